@@ -1,0 +1,93 @@
+package io.imago.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
+
+/**
+ * Layout of one stored message record, identical on disk and in the body of a {@code value} reply
+ * (MetaQ 1.4.6.2, spec section 2.1). All fields are big-endian.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                     payload length (int32)                    |  0
+ *  +---------------------------------------------------------------+
+ *  |            checksum = CRC32(payload) & 0x7FFFFFFF             |  4
+ *  +---------------------------------------------------------------+
+ *  |                                                               |  8
+ *  +                       message id (int64)                      +
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                          flag (int32)                         | 16
+ *  +---------------------------------------------------------------+
+ *  |                 payload (payload length bytes)               ... 20
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * A partition is a plain concatenation of such records; a record's offset is the byte position of
+ * its first header byte in the partition's logical log. The payload is the encoded message: when
+ * bit 0 of the flag is set it starts with an int32 attribute length and the UTF-8 attribute
+ * (spec section 2.2). This class is stateless and thread-safe.
+ */
+public final class RecordDescriptor {
+    public static final int LENGTH_OFFSET = 0;
+    public static final int CHECKSUM_OFFSET = 4;
+    public static final int MESSAGE_ID_OFFSET = 8;
+    public static final int FLAG_OFFSET = 16;
+    public static final int HEADER_LENGTH = 20;
+
+    /** Flag bit 0: the payload starts with an attribute section. */
+    public static final int FLAG_HAS_ATTRIBUTE = 1;
+
+    private RecordDescriptor() {
+    }
+
+    /** Total bytes of a record whose payload has {@code payloadLength} bytes. */
+    public static int recordLength(int payloadLength) {
+        return HEADER_LENGTH + payloadLength;
+    }
+
+    /** MetaQ's checksum: the CRC32 of the payload, masked to a non-negative int. */
+    public static int checksum(ByteBuffer payload) {
+        CRC32 crc = new CRC32();
+        crc.update(payload.duplicate());
+        return (int) (crc.getValue() & 0x7FFFFFFFL);
+    }
+
+    /** MetaQ's checksum over {@code length} bytes of {@code bytes} starting at {@code offset}. */
+    public static int checksum(byte[] bytes, int offset, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, offset, length);
+        return (int) (crc.getValue() & 0x7FFFFFFFL);
+    }
+
+    /**
+     * Writes the 20-byte header at the buffer's position and advances it.
+     *
+     * @param header a buffer with at least {@link #HEADER_LENGTH} bytes remaining, big-endian
+     */
+    public static void writeHeader(ByteBuffer header, int payloadLength, int checksum, long messageId, int flag) {
+        header.putInt(payloadLength).putInt(checksum).putLong(messageId).putInt(flag);
+    }
+
+    public static int payloadLength(ByteBuffer buffer, int recordStart) {
+        return buffer.getInt(recordStart + LENGTH_OFFSET);
+    }
+
+    public static int checksum(ByteBuffer buffer, int recordStart) {
+        return buffer.getInt(recordStart + CHECKSUM_OFFSET);
+    }
+
+    public static long messageId(ByteBuffer buffer, int recordStart) {
+        return buffer.getLong(recordStart + MESSAGE_ID_OFFSET);
+    }
+
+    public static int flag(ByteBuffer buffer, int recordStart) {
+        return buffer.getInt(recordStart + FLAG_OFFSET);
+    }
+
+    public static boolean hasAttribute(int flag) {
+        return (flag & FLAG_HAS_ATTRIBUTE) != 0;
+    }
+}
