@@ -89,22 +89,18 @@ public final class ConfigKey<T> {
     }
 
     private static long checkRange(long value, long min, long max) {
+        if (value > max && max == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("is above " + Integer.MAX_VALUE + ", the largest 32-bit integer");
+        }
+        if (value < min && min == Integer.MIN_VALUE) {
+            throw new IllegalArgumentException("is below " + Integer.MIN_VALUE + ", the smallest 32-bit integer");
+        }
         if (value < min || value > max) {
-            throw new IllegalArgumentException(rangeText(min, max));
+            boolean noMax = max == Integer.MAX_VALUE || max == Long.MAX_VALUE;
+            throw new IllegalArgumentException(noMax ? (min == 0 ? "must not be negative" : "must be at least " + min)
+                    : "must be between " + min + " and " + max);
         }
         return value;
-    }
-
-    private static String rangeText(long min, long max) {
-        boolean noMax = max == Integer.MAX_VALUE || max == Long.MAX_VALUE;
-        boolean noMin = min == Integer.MIN_VALUE || min == Long.MIN_VALUE;
-        if (noMin && noMax) {
-            return "does not fit in a 32-bit integer";
-        }
-        if (noMax) {
-            return min == 0 ? "must not be negative" : "must be at least " + min;
-        }
-        return "must be between " + min + " and " + max;
     }
 
     @Override

@@ -77,7 +77,9 @@ final class NumericExpression {
         char c = peek();
         if (c == '-') {
             pos++;
-            return Math.negateExact(unary());
+            char next = peek();
+            // A negative literal is parsed whole, so Long.MIN_VALUE is written as itself.
+            return next >= '0' && next <= '9' ? literal(true) : Math.negateExact(unary());
         }
         if (c == '+') {
             pos++;
@@ -100,14 +102,19 @@ final class NumericExpression {
         if (c < '0' || c > '9') {
             throw unexpected();
         }
+        return literal(false);
+    }
+
+    private long literal(boolean negative) {
         int start = pos;
-        while (pos < text.length() && Character.isDigit(text.charAt(pos)) && text.charAt(pos) < 128) {
+        while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
             pos++;
         }
+        String digits = (negative ? "-" : "") + text.substring(start, pos);
         try {
-            return Long.parseLong(text, start, pos, 10);
+            return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw new ArithmeticException("number too large: " + text.substring(start, pos));
+            throw new ArithmeticException("number too large: " + digits);
         }
     }
 
