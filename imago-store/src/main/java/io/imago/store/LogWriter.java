@@ -1,0 +1,206 @@
+package io.imago.store;
+
+import io.imago.store.io.StorageIo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partition's single writer (the force-write thread of BookKeeper's journal): it takes every
+ * queued chunk from the {@link AppendQueue}, writes consecutive chunks of a segment with one
+ * gathering write, rolls segments where the appenders marked it, and then
+ * <ul>
+ *   <li>in group commit fsyncs once and only then publishes the new end and completes every
+ *       waiter of the batch;</li>
+ *   <li>in threshold mode publishes and completes right after the write, and fsyncs after
+ *       {@code unflushThreshold} messages, after {@code unflushIntervalMs}, or when asked.</li>
+ * </ul>
+ * Any failure (an I/O error or anything thrown) goes to {@link #fail(Throwable, List)}: the batch in
+ * flight and everything queued fail with {@link LogOfflineException}, the queue refuses later appends,
+ * and the thread ends. Only the writer thread calls {@link #run()}; the few fields read by other
+ * threads are volatile.
+ */
+final class LogWriter implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+
+    /** Called on the writer thread after a roll, with the start of the new segment. */
+    interface RollListener {
+        void rolled(long newSegmentStart) throws IOException;
+    }
+
+    private final Path dir;
+    private final String partition;
+    private final StorageIo io;
+    private final LogConfig config;
+    private final Clock clock;
+    private final AppendQueue queue;
+    private final SegmentSet segments;
+    private final RollListener rollListener;
+    private final List<WriteChunk> batch = new ArrayList<>();
+    private final List<Segment> touched = new ArrayList<>();
+    private volatile long unflushedMessages;
+    private volatile long lastFlushMs;
+    private volatile Throwable failure;
+
+    LogWriter(Path dir, StorageIo io, LogConfig config, Clock clock, AppendQueue queue, SegmentSet segments,
+            RollListener rollListener) {
+        this.dir = dir;
+        this.partition = dir.getFileName().toString();
+        this.io = io;
+        this.config = config;
+        this.clock = clock;
+        this.queue = queue;
+        this.segments = segments;
+        this.rollListener = rollListener;
+    }
+
+    @Override
+    public void run() {
+        lastFlushMs = clock.millis();
+        try {
+            while (true) {
+                AppendQueue.Take take = queue.take(batch, config.groupCommitMaxBytes());
+                if (take == AppendQueue.Take.STOP) {
+                    break;
+                }
+                if (take == AppendQueue.Take.WRITE) {
+                    writeBatch();
+                } else {
+                    flush();
+                }
+                queue.recycle(batch);
+                batch.clear();
+            }
+            if (failure == null && unflushedMessages > 0) {
+                flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(e, batch);
+        } catch (Throwable t) {
+            fail(t, batch);
+        }
+    }
+
+    /** The failure that stopped the writer, or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    long unflushedMessages() {
+        return unflushedMessages;
+    }
+
+    long lastFlushMs() {
+        return lastFlushMs;
+    }
+
+    private void writeBatch() throws IOException {
+        touched.clear();
+        int messages = 0;
+        int i = 0;
+        while (i < batch.size()) {
+            i = writeRun(i);
+        }
+        for (WriteChunk chunk : batch) {
+            messages += chunk.messageCount();
+        }
+        Segment active = segments.active();
+        if (config.isGroupCommit()) {
+            if (touched.contains(active)) {
+                active.file().force();
+            }
+        } else {
+            unflushedMessages += messages;
+        }
+        publish();
+        for (WriteChunk chunk : batch) {
+            chunk.completeAll();
+        }
+        if (!config.isGroupCommit() && isFlushDue()) {
+            flush();
+        }
+    }
+
+    /** Writes the chunks from {@code first} that belong to the active segment; rolls if asked. */
+    private int writeRun(int first) throws IOException {
+        Segment active = segments.active();
+        int last = first;
+        while (!batch.get(last).rollAfter() && last + 1 < batch.size()) {
+            last++;
+        }
+        ByteBuffer[] sources = new ByteBuffer[last - first + 1];
+        long bytes = 0;
+        for (int i = first; i <= last; i++) {
+            WriteChunk chunk = batch.get(i);
+            if (chunk.segmentStart() != active.startOffset()
+                    || chunk.baseOffset() != active.startOffset() + active.writtenBytes() + bytes) {
+                throw new IllegalStateException("partition " + partition + ": chunk at " + chunk.baseOffset()
+                        + " does not follow segment " + active + " written to " + active.writtenBytes());
+            }
+            bytes += chunk.filledBytes();
+            sources[i - first] = chunk.flipForWrite();
+        }
+        active.file().write(sources, active.writtenBytes());
+        active.addWrittenBytes(bytes);
+        if (!touched.contains(active)) {
+            touched.add(active);
+        }
+        if (batch.get(last).rollAfter()) {
+            roll(active);
+        }
+        return last + 1;
+    }
+
+    /** Seals the active segment (fsynced) and starts the next one, named by its start offset. */
+    private void roll(Segment sealed) throws IOException {
+        sealed.file().force();
+        long start = sealed.startOffset() + sealed.writtenBytes();
+        Path path = dir.resolve(LogDescriptor.segmentFileName(start));
+        Segment next = new Segment(start, io.create(path), 0);
+        io.syncDirectory(dir);
+        segments.addActive(next);
+        rollListener.rolled(start);
+    }
+
+    private void publish() {
+        for (Segment segment : touched) {
+            segment.publishWritten();
+        }
+        Segment active = segments.active();
+        segments.publishMaxOffset(active.startOffset() + active.writtenBytes());
+    }
+
+    private boolean isFlushDue() {
+        return unflushedMessages >= config.unflushThreshold()
+                || (unflushedMessages > 0 && clock.millis() - lastFlushMs >= config.unflushIntervalMs());
+    }
+
+    private void flush() throws IOException {
+        if (unflushedMessages == 0) {
+            return;
+        }
+        segments.active().file().force();
+        unflushedMessages = 0;
+        lastFlushMs = clock.millis();
+    }
+
+    /** The one failure handler: fails the batch in flight and everything queued, refuses the rest. */
+    private void fail(Throwable cause, List<WriteChunk> inFlight) {
+        failure = cause;
+        LogOfflineException offline = new LogOfflineException("partition " + partition
+                + " is offline: a write or fsync failed, nothing after it is acknowledged", cause);
+        for (WriteChunk chunk : inFlight) {
+            chunk.failAll(offline);
+        }
+        for (WriteChunk chunk : queue.fail(offline)) {
+            chunk.failAll(offline);
+        }
+        LOG.error("Partition {} went offline: the writer failed", partition, cause);
+    }
+}

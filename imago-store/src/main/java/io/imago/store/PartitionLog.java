@@ -1,0 +1,428 @@
+package io.imago.store;
+
+import io.imago.protocol.RecordDescriptor;
+import io.imago.store.io.StorageIo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition: the directory {@code <dataPath>/<topic>-<partition>} of segment files
+ * {@code %020d.meta} (see {@link LogDescriptor}), each a plain concatenation of MetaQ records
+ * ({@link RecordDescriptor}); an offset is a byte position in the partition's logical log.
+ *
+ * <p>Appends copy the record into the {@link AppendQueue} and return a future; the partition's writer
+ * thread ({@link LogWriter}) writes, fsyncs (group commit) and completes it. Futures complete on the
+ * writer thread: keep callbacks short or use the {@code *Async} variants. Reads return zero-copy
+ * {@link LogRegion}s of acknowledged bytes only ({@code maxOffset}). Recovery runs in
+ * {@link #open}; retention, {@link #verify()} and reads may run on any thread.
+ *
+ * <p>Acknowledgement: in group commit ({@code unflushThreshold <= 0}) a completed future means the
+ * record is fsynced; with {@code unflushThreshold > 0} it means written to the OS. After a failed
+ * write or fsync the log is offline: every waiter and every later append fails with
+ * {@link LogOfflineException}; reads still serve what was acknowledged. Thread-safe.
+ */
+public final class PartitionLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+    private static final ThreadLocal<CRC32> CRC = ThreadLocal.withInitial(CRC32::new);
+
+    private final Path dir;
+    private final String name;
+    private final LogConfig config;
+    private final StorageIo io;
+    private final Clock clock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object checkpointLock = new Object();
+    private SegmentSet segments;
+    private AppendQueue queue;
+    private LogWriter writer;
+    private Thread writerThread;
+    private RecoveryReport recovery;
+    private volatile CorruptRange[] corruptRanges = new CorruptRange[0];
+
+    private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock) {
+        this.dir = dir;
+        this.name = dir.getFileName().toString();
+        this.config = config;
+        this.io = io;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens (creating if missing) the partition directory, recovers it and starts its writer thread.
+     *
+     * @throws LogRecoveryException if the segments are inconsistent (the message names the files)
+     * @throws IOException          if the directory cannot be read or written
+     */
+    public static PartitionLog open(Path dir, LogConfig config, StorageIo io, Clock clock) throws IOException {
+        PartitionLog log = new PartitionLog(dir, Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(io, "io"), Objects.requireNonNull(clock, "clock"));
+        log.start();
+        return log;
+    }
+
+    private void start() throws IOException {
+        io.createDirectories(dir);
+        LogRecovery.Outcome outcome = new LogRecovery(dir, io, clock).recover();
+        recovery = outcome.report();
+        List<Segment> list = outcome.segments();
+        segments = new SegmentSet(list, recovery.maxOffset());
+        corruptRanges = recovery.corruptRanges().toArray(new CorruptRange[0]);
+        try {
+            writeCheckpoint(false, recovery.maxOffset());
+        } catch (IOException e) {
+            list.forEach(Segment::release);
+            throw e;
+        }
+        queue = new AppendQueue(config, name, recovery.maxOffset(), segments.active().startOffset());
+        writer = new LogWriter(dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start));
+        writerThread = new Thread(writer, "imago-log-writer-" + name);
+        writerThread.setDaemon(true);
+        writerThread.start();
+        LOG.info("Opened partition {} at {}: offsets [{}, {}), {} segments, {}", name, dir, minOffset(),
+                maxOffset(), segmentCount(), config.isGroupCommit() ? "group commit" : "threshold flush");
+    }
+
+    /** What recovery found and did when this log was opened. */
+    public RecoveryReport recovery() {
+        return recovery;
+    }
+
+    /**
+     * Appends one record; the log builds its header and checksum and copies the payload before
+     * returning. Never blocks on I/O.
+     *
+     * @return the record's start offset, once acknowledged (see the class comment); fails with
+     *         {@link LogOfflineException} or {@link LogClosedException}
+     * @throws IllegalArgumentException for a record with an all-zero header (id 0, flag 0, empty
+     *         payload), which recovery could not tell from a zero-filled torn page
+     */
+    public CompletableFuture<Long> append(long messageId, int flag, ByteBuffer payload) {
+        checkNotZeroFill(messageId, flag, payload);
+        return queue.append(messageId, flag, payload, checksum(payload));
+    }
+
+    /**
+     * Appends records contiguously and in order, in one segment.
+     *
+     * @return one start offset per record, once all are acknowledged
+     */
+    public CompletableFuture<long[]> appendBatch(List<Record> records) {
+        if (records.isEmpty()) {
+            return CompletableFuture.completedFuture(new long[0]);
+        }
+        int[] checksums = new int[records.size()];
+        long total = 0;
+        for (int i = 0; i < checksums.length; i++) {
+            Record r = records.get(i);
+            checkNotZeroFill(r.messageId(), r.flag(), r.payload());
+            checksums[i] = checksum(r.payload());
+            total += RecordDescriptor.recordLength(r.payload().remaining());
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("batch of " + total + " bytes is larger than 2 GiB");
+        }
+        return queue.appendBatch(records, checksums, (int) total);
+    }
+
+    private static void checkNotZeroFill(long messageId, int flag, ByteBuffer payload) {
+        if (messageId == 0 && flag == 0 && !payload.hasRemaining()) {
+            throw new IllegalArgumentException("a record with message id 0, flag 0 and an empty payload is refused:"
+                    + " on disk it is indistinguishable from zero fill");
+        }
+    }
+
+    private static int checksum(ByteBuffer payload) {
+        CRC32 crc = CRC.get();
+        crc.reset();
+        int position = payload.position();
+        crc.update(payload);
+        payload.position(position);
+        return (int) (crc.getValue() & 0x7FFFFFFFL);
+    }
+
+    /**
+     * Reads acknowledged bytes from {@code offset}: at most {@code maxSize} bytes inside one segment,
+     * raw (the last record may be cut). A read that starts before a known corrupt range stops at it.
+     *
+     * @return a {@link LogRegion} to release after use, or {@link ReadResult.OffsetBelowMin} /
+     *         {@link ReadResult.OffsetAtOrAfterMax}
+     * @throws CorruptRecordException if {@code offset} lies in a known corrupt range
+     * @throws IllegalArgumentException if {@code maxSize <= 0}
+     */
+    public ReadResult read(long offset, int maxSize) {
+        if (maxSize <= 0) {
+            throw new IllegalArgumentException("maxSize must be > 0: " + maxSize);
+        }
+        if (closed.get()) {
+            throw new LogClosedException("partition " + name + " is closed");
+        }
+        while (true) {
+            long max = segments.maxOffset();
+            Segment[] snapshot = segments.snapshot();
+            long min = snapshot[0].startOffset();
+            if (offset < min) {
+                return new ReadResult.OffsetBelowMin(offset, min);
+            }
+            if (offset >= max) {
+                return new ReadResult.OffsetAtOrAfterMax(offset, max);
+            }
+            Segment segment = SegmentSet.floor(snapshot, offset);
+            long end = Math.min(segment.startOffset() + segment.visibleBytes(), max);
+            long length = Math.min(maxSize, end - offset);
+            length = Math.min(length, corruptLimit(offset) - offset);
+            if (segment.tryRetain()) {
+                return new LogRegion(segment, offset, (int) length);
+            }
+            if (closed.get()) {
+                throw new LogClosedException("partition " + name + " is closed");
+            }
+            // the segment was deleted by retention meanwhile: look again
+        }
+    }
+
+    /** The start of the first corrupt range after {@code offset}; throws if offset is inside one. */
+    private long corruptLimit(long offset) {
+        for (CorruptRange range : corruptRanges) {
+            if (range.contains(offset)) {
+                throw new CorruptRecordException(name, offset, range);
+            }
+            if (range.startOffset() > offset) {
+                return range.startOffset();
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** First offset of the log: the start of the oldest segment. */
+    public long minOffset() {
+        return segments.minOffset();
+    }
+
+    /**
+     * End of the last acknowledged record (fsynced in group commit, written in threshold mode);
+     * reads never go past it.
+     */
+    public long maxOffset() {
+        return segments.maxOffset();
+    }
+
+    /**
+     * Spec section 1.4 {@code offset}: the start of the segment holding {@code offset}, or
+     * {@code minOffset()} below it, or {@code maxOffset()} at or after it.
+     */
+    public long nearestOffset(long offset) {
+        long max = segments.maxOffset();
+        Segment[] snapshot = segments.snapshot();
+        if (offset < snapshot[0].startOffset()) {
+            return snapshot[0].startOffset();
+        }
+        if (offset >= max) {
+            return max;
+        }
+        return SegmentSet.floor(snapshot, offset).startOffset();
+    }
+
+    /** Acknowledged bytes held: {@code maxOffset() - minOffset()}. */
+    public long sizeBytes() {
+        return maxOffset() - minOffset();
+    }
+
+    public int segmentCount() {
+        return segments.snapshot().length;
+    }
+
+    /** Bytes appended but not yet taken by the writer (for backpressure). */
+    public long queuedBytes() {
+        return queue.queuedBytes();
+    }
+
+    /** False once closed or after a write or fsync failed. */
+    public boolean isOnline() {
+        return !closed.get() && queue.failure() == null;
+    }
+
+    /** Corrupt ranges known now (from recovery and {@link #verify()}), in offset order. */
+    public List<CorruptRange> corruptRanges() {
+        return List.of(corruptRanges);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /**
+     * Threshold mode: asks the writer for an fsync if there are unflushed messages and the last fsync
+     * is {@code unflushIntervalMs} old. A scheduler ({@link LogFlusher}) calls this. No-op in group
+     * commit, where nothing acknowledged is unflushed.
+     *
+     * @return true if a flush was requested
+     */
+    public boolean flushIfDue() {
+        if (config.isGroupCommit() || closed.get() || writer.unflushedMessages() == 0
+                || clock.millis() - writer.lastFlushMs() < config.unflushIntervalMs()) {
+            return false;
+        }
+        queue.requestFlush();
+        return true;
+    }
+
+    /**
+     * Scrubs the sealed segments record by record and records every corrupt range found (logged,
+     * kept in {@link #corruptRanges()}, failing reads). The active segment is not checked.
+     *
+     * @return the corrupt ranges found by this pass
+     */
+    public List<CorruptRange> verify() throws IOException {
+        Segment[] snapshot = segments.snapshot();
+        List<CorruptRange> found = new ArrayList<>();
+        for (int i = 0; i + 1 < snapshot.length; i++) {
+            Segment segment = snapshot[i];
+            if (!segment.tryRetain()) {
+                continue;
+            }
+            try {
+                found.addAll(new SegmentScanner(segment.file(), segment.visibleBytes())
+                        .corruptRanges(0, segment.startOffset()));
+            } finally {
+                segment.release();
+            }
+        }
+        addCorruptRanges(found);
+        return found;
+    }
+
+    private void addCorruptRanges(List<CorruptRange> found) {
+        synchronized (checkpointLock) {
+            List<CorruptRange> all = new ArrayList<>(Arrays.asList(corruptRanges));
+            for (CorruptRange range : found) {
+                if (!all.contains(range)) {
+                    all.add(range);
+                    LOG.warn("Partition {}: corrupt records in {} will fail reads", name, range);
+                }
+            }
+            all.sort(null);
+            corruptRanges = all.toArray(new CorruptRange[0]);
+        }
+    }
+
+    /**
+     * One retention pass: removes the oldest sealed segments that {@code retention} finds expired
+     * (stopping at the first one that is not, so the log stays contiguous; the active segment always
+     * stays), then deletes or archives their files. Regions still holding a removed segment stay
+     * readable until released.
+     *
+     * @return the segment files removed
+     */
+    public List<Path> applyRetention(SegmentRetention retention) throws IOException {
+        Segment[] snapshot = segments.snapshot();
+        long now = clock.millis();
+        int expired = 0;
+        while (expired + 1 < snapshot.length
+                && retention.isExpired(io.lastModifiedMs(snapshot[expired].path()), now)) {
+            expired++;
+        }
+        List<Segment> removed = segments.removeFirst(expired, snapshot[0].startOffset());
+        List<Path> paths = new ArrayList<>();
+        IOException firstError = null;
+        for (Segment segment : removed) {
+            try {
+                retention.dispose(io, segment.path(), segment.file());
+                paths.add(segment.path());
+            } catch (IOException e) {
+                firstError = firstError == null ? e : firstError;
+                LOG.warn("Partition {}: disposing of segment {} failed", name, segment.path(), e);
+            } finally {
+                segment.release();
+            }
+        }
+        if (!removed.isEmpty()) {
+            dropCorruptRangesBelow(segments.minOffset());
+            LOG.info("Partition {}: retention removed {} segments, offsets now start at {}", name, removed.size(),
+                    segments.minOffset());
+        }
+        if (firstError != null) {
+            throw firstError;
+        }
+        return paths;
+    }
+
+    private void dropCorruptRangesBelow(long min) {
+        synchronized (checkpointLock) {
+            corruptRanges = Arrays.stream(corruptRanges).filter(r -> r.endOffset() > min)
+                    .toArray(CorruptRange[]::new);
+        }
+    }
+
+    private void writeCheckpoint(boolean clean, long durableEndOffset) throws IOException {
+        synchronized (checkpointLock) {
+            new RecoveryPoint(clean, durableEndOffset, List.of(corruptRanges)).write(io, dir);
+        }
+    }
+
+    /**
+     * Stops accepting appends, lets the writer drain what is queued with its usual durability, waits
+     * for it, writes the clean-shutdown checkpoint (unless the log failed) and drops the log's hold
+     * on the segment files. Idempotent; a concurrent second call waits for the first to finish.
+     */
+    @Override
+    public synchronized void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        queue.close();
+        boolean interrupted = joinWriter();
+        finishClose();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean joinWriter() {
+        boolean interrupted = false;
+        while (writerThread.isAlive()) {
+            try {
+                writerThread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+
+    private void finishClose() {
+        boolean clean = writer.failure() == null;
+        if (clean) {
+            try {
+                writeCheckpoint(true, segments.maxOffset());
+            } catch (IOException e) {
+                clean = false;
+                LOG.warn("Partition {}: writing the clean-shutdown checkpoint failed; the next open will scan",
+                        name, e);
+            }
+        }
+        for (Segment segment : segments.snapshot()) {
+            segment.release();
+        }
+        LOG.info("Closed partition {} at offset {}{}", name, segments.maxOffset(), clean ? "" : " (unclean)");
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog{" + name + '}';
+    }
+}

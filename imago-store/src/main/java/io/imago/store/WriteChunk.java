@@ -1,0 +1,130 @@
+package io.imago.store;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A buffer of whole records bound for one segment, with the futures waiting for them. Appenders
+ * fill it under the append lock ({@link AppendQueue}); then the writer thread owns it until it hands
+ * it back for reuse. Pooled chunks are direct buffers of {@code writeBufferBytes}; a record larger
+ * than that gets an unpooled heap chunk of its own. Not thread-safe: one owner at a time.
+ */
+final class WriteChunk {
+    private final ByteBuffer buffer;
+    private final boolean pooled;
+    private final ArrayList<CompletableFuture<Long>> singleFutures = new ArrayList<>();
+    private long[] singleOffsets = new long[64];
+    private final ArrayList<CompletableFuture<long[]>> batchFutures = new ArrayList<>();
+    private final ArrayList<long[]> batchOffsets = new ArrayList<>();
+    private long segmentStart;
+    private long baseOffset;
+    private boolean rollAfter;
+    private int messageCount;
+
+    private WriteChunk(ByteBuffer buffer, boolean pooled) {
+        this.buffer = buffer;
+        this.pooled = pooled;
+    }
+
+    static WriteChunk pooled(int capacity) {
+        return new WriteChunk(ByteBuffer.allocateDirect(capacity), true);
+    }
+
+    static WriteChunk oversized(int capacity) {
+        return new WriteChunk(ByteBuffer.allocate(capacity), false);
+    }
+
+    /** Readies an empty chunk for records starting at {@code baseOffset} of segment {@code segmentStart}. */
+    void reset(long segmentStart, long baseOffset) {
+        buffer.clear();
+        singleFutures.clear();
+        batchFutures.clear();
+        batchOffsets.clear();
+        this.segmentStart = segmentStart;
+        this.baseOffset = baseOffset;
+        this.rollAfter = false;
+        this.messageCount = 0;
+    }
+
+    boolean isPooled() {
+        return pooled;
+    }
+
+    boolean fits(int bytes) {
+        return buffer.remaining() >= bytes;
+    }
+
+    boolean isEmpty() {
+        return messageCount == 0;
+    }
+
+    ByteBuffer buffer() {
+        return buffer;
+    }
+
+    /** Bytes of records in the chunk (before {@link #flipForWrite()}). */
+    int filledBytes() {
+        return buffer.position();
+    }
+
+    long segmentStart() {
+        return segmentStart;
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    boolean rollAfter() {
+        return rollAfter;
+    }
+
+    void markRollAfter() {
+        rollAfter = true;
+    }
+
+    int messageCount() {
+        return messageCount;
+    }
+
+    void addSingle(CompletableFuture<Long> future, long offset) {
+        if (singleFutures.size() == singleOffsets.length) {
+            singleOffsets = Arrays.copyOf(singleOffsets, singleOffsets.length * 2);
+        }
+        singleOffsets[singleFutures.size()] = offset;
+        singleFutures.add(future);
+        messageCount++;
+    }
+
+    void addBatch(CompletableFuture<long[]> future, long[] offsets) {
+        batchFutures.add(future);
+        batchOffsets.add(offsets);
+        messageCount += offsets.length;
+    }
+
+    /** Flips the buffer for the writer and returns it. */
+    ByteBuffer flipForWrite() {
+        buffer.flip();
+        return buffer;
+    }
+
+    void completeAll() {
+        for (int i = 0; i < singleFutures.size(); i++) {
+            singleFutures.get(i).complete(singleOffsets[i]);
+        }
+        for (int i = 0; i < batchFutures.size(); i++) {
+            batchFutures.get(i).complete(batchOffsets.get(i));
+        }
+    }
+
+    void failAll(Throwable cause) {
+        for (CompletableFuture<Long> future : singleFutures) {
+            future.completeExceptionally(cause);
+        }
+        for (CompletableFuture<long[]> future : batchFutures) {
+            future.completeExceptionally(cause);
+        }
+    }
+}

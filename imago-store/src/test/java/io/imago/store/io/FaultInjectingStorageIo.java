@@ -1,0 +1,348 @@
+package io.imago.store.io;
+
+import io.imago.store.LogDescriptor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+
+/**
+ * A {@link StorageIo} over the real filesystem that can fail or slow down on demand and can lose power.
+ *
+ * <ul>
+ *   <li>Write faults ({@link #failNextWrite()}, {@link #failEveryWrite(boolean)}) and fsync faults
+ *       ({@link #failNextFsync()}, {@link #failEveryFsync(boolean)}) throw {@link IOException}; they
+ *       hit only files matching {@link #faultTarget(Predicate)} (default: segment files).</li>
+ *   <li>{@link #delayFsync(long)} and {@link #holdFsyncs()} make fsync slow.</li>
+ *   <li>{@link #simulatePowerLoss()} truncates every file written through this instance back to its
+ *       last fsynced length (exact, since the store only appends) and makes every later mutation fail,
+ *       as if the machine stopped; {@link #simulateProcessCrash()} only does the latter. Re-open the
+ *       log with a fresh instance on the same directory.</li>
+ * </ul>
+ * A file opened that already existed counts as fsynced up to its size at open. Thread-safe.
+ */
+public final class FaultInjectingStorageIo implements StorageIo {
+    private final StorageIo delegate;
+    private final ReentrantReadWriteLock power = new ReentrantReadWriteLock();
+    private final Map<Path, Long> durableLengths = new ConcurrentHashMap<>();
+    private final AtomicInteger failNextWrites = new AtomicInteger();
+    private final AtomicInteger failNextFsyncs = new AtomicInteger();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private volatile boolean failEveryWrite;
+    private volatile boolean failEveryFsync;
+    private volatile long fsyncDelayMs;
+    private volatile FsyncGate gate;
+    private volatile boolean dead;
+    private volatile Predicate<Path> faultTarget =
+            p -> p.getFileName().toString().endsWith(LogDescriptor.SEGMENT_SUFFIX);
+
+    public FaultInjectingStorageIo() {
+        this(new FileChannelStorageIo());
+    }
+
+    public FaultInjectingStorageIo(StorageIo delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Which files the write and fsync faults hit. */
+    public FaultInjectingStorageIo faultTarget(Predicate<Path> target) {
+        this.faultTarget = target;
+        return this;
+    }
+
+    public void failNextWrite() {
+        failNextWrites.incrementAndGet();
+    }
+
+    public void failEveryWrite(boolean fail) {
+        failEveryWrite = fail;
+    }
+
+    public void failNextFsync() {
+        failNextFsyncs.incrementAndGet();
+    }
+
+    public void failEveryFsync(boolean fail) {
+        failEveryFsync = fail;
+    }
+
+    /** Every later fsync of a target file sleeps this long first. */
+    public void delayFsync(long millis) {
+        fsyncDelayMs = millis;
+    }
+
+    /** Every later fsync of a target file waits until the returned gate is opened. */
+    public FsyncGate holdFsyncs() {
+        FsyncGate g = new FsyncGate();
+        gate = g;
+        return g;
+    }
+
+    /** Writes (calls) made to target files. */
+    public long writeCount() {
+        return writes.get();
+    }
+
+    /** Fsyncs completed on target files. */
+    public long fsyncCount() {
+        return fsyncs.get();
+    }
+
+    /** Every later mutation fails, as if the process died; nothing written is lost. */
+    public void simulateProcessCrash() {
+        dead = true;
+    }
+
+    /**
+     * Drops every byte not yet fsynced: each file written through this instance is truncated back to
+     * its last fsynced length; every later mutation fails. Waits for mutations in progress (so open any
+     * {@link FsyncGate} first).
+     */
+    public void simulatePowerLoss() throws IOException {
+        power.writeLock().lock();
+        try {
+            dead = true;
+            for (Map.Entry<Path, Long> entry : durableLengths.entrySet()) {
+                if (!delegate.exists(entry.getKey())) {
+                    continue;
+                }
+                try (StorageFile file = delegate.open(entry.getKey())) {
+                    if (file.size() > entry.getValue()) {
+                        file.truncate(entry.getValue());
+                    }
+                }
+            }
+        } finally {
+            power.writeLock().unlock();
+        }
+    }
+
+    private void mutation(String what, Path path) throws IOException {
+        if (dead) {
+            throw new IOException("simulated crash: cannot " + what + " " + path);
+        }
+    }
+
+    @Override
+    public void createDirectories(Path dir) throws IOException {
+        delegate.createDirectories(dir);
+    }
+
+    @Override
+    public List<Path> list(Path dir) throws IOException {
+        return delegate.list(dir);
+    }
+
+    @Override
+    public boolean exists(Path file) {
+        return delegate.exists(file);
+    }
+
+    @Override
+    public StorageFile create(Path file) throws IOException {
+        power.readLock().lock();
+        try {
+            mutation("create", file);
+            StorageFile created = delegate.create(file);
+            durableLengths.put(file, 0L);
+            return new FaultyFile(created);
+        } finally {
+            power.readLock().unlock();
+        }
+    }
+
+    @Override
+    public StorageFile open(Path file) throws IOException {
+        StorageFile opened = delegate.open(file);
+        durableLengths.putIfAbsent(file, opened.size());
+        return new FaultyFile(opened);
+    }
+
+    @Override
+    public void delete(Path file) throws IOException {
+        power.readLock().lock();
+        try {
+            mutation("delete", file);
+            delegate.delete(file);
+            durableLengths.remove(file);
+        } finally {
+            power.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void move(Path from, Path to) throws IOException {
+        power.readLock().lock();
+        try {
+            mutation("move", from);
+            delegate.move(from, to);
+            Long durable = durableLengths.remove(from);
+            if (durable != null) {
+                durableLengths.put(to, durable);
+            }
+        } finally {
+            power.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long lastModifiedMs(Path file) throws IOException {
+        return delegate.lastModifiedMs(file);
+    }
+
+    @Override
+    public void syncDirectory(Path dir) throws IOException {
+        power.readLock().lock();
+        try {
+            mutation("sync directory", dir);
+            delegate.syncDirectory(dir);
+        } finally {
+            power.readLock().unlock();
+        }
+    }
+
+    /** Opens held fsyncs; {@link #awaitHeld} waits until an fsync is waiting at the gate. */
+    public static final class FsyncGate {
+        private final CountDownLatch opened = new CountDownLatch(1);
+        private final CountDownLatch held = new CountDownLatch(1);
+
+        public boolean awaitHeld(long timeout, TimeUnit unit) throws InterruptedException {
+            return held.await(timeout, unit);
+        }
+
+        public void open() {
+            opened.countDown();
+        }
+
+        void pass() throws IOException {
+            held.countDown();
+            try {
+                if (!opened.await(30, TimeUnit.SECONDS)) {
+                    throw new IOException("fsync gate was never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted at the fsync gate", e);
+            }
+        }
+    }
+
+    /** A file whose mutations go through the faults. */
+    private final class FaultyFile implements StorageFile {
+        private final StorageFile file;
+        private final boolean target;
+
+        FaultyFile(StorageFile file) {
+            this.file = file;
+            this.target = faultTarget.test(file.path());
+        }
+
+        @Override
+        public Path path() {
+            return file.path();
+        }
+
+        @Override
+        public void write(ByteBuffer[] sources, long position) throws IOException {
+            power.readLock().lock();
+            try {
+                mutation("write", path());
+                if (target) {
+                    writes.incrementAndGet();
+                    if (failEveryWrite || failNextWrites.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new IOException("injected write failure on " + path());
+                    }
+                }
+                file.write(sources, position);
+            } finally {
+                power.readLock().unlock();
+            }
+        }
+
+        @Override
+        public void force() throws IOException {
+            if (target) {
+                slowDown();
+            }
+            power.readLock().lock();
+            try {
+                mutation("fsync", path());
+                if (target && (failEveryFsync || failNextFsyncs.getAndUpdate(n -> Math.max(0, n - 1)) > 0)) {
+                    throw new IOException("injected fsync failure on " + path());
+                }
+                long size = file.size();
+                file.force();
+                durableLengths.merge(path(), size, Math::max);
+                if (target) {
+                    fsyncs.incrementAndGet();
+                }
+            } finally {
+                power.readLock().unlock();
+            }
+        }
+
+        private void slowDown() throws IOException {
+            FsyncGate g = gate;
+            if (g != null) {
+                g.pass();
+            }
+            long delay = fsyncDelayMs;
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted during a delayed fsync", e);
+                }
+            }
+        }
+
+        @Override
+        public long size() throws IOException {
+            return file.size();
+        }
+
+        @Override
+        public void truncate(long size) throws IOException {
+            power.readLock().lock();
+            try {
+                mutation("truncate", path());
+                file.truncate(size);
+                durableLengths.computeIfPresent(path(), (p, d) -> Math.min(d, size));
+            } finally {
+                power.readLock().unlock();
+            }
+        }
+
+        @Override
+        public int read(ByteBuffer destination, long position) throws IOException {
+            return file.read(destination, position);
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return file.transferTo(position, count, target);
+        }
+
+        @Override
+        public FileChannel channel() {
+            return file.channel();
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+}
