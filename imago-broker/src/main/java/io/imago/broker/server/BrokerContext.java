@@ -1,0 +1,19 @@
+package io.imago.broker.server;
+
+import io.imago.broker.MessageIdGenerator;
+import io.imago.broker.config.BrokerConfig;
+import io.imago.broker.stats.BrokerStats;
+import io.imago.broker.store.PartitionRegistry;
+
+/**
+ * What the command processors share: configuration, partitions, ids, statistics and the broker's
+ * own {@code meta://host:port} address (named in error replies). Immutable holder; every part is
+ * thread-safe.
+ *
+ * @param transferCapBytes the most bytes one {@code get} returns: {@code maxTransferSize}, but never
+ *     less than one whole record of the largest accepted message, so every accepted message can be
+ *     fetched
+ */
+record BrokerContext(BrokerConfig config, PartitionRegistry registry, MessageIdGenerator ids, BrokerStats stats,
+                     String brokerUri, int transferCapBytes) {
+}

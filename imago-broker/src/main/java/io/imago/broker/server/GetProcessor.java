@@ -1,0 +1,94 @@
+package io.imago.broker.server;
+
+import io.imago.broker.config.TopicConfig;
+import io.imago.broker.store.PartitionEntry;
+import io.imago.protocol.command.GetCommand;
+import io.imago.protocol.command.OffsetCommand;
+import io.imago.protocol.command.Replies;
+import io.imago.protocol.command.ValueHeader;
+import io.imago.store.CorruptRecordException;
+import io.imago.store.LogRegion;
+import io.imago.store.ReadResult;
+import io.netty.channel.Channel;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code get} and {@code offset}, with the decision table of spec section 1.4: 404 for an unknown
+ * partition, 400 for {@code maxSize <= 0}, 301 with the first offset below the log, 404 at the end
+ * (or 301 with the end past it when {@code updateConsumerOffsets} is on or the offset is
+ * {@code Long.MAX_VALUE}), otherwise {@code value <n>} followed by the bytes of one segment sent
+ * with {@code sendfile}. A read of a range known to be corrupt answers 500 and logs; corrupt bytes
+ * are never served. Runs on the event loop: it only reads in-memory state. Thread-safe.
+ */
+final class GetProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(GetProcessor.class);
+
+    private final BrokerContext ctx;
+
+    GetProcessor(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void get(Channel channel, GetCommand get) {
+        Optional<PartitionEntry> entry = ctx.registry().find(get.topic(), get.partition());
+        boolean stat = entry.isPresent() && statTopic(entry.get());
+        ctx.stats().get(get.topic(), stat);
+        if (entry.isEmpty()) {
+            ctx.stats().getMiss(get.topic(), false);
+            reply(channel, Replies.topicPartitionNotExists(get.topic(), get.partition(), get.opaque()));
+            return;
+        }
+        if (get.maxSize() <= 0) {
+            reply(channel, Replies.invalidMaxSize(get.maxSize(), get.opaque()));
+            return;
+        }
+        ReadResult result;
+        try {
+            result = entry.get().log().read(get.offset(), Math.min(get.maxSize(), ctx.transferCapBytes()));
+        } catch (CorruptRecordException e) {
+            LOG.error("Refused to serve corrupt data of {} to group {}: {}", entry.get().topicPartition(), get.group(),
+                    e.getMessage());
+            reply(channel, Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(),
+                    get.opaque()));
+            return;
+        }
+        answer(channel, get, result, stat);
+    }
+
+    private void answer(Channel channel, GetCommand get, ReadResult result, boolean stat) {
+        if (result instanceof LogRegion region) {
+            channel.write(new ValueHeader(region.length(), get.opaque()), channel.voidPromise());
+            channel.writeAndFlush(new SegmentFileRegion(region), channel.voidPromise());
+        } else if (result instanceof ReadResult.OffsetBelowMin below) {
+            reply(channel, Replies.moved(below.minOffset(), get.opaque()));
+        } else if (result instanceof ReadResult.OffsetAtOrAfterMax end) {
+            boolean past = get.offset() > end.maxOffset();
+            if (past && (ctx.config().updatesConsumerOffsets() || get.offset() == Long.MAX_VALUE)) {
+                reply(channel, Replies.moved(end.maxOffset(), get.opaque()));
+            } else {
+                ctx.stats().getMiss(get.topic(), stat);
+                reply(channel, Replies.noMessageAt(get.offset(), get.opaque()));
+            }
+        }
+    }
+
+    void offset(Channel channel, OffsetCommand offset) {
+        Optional<PartitionEntry> entry = ctx.registry().find(offset.topic(), offset.partition());
+        ctx.stats().offset(offset.topic(), entry.isPresent() && statTopic(entry.get()));
+        if (entry.isEmpty()) {
+            reply(channel, Replies.topicPartitionNotExists(offset.topic(), offset.partition(), offset.opaque()));
+            return;
+        }
+        reply(channel, Replies.offsetOk(entry.get().log().nearestOffset(offset.offset()), offset.opaque()));
+    }
+
+    private static boolean statTopic(PartitionEntry entry) {
+        return entry.topicConfig().map(TopicConfig::collectsStats).orElse(false);
+    }
+
+    private static void reply(Channel channel, Object reply) {
+        channel.writeAndFlush(reply, channel.voidPromise());
+    }
+}

@@ -1,0 +1,115 @@
+package io.imago.broker.server;
+
+import io.imago.broker.config.TopicConfig;
+import io.imago.broker.store.PartitionEntry;
+import io.imago.broker.store.PartitionRegistry;
+import io.imago.protocol.RecordDescriptor;
+import io.imago.protocol.command.PutCommand;
+import io.imago.protocol.command.Replies;
+import io.imago.protocol.command.ResultCommand;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code put}: validates the request (topic accepted, publishing allowed, partition in range,
+ * checksum), appends the message and answers {@code <id> <partition> <offset>} once the append is
+ * acknowledged under the topic's durability (group commit: fsynced). It never blocks the calling
+ * event loop on disk: the append copies the body and completes on the partition's writer thread,
+ * which hands the reply back to the channel. Thread-safe and stateless apart from a warning limiter.
+ */
+final class PutProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(PutProcessor.class);
+    private static final long WARN_INTERVAL_MS = 10_000;
+
+    private final BrokerContext ctx;
+    private final AtomicLong lastWarnMs = new AtomicLong();
+
+    PutProcessor(BrokerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Handles one put and takes over its body reference. */
+    void process(Channel channel, PutCommand put) {
+        try {
+            ResultCommand refusal = validate(put);
+            if (refusal != null) {
+                ctx.stats().putFailed(put.topic(), false);
+                channel.writeAndFlush(refusal, channel.voidPromise());
+                return;
+            }
+            TopicConfig topic = ctx.registry().topicConfig(put.topic()).orElseThrow();
+            int partition = put.partition() == -1 ? PartitionRegistry.randomPartition(topic) : put.partition();
+            append(channel, put, topic, partition);
+        } finally {
+            put.release();
+        }
+    }
+
+    /** The refusal for a put that cannot be appended, or null when it can. */
+    private ResultCommand validate(PutCommand put) {
+        String uri = ctx.brokerUri();
+        if (put.isTransactional()) {
+            return Replies.notSupported("transaction", put.opaque());
+        }
+        Optional<TopicConfig> topic = ctx.registry().topicConfig(put.topic());
+        if (topic.isEmpty()) {
+            return Replies.putTopicNotAccepted(uri, put.topic(), put.partition(), put.opaque());
+        }
+        if (!topic.get().acceptsPublish()) {
+            return Replies.putPublishNotAccepted(uri, put.topic(), put.partition(), put.opaque());
+        }
+        if (put.partition() != -1 && (put.partition() < 0 || put.partition() >= topic.get().numPartitions())) {
+            return Replies.putWrongPartition(uri, put.topic(), put.partition(), put.opaque());
+        }
+        if (put.hasChecksum() && RecordDescriptor.checksum(put.body().nioBuffer()) != put.checksum()) {
+            return Replies.putChecksumFailure(uri, put.topic(), put.partition(), put.opaque());
+        }
+        return null;
+    }
+
+    private void append(Channel channel, PutCommand put, TopicConfig topic, int partition) {
+        PartitionEntry entry;
+        try {
+            entry = ctx.registry().getOrCreate(topic, partition);
+        } catch (IOException | RuntimeException e) {
+            warn("Creating partition {}-{} failed", put.topic(), partition, e);
+            channel.writeAndFlush(failed(put, partition, topic), channel.voidPromise());
+            return;
+        }
+        long id = ctx.ids().nextId();
+        int opaque = put.opaque();
+        int bodyBytes = put.bodyLength();
+        ByteBuffer payload = put.body().nioBuffer();
+        entry.log().append(id, put.flag(), payload).whenComplete((offset, error) -> {
+            if (error == null) {
+                entry.countAppended(1);
+                ctx.stats().put(topic.topic(), topic.collectsStats(), bodyBytes);
+                channel.writeAndFlush(Replies.putOk(id, partition, offset, opaque), channel.voidPromise());
+            } else {
+                warn("Put to {}-{} failed", topic.topic(), partition, error);
+                ctx.stats().putFailed(topic.topic(), topic.collectsStats());
+                channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), topic.topic(), partition, opaque),
+                        channel.voidPromise());
+            }
+        });
+    }
+
+    private ResultCommand failed(PutCommand put, int partition, TopicConfig topic) {
+        ctx.stats().putFailed(topic.topic(), topic.collectsStats());
+        return Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque());
+    }
+
+    /** Logs a put failure at most once per interval, so an offline partition does not flood the log. */
+    private void warn(String format, String topic, int partition, Throwable error) {
+        long now = System.currentTimeMillis();
+        long last = lastWarnMs.get();
+        if (now - last >= WARN_INTERVAL_MS && lastWarnMs.compareAndSet(last, now)) {
+            LOG.warn(format, topic, partition, error);
+        }
+    }
+}

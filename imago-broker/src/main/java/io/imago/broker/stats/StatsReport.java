@@ -1,0 +1,143 @@
+package io.imago.broker.stats;
+
+import io.imago.broker.BrokerVersion;
+import io.imago.broker.config.BrokerConfig;
+import io.imago.broker.config.TopicConfig;
+import io.imago.broker.store.PartitionEntry;
+import io.imago.broker.store.PartitionRegistry;
+import io.imago.broker.store.TopicLogs;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Renders the lines of each {@code stats} item exactly as MetaQ 1.4.6.2 does (spec section 1.4):
+ * the caller frames them with {@code STATS\r\n ... END\r\n}; {@code config} is not rendered here
+ * (its body is the raw {@code server.ini}). Stateless apart from its sources; thread-safe.
+ */
+public final class StatsReport {
+    public static final String ITEM_TOPICS = "topics";
+    public static final String ITEM_OFFSETS = "offsets";
+    public static final String ITEM_REALTIME = "realtime";
+    public static final String ITEM_RESET = "reset";
+    public static final String ITEM_HELP = "help";
+    public static final String ITEM_CONFIG = "config";
+
+    private final BrokerConfig config;
+    private final PartitionRegistry registry;
+    private final BrokerStats stats;
+    private final int port;
+
+    public StatsReport(BrokerConfig config, PartitionRegistry registry, BrokerStats stats, int port) {
+        this.config = config;
+        this.registry = registry;
+        this.stats = stats;
+        this.port = port;
+    }
+
+    /** The lines of {@code item} ({@code ""} for the broker summary); any unknown item is a topic. */
+    public List<String> lines(String item) {
+        return switch (item) {
+            case "" -> summary();
+            case ITEM_TOPICS -> topics();
+            case ITEM_OFFSETS -> offsets();
+            case ITEM_REALTIME -> realtime();
+            case ITEM_HELP -> help();
+            case ITEM_RESET -> {
+                stats.resetRealtime();
+                yield List.of("reset ok");
+            }
+            default -> topic(item);
+        };
+    }
+
+    private List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        lines.add("pid " + ProcessHandle.current().pid());
+        lines.add("broker_id " + config.brokerId());
+        lines.add("port " + port);
+        lines.add("uptime " + stats.uptimeSeconds());
+        lines.add("version " + BrokerVersion.VERSION);
+        lines.add("slave false");
+        lines.add("curr_connections " + stats.connections());
+        lines.add("threads " + ManagementFactory.getThreadMXBean().getThreadCount());
+        lines.add("cmd_put " + stats.cmdPut.sum());
+        lines.add("cmd_get " + stats.cmdGet.sum());
+        lines.add("cmd_offset " + stats.cmdOffset.sum());
+        lines.add("tx_begin " + stats.txBegin.sum());
+        lines.add("tx_xa_begin " + stats.txXaBegin.sum());
+        lines.add("tx_commit " + stats.txCommit.sum());
+        lines.add("tx_rollback " + stats.txRollback.sum());
+        lines.add("get_miss " + stats.getMiss.sum());
+        lines.add("put_failed " + stats.putFailed.sum());
+        lines.add("total_messages " + registry.topics().stream().mapToLong(TopicLogs::messageCount).sum());
+        lines.add("topics " + registry.topics().size());
+        lines.add("config_checksum " + config.checksumCrc32());
+        return lines;
+    }
+
+    private List<String> topics() {
+        List<String> lines = new ArrayList<>();
+        for (TopicLogs t : registry.topics()) {
+            Optional<TopicConfig> tc = registry.topicConfig(t.topic());
+            boolean pub = tc.map(TopicConfig::acceptsPublish).orElse(false);
+            boolean sub = tc.map(TopicConfig::acceptsSubscribe).orElse(true);
+            lines.add(t.topic() + " partitions " + t.partitions().size() + " message_count " + t.messageCount()
+                    + " message_bytes " + t.sizeBytes() + " accept_publish " + pub + " accept_subscribe " + sub);
+        }
+        for (String configured : config.configuredTopics()) {
+            if (registry.topics().stream().noneMatch(t -> t.topic().equals(configured))) {
+                lines.add(configured + " *Empty*");
+            }
+        }
+        return lines;
+    }
+
+    private List<String> offsets() {
+        List<String> lines = new ArrayList<>();
+        for (PartitionEntry p : registry.partitions()) {
+            lines.add(p.topicPartition().topic() + " part " + p.topicPartition().partition() + " min_offset "
+                    + p.log().minOffset() + " max_offset " + p.log().maxOffset());
+        }
+        return lines;
+    }
+
+    private List<String> realtime() {
+        List<String> lines = new ArrayList<>();
+        long now = stats.nowMs();
+        for (BrokerStats.Realtime r : BrokerStats.Realtime.values()) {
+            lines.add("realtime_" + r.suffix() + " " + stats.realtime(r).render(now));
+        }
+        return lines;
+    }
+
+    private static List<String> help() {
+        return List.of(
+                "*EMPTY* Returns broker info.",
+                "help Returns this help.",
+                "topics Returns every topic: partitions, message count and bytes, accept_publish, accept_subscribe.",
+                "offsets Returns every partition's min and max offset.",
+                "realtime Returns realtime statistics since the last reset.",
+                "reset Resets the realtime statistics.",
+                "config Returns the broker's server.ini.",
+                "<topic> Returns the topic's statistics.");
+    }
+
+    private List<String> topic(String topic) {
+        List<String> lines = new ArrayList<>();
+        Optional<TopicLogs> logs = registry.topics().stream().filter(t -> t.topic().equals(topic)).findFirst();
+        int resultCode = logs.isPresent() ? 0 : config.configuredTopics().contains(topic) ? 2 : 1;
+        lines.add(topic);
+        lines.add("resultCode " + resultCode);
+        lines.add("partitions " + logs.map(t -> t.partitions().size()).orElse(0));
+        lines.add("message_count " + logs.map(TopicLogs::messageCount).orElse(0L));
+        lines.add("bytes " + logs.map(TopicLogs::sizeBytes).orElse(0L));
+        long now = stats.nowMs();
+        for (BrokerStats.Realtime r : BrokerStats.Realtime.values()) {
+            RealtimeStat s = stats.realtime(topic, r);
+            lines.add("topic_realtime_" + r.suffix() + " " + (s == null ? new RealtimeStat(now).render(now) : s.render(now)));
+        }
+        return lines;
+    }
+}

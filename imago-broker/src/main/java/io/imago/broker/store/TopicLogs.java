@@ -1,0 +1,45 @@
+package io.imago.broker.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The partitions of one topic on this broker, by partition number. Thread-safe: reads are
+ * lock-free; {@link PartitionRegistry} adds partitions while holding this object's monitor.
+ */
+public final class TopicLogs {
+    private final String topic;
+    private final ConcurrentSkipListMap<Integer, PartitionEntry> partitions = new ConcurrentSkipListMap<>();
+
+    TopicLogs(String topic) {
+        this.topic = topic;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public Optional<PartitionEntry> partition(int partition) {
+        return Optional.ofNullable(partitions.get(partition));
+    }
+
+    void put(PartitionEntry entry) {
+        partitions.put(entry.topicPartition().partition(), entry);
+    }
+
+    /** The partitions, in partition order. */
+    public List<PartitionEntry> partitions() {
+        return List.copyOf(partitions.values());
+    }
+
+    /** Messages appended to the topic since the broker started. */
+    public long messageCount() {
+        return partitions.values().stream().mapToLong(PartitionEntry::messageCount).sum();
+    }
+
+    /** Bytes of the topic's logs on disk. */
+    public long sizeBytes() {
+        return partitions.values().stream().mapToLong(p -> p.log().sizeBytes()).sum();
+    }
+}
