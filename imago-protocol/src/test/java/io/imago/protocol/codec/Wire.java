@@ -112,7 +112,9 @@ final class Wire {
         List<Object> feed(List<byte[]> chunkList) {
             for (byte[] chunk : chunkList) {
                 ByteBuf in = Unpooled.wrappedBuffer(chunk);
-                inputs.add(in);
+                if (chunk.length > 0) {
+                    inputs.add(in); // an empty chunk is the shared, never-released EMPTY_BUFFER
+                }
                 channel.writeInbound(in);
             }
             return drainInbound();
