@@ -79,6 +79,8 @@ public final class BrokerRegistration implements AutoCloseable {
     private final Object lifecycleLock = new Object();
     private final ConnectionStateListener stateListener = this::onStateChanged;
     private volatile String configChecksum;
+    /** Whether a full registration ever completed. */
+    private volatile boolean registered;
 
     /** Guarded by lifecycleLock. */
     private boolean started;
@@ -247,6 +249,7 @@ public final class BrokerRegistration implements AutoCloseable {
             writeTopic(topic, session);
         }
         registeredSessionId = session;
+        registered = true;
     }
 
     /** Registrar only: makes the role node ours, taking it over from our own dead session. */
@@ -428,6 +431,9 @@ public final class BrokerRegistration implements AutoCloseable {
     /** Caller's thread, registrar stopped: removes what our session owns, in reverse order of registration. */
     private void deregister() {
         if (!client.getZookeeperClient().isConnected()) {
+            if (!registered) {
+                return;
+            }
             LOG.warn("Broker {} is not connected to ZooKeeper; its ephemeral nodes will go when its session expires",
                     identity.brokerId());
             return;
@@ -459,6 +465,16 @@ public final class BrokerRegistration implements AutoCloseable {
         } catch (KeeperException.NoNodeException alreadyGone) {
             return;
         }
+    }
+
+    /** The client's current session id, 0 if none; for tests. */
+    long currentSessionId() {
+        return sessionIdOrZero();
+    }
+
+    /** The Curator client, once started; for tests that expire its session. */
+    CuratorFramework client() {
+        return client;
     }
 
     private boolean isRegisteredInCurrentSession() {

@@ -2,6 +2,7 @@ package io.imago.broker.zk;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -31,6 +32,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     public static final int DEFAULT_TICK_TIME_MS = 2_000;
     /** The port of DESIGN.md's standalone mode. */
     public static final int DEFAULT_PORT = 2181;
+
+    /** The address of standalone mode, as a literal so that nothing resolves "localhost" to ::1. */
+    public static final String LOOPBACK = "127.0.0.1";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
     /** Clients per address: no limit (the broker, its clients and tools share the loopback address). */
@@ -63,8 +67,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
 
     /** A server on 127.0.0.1:{@code port} with the default tick. */
     public static EmbeddedZooKeeper onLoopback(Path dataDir, int port) {
-        return new EmbeddedZooKeeper(dataDir, new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                DEFAULT_TICK_TIME_MS);
+        return new EmbeddedZooKeeper(dataDir, new InetSocketAddress(LOOPBACK, port), DEFAULT_TICK_TIME_MS);
     }
 
     /**
@@ -77,7 +80,11 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             throw new IllegalStateException("an EmbeddedZooKeeper can be started once");
         }
         started = true;
-        String address = bindAddress.getHostString() + ":" + bindAddress.getPort();
+        if (bindAddress.isUnresolved()) {
+            throw new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper: unknown host "
+                    + bindAddress.getHostString(), null);
+        }
+        String address = bindAddress.getAddress().getHostAddress() + ":" + bindAddress.getPort();
         try {
             connections = ServerCnxnFactory.createFactory();
             connections.configure(bindAddress, MAX_CLIENT_CONNECTIONS, LISTEN_BACKLOG, false);
@@ -111,9 +118,11 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         return connections.getLocalPort();
     }
 
-    /** {@code host:port} for clients, e.g. {@code 127.0.0.1:2181}. */
+    /** {@code address:port} for clients, e.g. {@code 127.0.0.1:2181}. */
     public String connectString() {
-        return bindAddress.getHostString() + ":" + port();
+        InetAddress address = bindAddress.getAddress();
+        String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        return host + ":" + port();
     }
 
     /** Stops serving, closes every session and its files, and waits for the server's threads; idempotent. */
@@ -125,7 +134,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         closed = true;
         if (started) {
             stop();
-            LOG.info("Embedded ZooKeeper on {}:{} stopped", bindAddress.getHostString(), bindAddress.getPort());
+            LOG.info("Embedded ZooKeeper on {}:{} stopped", bindAddress.getAddress().getHostAddress(), bindAddress.getPort());
         }
     }
 
