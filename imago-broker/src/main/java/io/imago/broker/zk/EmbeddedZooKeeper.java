@@ -89,23 +89,23 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             connections = ServerCnxnFactory.createFactory();
             connections.configure(bindAddress, MAX_CLIENT_CONNECTIONS, LISTEN_BACKLOG, false);
         } catch (BindException e) {
-            throw new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper: " + address
-                    + " is already in use (another ZooKeeper or broker running?)", e);
+            throw stopAfter(new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper: " + address
+                    + " is already in use (another ZooKeeper or broker running?)", e));
         } catch (IOException e) {
-            throw new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper on " + address + ": " + e, e);
+            throw stopAfter(new EmbeddedZooKeeperException(
+                    "cannot start the embedded ZooKeeper on " + address + ": " + e, e));
         }
         try {
             Files.createDirectories(dataDir);
             server = new ZooKeeperServer(dataDir.toFile(), dataDir.toFile(), tickTimeMs);
             connections.startup(server);
         } catch (IOException e) {
-            stop();
-            throw new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper with data directory " + dataDir
-                    + ": " + e, e);
+            throw stopAfter(new EmbeddedZooKeeperException(
+                    "cannot start the embedded ZooKeeper with data directory " + dataDir + ": " + e, e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop();
-            throw new EmbeddedZooKeeperException("interrupted while starting the embedded ZooKeeper on " + address, e);
+            throw stopAfter(new EmbeddedZooKeeperException(
+                    "interrupted while starting the embedded ZooKeeper on " + address, e));
         }
         LOG.info("Embedded ZooKeeper listening on {} (data {})", connectString(), dataDir);
     }
@@ -136,6 +136,16 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             stop();
             LOG.info("Embedded ZooKeeper on {}:{} stopped", bindAddress.getAddress().getHostAddress(), bindAddress.getPort());
         }
+    }
+
+    /** Releases what a failed start acquired (the listening socket, selectors, files) and returns {@code failure}. */
+    private EmbeddedZooKeeperException stopAfter(EmbeddedZooKeeperException failure) {
+        try {
+            stop();
+        } catch (RuntimeException cleanupFailure) {
+            failure.addSuppressed(cleanupFailure);
+        }
+        return failure;
     }
 
     private void stop() {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -194,7 +195,7 @@ class BrokerRegistrationIT {
 
     /** {@code tree} with every node of {@code from} owned by {@code to} instead. */
     private static Map<String, ZkTestSupport.Node> inSession(Map<String, ZkTestSupport.Node> tree, long from, long to) {
-        Map<String, ZkTestSupport.Node> moved = new java.util.TreeMap<>();
+        Map<String, ZkTestSupport.Node> moved = new TreeMap<>();
         tree.forEach((path, node) -> moved.put(path,
                 node.ephemeralOwner() == from ? new ZkTestSupport.Node(node.data(), to) : node));
         return moved;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -142,7 +143,7 @@ class BrokerTakeoverIT {
     }
 
     private static Map<String, ZkTestSupport.Node> ownedBy(Map<String, ZkTestSupport.Node> tree, long from, long to) {
-        Map<String, ZkTestSupport.Node> moved = new java.util.TreeMap<>();
+        Map<String, ZkTestSupport.Node> moved = new TreeMap<>();
         tree.forEach((path, node) -> moved.put(path,
                 node.ephemeralOwner() == from ? new ZkTestSupport.Node(node.data(), to) : node));
         return moved;

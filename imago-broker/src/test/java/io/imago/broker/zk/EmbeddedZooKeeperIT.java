@@ -72,7 +72,8 @@ class EmbeddedZooKeeperIT {
             assertThatThrownBy(server::start)
                     .isInstanceOf(EmbeddedZooKeeperException.class)
                     .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
-                    .hasMessageContaining("already in use");
+                    .hasMessageContaining("already in use")
+                    .satisfies(failure -> assertThat(failure.getSuppressed()).as("cleanup failures").isEmpty());
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -54,7 +55,7 @@ final class ZkTestSupport {
                 .ensembleTracker(false)
                 .build();
         client.start();
-        if (!client.blockUntilConnected(TEST_CONNECTION_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!client.blockUntilConnected(TEST_CONNECTION_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
             client.close();
             throw new IllegalStateException("observer cannot reach " + connectString);
         }
