@@ -4,16 +4,23 @@ import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.store.PartitionRegistry;
+import java.util.function.IntSupplier;
 
 /**
  * What the command processors share: configuration, partitions, ids, statistics and the broker's
  * own {@code meta://host:port} address (named in error replies). Immutable holder; every part is
  * thread-safe.
  *
+ * @param port the port the server listens on (known once it is bound)
  * @param transferCapBytes the most bytes one {@code get} returns: {@code maxTransferSize}, but never
  *     less than one whole record of the largest accepted message, so every accepted message can be
  *     fetched
  */
 record BrokerContext(BrokerConfig config, PartitionRegistry registry, MessageIdGenerator ids, BrokerStats stats,
-                     String brokerUri, int transferCapBytes) {
+                     IntSupplier port, int transferCapBytes) {
+
+    /** {@code meta://<hostName>:<port>}, as published in ZooKeeper. */
+    String brokerUri() {
+        return "meta://" + config.hostName() + ":" + port.getAsInt();
+    }
 }

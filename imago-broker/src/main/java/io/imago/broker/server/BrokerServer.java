@@ -1,6 +1,5 @@
 package io.imago.broker.server;
 
-import io.imago.broker.stats.StatsReport;
 import io.imago.protocol.codec.RequestDecoder;
 import io.imago.protocol.codec.ResponseEncoder;
 import io.netty.bootstrap.ServerBootstrap;
@@ -113,9 +112,5 @@ public final class BrokerServer implements AutoCloseable {
         if (group != null) {
             group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         }
-    }
-
-    StatsReport unused() {
-        return null;
     }
 }

@@ -27,9 +27,10 @@ public final class StatsReport {
     private final BrokerConfig config;
     private final PartitionRegistry registry;
     private final BrokerStats stats;
-    private final int port;
+    private final java.util.function.IntSupplier port;
 
-    public StatsReport(BrokerConfig config, PartitionRegistry registry, BrokerStats stats, int port) {
+    public StatsReport(BrokerConfig config, PartitionRegistry registry, BrokerStats stats,
+                       java.util.function.IntSupplier port) {
         this.config = config;
         this.registry = registry;
         this.stats = stats;
@@ -56,7 +57,7 @@ public final class StatsReport {
         List<String> lines = new ArrayList<>();
         lines.add("pid " + ProcessHandle.current().pid());
         lines.add("broker_id " + config.brokerId());
-        lines.add("port " + port);
+        lines.add("port " + port.getAsInt());
         lines.add("uptime " + stats.uptimeSeconds());
         lines.add("version " + BrokerVersion.VERSION);
         lines.add("slave false");

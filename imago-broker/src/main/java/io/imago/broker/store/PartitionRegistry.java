@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * put — DESIGN.md difference 3) and the ones created by a first put ({@link #getOrCreate}).
  *
  * <p>A topic is accepted when {@link BrokerConfig#resolve(String)} finds a section for it; the
- * resolution is cached per topic name. A topic created at run time is announced to the listener
- * given at construction (the ZooKeeper registration) once, after its first partition exists.
+ * resolution is cached per accepted topic name. Every partition opened is announced to the
+ * listener given at construction (flusher, retention and, for a topic's first partition, the
+ * ZooKeeper registration).
  *
  * <p>Thread-safe: lookups are lock-free; creating a partition is serialized per topic.
  */
@@ -43,15 +43,24 @@ public final class PartitionRegistry implements AutoCloseable {
     private final BrokerConfig config;
     private final StorageIo io;
     private final Clock clock;
-    private final Consumer<TopicLogs> onNewTopic;
+    private final Listener listener;
     private final Map<String, TopicConfig> resolved = new ConcurrentHashMap<>();
     private final Map<String, TopicLogs> topics = new ConcurrentHashMap<>();
 
-    public PartitionRegistry(BrokerConfig config, StorageIo io, Clock clock, Consumer<TopicLogs> onNewTopic) {
+    /** Told of every partition opened, after it is open and listed (on the opening thread). */
+    public interface Listener {
+        /**
+         * @param entry the partition just opened
+         * @param firstOfTopic whether it is the topic's first partition on this broker
+         */
+        void partitionOpened(PartitionEntry entry, boolean firstOfTopic);
+    }
+
+    public PartitionRegistry(BrokerConfig config, StorageIo io, Clock clock, Listener listener) {
         this.config = config;
         this.io = io;
         this.clock = clock;
-        this.onNewTopic = onNewTopic;
+        this.listener = listener;
     }
 
     /**
@@ -154,9 +163,7 @@ public final class PartitionRegistry implements AutoCloseable {
             entry = new PartitionEntry(tp, log, topicConfig);
             logs.put(entry);
         }
-        if (created[0]) {
-            onNewTopic.accept(logs);
-        }
+        listener.partitionOpened(entry, created[0]);
         return entry;
     }
 

@@ -1,0 +1,234 @@
+package io.imago.broker;
+
+import io.imago.broker.config.BrokerConfig;
+import io.imago.broker.config.TopicConfig;
+import io.imago.broker.config.ZooKeeperConfig;
+import io.imago.broker.server.BrokerServers;
+import io.imago.broker.server.BrokerServers.Running;
+import io.imago.broker.stats.BrokerStats;
+import io.imago.broker.store.DataDirLock;
+import io.imago.broker.store.PartitionEntry;
+import io.imago.broker.store.PartitionRegistry;
+import io.imago.broker.zk.BrokerIdentity;
+import io.imago.broker.zk.BrokerRegistration;
+import io.imago.broker.zk.TopicRegistration;
+import io.imago.broker.zk.ZkSettings;
+import io.imago.store.LogFlusher;
+import io.imago.store.PartitionLog;
+import io.imago.store.io.FileChannelStorageIo;
+import io.imago.store.io.StorageIo;
+import io.imago.store.retention.RetentionPolicy;
+import io.imago.store.retention.RetentionScheduler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Imago broker: its data directory, partition logs, MetaQ protocol server and ZooKeeper
+ * registration, with an explicit lifecycle (STYLE.md #5): the constructor only assigns,
+ * {@link #start()} acts in this order — lock the data directory, load every partition, start the
+ * flusher and retention, bind the port, register in ZooKeeper — and {@link #close()} undoes it:
+ * stop accepting connections, finish in-flight puts with their durability (closing the logs drains
+ * their queues and fsyncs), deregister from ZooKeeper, close the connections and release the lock.
+ *
+ * <p>Not thread-safe: {@code start} and {@code close} are called by one owner (the launcher or a
+ * test); {@code close} is idempotent.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    private static final long FLUSH_TICK_MS = 100;
+
+    private final BrokerConfig config;
+    private final Clock clock;
+    private final StorageIo io;
+    private DataDirLock lock;
+    private PartitionRegistry registry;
+    private ScheduledExecutorService scheduler;
+    private LogFlusher flusher;
+    private final Map<String, RetentionScheduler> retention = new LinkedHashMap<>();
+    private BrokerStats stats;
+    private Running server;
+    private BrokerRegistration registration;
+    private volatile boolean stopping;
+    private boolean closed;
+
+    public Broker(BrokerConfig config, Clock clock) {
+        this(config, clock, new FileChannelStorageIo());
+    }
+
+    /** A broker over a given storage seam (tests inject faults through it). */
+    public Broker(BrokerConfig config, Clock clock, StorageIo io) {
+        this.config = config;
+        this.clock = clock;
+        this.io = io;
+    }
+
+    /** Starts the broker; on failure everything started so far is closed again. */
+    public synchronized void start() throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        try {
+            lock = DataDirLock.acquire(config.dataPath());
+            scheduler = Executors.newScheduledThreadPool(1, r -> daemon(r, "imago-broker-scheduler"));
+            flusher = new LogFlusher(scheduler, FLUSH_TICK_MS);
+            stats = new BrokerStats(clock);
+            registry = new PartitionRegistry(config, io, clock, this::partitionOpened);
+            int loaded = registry.loadAll();
+            LOG.info("Loaded {} partitions from {}", loaded, config.dataPath());
+            flusher.start();
+            retention.values().forEach(RetentionScheduler::start);
+            server = BrokerServers.start(config, registry, stats, new MessageIdGenerator(config.brokerId(), clock),
+                    () -> stopping);
+            registerInZooKeeper();
+            LOG.info("Broker {} started in {} ms: meta://{}:{}, data {}, {}", config.brokerId(),
+                    (System.nanoTime() - t0) / 1_000_000, config.hostName(), server.address().getPort(),
+                    config.dataPath(), config.unflushThreshold() <= 0 ? "group commit" : "unflushThreshold="
+                            + config.unflushThreshold());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private void partitionOpened(PartitionEntry entry, boolean firstOfTopic) {
+        PartitionLog log = entry.log();
+        if (!log.config().isGroupCommit()) {
+            flusher.register(log);
+        }
+        Optional<TopicConfig> topic = entry.topicConfig();
+        String cron = topic.map(TopicConfig::deleteWhen).orElse(config.deleteWhen());
+        String policy = topic.map(t -> t.deletePolicy().toString()).orElse(config.deletePolicy().toString());
+        RetentionScheduler r = retention.computeIfAbsent(cron, c -> {
+            RetentionScheduler s = RetentionScheduler.create(c, clock, scheduler);
+            if (server != null) {
+                s.start();
+            }
+            return s;
+        });
+        r.register(log, RetentionPolicy.parse(policy));
+        if (firstOfTopic && registration != null && topic.isPresent()) {
+            registration.registerTopic(topicRegistration(topic.get()));
+        }
+    }
+
+    private void registerInZooKeeper() {
+        ZooKeeperConfig zk = config.zooKeeper();
+        if (!zk.enabled()) {
+            LOG.info("ZooKeeper registration is disabled (zk.zkEnable=false)");
+            return;
+        }
+        ZkSettings settings = new ZkSettings(zk.connectString(), zk.root(), zk.sessionTimeoutMs(),
+                zk.connectionTimeoutMs(), zk.syncTimeMs());
+        BrokerIdentity identity = new BrokerIdentity(config.brokerId(), config.hostName(), server.address().getPort());
+        registration = new BrokerRegistration(settings, identity, Long.toString(config.checksumCrc32()),
+                topicsToRegister(), e -> LOG.warn("ZooKeeper registration problem: {}", e.toString()));
+        registration.start();
+        LOG.info("Registered in ZooKeeper {}{} as {}", zk.connectString(), zk.root(), identity.uri());
+    }
+
+    private List<TopicRegistration> topicsToRegister() {
+        Map<String, TopicRegistration> topics = new LinkedHashMap<>();
+        for (String name : config.configuredTopics()) {
+            config.resolve(name).ifPresent(t -> topics.put(name, topicRegistration(t)));
+        }
+        for (var logs : registry.topics()) {
+            registry.topicConfig(logs.topic()).ifPresent(t -> topics.putIfAbsent(t.topic(), topicRegistration(t)));
+        }
+        return new ArrayList<>(topics.values());
+    }
+
+    private static TopicRegistration topicRegistration(TopicConfig t) {
+        return new TopicRegistration(t.topic(), t.numPartitions(), t.acceptsPublish(), t.acceptsSubscribe());
+    }
+
+    /** The address the protocol server listens on (its actual port when 0 was configured). */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** The partitions this broker serves. */
+    public PartitionRegistry partitions() {
+        return registry;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** Stops the broker (see the class comment for the order). Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopping = true;
+        long t0 = System.nanoTime();
+        if (server != null) {
+            server.stopAccepting();
+        }
+        closeQuietly("retention", () -> retention.values().forEach(RetentionScheduler::close));
+        closeQuietly("flusher", () -> {
+            if (flusher != null) {
+                flusher.close();
+            }
+        });
+        closeQuietly("partition logs", () -> {
+            if (registry != null) {
+                registry.close();
+            }
+        });
+        closeQuietly("ZooKeeper registration", () -> {
+            if (registration != null) {
+                registration.close();
+            }
+        });
+        closeQuietly("protocol server", () -> {
+            if (server != null) {
+                server.close();
+            }
+        });
+        closeQuietly("scheduler", () -> {
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+                scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        });
+        closeQuietly("data directory lock", () -> {
+            if (lock != null) {
+                lock.close();
+            }
+        });
+        LOG.info("Broker {} stopped in {} ms", config.brokerId(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void closeQuietly(String what, Step step) {
+        try {
+            step.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while closing the {}", what);
+        } catch (Exception e) {
+            LOG.error("Closing the {} failed", what, e);
+        }
+    }
+}
