@@ -64,6 +64,19 @@ public final class BrokerConfig {
         return List.copyOf(topics.keySet());
     }
 
+    /**
+     * Topics the broker must register under {@code /meta/brokers/topics-sub} at startup: configured
+     * names without wildcards whose {@code acceptSubscribe} is not {@code false} (spec §4.1).
+     */
+    public List<String> subscribableTopics() {
+        return topics.entrySet().stream()
+                .filter(e -> !e.getKey().contains("*"))
+                .filter(e -> !"false".equals(e.getValue().getOrDefault("acceptSubscribe",
+                        system.getOrDefault("acceptSubscribe", "true"))))
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
     /** A builder that starts from this configuration (used to restart on the same directories). */
     public Builder toBuilder() {
         Builder b = new Builder(brokerId);

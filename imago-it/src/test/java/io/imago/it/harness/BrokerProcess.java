@@ -88,12 +88,20 @@ public final class BrokerProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** Launches the broker and waits until it serves and is registered as master in ZooKeeper. */
+    /**
+     * Launches the broker and waits until it serves: the port accepts connections and the broker is
+     * registered in ZooKeeper, i.e. {@code /meta/brokers/ids/<id>/master} and the
+     * {@code topics-sub/<topic>/<id>-m} node of every configured topic exist (spec §4.1).
+     */
     public BrokerProcess start() {
         launch();
-        String masterPath = "/meta/brokers/ids/" + brokerId() + "/master";
-        awaitOrFail("port " + port() + " accepting and " + masterPath + " present",
-                () -> acceptsConnections() && exists(masterPath));
+        List<String> nodes = new ArrayList<>();
+        nodes.add("/meta/brokers/ids/" + brokerId() + "/master");
+        for (String topic : config.subscribableTopics()) {
+            nodes.add("/meta/brokers/topics-sub/" + topic + "/" + brokerId() + "-m");
+        }
+        awaitOrFail("port " + port() + " accepting and znodes " + nodes + " present",
+                () -> acceptsConnections() && nodes.stream().allMatch(this::exists));
         return this;
     }
 
