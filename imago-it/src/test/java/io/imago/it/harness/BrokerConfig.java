@@ -1,9 +1,11 @@
 package io.imago.it.harness;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a test broker is started with, rendered as a MetaQ {@code server.ini} (spec §5) that both
@@ -99,10 +101,10 @@ public final class BrokerConfig {
         line(ini, "serverPort", Integer.toString(serverPort));
         line(ini, "dataPath", dataPath.toAbsolutePath().toString());
         line(ini, "dataLogPath", dataLogPath.toAbsolutePath().toString());
-        new java.util.TreeMap<>(system).forEach((k, v) -> line(ini, k, v));
+        new TreeMap<>(system).forEach((k, v) -> line(ini, k, v));
         ini.append("\n[zookeeper]\n");
         line(ini, "zk.zkConnect", zkConnect);
-        new java.util.TreeMap<>(zookeeper).forEach((k, v) -> line(ini, k, v));
+        new TreeMap<>(zookeeper).forEach((k, v) -> line(ini, k, v));
         topics.forEach((name, keys) -> {
             ini.append("\n[topic=").append(name).append("]\n");
             keys.forEach((k, v) -> line(ini, k, v));
@@ -117,7 +119,7 @@ public final class BrokerConfig {
     private static Map<String, Map<String, String>> copyTopics(Map<String, Map<String, String>> source) {
         Map<String, Map<String, String>> copy = new LinkedHashMap<>();
         source.forEach((name, keys) -> copy.put(name, new LinkedHashMap<>(keys)));
-        return java.util.Collections.unmodifiableMap(copy);
+        return Collections.unmodifiableMap(copy);
     }
 
     /** Mutable builder; not thread-safe. */
@@ -198,18 +200,6 @@ public final class BrokerConfig {
         public Builder zkConnect(String connect) {
             this.zkConnect = connect;
             return this;
-        }
-
-        boolean hasPort() {
-            return serverPort > 0;
-        }
-
-        boolean hasDataPath() {
-            return dataPath != null;
-        }
-
-        boolean hasZkConnect() {
-            return zkConnect != null;
         }
 
         public BrokerConfig build() {

@@ -207,6 +207,12 @@ public final class BrokerProcess implements AutoCloseable {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Djava.net.preferIPv4Stack=true");
         if (target == Target.IMAGO) {
+            // The test class path carries a quiet logback-test.xml; the broker log should show INFO.
+            Path logback = workDir.resolve("logback.xml");
+            Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                    + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>"
+                    + "</appender><root level=\"INFO\"><appender-ref ref=\"OUT\"/></root></configuration>\n");
+            cmd.add("-Dlogback.configurationFile=" + logback);
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add("io.imago.cli.ImagoCli");
