@@ -170,6 +170,11 @@ public final class Broker implements AutoCloseable {
         return config;
     }
 
+    /** The ZooKeeper registration, when {@code zk.zkEnable} is on and the broker has started. */
+    public Optional<BrokerRegistration> registration() {
+        return Optional.ofNullable(registration);
+    }
+
     /** Stops the broker (see the class comment for the order). Idempotent. */
     @Override
     public synchronized void close() {

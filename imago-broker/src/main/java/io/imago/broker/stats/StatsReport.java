@@ -118,11 +118,9 @@ public final class StatsReport {
                 "*EMPTY* Returns broker info.",
                 "help Returns this help.",
                 "topics Returns every topic: partitions, message count and bytes, accept_publish, accept_subscribe.",
-                "offsets Returns every partition's min and max offset.",
-                "realtime Returns realtime statistics since the last reset.",
-                "reset Resets the realtime statistics.",
-                "config Returns the broker's server.ini.",
-                "<topic> Returns the topic's statistics.");
+                "offsets Returns every partition's min and max offset; any other item is taken as a topic name.",
+                "realtime Returns realtime statistics since the last reset (stats reset starts a new window).",
+                "config Returns the broker's server.ini.");
     }
 
     private List<String> topic(String topic) {
