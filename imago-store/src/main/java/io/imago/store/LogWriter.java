@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * queued chunk from the {@link AppendQueue}, writes consecutive chunks of a segment with one
  * gathering write, rolls segments where the appenders marked it, and then
  * <ul>
- *   <li>in group commit fsyncs once and only then publishes the new end and completes every
- *       waiter of the batch;</li>
- *   <li>in threshold mode publishes and completes right after the write, and fsyncs after
+ *   <li>in group commit fsyncs once and only then publishes the new end and hands the batch
+ *       to the {@link Completer}, which completes every waiter;</li>
+ *   <li>in threshold mode publishes and hands over right after the write, and fsyncs after
  *       {@code unflushThreshold} messages, after {@code unflushIntervalMs}, or when asked.</li>
  * </ul>
  * Any failure (an I/O error or anything thrown) goes to {@link #fail(Throwable, List)}: the batch in
@@ -41,14 +41,15 @@ final class LogWriter implements Runnable {
     private final AppendQueue queue;
     private final SegmentSet segments;
     private final RollListener rollListener;
-    private final List<WriteChunk> batch = new ArrayList<>();
+    private final Completer completer;
+    private List<WriteChunk> batch = new ArrayList<>();
     private final List<Segment> touched = new ArrayList<>();
     private volatile long unflushedMessages;
     private volatile long lastFlushMs;
     private volatile Throwable failure;
 
     LogWriter(Path dir, StorageIo io, LogConfig config, Clock clock, AppendQueue queue, SegmentSet segments,
-            RollListener rollListener) {
+            RollListener rollListener, Completer completer) {
         this.dir = dir;
         this.partition = dir.getFileName().toString();
         this.io = io;
@@ -57,6 +58,7 @@ final class LogWriter implements Runnable {
         this.queue = queue;
         this.segments = segments;
         this.rollListener = rollListener;
+        this.completer = completer;
     }
 
     @Override
@@ -73,8 +75,6 @@ final class LogWriter implements Runnable {
                 } else {
                     flush();
                 }
-                queue.recycle(batch);
-                batch.clear();
             }
             if (failure == null && unflushedMessages > 0) {
                 flush();
@@ -84,6 +84,8 @@ final class LogWriter implements Runnable {
             fail(e, batch);
         } catch (Throwable t) {
             fail(t, batch);
+        } finally {
+            completer.finish();
         }
     }
 
@@ -119,9 +121,8 @@ final class LogWriter implements Runnable {
             unflushedMessages += messages;
         }
         publish();
-        for (WriteChunk chunk : batch) {
-            chunk.completeAll();
-        }
+        completer.submit(batch);
+        batch = new ArrayList<>();
         if (!config.isGroupCommit() && isFlushDue()) {
             flush();
         }

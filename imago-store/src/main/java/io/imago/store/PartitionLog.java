@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * ({@link RecordDescriptor}); an offset is a byte position in the partition's logical log.
  *
  * <p>Appends copy the record into the {@link AppendQueue} and return a future; the partition's writer
- * thread ({@link LogWriter}) writes, fsyncs (group commit) and completes it. Futures complete on the
- * writer thread: keep callbacks short or use the {@code *Async} variants. Reads return zero-copy
+ * thread ({@link LogWriter}) writes and fsyncs (group commit); its completion thread
+ * ({@link Completer}) completes the futures, in offset order: keep callbacks short or use the
+ * {@code *Async} variants. Reads return zero-copy
  * {@link LogRegion}s of acknowledged bytes only ({@code maxOffset}). Recovery runs in
  * {@link #open}; retention, {@link #verify()} and reads may run on any thread.
  *
@@ -47,6 +48,7 @@ public final class PartitionLog implements AutoCloseable {
     private AppendQueue queue;
     private LogWriter writer;
     private Thread writerThread;
+    private Thread completerThread;
     private RecoveryReport recovery;
     private volatile CorruptRange[] corruptRanges = new CorruptRange[0];
 
@@ -85,9 +87,14 @@ public final class PartitionLog implements AutoCloseable {
             throw e;
         }
         queue = new AppendQueue(config, name, recovery.maxOffset(), segments.active().startOffset());
-        writer = new LogWriter(dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start));
+        Completer completer = new Completer(queue, name);
+        writer = new LogWriter(dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start),
+                completer);
+        completerThread = new Thread(completer, "imago-log-completer-" + name);
+        completerThread.setDaemon(true);
         writerThread = new Thread(writer, "imago-log-writer-" + name);
         writerThread.setDaemon(true);
+        completerThread.start();
         writerThread.start();
         LOG.info("Opened partition {} at {}: offsets [{}, {}), {} segments, {}", name, dir, minOffset(),
                 maxOffset(), segmentCount(), config.isGroupCommit() ? "group commit" : "threshold flush");
@@ -385,18 +392,19 @@ public final class PartitionLog implements AutoCloseable {
             return;
         }
         queue.close();
-        boolean interrupted = joinWriter();
+        boolean interrupted = join(writerThread);
+        interrupted |= join(completerThread);
         finishClose();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private boolean joinWriter() {
+    private static boolean join(Thread thread) {
         boolean interrupted = false;
-        while (writerThread.isAlive()) {
+        while (thread.isAlive()) {
             try {
-                writerThread.join();
+                thread.join();
             } catch (InterruptedException e) {
                 interrupted = true;
             }

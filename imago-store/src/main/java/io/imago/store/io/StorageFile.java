@@ -24,7 +24,10 @@ public interface StorageFile extends Closeable {
         write(new ByteBuffer[] {source}, position);
     }
 
-    /** Forces the content and metadata of the file to the device (fsync). */
+    /**
+     * Forces the content of the file, and the metadata needed to read it back (its size), to the
+     * device ({@code fdatasync}); the modification time may lag.
+     */
     void force() throws IOException;
 
     long size() throws IOException;

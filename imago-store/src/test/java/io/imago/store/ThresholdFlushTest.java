@@ -1,0 +1,125 @@
+package io.imago.store;
+
+import static io.imago.store.StoredRecords.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.imago.store.io.FaultInjectingStorageIo;
+import io.imago.store.io.FaultInjectingStorageIo.FsyncGate;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class ThresholdFlushTest {
+    @TempDir
+    Path tmp;
+    private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
+    private final FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+    private PartitionLog log;
+    private long fsyncsAtOpen;
+    private FsyncGate gate;
+
+    private PartitionLog open(int threshold) throws IOException {
+        LogConfig config = LogConfig.builder().unflushThreshold(threshold).unflushIntervalMs(10_000).build();
+        log = PartitionLog.open(tmp.resolve("th-0"), config, io, clock);
+        fsyncsAtOpen = io.fsyncCount();
+        return log;
+    }
+
+    @AfterEach
+    void close() {
+        if (gate != null) {
+            gate.open();
+        }
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    @Test
+    void appendsAreAcknowledgedAndVisibleOnceWrittenWithoutFsync() throws Exception {
+        open(1000);
+        gate = io.holdFsyncs();
+        assertThat(log.append(1, 0, payload(1, 10)).get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(log.append(2, 0, payload(2, 10)).get(5, TimeUnit.SECONDS)).isEqualTo(30);
+        assertThat(log.maxOffset()).isEqualTo(60);
+        assertThat(StoredRecords.readAll(log)).hasSize(2);
+        assertThat(io.fsyncCount() - fsyncsAtOpen).isZero();
+    }
+
+    @Test
+    void fsyncsAfterThresholdMessages() throws Exception {
+        open(3);
+        log.append(1, 0, payload(1, 10)).join();
+        log.append(2, 0, payload(2, 10)).join();
+        assertThat(io.fsyncCount() - fsyncsAtOpen).isZero();
+        log.append(3, 0, payload(3, 10)).join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> io.fsyncCount() - fsyncsAtOpen == 1);
+    }
+
+    @Test
+    void fsyncsOnceTheIntervalHasPassedWhenAskedByTheFlusher() throws Exception {
+        open(1000);
+        log.append(1, 0, payload(1, 10)).join();
+        assertThat(log.flushIfDue()).as("interval not over").isFalse();
+        clock.advance(Duration.ofMillis(10_000));
+        assertThat(log.flushIfDue()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> io.fsyncCount() - fsyncsAtOpen == 1);
+        clock.advance(Duration.ofMillis(10_000));
+        assertThat(log.flushIfDue()).as("nothing unflushed").isFalse();
+    }
+
+    @Test
+    void fsyncsOnTheNextAppendOnceTheIntervalHasPassed() throws Exception {
+        open(1000);
+        log.append(1, 0, payload(1, 10)).join();
+        clock.advance(Duration.ofMillis(10_001));
+        log.append(2, 0, payload(2, 10)).join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> io.fsyncCount() - fsyncsAtOpen == 1);
+    }
+
+    @Test
+    void logFlusherTicksAskDueLogsToFlush() throws Exception {
+        open(1000);
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+        try (LogFlusher flusher = new LogFlusher(executor, 10)) {
+            flusher.register(log);
+            flusher.start();
+            log.append(1, 0, payload(1, 10)).join();
+            clock.advance(Duration.ofMillis(10_000));
+            await().atMost(Duration.ofSeconds(5)).until(() -> io.fsyncCount() - fsyncsAtOpen == 1);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void groupCommitLogsIgnoreFlushRequests() throws Exception {
+        log = PartitionLog.open(tmp.resolve("gc-0"), LogConfig.defaults(), io, clock);
+        log.append(1, 0, payload(1, 10)).join();
+        clock.advance(Duration.ofHours(1));
+        assertThat(log.flushIfDue()).isFalse();
+    }
+
+    @Test
+    void closeFsyncsWhatIsUnflushed() throws Exception {
+        open(1000);
+        log.append(1, 0, payload(1, 10)).join();
+        log.close();
+        assertThat(io.fsyncCount() - fsyncsAtOpen).isEqualTo(1);
+        io.simulatePowerLoss();
+        try (PartitionLog reopened = PartitionLog.open(tmp.resolve("th-0"), LogConfig.defaults(),
+                new FaultInjectingStorageIo(), clock)) {
+            assertThat(StoredRecords.readAll(reopened)).hasSize(1);
+        }
+    }
+}
