@@ -38,15 +38,16 @@ public final class StoreAppendReport {
         System.out.println();
         System.out.printf(Locale.ROOT, "Raw disk baseline (1 MiB writes + fsync): median %.1f MB/s over %d iterations%n",
                 baselineMBs, baselineMiBs.size());
-        System.out.println("| record | appenders | records/s (median) | MB/s | baseline MB/s | ratio |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| record | benchmark | threads | records/s (median) | MB/s | baseline MB/s | ratio |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---:|");
         for (RunResult r : store) {
             int recordBytes = Integer.parseInt(r.getParams().getParam("recordBytes"));
             int threads = r.getParams().getThreads();
             double recordsPerSec = median(iterationScores(List.of(r)));
             double mbs = recordsPerSec * recordBytes / MB;
-            System.out.printf(Locale.ROOT, "| %d B | %d | %,.0f | %.1f | %.1f | %.2f |%n",
-                    recordBytes, threads, recordsPerSec, mbs, baselineMBs, mbs / baselineMBs);
+            String method = r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
+            System.out.printf(Locale.ROOT, "| %d B | %s | %d | %,.0f | %.1f | %.1f | %.2f |%n",
+                    recordBytes, method, threads, recordsPerSec, mbs, baselineMBs, mbs / baselineMBs);
         }
     }
 

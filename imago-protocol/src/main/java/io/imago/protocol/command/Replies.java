@@ -210,9 +210,9 @@ public final class Replies {
         return ResultCommand.of(StatusCode.INTERNAL_SERVER_ERROR, message, opaque);
     }
 
-    /** Imago addition: a command this broker does not serve (yet): 500 {@code Command '<c>' is not supported}. */
+    /** Imago addition: a command this broker does not serve (yet): 500 {@code Command '<c>' is not supported yet by this Imago broker}. */
     public static ResultCommand notSupported(String command, int opaque) {
-        return internalError("Command '" + command + "' is not supported", opaque);
+        return internalError("Command '" + command + "' is not supported yet by this Imago broker", opaque);
     }
 
     /** The request could not be queued (pool full): 503. */
