@@ -112,7 +112,7 @@ public final class Broker implements AutoCloseable {
         }
         Optional<TopicConfig> topic = entry.topicConfig();
         String cron = topic.map(TopicConfig::deleteWhen).orElse(config.deleteWhen());
-        String policy = topic.map(t -> t.deletePolicy().toString()).orElse(config.deletePolicy().toString());
+        RetentionPolicy policy = topic.map(TopicConfig::deletePolicy).orElse(config.deletePolicy());
         RetentionScheduler r = retention.computeIfAbsent(cron, c -> {
             RetentionScheduler s = RetentionScheduler.create(c, clock, scheduler);
             if (server != null) {
@@ -120,7 +120,7 @@ public final class Broker implements AutoCloseable {
             }
             return s;
         });
-        r.register(log, RetentionPolicy.parse(policy));
+        r.register(log, policy);
         if (firstOfTopic && registration != null && topic.isPresent()) {
             registration.registerTopic(topicRegistration(topic.get()));
         }

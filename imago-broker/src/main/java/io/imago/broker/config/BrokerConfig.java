@@ -1,5 +1,7 @@
 package io.imago.broker.config;
 
+import io.imago.store.retention.RetentionPolicy;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -271,7 +273,7 @@ public final class BrokerConfig {
         return system.get(ConfigKeys.PUT_PROCESS_THREAD_COUNT);
     }
 
-    public DeletePolicy deletePolicy() {
+    public RetentionPolicy deletePolicy() {
         return system.get(ConfigKeys.DELETE_POLICY);
     }
 

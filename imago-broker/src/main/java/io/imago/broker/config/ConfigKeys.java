@@ -1,5 +1,7 @@
 package io.imago.broker.config;
 
+import io.imago.store.retention.RetentionPolicy;
+
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
@@ -97,8 +99,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> PUT_PROCESS_THREAD_COUNT = ConfigKey.intKey("putProcessThreadCount",
             env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(), 1, MAX,
             "Threads serving put and transaction; default 10 per processor.");
-    public static final ConfigKey<DeletePolicy> DELETE_POLICY = ConfigKey.of("deletePolicy", env -> DeletePolicy.DEFAULT,
-            DeletePolicy::parse, "Retention of sealed segments: delete,<age> or archive,<age>[,<compress>].");
+    public static final ConfigKey<RetentionPolicy> DELETE_POLICY = ConfigKey.of("deletePolicy",
+            env -> RetentionPolicy.parse(RetentionPolicy.DEFAULT), RetentionPolicy::parse, "Retention of sealed segments: delete,<age> or archive,<age>[,<compress>].");
     public static final ConfigKey<String> DELETE_WHEN = ConfigKey.of("deleteWhen", env -> DEFAULT_DELETE_WHEN,
             ConfigKeys::parseQuartzCron, "Quartz cron expression (seconds first) of the retention runs.");
     public static final ConfigKey<Integer> QUARTZ_THREAD_COUNT = ConfigKey.intKey("quartzThreadCount",

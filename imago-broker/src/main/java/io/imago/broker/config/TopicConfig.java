@@ -1,5 +1,7 @@
 package io.imago.broker.config;
 
+import io.imago.store.retention.RetentionPolicy;
+
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,7 +28,7 @@ import java.util.Objects;
  * @param consumerFilters consumer group to server-side filter class name, from {@code group.<g>=} keys
  */
 public record TopicConfig(String topic, String sectionName, int numPartitions, int unflushThreshold,
-                          int unflushIntervalMs, Path dataPath, DeletePolicy deletePolicy, String deleteWhen,
+                          int unflushIntervalMs, Path dataPath, RetentionPolicy deletePolicy, String deleteWhen,
                           boolean acceptsPublish, boolean acceptsSubscribe, boolean collectsStats,
                           Map<String, String> consumerFilters) {
 

@@ -1,5 +1,7 @@
 package io.imago.broker.config;
 
+import io.imago.store.retention.RetentionPolicy;
+
 import static io.imago.broker.config.ConfigFixtures.ENVIRONMENT;
 import static io.imago.broker.config.ConfigFixtures.HOME;
 import static io.imago.broker.config.ConfigFixtures.load;
@@ -11,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.zip.CRC32;
@@ -42,7 +43,7 @@ class BrokerConfigTest {
         assertThat(config.maxMessageBytes()).isEqualTo(4 * 1024 * 1024);
         assertThat(config.getProcessThreadCount()).isEqualTo(10 * ConfigFixtures.PROCESSORS);
         assertThat(config.putProcessThreadCount()).isEqualTo(10 * ConfigFixtures.PROCESSORS);
-        assertThat(config.deletePolicy()).isEqualTo(new DeletePolicy(DeletePolicy.Action.DELETE, Duration.ofHours(168), false));
+        assertThat(config.deletePolicy()).isEqualTo(RetentionPolicy.parse("delete,168h"));
         assertThat(config.deleteWhen()).isEqualTo("0 0 6,18 * * ?");
         assertThat(config.quartzThreadCount()).isEqualTo(5);
         assertThat(config.maxCheckpoints()).isEqualTo(3);
@@ -119,7 +120,7 @@ class BrokerConfigTest {
         assertThat(config.maxMessageBytes()).isEqualTo(1024 * 1024);
         assertThat(config.getProcessThreadCount()).isEqualTo(7);
         assertThat(config.putProcessThreadCount()).isEqualTo(9);
-        assertThat(config.deletePolicy()).isEqualTo(new DeletePolicy(DeletePolicy.Action.ARCHIVE, Duration.ofMinutes(30), true));
+        assertThat(config.deletePolicy()).isEqualTo(RetentionPolicy.parse("archive,30m,true"));
         assertThat(config.deleteWhen()).isEqualTo("0 30 2 * * ?");
         assertThat(config.quartzThreadCount()).isEqualTo(2);
         assertThat(config.maxCheckpoints()).isEqualTo(5);
@@ -141,7 +142,7 @@ class BrokerConfigTest {
         assertThat(config.serverPort()).isEqualTo(8123);
         assertThat(config.hostName()).isEqualTo(ConfigFixtures.LOCAL_ADDRESS);
         assertThat(config.unflushThreshold()).isZero();
-        assertThat(config.deletePolicy()).isEqualTo(DeletePolicy.DEFAULT);
+        assertThat(config.deletePolicy()).isEqualTo(RetentionPolicy.parse(RetentionPolicy.DEFAULT));
         assertThat(config.isSet(ConfigKeys.SERVER_PORT)).isFalse();
     }
 

@@ -1,5 +1,7 @@
 package io.imago.broker.config;
 
+import io.imago.store.retention.RetentionPolicy;
+
 import static io.imago.broker.config.ConfigFixtures.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,7 +84,7 @@ class TopicSectionsTest {
         for (String topic : new String[] {"plain", "blank"}) {
             TopicConfig t = config.resolve(topic).orElseThrow();
             assertThat(t).isEqualTo(new TopicConfig(topic, topic, 4, 100, 2000, Path.of("/data").toAbsolutePath(),
-                    DeletePolicy.parse("delete,24"), "0 0 3 * * ?", false, false, true, Map.of()));
+                    RetentionPolicy.parse("delete,24"), "0 0 3 * * ?", false, false, true, Map.of()));
             assertThat(t.isGroupCommit()).isFalse();
         }
     }
@@ -107,7 +109,7 @@ class TopicSectionsTest {
         assertThat(orders.unflushIntervalMs()).isEqualTo(100);
         assertThat(orders.dataPath()).isEqualTo(Path.of("/fast/disk").toAbsolutePath());
         assertThat(orders.partitionDirectory(3)).isEqualTo(Path.of("/fast/disk/orders-3").toAbsolutePath());
-        assertThat(orders.deletePolicy().maxAge()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(orders.deletePolicy().maxAgeMs()).isEqualTo(Duration.ofMinutes(30).toMillis());
         assertThat(orders.deleteWhen()).isEqualTo("0 15 * * * ?");
         assertThat(orders.acceptsPublish()).isFalse();
         assertThat(orders.acceptsSubscribe()).isFalse();

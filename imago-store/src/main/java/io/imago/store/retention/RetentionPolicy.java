@@ -165,9 +165,22 @@ public final class RetentionPolicy implements SegmentRetention {
         }
     }
 
+    /** The text it was parsed from ({@code deletePolicy} syntax). */
     @Override
     public String toString() {
         return text;
+    }
+
+    /** Policies are equal when they dispose of the same segments the same way, whatever their spelling. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RetentionPolicy other && action == other.action && maxAgeMs == other.maxAgeMs
+                && compress == other.compress;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(action, maxAgeMs, compress);
     }
 
     /** Appends to a {@link StorageFile}; closing it leaves the file open for the caller. */
