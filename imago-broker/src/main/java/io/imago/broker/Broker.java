@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,11 +56,13 @@ public final class Broker implements AutoCloseable {
     private PartitionRegistry registry;
     private ScheduledExecutorService scheduler;
     private LogFlusher flusher;
-    private final Map<String, RetentionScheduler> retention = new LinkedHashMap<>();
+    private final Map<String, RetentionScheduler> retention = new ConcurrentHashMap<>();
     private BrokerStats stats;
     private Running server;
     private BrokerRegistration registration;
     private volatile boolean stopping;
+    /** Set once partitions are loaded and retention started: later schedulers start when created. */
+    private volatile boolean started;
     private boolean closed;
 
     public Broker(BrokerConfig config, Clock clock) {
@@ -86,6 +89,7 @@ public final class Broker implements AutoCloseable {
             LOG.info("Loaded {} partitions from {}", loaded, config.dataPath());
             flusher.start();
             retention.values().forEach(RetentionScheduler::start);
+            started = true;
             server = BrokerServers.start(config, registry, stats, new MessageIdGenerator(config.brokerId(), clock),
                     () -> stopping);
             registerInZooKeeper();
@@ -115,7 +119,7 @@ public final class Broker implements AutoCloseable {
         RetentionPolicy policy = topic.map(TopicConfig::deletePolicy).orElse(config.deletePolicy());
         RetentionScheduler r = retention.computeIfAbsent(cron, c -> {
             RetentionScheduler s = RetentionScheduler.create(c, clock, scheduler);
-            if (server != null) {
+            if (started) {
                 s.start();
             }
             return s;

@@ -2,6 +2,8 @@ package io.imago.broker;
 
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.zk.EmbeddedZooKeeper;
+import io.imago.store.io.FileChannelStorageIo;
+import io.imago.store.io.StorageIo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,19 +19,26 @@ import java.time.Clock;
 public final class BrokerHarness implements AutoCloseable {
     private final Path dir;
     private final EmbeddedZooKeeper zk;
+    private final StorageIo io;
     private Broker broker;
     private BrokerConfig config;
 
-    private BrokerHarness(Path dir, EmbeddedZooKeeper zk) {
+    private BrokerHarness(Path dir, EmbeddedZooKeeper zk, StorageIo io) {
         this.dir = dir;
         this.zk = zk;
+        this.io = io;
     }
 
     /** Starts ZooKeeper and a broker; {@code sections} is appended to a minimal {@code [system]}. */
     public static BrokerHarness start(Path dir, String systemExtra, String sections) throws Exception {
+        return start(dir, systemExtra, sections, new FileChannelStorageIo());
+    }
+
+    /** As {@link #start(Path, String, String)}, with the broker's logs over a given storage seam. */
+    public static BrokerHarness start(Path dir, String systemExtra, String sections, StorageIo io) throws Exception {
         EmbeddedZooKeeper zk = new EmbeddedZooKeeper(dir.resolve("zk"), new InetSocketAddress("127.0.0.1", 0), 100);
         zk.start();
-        BrokerHarness h = new BrokerHarness(dir, zk);
+        BrokerHarness h = new BrokerHarness(dir, zk, io);
         try {
             h.startBroker(systemExtra, sections);
         } catch (Exception e) {
@@ -47,7 +56,7 @@ public final class BrokerHarness implements AutoCloseable {
                 + "\nzk.zkSessionTimeoutMs=4000\nzk.zkConnectionTimeoutMs=4000\nzk.zkSyncTimeMs=200\n" + sections + "\n";
         Files.writeString(ini, text, StandardCharsets.UTF_8);
         config = BrokerConfig.load(ini);
-        broker = new Broker(config, Clock.systemUTC());
+        broker = new Broker(config, Clock.systemUTC(), io);
         broker.start();
     }
 

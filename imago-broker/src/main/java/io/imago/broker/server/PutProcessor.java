@@ -8,9 +8,11 @@ import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.Replies;
 import io.imago.protocol.command.ResultCommand;
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +87,10 @@ final class PutProcessor {
         int opaque = put.opaque();
         int bodyBytes = put.bodyLength();
         ByteBuffer payload = put.body().nioBuffer();
+        InFlight inFlight = InFlight.of(channel);
+        inFlight.started(channel, entry.log().queuedBytes());
         entry.log().append(id, put.flag(), payload).whenComplete((offset, error) -> {
+            inFlight.finished(channel, entry.log().queuedBytes());
             if (error == null) {
                 entry.countAppended(1);
                 ctx.stats().put(topic.topic(), topic.collectsStats(), bodyBytes);
@@ -102,6 +107,47 @@ final class PutProcessor {
     private ResultCommand failed(PutCommand put, int partition, TopicConfig topic) {
         ctx.stats().putFailed(topic.topic(), topic.collectsStats());
         return Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque());
+    }
+
+    /**
+     * Backpressure per connection: while the partition a connection writes to has more than
+     * {@link #PAUSE_QUEUED_BYTES} queued for its writer, the connection stops being read (its puts
+     * wait in the kernel's socket buffer, and then in the client); reading resumes once that queue is
+     * under {@link #RESUME_QUEUED_BYTES} or the connection has no put in flight. Without this, a client
+     * pipelining puts faster than the disk takes them would grow the broker's heap without bound.
+     */
+    static final class InFlight {
+        static final long PAUSE_QUEUED_BYTES = 64L << 20;
+        static final long RESUME_QUEUED_BYTES = 16L << 20;
+        private static final AttributeKey<InFlight> KEY = AttributeKey.valueOf("imago.putsInFlight");
+
+        private final AtomicInteger puts = new AtomicInteger();
+
+        static InFlight of(Channel channel) {
+            InFlight f = channel.attr(KEY).get();
+            if (f == null) {
+                f = new InFlight();
+                InFlight raced = channel.attr(KEY).setIfAbsent(f);
+                if (raced != null) {
+                    f = raced;
+                }
+            }
+            return f;
+        }
+
+        void started(Channel channel, long queuedBytes) {
+            puts.incrementAndGet();
+            if (queuedBytes > PAUSE_QUEUED_BYTES && channel.config().isAutoRead()) {
+                channel.config().setAutoRead(false);
+            }
+        }
+
+        void finished(Channel channel, long queuedBytes) {
+            int left = puts.decrementAndGet();
+            if ((left == 0 || queuedBytes < RESUME_QUEUED_BYTES) && !channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+            }
+        }
     }
 
     /** Logs a put failure at most once per interval, so an offline partition does not flood the log. */
