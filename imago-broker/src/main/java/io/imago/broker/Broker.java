@@ -59,7 +59,8 @@ public final class Broker implements AutoCloseable {
     private final Map<String, RetentionScheduler> retention = new ConcurrentHashMap<>();
     private BrokerStats stats;
     private Running server;
-    private BrokerRegistration registration;
+    private volatile BrokerRegistration registration;
+    private final Map<String, TopicRegistration> announced = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** Set once partitions are loaded and retention started: later schedulers start when created. */
     private volatile boolean started;
@@ -91,7 +92,7 @@ public final class Broker implements AutoCloseable {
             retention.values().forEach(RetentionScheduler::start);
             started = true;
             server = BrokerServers.start(config, registry, stats, new MessageIdGenerator(config.brokerId(), clock),
-                    () -> stopping);
+                    clock, () -> stopping);
             registerInZooKeeper();
             LOG.info("Broker {} started in {} ms: meta://{}:{}, data {}, {}", config.brokerId(),
                     (System.nanoTime() - t0) / 1_000_000, config.hostName(), server.address().getPort(),
@@ -109,7 +110,10 @@ public final class Broker implements AutoCloseable {
         return t;
     }
 
-    private void partitionOpened(PartitionEntry entry, boolean firstOfTopic) {
+    private void partitionOpened(PartitionEntry entry) {
+        if (stopping) {
+            return; // the registry closes the log; no flusher, retention or registration is started any more
+        }
         PartitionLog log = entry.log();
         if (!log.config().isGroupCommit()) {
             flusher.register(log);
@@ -125,8 +129,23 @@ public final class Broker implements AutoCloseable {
             return s;
         });
         r.register(log, policy);
-        if (firstOfTopic && registration != null && topic.isPresent()) {
-            registration.registerTopic(topicRegistration(topic.get()));
+        topic.ifPresent(this::announce);
+    }
+
+    /**
+     * Registers a topic in ZooKeeper, now if the registration is up, else when it comes up: the topic
+     * is recorded before the volatile {@code registration} is read, and {@link #registerInZooKeeper}
+     * publishes the registration before it registers every recorded topic, so no topic is missed.
+     * Registering a topic twice is a no-op.
+     */
+    private void announce(TopicConfig topic) {
+        if (!config.zooKeeper().enabled()) {
+            return;
+        }
+        announced.putIfAbsent(topic.topic(), topicRegistration(topic));
+        BrokerRegistration r = registration;
+        if (r != null) {
+            r.registerTopic(topicRegistration(topic));
         }
     }
 
@@ -139,9 +158,11 @@ public final class Broker implements AutoCloseable {
         ZkSettings settings = new ZkSettings(zk.connectString(), zk.root(), zk.sessionTimeoutMs(),
                 zk.connectionTimeoutMs(), zk.syncTimeMs());
         BrokerIdentity identity = new BrokerIdentity(config.brokerId(), config.hostName(), server.address().getPort());
-        registration = new BrokerRegistration(settings, identity, Long.toString(config.checksumCrc32()),
+        BrokerRegistration r = new BrokerRegistration(settings, identity, Long.toString(config.checksumCrc32()),
                 topicsToRegister(), e -> LOG.warn("ZooKeeper registration problem: {}", e.toString()));
-        registration.start();
+        r.start();
+        registration = r;
+        announced.values().forEach(r::registerTopic);
         LOG.info("Registered in ZooKeeper {}{} as {}", zk.connectString(), zk.root(), identity.uri());
     }
 
@@ -150,9 +171,7 @@ public final class Broker implements AutoCloseable {
         for (String name : config.configuredTopics()) {
             config.resolve(name).ifPresent(t -> topics.put(name, topicRegistration(t)));
         }
-        for (var logs : registry.topics()) {
-            registry.topicConfig(logs.topic()).ifPresent(t -> topics.putIfAbsent(t.topic(), topicRegistration(t)));
-        }
+        announced.forEach(topics::putIfAbsent);
         return new ArrayList<>(topics.values());
     }
 
@@ -179,7 +198,10 @@ public final class Broker implements AutoCloseable {
         return Optional.ofNullable(registration);
     }
 
-    /** Stops the broker (see the class comment for the order). Idempotent. */
+    /**
+     * Stops the broker (see the class comment for the order). Idempotent. Must not be called from one
+     * of the broker's network threads, whose shutdown it waits for.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -197,6 +219,15 @@ public final class Broker implements AutoCloseable {
                 flusher.close();
             }
         });
+        closeQuietly("scheduler", () -> {
+            if (scheduler != null) {
+                // no interrupt: an interrupted FileChannel operation would close a shared segment channel
+                scheduler.shutdown();
+                if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.warn("A retention or flush task is still running after 30 s; closing the logs anyway");
+                }
+            }
+        });
         closeQuietly("partition logs", () -> {
             if (registry != null) {
                 registry.close();
@@ -210,12 +241,6 @@ public final class Broker implements AutoCloseable {
         closeQuietly("protocol server", () -> {
             if (server != null) {
                 server.close();
-            }
-        });
-        closeQuietly("scheduler", () -> {
-            if (scheduler != null) {
-                scheduler.shutdownNow();
-                scheduler.awaitTermination(5, TimeUnit.SECONDS);
             }
         });
         closeQuietly("data directory lock", () -> {

@@ -59,15 +59,21 @@ final class ServerCommand implements Callable<Integer> {
         Broker broker = new Broker(config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            LOG.info("Stopping (signal received)");
-            stop(broker, zk);
-            stopped.countDown();
-            System.out.flush();
-            System.err.flush();
-            // A clean stop on SIGTERM exits 0 (the JVM's own status would be 143), so scripts and
-            // service managers can tell it from a crash.
-            Runtime.getRuntime().halt(0);
+            try {
+                LOG.info("Stopping (signal received)");
+                stop(broker, zk);
+            } finally {
+                stopped.countDown();
+                System.out.flush();
+                System.err.flush();
+                // A clean stop on SIGTERM exits 0 (the JVM's own status would be 143), so scripts and
+                // service managers can tell it from a crash.
+                Runtime.getRuntime().halt(0);
+            }
         }, "imago-shutdown");
+        // Installed before starting, so a signal during a long start (recovery) still stops cleanly:
+        // Broker.close waits for start to finish.
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             if (zk != null) {
                 zk.start();
@@ -76,11 +82,20 @@ final class ServerCommand implements Callable<Integer> {
         } catch (Exception e) {
             LOG.error("Broker failed to start: {}", e.getMessage(), e);
             stop(broker, zk);
+            removeHook(hook);
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(hook);
         awaitQuietly(stopped);
         return 0;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // a signal arrived meanwhile; the hook runs and exits
+            LOG.debug("Shutdown already in progress");
+        }
     }
 
     private BrokerConfig configuration() {
@@ -103,9 +118,12 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     private static void stop(Broker broker, EmbeddedZooKeeper zk) {
-        broker.close();
-        if (zk != null) {
-            zk.close();
+        try {
+            broker.close();
+        } finally {
+            if (zk != null) {
+                zk.close();
+            }
         }
     }
 

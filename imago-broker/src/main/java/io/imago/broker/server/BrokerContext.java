@@ -4,6 +4,7 @@ import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.store.PartitionRegistry;
+import java.time.Clock;
 import java.util.function.IntSupplier;
 
 /**
@@ -17,7 +18,7 @@ import java.util.function.IntSupplier;
  *     fetched
  */
 record BrokerContext(BrokerConfig config, PartitionRegistry registry, MessageIdGenerator ids, BrokerStats stats,
-                     IntSupplier port, int transferCapBytes) {
+                     IntSupplier port, int transferCapBytes, Clock clock) {
 
     /** {@code meta://<hostName>:<port>}, as published in ZooKeeper. */
     String brokerUri() {

@@ -11,6 +11,7 @@ import io.imago.protocol.command.Replies;
 import io.imago.protocol.command.StatsCommand;
 import io.imago.protocol.command.SyncCommand;
 import io.imago.protocol.command.TransactionCommand;
+import io.imago.protocol.command.TransactionType;
 import io.imago.protocol.command.VersionCommand;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -83,7 +84,10 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof QuitCommand) {
             ch.close();
         } else if (msg instanceof TransactionCommand tx) {
-            ch.writeAndFlush(Replies.notSupported("transaction", tx.opaque()), ch.voidPromise());
+            if (tx.type() != TransactionType.END) {
+                // END is sent fire-and-forget: the original never answers it
+                ch.writeAndFlush(Replies.notSupported("transaction", tx.opaque()), ch.voidPromise());
+            }
         } else if (msg instanceof SyncCommand sync) {
             int opaque = sync.opaque();
             sync.release();

@@ -3,6 +3,7 @@ package io.imago.broker.server;
 import io.imago.protocol.codec.RequestDecoder;
 import io.imago.protocol.codec.ResponseEncoder;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -11,6 +12,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -34,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
     private static final int CONSOLIDATE_FLUSHES = 64;
+    private static final long CLOSE_FLUSH_TIMEOUT_MS = 5_000;
 
     private final InetSocketAddress bindAddress;
     private final int maxBodyBytes;
@@ -43,10 +46,10 @@ public final class BrokerServer implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
-    private final io.netty.channel.group.ChannelGroup connections;
+    private final ChannelGroup connections;
 
     BrokerServer(InetSocketAddress bindAddress, int maxBodyBytes, BrokerHandler handler,
-                 io.netty.channel.group.ChannelGroup connections) {
+                 ChannelGroup connections) {
         this.bindAddress = bindAddress;
         this.maxBodyBytes = maxBodyBytes;
         this.handler = handler;
@@ -80,7 +83,8 @@ public final class BrokerServer implements AutoCloseable {
                 });
         try {
             serverChannel = b.bind(bindAddress).sync().channel();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // also a BindException, which Netty rethrows although it is checked: stop the event loops
             close();
             throw e;
         }
@@ -103,6 +107,8 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         stopAccepting();
+        // flush what is queued for each client (replies of drained puts) before closing it
+        connections.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(CLOSE_FLUSH_TIMEOUT_MS);
         connections.close().awaitUninterruptibly();
         shutdown(workers);
         shutdown(boss);

@@ -10,6 +10,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -31,13 +32,14 @@ public final class BrokerServers {
     }
 
     public static Running start(BrokerConfig config, PartitionRegistry registry, BrokerStats stats,
-                                MessageIdGenerator ids, BooleanSupplier stopping) throws InterruptedException {
+                                MessageIdGenerator ids, Clock clock, BooleanSupplier stopping)
+            throws InterruptedException {
         InetSocketAddress bind = new InetSocketAddress(config.hostName(), config.serverPort());
         ChannelGroup connections = new DefaultChannelGroup("imago-connections", GlobalEventExecutor.INSTANCE);
         int transferCap = Math.max(config.maxTransferBytes(), RecordDescriptor.recordLength(config.maxMessageBytes()));
         // The port is known only after binding when 0 was asked for; the stats report reads it lazily.
         PortHolder holder = new PortHolder(config.serverPort());
-        BrokerContext ctx = new BrokerContext(config, registry, ids, stats, holder::port, transferCap);
+        BrokerContext ctx = new BrokerContext(config, registry, ids, stats, holder::port, transferCap, clock);
         StatsReport report = new StatsReport(config, registry, stats, holder::port);
         BrokerServer server = new BrokerServer(bind, config.maxMessageBytes(), new BrokerHandler(ctx, report, stopping),
                 connections);

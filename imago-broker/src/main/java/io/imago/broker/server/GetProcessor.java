@@ -25,10 +25,14 @@ import org.slf4j.LoggerFactory;
 final class GetProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(GetProcessor.class);
 
+    private static final long WARN_INTERVAL_MS = 10_000;
+
     private final BrokerContext ctx;
+    private final WarnLimiter corruptWarnings;
 
     GetProcessor(BrokerContext ctx) {
         this.ctx = ctx;
+        this.corruptWarnings = new WarnLimiter(LOG, ctx.clock(), WARN_INTERVAL_MS);
     }
 
     void get(Channel channel, GetCommand get) {
@@ -48,8 +52,13 @@ final class GetProcessor {
         try {
             result = entry.get().log().read(get.offset(), Math.min(get.maxSize(), ctx.transferCapBytes()));
         } catch (CorruptRecordException e) {
-            LOG.error("Refused to serve corrupt data of {} to group {}: {}", entry.get().topicPartition(), get.group(),
-                    e.getMessage());
+            corruptWarnings.warn("Refused to serve corrupt data of {} to group {}: {}", entry.get().topicPartition(),
+                    get.group(), e.getMessage());
+            reply(channel, Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(),
+                    get.opaque()));
+            return;
+        } catch (RuntimeException e) {
+            // e.g. LogClosedException while the broker shuts down: answer, as spec section 1.4 get step 8 says
             reply(channel, Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(),
                     get.opaque()));
             return;
@@ -81,7 +90,11 @@ final class GetProcessor {
             reply(channel, Replies.topicPartitionNotExists(offset.topic(), offset.partition(), offset.opaque()));
             return;
         }
-        reply(channel, Replies.offsetOk(entry.get().log().nearestOffset(offset.offset()), offset.opaque()));
+        try {
+            reply(channel, Replies.offsetOk(entry.get().log().nearestOffset(offset.offset()), offset.opaque()));
+        } catch (RuntimeException e) {
+            reply(channel, Replies.internalError(e.getMessage(), offset.opaque()));
+        }
     }
 
     private static boolean statTopic(PartitionEntry entry) {

@@ -13,38 +13,43 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code put}: validates the request (topic accepted, publishing allowed, partition in range,
  * checksum), appends the message and answers {@code <id> <partition> <offset>} once the append is
- * acknowledged under the topic's durability (group commit: fsynced). It never blocks the calling
- * event loop on disk: the append copies the body and completes on the partition's writer thread,
- * which hands the reply back to the channel. Thread-safe and stateless apart from a warning limiter.
+ * acknowledged under the topic's durability (group commit: fsynced). It does not wait for the disk:
+ * the append copies the body and completes on the partition's writer thread, which hands the reply
+ * back to the channel. The one exception is the first put of a partition, which creates its
+ * directory and first segment on the calling thread (a one-time cost of a few milliseconds).
+ * Thread-safe and stateless apart from a warning limiter.
  */
 final class PutProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(PutProcessor.class);
     private static final long WARN_INTERVAL_MS = 10_000;
 
     private final BrokerContext ctx;
-    private final AtomicLong lastWarnMs = new AtomicLong();
+    private final WarnLimiter warnings;
 
     PutProcessor(BrokerContext ctx) {
         this.ctx = ctx;
+        this.warnings = new WarnLimiter(LOG, ctx.clock(), WARN_INTERVAL_MS);
     }
 
     /** Handles one put and takes over its body reference. */
     void process(Channel channel, PutCommand put) {
         try {
-            ResultCommand refusal = validate(put);
-            if (refusal != null) {
-                ctx.stats().putFailed(put.topic(), false);
-                channel.writeAndFlush(refusal, channel.voidPromise());
+            Optional<TopicConfig> accepted = ctx.registry().topicConfig(put.topic());
+            boolean stat = accepted.map(TopicConfig::collectsStats).orElse(false);
+            ctx.stats().put(put.topic(), stat, put.bodyLength());
+            Optional<ResultCommand> refusal = refusal(put, accepted);
+            if (refusal.isPresent()) {
+                ctx.stats().putFailed(put.topic(), stat);
+                channel.writeAndFlush(refusal.get(), channel.voidPromise());
                 return;
             }
-            TopicConfig topic = ctx.registry().topicConfig(put.topic()).orElseThrow();
+            TopicConfig topic = accepted.orElseThrow();
             int partition = put.partition() == -1 ? PartitionRegistry.randomPartition(topic) : put.partition();
             append(channel, put, topic, partition);
         } finally {
@@ -52,26 +57,26 @@ final class PutProcessor {
         }
     }
 
-    /** The refusal for a put that cannot be appended, or null when it can. */
-    private ResultCommand validate(PutCommand put) {
+    /** The refusal of a put that cannot be appended; empty when it can. */
+    private Optional<ResultCommand> refusal(PutCommand put, Optional<TopicConfig> topic) {
         String uri = ctx.brokerUri();
+        int opaque = put.opaque();
         if (put.isTransactional()) {
-            return Replies.notSupported("transaction", put.opaque());
+            return Optional.of(Replies.notSupported("transaction", opaque));
         }
-        Optional<TopicConfig> topic = ctx.registry().topicConfig(put.topic());
         if (topic.isEmpty()) {
-            return Replies.putTopicNotAccepted(uri, put.topic(), put.partition(), put.opaque());
+            return Optional.of(Replies.putTopicNotAccepted(uri, put.topic(), put.partition(), opaque));
         }
         if (!topic.get().acceptsPublish()) {
-            return Replies.putPublishNotAccepted(uri, put.topic(), put.partition(), put.opaque());
+            return Optional.of(Replies.putPublishNotAccepted(uri, put.topic(), put.partition(), opaque));
         }
         if (put.partition() != -1 && (put.partition() < 0 || put.partition() >= topic.get().numPartitions())) {
-            return Replies.putWrongPartition(uri, put.topic(), put.partition(), put.opaque());
+            return Optional.of(Replies.putWrongPartition(uri, put.topic(), put.partition(), opaque));
         }
         if (put.hasChecksum() && RecordDescriptor.checksum(put.body().nioBuffer()) != put.checksum()) {
-            return Replies.putChecksumFailure(uri, put.topic(), put.partition(), put.opaque());
+            return Optional.of(Replies.putChecksumFailure(uri, put.topic(), put.partition(), opaque));
         }
-        return null;
+        return Optional.empty();
     }
 
     private void append(Channel channel, PutCommand put, TopicConfig topic, int partition) {
@@ -79,13 +84,14 @@ final class PutProcessor {
         try {
             entry = ctx.registry().getOrCreate(topic, partition);
         } catch (IOException | RuntimeException e) {
-            warn("Creating partition {}-{} failed", put.topic(), partition, e);
-            channel.writeAndFlush(failed(put, partition, topic), channel.voidPromise());
+            warnings.warn("Creating partition {}-{} failed: {}", put.topic(), partition, e.toString());
+            ctx.stats().putFailed(topic.topic(), topic.collectsStats());
+            channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque()),
+                    channel.voidPromise());
             return;
         }
         long id = ctx.ids().nextId();
         int opaque = put.opaque();
-        int bodyBytes = put.bodyLength();
         ByteBuffer payload = put.body().nioBuffer();
         InFlight inFlight = InFlight.of(channel);
         inFlight.started(channel, entry.log().queuedBytes());
@@ -93,20 +99,14 @@ final class PutProcessor {
             inFlight.finished(channel, entry.log().queuedBytes());
             if (error == null) {
                 entry.countAppended(1);
-                ctx.stats().put(topic.topic(), topic.collectsStats(), bodyBytes);
                 channel.writeAndFlush(Replies.putOk(id, partition, offset, opaque), channel.voidPromise());
             } else {
-                warn("Put to {}-{} failed", topic.topic(), partition, error);
+                warnings.warn("Put to {}-{} failed: {}", topic.topic(), partition, error.toString());
                 ctx.stats().putFailed(topic.topic(), topic.collectsStats());
                 channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), topic.topic(), partition, opaque),
                         channel.voidPromise());
             }
         });
-    }
-
-    private ResultCommand failed(PutCommand put, int partition, TopicConfig topic) {
-        ctx.stats().putFailed(topic.topic(), topic.collectsStats());
-        return Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque());
     }
 
     /**
@@ -150,12 +150,4 @@ final class PutProcessor {
         }
     }
 
-    /** Logs a put failure at most once per interval, so an offline partition does not flood the log. */
-    private void warn(String format, String topic, int partition, Throwable error) {
-        long now = System.currentTimeMillis();
-        long last = lastWarnMs.get();
-        if (now - last >= WARN_INTERVAL_MS && lastWarnMs.compareAndSet(last, now)) {
-            LOG.warn(format, topic, partition, error);
-        }
-    }
 }

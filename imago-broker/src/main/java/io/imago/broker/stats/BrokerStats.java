@@ -1,16 +1,19 @@
 package io.imago.broker.stats;
 
 import java.time.Clock;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The broker's counters behind the {@code stats} command (spec section 1.4): totals since start,
- * realtime windows (reset by {@code stats reset}) for the whole broker and, for topics whose
- * section sets {@code stat=true}, per topic. Recording is a few {@link LongAdder} increments, cheap
- * enough for every request. Thread-safe.
+ * The broker's counters behind the {@code stats} command (spec section 1.4): totals since start
+ * ({@code cmd_put} counts every put received, {@code put_failed} those refused or failed), and the
+ * realtime counters, which — as in MetaQ — are kept per topic and only for topics whose section sets
+ * {@code stat=true}; the broker-wide {@code realtime_*} lines add them up and read {@code null} while
+ * no such topic has recorded anything. {@code stats reset} zeroes the realtime counters and restarts
+ * their duration. Recording is a few {@link LongAdder} increments. Thread-safe.
  */
 public final class BrokerStats {
     /** The realtime statistics, in MetaQ's order and with its names. */
@@ -42,15 +45,19 @@ public final class BrokerStats {
     final LongAdder txCommit = new LongAdder();
     final LongAdder txRollback = new LongAdder();
     private final AtomicInteger connections = new AtomicInteger();
-    private final RealtimeSet broker;
-    private final Map<String, RealtimeSet> byTopic = new ConcurrentHashMap<>();
+    private final Map<Realtime, Map<String, RealtimeStat>> realtime = new EnumMap<>(Realtime.class);
+    private volatile long lastResetMs;
 
     public BrokerStats(Clock clock) {
         this.clock = clock;
         this.startMs = clock.millis();
-        this.broker = new RealtimeSet(startMs);
+        this.lastResetMs = startMs;
+        for (Realtime r : Realtime.values()) {
+            realtime.put(r, new ConcurrentHashMap<>());
+        }
     }
 
+    /** A put arrived (counted whatever its outcome). */
     public void put(String topic, boolean statTopic, int payloadBytes) {
         cmdPut.increment();
         record(Realtime.PUT, topic, statTopic, 1);
@@ -90,55 +97,47 @@ public final class BrokerStats {
     }
 
     private void record(Realtime stat, String topic, boolean statTopic, long amount) {
-        broker.stat(stat).record(amount);
         if (statTopic) {
-            byTopic.computeIfAbsent(topic, t -> new RealtimeSet(clock.millis())).stat(stat).record(amount);
+            realtime.get(stat).computeIfAbsent(topic, t -> new RealtimeStat()).record(amount);
         }
     }
 
-    /** Starts new realtime windows for the broker and every topic ({@code stats reset}). */
+    /** Zeroes every realtime counter and restarts their duration ({@code stats reset}). */
     public void resetRealtime() {
-        long now = clock.millis();
-        broker.reset(now);
-        byTopic.values().forEach(s -> s.reset(now));
+        realtime.values().forEach(m -> m.values().forEach(RealtimeStat::reset));
+        lastResetMs = clock.millis();
     }
 
     public long uptimeSeconds() {
         return (clock.millis() - startMs) / 1000;
     }
 
-    public long nowMs() {
-        return clock.millis();
+    private long durationSecs() {
+        return (clock.millis() - lastResetMs) / 1000;
     }
 
-    RealtimeStat realtime(Realtime stat) {
-        return broker.stat(stat);
+    /** The broker-wide line of a realtime statistic: the sum over topics, or {@code null}. */
+    String renderRealtime(Realtime stat) {
+        Map<String, RealtimeStat> byTopic = realtime.get(stat);
+        if (byTopic.isEmpty()) {
+            return "null";
+        }
+        long count = 0;
+        long value = 0;
+        for (RealtimeStat s : byTopic.values()) {
+            count += s.count();
+            value += s.value();
+        }
+        return RealtimeStat.render(count, value, durationSecs());
     }
 
-    /** The topic's window, or null when nothing was recorded for it (stat=false or no traffic). */
-    RealtimeStat realtime(String topic, Realtime stat) {
-        RealtimeSet set = byTopic.get(topic);
-        return set == null ? null : set.stat(stat);
-    }
-
-    /** One window per realtime statistic. */
-    private static final class RealtimeSet {
-        private final RealtimeStat[] stats = new RealtimeStat[Realtime.values().length];
-
-        RealtimeSet(long nowMs) {
-            for (int i = 0; i < stats.length; i++) {
-                stats[i] = new RealtimeStat(nowMs);
-            }
+    /** A topic's line of a realtime statistic, with the original's texts for the missing cases. */
+    String renderRealtime(Realtime stat, String topic) {
+        Map<String, RealtimeStat> byTopic = realtime.get(stat);
+        if (byTopic.isEmpty()) {
+            return "null";
         }
-
-        RealtimeStat stat(Realtime r) {
-            return stats[r.ordinal()];
-        }
-
-        void reset(long nowMs) {
-            for (RealtimeStat s : stats) {
-                s.reset(nowMs);
-            }
-        }
+        RealtimeStat s = byTopic.get(topic);
+        return s == null ? "Invalid keyTwo:" + topic : RealtimeStat.render(s.count(), s.value(), durationSecs());
     }
 }

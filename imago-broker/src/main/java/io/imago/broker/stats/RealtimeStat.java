@@ -1,51 +1,47 @@
 package io.imago.broker.stats;
 
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One realtime statistic of MetaQ's {@code stats realtime} item: how many events and how much value
- * (bytes, or 1 per event) since the window started. {@link #reset(long)} starts a new window, as the
- * {@code stats reset} item does.
+ * One realtime counter of MetaQ's {@code stats realtime} and {@code stats <topic>} items: how many
+ * events and how much value (1 per event, or bytes for {@code message_size}) since the last
+ * {@code stats reset}. Rendered exactly as the original's {@code MetaStatLog}:
+ * {@code Count=<c>,Value=<v>,Value/Count=<x>,Count/Duration=<y>,Duration=<secs>}, numbers with at most
+ * two decimals, {@code invalid} for an average over nothing.
  *
- * <p>Rendered as {@code Count=<c>,Value=<v>,Value/Count=<x>,Count/Duration=<y>,Duration=<secs>}.
- * Thread-safe: recording is two {@link LongAdder} increments; the window start is volatile.
+ * <p>Thread-safe: recording is two {@link LongAdder} increments.
  */
-public final class RealtimeStat {
+final class RealtimeStat {
     private final LongAdder count = new LongAdder();
     private final LongAdder value = new LongAdder();
-    private volatile long windowStartMs;
 
-    public RealtimeStat(long nowMs) {
-        this.windowStartMs = nowMs;
-    }
-
-    public void record(long amount) {
+    void record(long amount) {
         count.increment();
         value.add(amount);
     }
 
-    public void reset(long nowMs) {
+    void reset() {
         count.reset();
         value.reset();
-        windowStartMs = nowMs;
     }
 
-    public long count() {
+    long count() {
         return count.sum();
     }
 
-    public long value() {
+    long value() {
         return value.sum();
     }
 
-    /** MetaQ's text form of the window as of {@code nowMs}. */
-    public String render(long nowMs) {
-        long c = count.sum();
-        long v = value.sum();
-        long durationSecs = Math.max(1, (nowMs - windowStartMs) / 1000);
-        long perCount = c == 0 ? 0 : v / c;
-        long perSecond = c / durationSecs;
-        return "Count=" + c + ",Value=" + v + ",Value/Count=" + perCount
+    /** The text of a counter holding {@code count} events of total {@code value}, {@code durationSecs} after a reset. */
+    static String render(long count, long value, long durationSecs) {
+        DecimalFormat f = new DecimalFormat("#.##", DecimalFormatSymbols.getInstance(Locale.ROOT));
+        String perCount = count == 0 ? "invalid" : f.format((double) value / count);
+        String perSecond = durationSecs == 0 ? "invalid" : f.format((double) count / durationSecs);
+        return "Count=" + f.format(count) + ",Value=" + f.format(value) + ",Value/Count=" + perCount
                 + ",Count/Duration=" + perSecond + ",Duration=" + durationSecs;
     }
 }

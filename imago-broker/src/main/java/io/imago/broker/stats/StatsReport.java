@@ -10,6 +10,9 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Renders the lines of each {@code stats} item exactly as MetaQ 1.4.6.2 does (spec section 1.4):
@@ -27,10 +30,9 @@ public final class StatsReport {
     private final BrokerConfig config;
     private final PartitionRegistry registry;
     private final BrokerStats stats;
-    private final java.util.function.IntSupplier port;
+    private final IntSupplier port;
 
-    public StatsReport(BrokerConfig config, PartitionRegistry registry, BrokerStats stats,
-                       java.util.function.IntSupplier port) {
+    public StatsReport(BrokerConfig config, PartitionRegistry registry, BrokerStats stats, IntSupplier port) {
         this.config = config;
         this.registry = registry;
         this.stats = stats;
@@ -87,8 +89,9 @@ public final class StatsReport {
             lines.add(t.topic() + " partitions " + t.partitions().size() + " message_count " + t.messageCount()
                     + " message_bytes " + t.sizeBytes() + " accept_publish " + pub + " accept_subscribe " + sub);
         }
+        Set<String> loaded = registry.topics().stream().map(TopicLogs::topic).collect(Collectors.toSet());
         for (String configured : config.configuredTopics()) {
-            if (registry.topics().stream().noneMatch(t -> t.topic().equals(configured))) {
+            if (!loaded.contains(configured)) {
                 lines.add(configured + " *Empty*");
             }
         }
@@ -106,9 +109,8 @@ public final class StatsReport {
 
     private List<String> realtime() {
         List<String> lines = new ArrayList<>();
-        long now = stats.nowMs();
         for (BrokerStats.Realtime r : BrokerStats.Realtime.values()) {
-            lines.add("realtime_" + r.suffix() + " " + stats.realtime(r).render(now));
+            lines.add("realtime_" + r.suffix() + " " + stats.renderRealtime(r));
         }
         return lines;
     }
@@ -132,10 +134,8 @@ public final class StatsReport {
         lines.add("partitions " + logs.map(t -> t.partitions().size()).orElse(0));
         lines.add("message_count " + logs.map(TopicLogs::messageCount).orElse(0L));
         lines.add("bytes " + logs.map(TopicLogs::sizeBytes).orElse(0L));
-        long now = stats.nowMs();
         for (BrokerStats.Realtime r : BrokerStats.Realtime.values()) {
-            RealtimeStat s = stats.realtime(topic, r);
-            lines.add("topic_realtime_" + r.suffix() + " " + (s == null ? new RealtimeStat(now).render(now) : s.render(now)));
+            lines.add("topic_realtime_" + r.suffix() + " " + stats.renderRealtime(r, topic));
         }
         return lines;
     }

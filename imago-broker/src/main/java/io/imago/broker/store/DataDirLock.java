@@ -43,19 +43,23 @@ public final class DataDirLock implements AutoCloseable {
         Path file = dir.resolve(LOCK_FILE);
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new DataDirLockedException("Data directory " + dir.toAbsolutePath()
+                        + " is in use by another broker (pid " + readOwner(file)
+                        + "); stop it or choose another dataPath");
+            }
+            String pid = Long.toString(ManagementFactory.getRuntimeMXBean().getPid());
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(pid.getBytes(StandardCharsets.US_ASCII)), 0);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
         }
-        if (lock == null) {
-            String owner = readOwner(file);
-            channel.close();
-            throw new DataDirLockedException("Data directory " + dir.toAbsolutePath()
-                    + " is in use by another broker (pid " + owner + "); stop it or choose another dataPath");
-        }
-        String pid = Long.toString(ManagementFactory.getRuntimeMXBean().getPid());
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap(pid.getBytes(StandardCharsets.US_ASCII)), 0);
     }
 
     private static String readOwner(Path file) {

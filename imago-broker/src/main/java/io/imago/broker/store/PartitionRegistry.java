@@ -2,6 +2,7 @@ package io.imago.broker.store;
 
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.config.TopicConfig;
+import io.imago.store.LogClosedException;
 import io.imago.store.LogConfig;
 import io.imago.store.PartitionLog;
 import io.imago.store.RecoveryReport;
@@ -46,14 +47,12 @@ public final class PartitionRegistry implements AutoCloseable {
     private final Listener listener;
     private final Map<String, TopicConfig> resolved = new ConcurrentHashMap<>();
     private final Map<String, TopicLogs> topics = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /** Told of every partition opened, after it is open and listed (on the opening thread). */
     public interface Listener {
-        /**
-         * @param entry the partition just opened
-         * @param firstOfTopic whether it is the topic's first partition on this broker
-         */
-        void partitionOpened(PartitionEntry entry, boolean firstOfTopic);
+        /** @param entry the partition just opened */
+        void partitionOpened(PartitionEntry entry);
     }
 
     public PartitionRegistry(BrokerConfig config, StorageIo io, Clock clock, Listener listener) {
@@ -92,7 +91,7 @@ public final class PartitionRegistry implements AutoCloseable {
             for (Path dir : partitionDirectories(dataPath)) {
                 TopicPartition tp = TopicPartition.parseDirectoryName(dir.getFileName().toString()).orElseThrow();
                 if (find(tp.topic(), tp.partition()).isEmpty()) {
-                    open(tp, dir, topicConfig(tp.topic()));
+                    open(tp, dir, topicConfig(tp.topic()), false);
                     loaded++;
                 }
             }
@@ -134,7 +133,7 @@ public final class PartitionRegistry implements AutoCloseable {
             return existing.get();
         }
         TopicPartition tp = new TopicPartition(topic.topic(), partition);
-        return open(tp, topic.partitionDirectory(partition), Optional.of(topic));
+        return open(tp, topic.partitionDirectory(partition), Optional.of(topic), true);
     }
 
     /** A partition the broker picks for a put with partition {@code -1}: any of the topic's. */
@@ -142,28 +141,33 @@ public final class PartitionRegistry implements AutoCloseable {
         return ThreadLocalRandom.current().nextInt(topic.numPartitions());
     }
 
-    private PartitionEntry open(TopicPartition tp, Path dir, Optional<TopicConfig> topicConfig) throws IOException {
-        boolean[] created = new boolean[1];
-        TopicLogs logs = topics.computeIfAbsent(tp.topic(), t -> {
-            created[0] = true;
-            return new TopicLogs(t);
-        });
+    private PartitionEntry open(TopicPartition tp, Path dir, Optional<TopicConfig> topicConfig, boolean creating)
+            throws IOException {
+        TopicLogs logs = topics.computeIfAbsent(tp.topic(), TopicLogs::new);
         PartitionEntry entry;
         synchronized (logs) {
             Optional<PartitionEntry> raced = logs.partition(tp.partition());
             if (raced.isPresent()) {
                 return raced.get();
             }
-            if (topicConfig.isEmpty()) {
-                LOG.warn("Partition {} on disk belongs to no configured topic; it is served read-only", dir);
+            if (closed) {
+                throw new LogClosedException("broker is shutting down: partition " + tp + " is not opened");
             }
-            LogConfig logConfig = logConfig(topicConfig);
-            PartitionLog log = PartitionLog.open(dir, logConfig, io, clock);
-            logRecovery(tp, log.recovery());
-            entry = new PartitionEntry(tp, log, topicConfig);
-            logs.put(entry);
+            if (topicConfig.isEmpty()) {
+                LOG.warn("Partition {} on disk belongs to no configured topic; it is served but takes no puts", dir);
+            }
+            try {
+                PartitionLog log = PartitionLog.open(dir, logConfig(topicConfig), io, clock);
+                logOpened(tp, log.recovery(), creating);
+                entry = new PartitionEntry(tp, log, topicConfig);
+                logs.put(entry);
+            } finally {
+                if (logs.partitions().isEmpty()) {
+                    topics.remove(tp.topic(), logs);
+                }
+            }
         }
-        listener.partitionOpened(entry, created[0]);
+        listener.partitionOpened(entry);
         return entry;
     }
 
@@ -177,8 +181,10 @@ public final class PartitionRegistry implements AutoCloseable {
         return b.build();
     }
 
-    private static void logRecovery(TopicPartition tp, RecoveryReport r) {
-        if (r.recovered()) {
+    private static void logOpened(TopicPartition tp, RecoveryReport r, boolean creating) {
+        if (creating && r.segmentCount() == 1 && r.maxOffset() == r.minOffset()) {
+            LOG.info("Created partition {}", tp);
+        } else if (r.recovered()) {
             LOG.info("Loaded partition {}: recovered, scanned {} bytes, truncated {} bytes, {} corrupt ranges, {} ms",
                     tp, r.scannedBytes(), r.truncatedBytes(), r.corruptRanges().size(), r.durationMs());
         } else {
@@ -200,9 +206,19 @@ public final class PartitionRegistry implements AutoCloseable {
         return all;
     }
 
-    /** Closes every log: queued appends are written with their durability first. Idempotent. */
+    /**
+     * Closes every log: queued appends are written with their durability first. A partition that a
+     * racing put tries to create afterwards is refused ({@link LogClosedException}). Idempotent.
+     */
     @Override
     public void close() {
+        closed = true;
+        for (TopicLogs t : topics.values()) {
+            synchronized (t) {
+                // an open that started before the flag was set has finished once we hold the monitor
+                LOG.debug("Closing the {} partitions of {}", t.partitions().size(), t.topic());
+            }
+        }
         for (PartitionEntry p : partitions()) {
             try {
                 p.log().close();

@@ -90,8 +90,8 @@ class ConfigValidationTest {
             acceptPublish      | yes           | not a boolean
             stat               | 1             | not a boolean
             hostName           | bad host      | not a host name
-            deletePolicy       | remove,3      | unknown delete policy 'remove'
-            deletePolicy       | delete,abc    | not a positive number
+            deletePolicy       | remove,3      | unknown policy 'remove'
+            deletePolicy       | delete,abc    | bad age 'abc'
             deleteWhen         | every day     | not a Quartz cron expression
             deleteWhen         | 0 0 25 * * ?  | not a Quartz cron expression
             """)
