@@ -1,0 +1,152 @@
+package io.imago.client;
+
+/**
+ * Configuration of a consumer, with MetaQ 1.4.6.2's fields and defaults (spec section 6.1). The group
+ * is required and may not contain {@code ~!#$%^&*()+=`'",;/?[]<>.:} or spaces. Mutable bean, read
+ * when the consumer is created; not thread-safe.
+ */
+public class ConsumerConfig extends MetaClientConfig {
+    private static final long serialVersionUID = 1L;
+    private static final String INVALID_GROUP_CHARS = "~!#$%^&*()+=`'\",;/?[]<>.: ";
+
+    /** How partitions are shared among a group's consumers. */
+    public enum LoadBalanceStrategy { DEFAULT, CONSIST }
+
+    private String group;
+    private String consumerId;
+    private int fetchRunnerCount = Runtime.getRuntime().availableProcessors();
+    private long fetchTimeoutInMills = 10_000;
+    private long maxDelayFetchTimeInMills = 5_000;
+    private long offset;
+    private boolean alwaysConsumeFromMaxOffset;
+    private long commitOffsetPeriodInMills = 5_000;
+    private int maxFetchRetries = 5;
+    private int maxIncreaseFetchDataRetries = 5;
+    private String partition;
+    private LoadBalanceStrategy loadBalanceStrategyType = LoadBalanceStrategy.DEFAULT;
+
+    public ConsumerConfig() {
+    }
+
+    public ConsumerConfig(String group) {
+        this.group = group;
+    }
+
+    /** Checks the group name; throws {@link IllegalArgumentException} naming the offending character. */
+    public void validate() {
+        if (group == null || group.isBlank()) {
+            throw new IllegalArgumentException("consumer group is required");
+        }
+        for (char c : group.toCharArray()) {
+            if (INVALID_GROUP_CHARS.indexOf(c) >= 0) {
+                throw new IllegalArgumentException("consumer group '" + group + "' contains the invalid character '"
+                        + c + "'");
+            }
+        }
+    }
+
+    public String getGroup() {
+        return group;
+    }
+
+    public void setGroup(String group) {
+        this.group = group;
+    }
+
+    public String getConsumerId() {
+        return consumerId;
+    }
+
+    public void setConsumerId(String consumerId) {
+        this.consumerId = consumerId;
+    }
+
+    public int getFetchRunnerCount() {
+        return fetchRunnerCount;
+    }
+
+    public void setFetchRunnerCount(int fetchRunnerCount) {
+        this.fetchRunnerCount = fetchRunnerCount;
+    }
+
+    public long getFetchTimeoutInMills() {
+        return fetchTimeoutInMills;
+    }
+
+    public void setFetchTimeoutInMills(long fetchTimeoutInMills) {
+        this.fetchTimeoutInMills = fetchTimeoutInMills;
+    }
+
+    public long getMaxDelayFetchTimeInMills() {
+        return maxDelayFetchTimeInMills;
+    }
+
+    public void setMaxDelayFetchTimeInMills(long maxDelayFetchTimeInMills) {
+        this.maxDelayFetchTimeInMills = maxDelayFetchTimeInMills;
+    }
+
+    /** Where a group that has no stored position in a partition starts (default 0). */
+    public long getOffset() {
+        return offset;
+    }
+
+    public void setOffset(long offset) {
+        this.offset = offset;
+    }
+
+    /** New partitions start at their end ({@code Long.MAX_VALUE}: the broker answers 301 with its max offset). */
+    public void setConsumeFromMaxOffset() {
+        this.offset = Long.MAX_VALUE;
+    }
+
+    /** With {@code always}, every start consumes from the end, ignoring stored positions. */
+    public void setConsumeFromMaxOffset(boolean always) {
+        setConsumeFromMaxOffset();
+        this.alwaysConsumeFromMaxOffset = always;
+    }
+
+    public boolean isAlwaysConsumeFromMaxOffset() {
+        return alwaysConsumeFromMaxOffset;
+    }
+
+    public long getCommitOffsetPeriodInMills() {
+        return commitOffsetPeriodInMills;
+    }
+
+    public void setCommitOffsetPeriodInMills(long commitOffsetPeriodInMills) {
+        this.commitOffsetPeriodInMills = commitOffsetPeriodInMills;
+    }
+
+    public int getMaxFetchRetries() {
+        return maxFetchRetries;
+    }
+
+    public void setMaxFetchRetries(int maxFetchRetries) {
+        this.maxFetchRetries = maxFetchRetries;
+    }
+
+    public int getMaxIncreaseFetchDataRetries() {
+        return maxIncreaseFetchDataRetries;
+    }
+
+    public void setMaxIncreaseFetchDataRetries(int maxIncreaseFetchDataRetries) {
+        this.maxIncreaseFetchDataRetries = maxIncreaseFetchDataRetries;
+    }
+
+    /** Direct mode: the one partition ({@code "<brokerId>-<partition>"}) this consumer reads. */
+    public String getPartition() {
+        return partition;
+    }
+
+    public void setPartition(String partition) {
+        this.partition = partition;
+    }
+
+    public LoadBalanceStrategy getLoadBalanceStrategyType() {
+        return loadBalanceStrategyType;
+    }
+
+    public void setLoadBalanceStrategyType(LoadBalanceStrategy loadBalanceStrategyType) {
+        this.loadBalanceStrategyType = loadBalanceStrategyType;
+    }
+}

@@ -1,0 +1,106 @@
+package io.imago.client;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A message: topic, data and an optional attribute (MetaQ's filterable string), plus what the broker
+ * fills in — the message id and the partition — after a send or on receipt. Not thread-safe; a
+ * message handed to a listener belongs to it.
+ */
+public final class Message {
+    private final String topic;
+    private final byte[] data;
+    private String attribute;
+    private long id;
+    private Partition partition;
+    private long offset = -1;
+    private boolean rollbackOnly;
+
+    public Message(String topic, byte[] data) {
+        this(topic, data, null);
+    }
+
+    public Message(String topic, byte[] data, String attribute) {
+        if (topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException("blank topic");
+        }
+        this.topic = topic;
+        this.data = Objects.requireNonNull(data, "data");
+        this.attribute = attribute;
+    }
+
+    public String getTopic() {
+        return topic;
+    }
+
+    public byte[] getData() {
+        return data;
+    }
+
+    /** The attribute, or null when the message has none (an empty string is an attribute). */
+    public String getAttribute() {
+        return attribute;
+    }
+
+    public void setAttribute(String attribute) {
+        this.attribute = attribute;
+    }
+
+    public boolean hasAttribute() {
+        return attribute != null;
+    }
+
+    /** The broker-assigned id; 0 before the message was sent. */
+    public long getId() {
+        return id;
+    }
+
+    public void setId(long id) {
+        this.id = id;
+    }
+
+    /** The partition it was sent to or received from; null before. */
+    public Partition getPartition() {
+        return partition;
+    }
+
+    public void setPartition(Partition partition) {
+        this.partition = partition;
+    }
+
+    /** The byte offset of the message in its partition, or -1 when unknown. */
+    public long getOffset() {
+        return offset;
+    }
+
+    public void setOffset(long offset) {
+        this.offset = offset;
+    }
+
+    /** Consumer side: asks for this message to be delivered again (its offset is not advanced past it). */
+    public void setRollbackOnly() {
+        this.rollbackOnly = true;
+    }
+
+    public boolean isRollbackOnly() {
+        return rollbackOnly;
+    }
+
+    @Override
+    public String toString() {
+        return "Message[topic=" + topic + ", id=" + id + ", partition=" + partition + ", offset=" + offset
+                + ", attribute=" + attribute + ", data=" + data.length + " bytes]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Message m && m.id == id && topic.equals(m.topic) && Arrays.equals(data, m.data)
+                && Objects.equals(attribute, m.attribute);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(topic, id, attribute, Arrays.hashCode(data));
+    }
+}

@@ -1,0 +1,14 @@
+package io.imago.client;
+
+/** A client operation failed: no partition to send to, a broker error, a timeout, a closed client. */
+public class MetaClientException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public MetaClientException(String message) {
+        super(message);
+    }
+
+    public MetaClientException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
