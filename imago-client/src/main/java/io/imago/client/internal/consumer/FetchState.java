@@ -1,0 +1,90 @@
+package io.imago.client.internal.consumer;
+
+import io.imago.client.TopicPartitionRegInfo;
+
+/**
+ * The fetch state of one owned partition (MetaQ's {@code FetchRequest}): where to fetch next, how
+ * many bytes to ask for, and how long to wait before asking again. Rules of the original client:
+ * <ul>
+ *   <li>an empty answer (no new data, 404) or an error adds a tenth of {@code maxDelayMs} to the
+ *       delay, up to {@code maxDelayMs}; delivered messages reset it to 0;</li>
+ *   <li>an answer holding data but no complete message (a message bigger than the asked size)
+ *       counts a retry; after {@code maxIncreaseRetries} of them the size doubles, up to
+ *       {@code maxSizeCap};</li>
+ *   <li>an answer filling less than half of a grown size shrinks it back toward the subscribed size.</li>
+ * </ul>
+ * Owned by one fetch thread at a time (handed over through a queue); not thread-safe.
+ */
+public final class FetchState {
+    private final TopicPartitionRegInfo position;
+    private final int subscribedMaxSize;
+    private final int maxSizeCap;
+    private final int maxIncreaseRetries;
+    private final long maxDelayMs;
+    private int maxSize;
+    private int incompleteAnswers;
+    private long delayMs;
+    private int listenerRetries;
+
+    public FetchState(TopicPartitionRegInfo position, int subscribedMaxSize, int maxSizeCap, int maxIncreaseRetries,
+            long maxDelayMs) {
+        this.position = position;
+        this.subscribedMaxSize = subscribedMaxSize;
+        this.maxSizeCap = Math.max(maxSizeCap, subscribedMaxSize);
+        this.maxIncreaseRetries = maxIncreaseRetries;
+        this.maxDelayMs = maxDelayMs;
+        this.maxSize = subscribedMaxSize;
+    }
+
+    public TopicPartitionRegInfo position() {
+        return position;
+    }
+
+    public int maxSize() {
+        return maxSize;
+    }
+
+    public long delayMs() {
+        return delayMs;
+    }
+
+    /** Nothing new (404), a 403, or a failed fetch: back off a little more. */
+    public void onNothing() {
+        delayMs = Math.min(maxDelayMs, delayMs + Math.max(1, maxDelayMs / 10));
+    }
+
+    /** Messages were delivered from an answer of {@code answerBytes} bytes. */
+    public void onDelivered(int answerBytes) {
+        delayMs = 0;
+        incompleteAnswers = 0;
+        if (maxSize > subscribedMaxSize && answerBytes < maxSize / 2) {
+            maxSize = Math.max(subscribedMaxSize, maxSize / 2);
+        }
+    }
+
+    /** The answer held bytes but not one whole message: grow the size after enough such answers. */
+    public void onIncompleteOnly() {
+        if (++incompleteAnswers >= maxIncreaseRetries && maxSize < maxSizeCap) {
+            maxSize = (int) Math.min(maxSizeCap, 2L * maxSize);
+            incompleteAnswers = 0;
+        }
+    }
+
+    /** The broker moved us (301): continue at {@code offset}. */
+    public void moveTo(long offset) {
+        position.advance(offset, position.getMessageId());
+        delayMs = 0;
+        listenerRetries = 0;
+    }
+
+    /** The listener failed on the message at the current position; returns the failures so far. */
+    public int onListenerFailure() {
+        delayMs = Math.min(maxDelayMs, delayMs + Math.max(1, maxDelayMs / 10));
+        return ++listenerRetries;
+    }
+
+    /** The message at the current position was handled (delivered, or handed to the recover store). */
+    public void onListenerDone() {
+        listenerRetries = 0;
+    }
+}

@@ -1,0 +1,54 @@
+package io.imago.client.internal.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.imago.client.Partition;
+import io.imago.client.TopicPartitionRegInfo;
+import org.junit.jupiter.api.Test;
+
+class FetchStateTest {
+    private final FetchState state = new FetchState(new TopicPartitionRegInfo("t", new Partition(0, 1), 0),
+            1024, 2 << 20, 5, 5000);
+
+    @Test
+    void emptyAnswersBackOffByATenthOfTheMaximumUpToTheMaximum() {
+        state.onNothing();
+        assertThat(state.delayMs()).isEqualTo(500);
+        for (int i = 0; i < 20; i++) {
+            state.onNothing();
+        }
+        assertThat(state.delayMs()).isEqualTo(5000);
+        state.onDelivered(100);
+        assertThat(state.delayMs()).isZero();
+    }
+
+    @Test
+    void theSizeDoublesAfterFiveAnswersWithoutAWholeMessageAndShrinksBack() {
+        for (int i = 0; i < 4; i++) {
+            state.onIncompleteOnly();
+        }
+        assertThat(state.maxSize()).isEqualTo(1024);
+        state.onIncompleteOnly();
+        assertThat(state.maxSize()).isEqualTo(2048);
+        state.onDelivered(2000);
+        assertThat(state.maxSize()).isEqualTo(2048);
+        state.onDelivered(100);
+        assertThat(state.maxSize()).isEqualTo(1024);
+    }
+
+    @Test
+    void theSizeNeverGrowsPastTheCap() {
+        for (int i = 0; i < 200; i++) {
+            state.onIncompleteOnly();
+        }
+        assertThat(state.maxSize()).isEqualTo(2 << 20);
+    }
+
+    @Test
+    void aMoveSetsThePositionAndClearsTheDelay() {
+        state.onNothing();
+        state.moveTo(120);
+        assertThat(state.position().getOffset()).isEqualTo(120);
+        assertThat(state.delayMs()).isZero();
+    }
+}
