@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 /**
  * The SQL of the JDBC offset store for each supported database, chosen from
  * {@code DatabaseMetaData.getDatabaseProductName()}. Columns are always quoted: {@code partition} is
- * reserved in MySQL and {@code offset} in PostgreSQL. Positions are upserted against the unique key
- * on (topic, partition, group_id) that the shipped DDL creates. Immutable.
+ * reserved in MySQL and MariaDB, {@code offset} in MariaDB (10.6+) and PostgreSQL. Positions are
+ * upserted against the unique key on (topic, partition, group_id) that the shipped DDL creates.
+ * Immutable.
  */
 public enum SqlDialect {
     /** MySQL and MariaDB: backquotes, {@code INSERT ... ON DUPLICATE KEY UPDATE}. */
