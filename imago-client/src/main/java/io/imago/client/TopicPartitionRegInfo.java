@@ -5,7 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A consumer group's position in one partition of a topic: the next offset to fetch and the id of
  * the last message consumed (MetaQ stores both in ZooKeeper as {@code <msgId>-<offset>}). The offset
- * and id are updated by the fetch thread and read by the committer; thread-safe.
+ * and id are updated by the fetch thread and read by the committer; thread-safe. {@link #advance}
+ * holds this object's monitor, so an offset store that reads the offset, the id and the modified
+ * flag while holding it sees a consistent pair.
  */
 public final class TopicPartitionRegInfo {
     private final String topic;
@@ -42,7 +44,7 @@ public final class TopicPartitionRegInfo {
     }
 
     /** Moves the position (after consumption); marks it modified for the next commit. */
-    public void advance(long newOffset, long lastMessageId) {
+    public synchronized void advance(long newOffset, long lastMessageId) {
         offset.set(newOffset);
         messageId = lastMessageId;
         modified = true;
