@@ -53,8 +53,9 @@ import io.imago.client.TopicPartitionRegInfo;
  * owners. If a partition to claim is still owned by someone else, the whole attempt fails: every
  * partition is released (committed first), and after {@code zkSyncTimeMs} the round is tried again,
  * at most {@value RebalanceSettings#MAX_ATTEMPTS} times; then a {@link RebalanceException} goes to the
- * error handler and the coordinator keeps watching. Positions are committed every
- * {@code commitOffsetPeriodMs}, before partitions are released and at close.
+ * error handler and the coordinator keeps watching. Positions are committed before partitions are
+ * released, at close, and every {@code commitOffsetPeriodMs} (then only those whose owner node is
+ * still this session's, read just before).
  *
  * <p><b>Sessions.</b> When Curator reports the session {@code LOST}, every partition is revoked from
  * the fetch loop without a commit. When it connects in a session other than the registered one, the
@@ -556,11 +557,19 @@ public final class GroupCoordinator implements AutoCloseable {
         publishOwned();
     }
 
-    private void commitOwned() throws MetaClientException {
-        List<PartitionAssignment> all = allOwned();
-        if (!all.isEmpty()) {
-            commit(positions(all));
+    /**
+     * The periodic commit. Only positions whose owner node this session still holds are committed: a
+     * consumer whose session ended but who has not heard of it yet must not overwrite the positions
+     * of the partitions' new owners (MetaQ does, and re-delivers what they consumed).
+     */
+    private void commitOwned() throws Exception {
+        List<TopicPartitionRegInfo> stillOurs = new ArrayList<>();
+        for (PartitionAssignment assignment : allOwned()) {
+            if (isOurs(settings.znodes().ownerPath(assignment.topic(), assignment.partition().toString())) != null) {
+                stillOurs.add(assignment.position());
+            }
         }
+        commit(stillOurs);
     }
 
     private void commit(List<TopicPartitionRegInfo> positions) throws MetaClientException {
