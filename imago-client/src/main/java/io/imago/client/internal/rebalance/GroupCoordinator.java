@@ -147,8 +147,9 @@ public final class GroupCoordinator implements AutoCloseable {
             rebalanceRound();
             return null;
         });
-        awaitFirstRound(first);
+        // Queued behind the first round on the same thread, so a session change during it is seen after.
         client.getConnectionStateListenable().addListener(stateListener, executor);
+        awaitFirstRound(first);
         if (settings.commitOffsetPeriodMs() > 0) {
             executor.scheduleWithFixedDelay(guarded(this::commitOwned), settings.commitOffsetPeriodMs(),
                     settings.commitOffsetPeriodMs(), TimeUnit.MILLISECONDS);
@@ -408,6 +409,10 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         assign(toClaim);
         lastViews = views;
+        if (!toRelease.isEmpty() || !toClaim.isEmpty()) {
+            LOG.info("Consumer {} rebalanced: released {}, claimed {}, owns {}", settings.consumerId(), toRelease,
+                    toClaim, ownedView);
+        }
         for (String topic : brokersChanged) {
             fetchControl.brokersChanged(topic);
         }
