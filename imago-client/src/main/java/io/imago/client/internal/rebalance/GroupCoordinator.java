@@ -1,0 +1,643 @@
+package io.imago.client.internal.rebalance;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.WatcherRemoveCuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.imago.client.MetaClientException;
+import io.imago.client.OffsetStorage;
+import io.imago.client.Partition;
+import io.imago.client.TopicPartitionRegInfo;
+
+/**
+ * One consumer's membership of its group in ZooKeeper, exactly as MetaQ 1.4.6.2 does it (spec
+ * sections 4.2 to 4.4), so that original consumers and ours can share a group. It registers the
+ * ephemeral {@code ids/<consumerId>} node, watches the group's ids and each subscribed topic's
+ * {@code topics-sub} registrations, and on every change runs a rebalance round: it shares each
+ * topic's partitions with the {@link LoadBalanceStrategy}, gives up the partitions it no longer gets
+ * and claims the new ones by creating ephemeral {@code owners/<topic>/<brokerId>-<p>} nodes, and tells
+ * the fetch loop through {@link FetchControl}.
+ *
+ * <p><b>Invariants.</b> A partition is in the fetch loop's hands only while this consumer's owner node
+ * for it exists: it is handed over after the node is created (and its offset loaded) and taken back
+ * before the node is deleted, with its offset committed in between (except after a lost session,
+ * when the nodes are already gone). ZooKeeper allows one node per path, so no partition ever has two
+ * owners. If a partition to claim is still owned by someone else, the whole attempt fails: every
+ * partition is released (committed first), and after {@code zkSyncTimeMs} the round is tried again,
+ * at most {@value RebalanceSettings#MAX_ATTEMPTS} times; then a {@link RebalanceException} goes to the
+ * error handler and the coordinator keeps watching. Positions are committed before partitions are
+ * released, at close, and every {@code commitOffsetPeriodMs} (then only those whose owner node is
+ * still this session's, read just before).
+ *
+ * <p><b>Sessions.</b> When Curator reports the session {@code LOST}, every partition is revoked from
+ * the fetch loop without a commit. When it connects in a session other than the registered one, the
+ * ids node is registered again and a round follows. Any reconnection triggers a round (watch events
+ * may have been missed).
+ *
+ * <p><b>Lifecycle and threading.</b> The Curator client is passed in and not closed here. The
+ * constructor only assigns; {@link #start()} registers and runs the first round before it returns;
+ * {@link #close()} is idempotent, waits for the coordinator's thread, then revokes, commits, deletes
+ * the owner nodes and the ids node. Every ZooKeeper write, {@link FetchControl} call and commit happens
+ * on one thread ({@code imago-rebalance-<consumerId>}); watch events only schedule a round, so events
+ * arriving within {@code zkSyncTimeMs / 10} are coalesced into one. Fields marked "coordinator thread"
+ * are touched by no other thread (and by {@code close} only after that thread ended). Thread-safe.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+
+    private final CuratorFramework client;
+    private final RebalanceSettings settings;
+    private final OffsetStorage offsetStorage;
+    private final FetchControl fetchControl;
+    private final Consumer<Throwable> errorHandler;
+    private final byte[] consumerIdBytes;
+    private final ConnectionStateListener stateListener = this::onStateChanged;
+    private final CuratorWatcher watcher = this::onWatchEvent;
+    private final AtomicBoolean roundScheduled = new AtomicBoolean();
+    private final AtomicLong completedRounds = new AtomicLong();
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Object lifecycleLock = new Object();
+
+    /** Guarded by lifecycleLock. */
+    private boolean started;
+    /** Guarded by lifecycleLock. */
+    private boolean closed;
+    private volatile ScheduledThreadPoolExecutor executor;
+    private volatile WatcherRemoveCuratorFramework zk;
+    private volatile Map<String, List<Partition>> ownedView = Map.of();
+
+    /** Coordinator thread: topic to partition string to what the fetch loop holds. */
+    private final Map<String, Map<String, PartitionAssignment>> owned = new TreeMap<>();
+    /** Coordinator thread: owner nodes this session holds while the fetch loop does not have the partition. */
+    private final Map<String, Set<String>> heldNotFetched = new TreeMap<>();
+    /** Coordinator thread: the topics as the last successful round saw them. */
+    private Map<String, TopicView> lastViews = Map.of();
+    /** Coordinator thread: the session the ids node was registered in, 0 before. */
+    private long registeredSessionId;
+    private GroupStateReader reader;
+
+    /**
+     * @param client a Curator client of the session factory, started; not closed by the coordinator
+     * @param settings the group, this consumer's id and topics, the strategy and timings
+     * @param offsetStorage where positions are loaded from and committed to
+     * @param fetchControl the fetch loop to hand partitions to
+     * @param errorHandler receives every failure of background work (rounds, commits, watches)
+     */
+    public GroupCoordinator(CuratorFramework client, RebalanceSettings settings, OffsetStorage offsetStorage,
+            FetchControl fetchControl, Consumer<Throwable> errorHandler) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.offsetStorage = Objects.requireNonNull(offsetStorage, "offsetStorage");
+        this.fetchControl = Objects.requireNonNull(fetchControl, "fetchControl");
+        this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
+        this.consumerIdBytes = settings.consumerId().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Registers this consumer in its group and runs the first rebalance round (retrying an owner
+     * conflict as described above; a round that fails every attempt is reported to the error handler
+     * and does not fail the start).
+     *
+     * @throws RebalanceException if the consumer cannot be registered (ZooKeeper unreachable or refusing)
+     */
+    public void start() {
+        synchronized (lifecycleLock) {
+            if (started || closed) {
+                throw new IllegalStateException("the GroupCoordinator of " + settings.consumerId()
+                        + " can be started once");
+            }
+            started = true;
+            executor = new ScheduledThreadPoolExecutor(1,
+                    runnable -> new Thread(runnable, "imago-rebalance-" + settings.consumerId()));
+            executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+            zk = client.newWatcherRemoveCuratorFramework();
+            reader = new GroupStateReader(zk, settings.znodes(), watcher);
+        }
+        Future<?> first = executor.submit(() -> {
+            register();
+            rebalanceRound();
+            return null;
+        });
+        // Queued behind the first round on the same thread, so a session change during it is seen after.
+        client.getConnectionStateListenable().addListener(stateListener, executor);
+        awaitFirstRound(first);
+        if (settings.commitOffsetPeriodMs() > 0) {
+            executor.scheduleWithFixedDelay(guarded(this::commitOwned), settings.commitOffsetPeriodMs(),
+                    settings.commitOffsetPeriodMs(), TimeUnit.MILLISECONDS);
+        }
+        LOG.info("Consumer {} joined group {} with topics {}", settings.consumerId(), settings.znodes().group(),
+                settings.topics());
+    }
+
+    private void awaitFirstRound(Future<?> first) {
+        try {
+            first.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new RebalanceException("interrupted while consumer " + settings.consumerId() + " joined group "
+                    + settings.znodes().group(), e);
+        } catch (ExecutionException e) {
+            close();
+            throw new RebalanceException("consumer " + settings.consumerId() + " could not join group "
+                    + settings.znodes().group() + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** This consumer's id, {@code <group>_<consumerIdOrUUID>}. */
+    public String consumerId() {
+        return settings.consumerId();
+    }
+
+    /** The partitions the fetch loop holds now, by topic (a snapshot, updated after each change). */
+    public Map<String, List<Partition>> owned() {
+        return ownedView;
+    }
+
+    /** How many rebalance rounds completed successfully (for monitoring and tests). */
+    public long completedRounds() {
+        return completedRounds.get();
+    }
+
+    /**
+     * Leaves the group: stops the coordinator's thread, revokes every partition from the fetch loop,
+     * commits the positions, deletes the owner nodes and the ids node. Idempotent; failures go to the
+     * error handler.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycleLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!started) {
+                return;
+            }
+        }
+        closing.countDown();
+        client.getConnectionStateListenable().removeListener(stateListener);
+        executor.shutdown();
+        awaitExecutorEnd();
+        try {
+            releaseAll(true);
+            deleteIfOurs(settings.znodes().idPath(settings.consumerId()));
+        } catch (Exception e) {
+            errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
+                    + " could not remove its nodes from group " + settings.znodes().group(), e));
+        } finally {
+            zk.removeWatchers();
+        }
+        LOG.info("Consumer {} left group {}", settings.consumerId(), settings.znodes().group());
+    }
+
+    private void awaitExecutorEnd() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                    break;
+                }
+                LOG.warn("Consumer {} still waits for its rebalance thread to end", settings.consumerId());
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- events --------------------------------------------------------------------------------
+
+    private void onWatchEvent(WatchedEvent event) {
+        if (event.getType() != Watcher.Event.EventType.None) {
+            requestRound();
+        }
+    }
+
+    /** Schedules a round after the coalescing delay, unless one is already scheduled. */
+    private void requestRound() {
+        if (closing.getCount() == 0 || !roundScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.schedule(guarded(() -> {
+                roundScheduled.set(false);
+                rebalanceRound();
+            }), settings.coalesceDelayMs(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Only after close() shut the executor down: no round is wanted any more.
+            roundScheduled.set(false);
+        }
+    }
+
+    /** Runs on the coordinator thread (Curator calls it through the executor). */
+    private void onStateChanged(CuratorFramework source, ConnectionState state) {
+        if (closing.getCount() == 0) {
+            return;
+        }
+        try {
+            if (state == ConnectionState.LOST) {
+                LOG.warn("Consumer {} lost its ZooKeeper session; its partitions are revoked", settings.consumerId());
+                dropAll();
+            } else if (state.isConnected()) {
+                if (sessionId() != registeredSessionId) {
+                    LOG.info("Consumer {} is in a new ZooKeeper session; registering again", settings.consumerId());
+                    dropAll();
+                    register();
+                }
+                requestRound();
+            }
+        } catch (Exception e) {
+            errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
+                    + " could not register again in group " + settings.znodes().group(), e));
+        }
+    }
+
+    private Runnable guarded(ThrowingRunnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                errorHandler.accept(t);
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    // ---- registration ----------------------------------------------------------------------------
+
+    /** Creates the group's persistent paths and this consumer's ephemeral ids node. Coordinator thread. */
+    private void register() throws Exception {
+        long sessionId = sessionId();
+        ConsumerZnodeDescriptor znodes = settings.znodes();
+        for (String topic : settings.topics()) {
+            ensurePersistent(znodes.topicSubscribePath(topic));
+        }
+        ensurePersistent(znodes.idsPath());
+        String path = znodes.idPath(settings.consumerId());
+        byte[] topics = settings.topicList().getBytes(StandardCharsets.UTF_8);
+        try {
+            zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, topics);
+        } catch (KeeperException.NodeExistsException e) {
+            Stat stat = zk.checkExists().forPath(path);
+            if (stat != null && stat.getEphemeralOwner() == sessionId) {
+                zk.setData().forPath(path, topics);
+            } else {
+                // A previous process with the same configured consumerId whose session has not expired yet.
+                LOG.warn("Consumer {} replaces the registration left by an earlier session", settings.consumerId());
+                if (stat != null) {
+                    deleteQuietly(path, stat.getVersion());
+                }
+                zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, topics);
+            }
+        }
+        registeredSessionId = sessionId;
+    }
+
+    private void ensurePersistent(String path) throws Exception {
+        try {
+            zk.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
+        } catch (KeeperException.NodeExistsException e) {
+            // Already there, as expected after the first consumer or broker.
+        }
+    }
+
+    private long sessionId() throws Exception {
+        return client.getZookeeperClient().getZooKeeper().getSessionId();
+    }
+
+    // ---- rebalance -------------------------------------------------------------------------------
+
+    /** One round: up to MAX_ATTEMPTS attempts, releasing everything between them. Coordinator thread. */
+    private void rebalanceRound() throws InterruptedException {
+        Exception lastFailure = null;
+        for (int attempt = 1; attempt <= RebalanceSettings.MAX_ATTEMPTS; attempt++) {
+            if (closing.getCount() == 0) {
+                return;
+            }
+            try {
+                if (rebalanceOnce()) {
+                    completedRounds.incrementAndGet();
+                    return;
+                }
+                lastFailure = null;
+                LOG.debug("Consumer {} found a partition still owned by another consumer (attempt {})",
+                        settings.consumerId(), attempt);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                lastFailure = e;
+                LOG.debug("Rebalance attempt {} of consumer {} failed", attempt, settings.consumerId(), e);
+            }
+            releaseAll(true);
+            if (closing.await(settings.zkSyncTimeMs(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+        errorHandler.accept(new RebalanceException("consumer " + settings.consumerId() + " of group "
+                + settings.znodes().group() + " could not rebalance in " + RebalanceSettings.MAX_ATTEMPTS
+                + " attempts (" + (lastFailure == null ? "its partitions stayed owned by other consumers"
+                        : String.valueOf(lastFailure)) + "); it owns nothing and waits for the next change",
+                lastFailure));
+    }
+
+    /** One attempt; false on an owner conflict (the caller releases everything). */
+    private boolean rebalanceOnce() throws Exception {
+        Map<String, Set<String>> consumers = reader.consumers();
+        if (!consumers.containsKey(settings.consumerId())) {
+            throw new IllegalStateException("the ids node of consumer " + settings.consumerId() + " is missing");
+        }
+        Map<String, TopicView> views = new LinkedHashMap<>();
+        for (String topic : settings.topics()) {
+            views.put(topic, reader.view(topic, consumers));
+        }
+        Map<String, Set<String>> toClaim = new TreeMap<>();
+        List<PartitionAssignment> toRelease = new ArrayList<>();
+        List<String> brokersChanged = new ArrayList<>();
+        for (Map.Entry<String, TopicView> entry : views.entrySet()) {
+            String topic = entry.getKey();
+            TopicView view = entry.getValue();
+            TopicView last = lastViews.get(topic);
+            if (view.sharesLike(last)) {
+                if (!view.registrations().equals(last.registrations())) {
+                    brokersChanged.add(topic);
+                }
+                continue;
+            }
+            plan(topic, view, toClaim, toRelease);
+        }
+        release(toRelease);
+        if (!claim(toClaim)) {
+            return false;
+        }
+        assign(toClaim);
+        lastViews = views;
+        if (!toRelease.isEmpty() || !toClaim.isEmpty()) {
+            LOG.info("Consumer {} rebalanced: released {}, claimed {}, owns {}", settings.consumerId(), toRelease,
+                    toClaim, ownedView);
+        }
+        for (String topic : brokersChanged) {
+            fetchControl.brokersChanged(topic);
+        }
+        return true;
+    }
+
+    private void plan(String topic, TopicView view, Map<String, Set<String>> toClaim,
+            List<PartitionAssignment> toRelease) {
+        Set<String> target = view.partitions().isEmpty() ? Set.of()
+                : new LinkedHashSet<>(settings.strategy().partitionsFor(settings.consumerId(), view.consumers(),
+                        view.partitions()));
+        Map<String, PartitionAssignment> current = owned.getOrDefault(topic, Map.of());
+        current.forEach((partition, assignment) -> {
+            if (!target.contains(partition)) {
+                toRelease.add(assignment);
+            }
+        });
+        for (String partition : target) {
+            if (!current.containsKey(partition)) {
+                toClaim.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(partition);
+            }
+        }
+    }
+
+    /** Takes partitions back from the fetch loop, commits every position, deletes their owner nodes. */
+    private void release(List<PartitionAssignment> partitions) throws Exception {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        fetchControl.revoke(partitions);
+        commit(positions(allOwned()));
+        for (PartitionAssignment assignment : partitions) {
+            String partition = assignment.partition().toString();
+            removeOwned(assignment.topic(), partition);
+            heldNotFetched.computeIfAbsent(assignment.topic(), t -> new LinkedHashSet<>()).add(partition);
+        }
+        publishOwned();
+        for (PartitionAssignment assignment : partitions) {
+            String partition = assignment.partition().toString();
+            deleteIfOurs(settings.znodes().ownerPath(assignment.topic(), partition));
+            heldNotFetched.get(assignment.topic()).remove(partition);
+        }
+    }
+
+    /** Creates the owner nodes; false as soon as one is owned by someone else. */
+    private boolean claim(Map<String, Set<String>> toClaim) throws Exception {
+        for (Map.Entry<String, Set<String>> entry : toClaim.entrySet()) {
+            String topic = entry.getKey();
+            for (String partition : entry.getValue()) {
+                if (!createOwner(settings.znodes().ownerPath(topic, partition))) {
+                    return false;
+                }
+                heldNotFetched.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(partition);
+            }
+        }
+        return true;
+    }
+
+    private boolean createOwner(String path) throws Exception {
+        try {
+            zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, consumerIdBytes);
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            // Ours if a retried create already made it in this session.
+            return isOurs(path) != null;
+        }
+    }
+
+    /** Loads the positions of the claimed partitions and hands them to the fetch loop. */
+    private void assign(Map<String, Set<String>> claimed) throws MetaClientException {
+        List<PartitionAssignment> assignments = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> entry : claimed.entrySet()) {
+            for (String partition : entry.getValue()) {
+                assignments.add(new PartitionAssignment(entry.getKey(), new Partition(partition),
+                        loadPosition(entry.getKey(), new Partition(partition))));
+            }
+        }
+        if (assignments.isEmpty()) {
+            return;
+        }
+        for (PartitionAssignment assignment : assignments) {
+            owned.computeIfAbsent(assignment.topic(), t -> new TreeMap<>())
+                    .put(assignment.partition().toString(), assignment);
+        }
+        heldNotFetched.clear();
+        publishOwned();
+        fetchControl.assigned(assignments);
+    }
+
+    private TopicPartitionRegInfo loadPosition(String topic, Partition partition) throws MetaClientException {
+        if (settings.alwaysFromMaxOffset()) {
+            return new TopicPartitionRegInfo(topic, partition, Long.MAX_VALUE);
+        }
+        String group = settings.znodes().group();
+        TopicPartitionRegInfo stored = offsetStorage.load(topic, group, partition);
+        if (stored != null) {
+            return stored;
+        }
+        offsetStorage.initOffset(topic, group, partition, settings.initialOffset());
+        return new TopicPartitionRegInfo(topic, partition, settings.initialOffset());
+    }
+
+    /**
+     * Takes every partition back from the fetch loop, commits (if {@code commit}; a failed commit goes
+     * to the error handler and the partitions are released anyway, so the group is not blocked), and
+     * deletes every owner node this session holds.
+     */
+    private void releaseAll(boolean commit) {
+        List<PartitionAssignment> all = allOwned();
+        if (!all.isEmpty()) {
+            fetchControl.revoke(all);
+            if (commit) {
+                try {
+                    commit(positions(all));
+                } catch (MetaClientException | RuntimeException e) {
+                    errorHandler.accept(e);
+                }
+            }
+        }
+        List<String> paths = new ArrayList<>();
+        all.forEach(a -> paths.add(settings.znodes().ownerPath(a.topic(), a.partition().toString())));
+        heldNotFetched.forEach((topic, parts) -> parts.forEach(p -> paths.add(settings.znodes().ownerPath(topic, p))));
+        for (String path : paths) {
+            try {
+                deleteIfOurs(path);
+            } catch (Exception e) {
+                errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
+                        + " could not delete its owner node " + path, e));
+            }
+        }
+        forgetAll();
+    }
+
+    /** After a lost session: the owner nodes are gone with it and others may already own the partitions. */
+    private void dropAll() {
+        List<PartitionAssignment> all = allOwned();
+        if (!all.isEmpty()) {
+            fetchControl.revoke(all);
+        }
+        forgetAll();
+    }
+
+    private void forgetAll() {
+        owned.clear();
+        heldNotFetched.clear();
+        lastViews = Map.of();
+        publishOwned();
+    }
+
+    /**
+     * The periodic commit. Only positions whose owner node this session still holds are committed: a
+     * consumer whose session ended but who has not heard of it yet must not overwrite the positions
+     * of the partitions' new owners (MetaQ does, and re-delivers what they consumed).
+     */
+    private void commitOwned() throws Exception {
+        List<TopicPartitionRegInfo> stillOurs = new ArrayList<>();
+        for (PartitionAssignment assignment : allOwned()) {
+            if (isOurs(settings.znodes().ownerPath(assignment.topic(), assignment.partition().toString())) != null) {
+                stillOurs.add(assignment.position());
+            }
+        }
+        commit(stillOurs);
+    }
+
+    private void commit(List<TopicPartitionRegInfo> positions) throws MetaClientException {
+        if (!positions.isEmpty()) {
+            offsetStorage.commitOffset(settings.znodes().group(), positions);
+        }
+    }
+
+    // ---- znodes and bookkeeping ------------------------------------------------------------------
+
+    /** The stat of {@code path} if this session created it with our consumer id, else null. */
+    private Stat isOurs(String path) throws Exception {
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = zk.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+        boolean ours = stat.getEphemeralOwner() == sessionId()
+                && settings.consumerId().equals(new String(data, StandardCharsets.UTF_8));
+        return ours ? stat : null;
+    }
+
+    private void deleteIfOurs(String path) throws Exception {
+        Stat stat = isOurs(path);
+        if (stat != null) {
+            deleteQuietly(path, stat.getVersion());
+        }
+    }
+
+    private void deleteQuietly(String path, int version) throws Exception {
+        try {
+            zk.delete().withVersion(version).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            // Gone already: what we wanted.
+        }
+    }
+
+    private List<PartitionAssignment> allOwned() {
+        List<PartitionAssignment> all = new ArrayList<>();
+        owned.values().forEach(partitions -> all.addAll(partitions.values()));
+        return all;
+    }
+
+    private static List<TopicPartitionRegInfo> positions(List<PartitionAssignment> assignments) {
+        return assignments.stream().map(PartitionAssignment::position).toList();
+    }
+
+    private void removeOwned(String topic, String partition) {
+        Map<String, PartitionAssignment> partitions = owned.get(topic);
+        if (partitions != null) {
+            partitions.remove(partition);
+            if (partitions.isEmpty()) {
+                owned.remove(topic);
+            }
+        }
+    }
+
+    private void publishOwned() {
+        Map<String, List<Partition>> view = new TreeMap<>();
+        owned.forEach((topic, partitions) -> view.put(topic,
+                partitions.values().stream().map(PartitionAssignment::partition).toList()));
+        ownedView = Map.copyOf(view);
+    }
+}

@@ -1,0 +1,130 @@
+package io.imago.client.internal.rebalance;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads what a rebalance round needs from ZooKeeper (spec section 4.4, step 1) and leaves a child
+ * watch on every list it reads: the group's ids and each subscribed topic's {@code topics-sub}
+ * registrations. A node that vanishes between listing and reading is skipped (its removal fires a
+ * watch, so another round follows). A registration whose data is not MetaQ's JSON
+ * ({@code {"numParts":N,"broker":"..."}}, no other field) is skipped with a warning, as the original
+ * client ignores it. Used only by the coordinator's thread; not thread-safe.
+ */
+final class GroupStateReader {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupStateReader.class);
+    private static final Set<String> REGISTRATION_FIELDS = Set.of("numParts", "broker");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CuratorFramework zk;
+    private final ConsumerZnodeDescriptor znodes;
+    private final CuratorWatcher watcher;
+
+    GroupStateReader(CuratorFramework zk, ConsumerZnodeDescriptor znodes, CuratorWatcher watcher) {
+        this.zk = zk;
+        this.znodes = znodes;
+        this.watcher = watcher;
+    }
+
+    /** The live consumers of the group and the topics each subscribes to. Watches the ids node. */
+    Map<String, Set<String>> consumers() throws Exception {
+        Map<String, Set<String>> consumers = new TreeMap<>();
+        for (String id : zk.getChildren().usingWatcher(watcher).forPath(znodes.idsPath())) {
+            String topics = readString(znodes.idPath(id));
+            if (topics != null) {
+                consumers.put(id, Set.copyOf(Arrays.asList(topics.split(ConsumerZnodeDescriptor.TOPIC_LIST_SEPARATOR))));
+            }
+        }
+        return consumers;
+    }
+
+    /** The topic as the strategy sees it. Watches the topic's {@code topics-sub} node (or its creation). */
+    TopicView view(String topic, Map<String, Set<String>> consumers) throws Exception {
+        List<String> subscribers = new ArrayList<>();
+        consumers.forEach((id, topics) -> {
+            if (topics.contains(topic)) {
+                subscribers.add(id);
+            }
+        });
+        List<String> registrations = registrations(topic);
+        TreeSet<String> partitions = new TreeSet<>();
+        for (Iterator<String> it = registrations.iterator(); it.hasNext();) {
+            String registration = it.next();
+            int brokerId = ConsumerZnodeDescriptor.brokerIdOfRegistration(registration);
+            String data = brokerId < 0 ? null : readString(znodes.topicSubscribePath(topic) + "/" + registration);
+            OptionalInt numParts = data == null ? OptionalInt.empty() : numParts(data);
+            if (numParts.isEmpty()) {
+                LOG.warn("Ignoring the registration {} of topic {}: expected <brokerId>-m or <brokerId>-s<n> with "
+                        + "{\"numParts\":N,\"broker\":\"...\"}, found data {}", registration, topic, data);
+                it.remove();
+                continue;
+            }
+            for (int p = 0; p < numParts.getAsInt(); p++) {
+                partitions.add(brokerId + "-" + p);
+            }
+        }
+        return new TopicView(subscribers, new ArrayList<>(partitions), registrations);
+    }
+
+    private List<String> registrations(String topic) throws Exception {
+        String path = znodes.topicSubscribePath(topic);
+        try {
+            return new ArrayList<>(new TreeSet<>(zk.getChildren().usingWatcher(watcher).forPath(path)));
+        } catch (KeeperException.NoNodeException e) {
+            // Deleted by hand after we created it: watch for its return.
+            if (zk.checkExists().usingWatcher(watcher).forPath(path) != null) {
+                return registrations(topic);
+            }
+            return new ArrayList<>();
+        }
+    }
+
+    private String readString(String path) throws Exception {
+        try {
+            return new String(zk.getData().forPath(path), StandardCharsets.UTF_8);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    /** The {@code numParts} of a topics-sub registration, or empty if the data is not MetaQ's JSON. */
+    static OptionalInt numParts(String data) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(data);
+        } catch (JsonProcessingException e) {
+            return OptionalInt.empty();
+        }
+        if (node == null || !node.isObject()) {
+            return OptionalInt.empty();
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
+            if (!REGISTRATION_FIELDS.contains(names.next())) {
+                return OptionalInt.empty();
+            }
+        }
+        JsonNode numParts = node.get("numParts");
+        if (numParts == null || !numParts.isInt() || numParts.intValue() < 0) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(numParts.intValue());
+    }
+}

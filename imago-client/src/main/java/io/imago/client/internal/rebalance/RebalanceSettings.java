@@ -1,0 +1,59 @@
+package io.imago.client.internal.rebalance;
+
+import java.util.List;
+import java.util.Objects;
+
+import io.imago.client.ConsumerConfig;
+import io.imago.client.ZKConfig;
+
+/**
+ * What a {@link GroupCoordinator} needs to know, fixed when the consumer completes its subscription.
+ * Immutable; thread-safe.
+ *
+ * @param znodes the group's nodes under the ZooKeeper root
+ * @param consumerId this consumer's id, {@code <group>_<consumerIdOrUUID>}
+ * @param topics the subscribed topics, in subscription order (written in that order in the ids node)
+ * @param strategy how partitions are shared
+ * @param zkSyncTimeMs the pause between attempts of a failed rebalance; a tenth of it coalesces events
+ * @param commitOffsetPeriodMs how often positions are committed; 0 or less: only on rebalance and close
+ * @param initialOffset where a partition without a stored position starts
+ * @param alwaysFromMaxOffset ignore stored positions and start every partition at its end
+ */
+public record RebalanceSettings(ConsumerZnodeDescriptor znodes, String consumerId, List<String> topics,
+        LoadBalanceStrategy strategy, long zkSyncTimeMs, long commitOffsetPeriodMs, long initialOffset,
+        boolean alwaysFromMaxOffset) {
+    /** MetaQ's limit of attempts per rebalance round. */
+    public static final int MAX_ATTEMPTS = 7;
+
+    public RebalanceSettings {
+        Objects.requireNonNull(znodes, "znodes");
+        Objects.requireNonNull(consumerId, "consumerId");
+        Objects.requireNonNull(strategy, "strategy");
+        topics = List.copyOf(topics);
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("a consumer must subscribe to at least one topic");
+        }
+        if (zkSyncTimeMs < 0) {
+            throw new IllegalArgumentException("zkSyncTimeMs must be >= 0, was " + zkSyncTimeMs);
+        }
+    }
+
+    /** The settings of a consumer configured by {@code config}, its factory's {@code zkConfig} and its topics. */
+    public static RebalanceSettings of(ConsumerConfig config, ZKConfig zkConfig, String consumerId,
+            List<String> topics) {
+        config.validate();
+        return new RebalanceSettings(new ConsumerZnodeDescriptor(zkConfig.zkRoot, config.getGroup()), consumerId,
+                topics, LoadBalanceStrategy.of(config.getLoadBalanceStrategyType()), zkConfig.zkSyncTimeMs,
+                config.getCommitOffsetPeriodInMills(), config.getOffset(), config.isAlwaysConsumeFromMaxOffset());
+    }
+
+    /** How long watch events are gathered before a rebalance round starts. */
+    long coalesceDelayMs() {
+        return zkSyncTimeMs / 10;
+    }
+
+    /** The data of the ids node: the topics, comma-separated. */
+    String topicList() {
+        return String.join(ConsumerZnodeDescriptor.TOPIC_LIST_SEPARATOR, topics);
+    }
+}
