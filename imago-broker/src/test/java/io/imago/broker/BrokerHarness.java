@@ -60,6 +60,7 @@ public final class BrokerHarness implements AutoCloseable {
      */
     public BrokerHarness startAnother(Path otherDir, int brokerId, String systemExtra, String sections)
             throws Exception {
+        Files.createDirectories(otherDir);
         BrokerHarness h = new BrokerHarness(otherDir, zk, new FileChannelStorageIo(), brokerId, false);
         h.startBroker(systemExtra, sections);
         return h;
