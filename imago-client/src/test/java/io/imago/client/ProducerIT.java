@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +27,7 @@ class ProducerIT {
     static final int TWO_MIB = 2 * 1024 * 1024;
     static final String SYSTEM = "maxMessageSize=" + (4 * 1024 * 1024) + "\nmaxTransferSize=" + (4 * 1024 * 1024);
     static final String TOPICS = String.join("\n", "[topic=roundtrip]", "numPartitions=2", "[topic=attrs]",
-            "[topic=big]", "[topic=spread]", "numPartitions=4", "[topic=async]", "numPartitions=4", "[topic=many]",
+            "[topic=big]", "[topic=spread]", "numPartitions=4", "[topic=many]",
             "numPartitions=4", "[topic=stats]", "[topic=future]");
 
     @TempDir
@@ -218,14 +217,9 @@ class ProducerIT {
                 .withCauseInstanceOf(MetaClientException.class);
     }
 
+    /** About 15 s on the 2-core build machine, so it stays in the default suite. */
     @Test
-    void aHundredThousandAsyncSendsCallEachCallbackExactlyOnce() throws Exception {
-        asyncSendsCallEachCallbackExactlyOnce("async", 100_000);
-    }
-
-    @Test
-    @Tag("fault")
-    @Timeout(600)
+    @Timeout(180)
     void aMillionAsyncSendsCallEachCallbackExactlyOnce() throws Exception {
         asyncSendsCallEachCallbackExactlyOnce("many", 1_000_000);
     }
