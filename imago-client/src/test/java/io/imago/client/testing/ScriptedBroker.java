@@ -84,6 +84,10 @@ public final class ScriptedBroker implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 sockets.add(s);
+                if (server.isClosed()) {
+                    s.close(); // accepted while closing: dropConnections may have missed it
+                    return;
+                }
                 Thread t = new Thread(() -> serve(s), "scripted-broker-conn");
                 t.setDaemon(true);
                 t.start();
