@@ -200,6 +200,7 @@ class RemotingClientTest {
         assertThatThrownBy(() -> f.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(ClientClosedException.class);
         assertThatThrownBy(() -> c.invoke(b.url(), new VersionCommand(1), 100).get(1, TimeUnit.SECONDS))
                 .cause().isInstanceOf(ClientClosedException.class);
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("imago-client-io"));
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("imago-client-io")
+                || t.getName().startsWith("imago-client-timeouts"));
     }
 }
