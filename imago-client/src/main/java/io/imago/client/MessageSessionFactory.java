@@ -17,15 +17,6 @@ public interface MessageSessionFactory {
 
     MessageProducer createProducer(PartitionSelector partitionSelector);
 
-    /**
-     * An ordered producer (MetaQ's {@code OrderedMetaMessageSessionFactory}): the messages of one
-     * partition keep their order; a message goes only to the partition {@code partitionSelector}
-     * chooses, and while that partition is unavailable it waits in a local store on disk
-     * ({@link MetaClientConfig#getOrderedMessageDirectory()}) and goes out first, in order, when the
-     * partition returns. A send stored locally returns success with offset -1.
-     */
-    MessageProducer createOrderedProducer(PartitionSelector partitionSelector);
-
     // Consumers: createConsumer(ConsumerConfig[, OffsetStorage]) and createBroadcastConsumer(...) are
     // declared here by the consumer part of issue 4.
 

@@ -17,8 +17,6 @@ public class MetaClientConfig implements Serializable {
     private long recoverMessageIntervalInMills = 300_000;
     private int recoverThreadCount = Runtime.getRuntime().availableProcessors();
     private String recoverDirectory = Path.of(System.getProperty("user.home"), ".meta_recover").toString();
-    private String orderedMessageDirectory = System.getProperty("meta.localmessage.path",
-            Path.of(System.getProperty("user.home"), ".meta_localmessage").toString());
 
     /** Direct mode: {@code meta://host:port} of the one broker to use, without ZooKeeper. */
     public String getServerUrl() {
@@ -85,18 +83,5 @@ public class MetaClientConfig implements Serializable {
 
     public void setRecoverDirectory(String recoverDirectory) {
         this.recoverDirectory = recoverDirectory;
-    }
-
-    /**
-     * Directory where an ordered producer keeps the messages of a partition that is unavailable,
-     * until they can be sent in order (default {@code ~/.meta_localmessage}, or the system property
-     * {@code meta.localmessage.path}, as MetaQ).
-     */
-    public String getOrderedMessageDirectory() {
-        return orderedMessageDirectory;
-    }
-
-    public void setOrderedMessageDirectory(String orderedMessageDirectory) {
-        this.orderedMessageDirectory = orderedMessageDirectory;
     }
 }

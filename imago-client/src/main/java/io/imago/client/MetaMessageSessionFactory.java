@@ -5,7 +5,6 @@ import io.imago.client.internal.cluster.DirectTopicRoutes;
 import io.imago.client.internal.cluster.ProducerZooKeeper;
 import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.cluster.TopicRoutes;
-import io.imago.client.internal.producer.OrderedProducer;
 import io.imago.client.internal.producer.SimpleMessageProducer;
 import io.imago.client.internal.remoting.BrokerUrl;
 import io.imago.client.internal.remoting.OpaqueGenerator;
@@ -16,7 +15,6 @@ import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatsCommand;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +57,6 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     private final MetaClientConfig config;
     private final RemotingConfig remotingConfig;
     private final Set<SimpleMessageProducer> producers = ConcurrentHashMap.newKeySet();
-    private final Set<OrderedProducer> orderedProducers = ConcurrentHashMap.newKeySet();
     private RemotingClient remoting;
     private CuratorFramework curator;
     private TopicRoutes routes;
@@ -154,21 +151,6 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
                 producers::remove);
         producers.add(producer);
         return producer;
-    }
-
-    @Override
-    public MessageProducer createOrderedProducer(PartitionSelector partitionSelector) {
-        start();
-        SimpleMessageProducer sender = new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks,
-                producers::remove);
-        producers.add(sender);
-        OrderedProducer ordered = new OrderedProducer(sender, routes, partitionSelector,
-                Path.of(config.getOrderedMessageDirectory()), callbacks, p -> {
-                    orderedProducers.remove(p);
-                    sender.shutdown();
-                });
-        orderedProducers.add(ordered);
-        return ordered;
     }
 
     // ---- Consumers: createConsumer(ConsumerConfig[, OffsetStorage]) and createBroadcastConsumer(...) go here
@@ -274,7 +256,6 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         if (!started) {
             return;
         }
-        new ArrayList<>(orderedProducers).forEach(OrderedProducer::shutdown);
         new ArrayList<>(producers).forEach(SimpleMessageProducer::shutdown);
         routes.close();
         if (curator != null) {

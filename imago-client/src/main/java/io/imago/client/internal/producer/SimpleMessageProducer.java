@@ -139,19 +139,6 @@ public final class SimpleMessageProducer implements MessageProducer {
         }
     }
 
-    /**
-     * Sends to exactly {@code partition}, without choosing and without failing over (the ordered
-     * producer's path: a message of a partition must never go to another).
-     */
-    public CompletableFuture<SendResult> sendTo(Message message, Partition partition, long timeoutMs) {
-        try {
-            Objects.requireNonNull(message, "message");
-            return attempt(message, Encoded.of(message), routes.route(message.getTopic()), partition, timeoutMs);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
     /** The send: choose, encode, put, read the reply; fail over once on a transport failure. */
     private CompletableFuture<SendResult> send(Message message, long timeoutMs) {
         try {
