@@ -14,19 +14,25 @@ import java.time.Clock;
 /**
  * An in-process broker for tests: an embedded ZooKeeper on 127.0.0.1 (free port) and one broker on
  * 127.0.0.1 (free port) over a temporary data directory, configured by a {@code server.ini} whose
- * {@code [system]} and topic sections the test supplies. Closing stops both.
+ * {@code [system]} and topic sections the test supplies. Closing stops both. More brokers (other ids,
+ * other directories) can join the same ZooKeeper with {@link #startAnother}; closing one of those
+ * stops only its broker.
  */
 public final class BrokerHarness implements AutoCloseable {
     private final Path dir;
     private final EmbeddedZooKeeper zk;
     private final StorageIo io;
+    private final int brokerId;
+    private final boolean ownsZk;
     private Broker broker;
     private BrokerConfig config;
 
-    private BrokerHarness(Path dir, EmbeddedZooKeeper zk, StorageIo io) {
+    private BrokerHarness(Path dir, EmbeddedZooKeeper zk, StorageIo io, int brokerId, boolean ownsZk) {
         this.dir = dir;
         this.zk = zk;
         this.io = io;
+        this.brokerId = brokerId;
+        this.ownsZk = ownsZk;
     }
 
     /** Starts ZooKeeper and a broker; {@code sections} is appended to a minimal {@code [system]}. */
@@ -38,7 +44,7 @@ public final class BrokerHarness implements AutoCloseable {
     public static BrokerHarness start(Path dir, String systemExtra, String sections, StorageIo io) throws Exception {
         EmbeddedZooKeeper zk = new EmbeddedZooKeeper(dir.resolve("zk"), new InetSocketAddress("127.0.0.1", 0), 100);
         zk.start();
-        BrokerHarness h = new BrokerHarness(dir, zk, io);
+        BrokerHarness h = new BrokerHarness(dir, zk, io, 0, true);
         try {
             h.startBroker(systemExtra, sections);
         } catch (Exception e) {
@@ -48,10 +54,32 @@ public final class BrokerHarness implements AutoCloseable {
         return h;
     }
 
+    /**
+     * Starts another broker with id {@code brokerId} over {@code otherDir}, registered in this
+     * harness's ZooKeeper. Closing the returned harness stops only that broker.
+     */
+    public BrokerHarness startAnother(Path otherDir, int brokerId, String systemExtra, String sections)
+            throws Exception {
+        Files.createDirectories(otherDir);
+        BrokerHarness h = new BrokerHarness(otherDir, zk, new FileChannelStorageIo(), brokerId, false);
+        h.startBroker(systemExtra, sections);
+        return h;
+    }
+
     /** (Re)starts the broker over the same data directory with a new configuration. */
     public void startBroker(String systemExtra, String sections) throws Exception {
+        startBroker(0, systemExtra, sections);
+    }
+
+    /** Restarts the stopped broker on the port it had, so clients find it again at the same URL. */
+    public void restartBrokerOnSamePort(String systemExtra, String sections) throws Exception {
+        startBroker(broker.address().getPort(), systemExtra, sections);
+    }
+
+    private void startBroker(int port, String systemExtra, String sections) throws Exception {
         Path ini = dir.resolve("server.ini");
-        String text = "[system]\nbrokerId=0\nhostName=127.0.0.1\nserverPort=0\ndataPath=" + dir.resolve("data") + "\n"
+        String text = "[system]\nbrokerId=" + brokerId + "\nhostName=127.0.0.1\nserverPort=" + port + "\ndataPath="
+                + dir.resolve("data") + "\n"
                 + systemExtra + "\n[zookeeper]\nzk.zkConnect=" + zk.connectString()
                 + "\nzk.zkSessionTimeoutMs=4000\nzk.zkConnectionTimeoutMs=4000\nzk.zkSyncTimeMs=200\n" + sections + "\n";
         Files.writeString(ini, text, StandardCharsets.UTF_8);
@@ -93,6 +121,8 @@ public final class BrokerHarness implements AutoCloseable {
     @Override
     public void close() {
         stopBroker();
-        zk.close();
+        if (ownsZk) {
+            zk.close();
+        }
     }
 }

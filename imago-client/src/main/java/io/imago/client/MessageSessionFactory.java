@@ -1,0 +1,39 @@
+package io.imago.client;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Creates producers and browsers that share one connection per broker and one view of the
+ * cluster (ZooKeeper, or a fixed {@code serverUrl} in direct mode), as MetaQ's
+ * {@code MessageSessionFactory}. Thread-safe. {@link #shutdown()} stops everything it created.
+ */
+public interface MessageSessionFactory {
+
+    /** A producer with the round-robin selector. */
+    MessageProducer createProducer();
+
+    MessageProducer createProducer(PartitionSelector partitionSelector);
+
+    // Consumers: createConsumer(ConsumerConfig[, OffsetStorage]) and createBroadcastConsumer(...) are
+    // declared here by the consumer part of issue 4.
+
+    /** A browser over the whole topic with 1 MiB fetches and a 5 s timeout. */
+    TopicBrowser createTopicBrowser(String topic);
+
+    TopicBrowser createTopicBrowser(String topic, int maxSize, long timeout, TimeUnit timeUnit);
+
+    /** {@code stats} of every connected broker, by broker address (unreachable brokers are left out). */
+    Map<InetSocketAddress, StatsResult> getStats() throws InterruptedException;
+
+    /** {@code stats <item>} of every connected broker, by broker address. */
+    Map<InetSocketAddress, StatsResult> getStats(String item) throws InterruptedException;
+
+    /** The partitions a producer would choose from for {@code topic} (publishing it if needed). */
+    List<Partition> getPartitionsForTopic(String topic);
+
+    /** Shuts down every producer and browser, closes the connections and ZooKeeper. Idempotent. */
+    void shutdown() throws MetaClientException;
+}

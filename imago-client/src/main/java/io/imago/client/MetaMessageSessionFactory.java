@@ -1,0 +1,276 @@
+package io.imago.client;
+
+import io.imago.client.internal.browser.MetaTopicBrowser;
+import io.imago.client.internal.cluster.DirectTopicRoutes;
+import io.imago.client.internal.cluster.ProducerZooKeeper;
+import io.imago.client.internal.cluster.TopicBrokers;
+import io.imago.client.internal.cluster.TopicRoutes;
+import io.imago.client.internal.producer.SimpleMessageProducer;
+import io.imago.client.internal.remoting.BrokerUrl;
+import io.imago.client.internal.remoting.OpaqueGenerator;
+import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.client.internal.remoting.RemotingConfig;
+import io.imago.client.internal.stats.StatsReply;
+import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.command.ResultCommand;
+import io.imago.protocol.command.StatsCommand;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session factory, as MetaQ's {@code MetaMessageSessionFactory}: one {@link RemotingClient} (one
+ * connection per broker), one view of the cluster (ZooKeeper through Curator, or direct mode when
+ * {@link MetaClientConfig#getServerUrl()} is set) and one callback executor, shared by everything it
+ * creates.
+ *
+ * <p>Lifecycle: the constructor checks the configuration and assigns; the first {@code create...},
+ * {@code getStats} or {@code getPartitionsForTopic} call starts the shared parts ({@link #start()}
+ * does it explicitly); {@link #shutdown()} stops everything and waits for the threads, idempotent.
+ * Thread-safe.
+ */
+public class MetaMessageSessionFactory implements MessageSessionFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(MetaMessageSessionFactory.class);
+    static final int DEFAULT_BROWSER_MAX_SIZE = 1024 * 1024;
+    static final long DEFAULT_BROWSER_TIMEOUT_MS = 5_000;
+    static final long STATS_TIMEOUT_MS = 5_000;
+    private static final int CALLBACK_QUEUE_CAPACITY = 65_536;
+    private static final int BASE_SLEEP_MS = 1_000;
+    private static final int MAX_RETRIES = 3;
+
+    private final MetaClientConfig config;
+    private final RemotingConfig remotingConfig;
+    private final Set<SimpleMessageProducer> producers = ConcurrentHashMap.newKeySet();
+    private RemotingClient remoting;
+    private CuratorFramework curator;
+    private TopicRoutes routes;
+    private ThreadPoolExecutor callbacks;
+    private boolean started;
+    private boolean shutdown;
+
+    /**
+     * @throws MetaClientException when the configuration has neither a {@code serverUrl} nor a
+     *         ZooKeeper {@code zkConnect}, or an invalid {@code serverUrl}
+     */
+    public MetaMessageSessionFactory(MetaClientConfig config) throws MetaClientException {
+        this(config, RemotingConfig.defaults());
+    }
+
+    MetaMessageSessionFactory(MetaClientConfig config, RemotingConfig remotingConfig) throws MetaClientException {
+        this.config = config;
+        this.remotingConfig = remotingConfig;
+        if (config.getServerUrl() != null) {
+            try {
+                BrokerUrl.parse(config.getServerUrl());
+            } catch (IllegalArgumentException e) {
+                throw new MetaClientException("Invalid serverUrl: " + e.getMessage(), e);
+            }
+        } else if (config.getZkConfig() == null || config.getZkConfig().zkConnect == null
+                || !config.getZkConfig().zkEnable) {
+            throw new MetaClientException("No broker to talk to: set a serverUrl (direct mode) or a ZooKeeper "
+                    + "zkConnect in the MetaClientConfig");
+        }
+    }
+
+    /** Starts the connections, the cluster view and the callback threads. Idempotent. */
+    public synchronized void start() {
+        if (shutdown) {
+            throw new IllegalStateException("The session factory has been shut down");
+        }
+        if (started) {
+            return;
+        }
+        remoting = new RemotingClient(remotingConfig);
+        remoting.start();
+        callbacks = callbackExecutor();
+        if (config.getServerUrl() != null) {
+            routes = new DirectTopicRoutes(config.getServerUrl());
+            LOG.info("Session factory started in direct mode on {}", config.getServerUrl());
+        } else {
+            ZKConfig zk = config.getZkConfig();
+            curator = CuratorFrameworkFactory.newClient(zk.zkConnect, zk.zkSessionTimeoutMs, zk.zkConnectionTimeoutMs,
+                    new ExponentialBackoffRetry(BASE_SLEEP_MS, MAX_RETRIES));
+            curator.start();
+            ProducerZooKeeper pzk = new ProducerZooKeeper(curator, zk.zkRoot, this::brokersChanged);
+            pzk.start();
+            routes = pzk;
+            LOG.info("Session factory started with ZooKeeper {}{}", zk.zkConnect, zk.zkRoot);
+        }
+        started = true;
+    }
+
+    private static ThreadPoolExecutor callbackExecutor() {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        // bounded: when callbacks fall behind by a full queue, the completing thread runs them itself
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(CALLBACK_QUEUE_CAPACITY), r -> {
+                    Thread t = new Thread(r, "imago-client-callback-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    /** New brokers of a published topic are connected to right away. */
+    private void brokersChanged(TopicBrokers brokers) {
+        RemotingClient r = remoting;
+        if (r != null) {
+            brokers.brokerUrls().values().forEach(url -> r.connect(url).whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.debug("Connecting to {} failed: {}", url, e.toString());
+                }
+            }));
+        }
+    }
+
+    @Override
+    public MessageProducer createProducer() {
+        return createProducer(new RoundRobinPartitionSelector());
+    }
+
+    @Override
+    public MessageProducer createProducer(PartitionSelector partitionSelector) {
+        start();
+        SimpleMessageProducer producer = new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks,
+                producers::remove);
+        producers.add(producer);
+        return producer;
+    }
+
+    // ---- Consumers: createConsumer(ConsumerConfig[, OffsetStorage]) and createBroadcastConsumer(...) go here
+    // ---- (consumer part of issue 4); they share remoting, curator and the callback executor started above.
+
+    @Override
+    public TopicBrowser createTopicBrowser(String topic) {
+        return createTopicBrowser(topic, DEFAULT_BROWSER_MAX_SIZE, DEFAULT_BROWSER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public TopicBrowser createTopicBrowser(String topic, int maxSize, long timeout, TimeUnit timeUnit) {
+        start();
+        TopicBrokers brokers = config.getServerUrl() != null ? directBrokers(topic, timeUnit.toMillis(timeout))
+                : publishedBrokers(topic);
+        return new MetaTopicBrowser(brokers, remoting, maxSize, remotingConfig.maxReplyBodyBytes(),
+                timeUnit.toMillis(timeout));
+    }
+
+    private TopicBrokers publishedBrokers(String topic) {
+        routes.publish(topic);
+        return routes.route(topic);
+    }
+
+    /** Direct mode: the broker's id and the topic's partition count come from {@code stats}. */
+    private TopicBrokers directBrokers(String topic, long timeoutMs) {
+        String url = config.getServerUrl();
+        try {
+            StatsResult general = stats(url, "", timeoutMs);
+            StatsResult perTopic = stats(url, topic, timeoutMs);
+            int brokerId = Integer.parseInt(general.getValue("broker_id"));
+            int count = Integer.parseInt(perTopic.getValue("partitions"));
+            List<Partition> partitions = new ArrayList<>();
+            for (int p = 0; p < count; p++) {
+                partitions.add(new Partition(brokerId, p));
+            }
+            return new TopicBrokers(topic, partitions, Map.of(brokerId, url));
+        } catch (MetaClientException | RuntimeException e) {
+            throw new IllegalStateException("Cannot learn the partitions of topic " + topic + " from " + url + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while asking " + url + " for topic " + topic, e);
+        }
+    }
+
+    @Override
+    public Map<InetSocketAddress, StatsResult> getStats() throws InterruptedException {
+        return getStats("");
+    }
+
+    @Override
+    public Map<InetSocketAddress, StatsResult> getStats(String item) throws InterruptedException {
+        start();
+        Map<InetSocketAddress, StatsResult> all = new LinkedHashMap<>();
+        for (String url : remoting.connectedUrls()) {
+            try {
+                all.put(BrokerUrl.parse(url).socketAddress(), stats(url, item == null ? "" : item, STATS_TIMEOUT_MS));
+            } catch (MetaClientException e) {
+                LOG.warn("Stats of {} unavailable: {}", url, e.getMessage());
+            }
+        }
+        return all;
+    }
+
+    private StatsResult stats(String url, String item, long timeoutMs) throws MetaClientException,
+            InterruptedException {
+        CompletableFuture<ResponseCommand> f = remoting.invoke(url, new StatsCommand(item, OpaqueGenerator.next()),
+                timeoutMs);
+        ResponseCommand reply;
+        try {
+            reply = f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof MetaClientException m ? m
+                    : new MetaClientException("stats " + item + " to " + url + " failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new MetaClientException("stats " + item + " to " + url + " timed out", e);
+        }
+        try {
+            if (!(reply instanceof ResultCommand result) || !result.isSuccess()) {
+                throw new MetaClientException("stats " + item + " refused by " + url + ": " + reply);
+            }
+            return StatsReply.parse(item, result.text());
+        } finally {
+            reply.release();
+        }
+    }
+
+    @Override
+    public List<Partition> getPartitionsForTopic(String topic) {
+        start();
+        routes.publish(topic);
+        return routes.route(topic).partitions();
+    }
+
+    /** Stops the producers, then the cluster view, ZooKeeper, the connections and the callback threads. */
+    @Override
+    public synchronized void shutdown() throws MetaClientException {
+        if (shutdown) {
+            return;
+        }
+        shutdown = true;
+        if (!started) {
+            return;
+        }
+        new ArrayList<>(producers).forEach(SimpleMessageProducer::shutdown);
+        routes.close();
+        if (curator != null) {
+            curator.close();
+        }
+        remoting.close();
+        callbacks.shutdown();
+        try {
+            if (!callbacks.awaitTermination(10, TimeUnit.SECONDS)) {
+                throw new MetaClientException("Send callbacks still running 10 s after shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetaClientException("Interrupted while waiting for send callbacks", e);
+        }
+        LOG.info("Session factory shut down");
+    }
+}

@@ -1,0 +1,14 @@
+package io.imago.client;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The default selector: the topic's partitions in turn, whatever the message. Thread-safe. */
+public class RoundRobinPartitionSelector extends AbstractPartitionSelector {
+    private final AtomicInteger next = new AtomicInteger();
+
+    @Override
+    public Partition getPartition0(String topic, List<Partition> partitions, Message message) {
+        return partitions.get(Math.floorMod(next.getAndIncrement(), partitions.size()));
+    }
+}

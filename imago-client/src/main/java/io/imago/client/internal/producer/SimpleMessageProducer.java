@@ -1,0 +1,238 @@
+package io.imago.client.internal.producer;
+
+import io.imago.client.Message;
+import io.imago.client.MessageProducer;
+import io.imago.client.MetaClientException;
+import io.imago.client.Partition;
+import io.imago.client.PartitionSelector;
+import io.imago.client.SendMessageCallback;
+import io.imago.client.SendResult;
+import io.imago.client.internal.cluster.TopicBrokers;
+import io.imago.client.internal.cluster.TopicRoutes;
+import io.imago.client.internal.remoting.ConnectionException;
+import io.imago.client.internal.remoting.OpaqueGenerator;
+import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.protocol.RecordDescriptor;
+import io.imago.protocol.command.PutCommand;
+import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.message.MessagePayload;
+import io.netty.buffer.Unpooled;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer: encodes a message as a 7-token put (payload with its attribute section and flag bit 0,
+ * CRC32 checksum), sends it to the partition the selector picks, and reads the reply into a
+ * {@link SendResult}. A transport failure ({@link ConnectionException}: connection down, lost or
+ * unwritable) is retried once on a partition of another broker when the topic has one; a broker's
+ * error reply and a timeout are not retried (the message may have been stored). Asynchronous
+ * outcomes are delivered on the factory's callback executor, never on an I/O thread. Thread-safe.
+ */
+public final class SimpleMessageProducer implements MessageProducer {
+    private static final Logger LOG = LoggerFactory.getLogger(SimpleMessageProducer.class);
+
+    private final TopicRoutes routes;
+    private final RemotingClient remoting;
+    private final PartitionSelector selector;
+    private final Executor callbacks;
+    private final Consumer<SimpleMessageProducer> onShutdown;
+    private volatile boolean shutdown;
+
+    /**
+     * @param callbacks where callbacks and async futures complete
+     * @param onShutdown told once when this producer shuts down (the factory forgets it)
+     */
+    public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
+            Executor callbacks, Consumer<SimpleMessageProducer> onShutdown) {
+        this.routes = routes;
+        this.remoting = remoting;
+        this.selector = Objects.requireNonNull(selector, "partition selector");
+        this.callbacks = callbacks;
+        this.onShutdown = onShutdown;
+    }
+
+    @Override
+    public void publish(String topic) {
+        checkOpen();
+        routes.publish(Objects.requireNonNull(topic, "topic"));
+    }
+
+    @Override
+    public void setDefaultTopic(String topic) {
+        checkOpen();
+        routes.setDefaultTopic(Objects.requireNonNull(topic, "topic"));
+    }
+
+    @Override
+    public SendResult sendMessage(Message message) throws MetaClientException, InterruptedException {
+        return sendMessage(message, DEFAULT_SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public SendResult sendMessage(Message message, long timeout, TimeUnit unit) throws MetaClientException,
+            InterruptedException {
+        try {
+            return send(message, unit.toMillis(timeout)).get();
+        } catch (ExecutionException e) {
+            throw asClientException(e.getCause());
+        }
+    }
+
+    @Override
+    public void sendMessage(Message message, SendMessageCallback callback) {
+        sendMessage(message, callback, DEFAULT_SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void sendMessage(Message message, SendMessageCallback callback, long timeout, TimeUnit unit) {
+        Objects.requireNonNull(callback, "callback");
+        send(message, unit.toMillis(timeout)).whenCompleteAsync((result, error) -> {
+            try {
+                if (error == null) {
+                    callback.onMessageSent(result);
+                } else {
+                    callback.onException(asClientException(error));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("A send callback threw; the send itself {}: {}", error == null ? "completed" : "failed",
+                        e.toString());
+            }
+        }, callbacks);
+    }
+
+    @Override
+    public CompletableFuture<SendResult> sendMessageAsync(Message message) {
+        return sendMessageAsync(message, DEFAULT_SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletableFuture<SendResult> sendMessageAsync(Message message, long timeout, TimeUnit unit) {
+        CompletableFuture<SendResult> out = new CompletableFuture<>();
+        send(message, unit.toMillis(timeout)).whenCompleteAsync((result, error) -> {
+            if (error == null) {
+                out.complete(result);
+            } else {
+                out.completeExceptionally(asClientException(error));
+            }
+        }, callbacks);
+        return out;
+    }
+
+    @Override
+    public PartitionSelector getPartitionSelector() {
+        return selector;
+    }
+
+    @Override
+    public void shutdown() {
+        if (!shutdown) {
+            shutdown = true;
+            onShutdown.accept(this);
+        }
+    }
+
+    /** The send: choose, encode, put, read the reply; fail over once on a transport failure. */
+    private CompletableFuture<SendResult> send(Message message, long timeoutMs) {
+        try {
+            Objects.requireNonNull(message, "message");
+            if (shutdown) {
+                throw new MetaClientException("The producer has been shut down");
+            }
+            TopicBrokers brokers = routes.route(message.getTopic());
+            Partition chosen = selector.getPartition(message.getTopic(), brokers.partitions(), message);
+            Encoded encoded = Encoded.of(message);
+            return attempt(message, encoded, brokers, chosen, timeoutMs)
+                    .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
+                            : failOver(message, encoded, chosen, unwrap(error), timeoutMs))
+                    .thenCompose(f -> f);
+        } catch (MetaClientException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<SendResult> failOver(Message message, Encoded encoded, Partition failed, Throwable error,
+            long timeoutMs) {
+        if (!(error instanceof ConnectionException) || shutdown) {
+            return CompletableFuture.failedFuture(error);
+        }
+        TopicBrokers brokers = routes.route(message.getTopic());
+        List<Partition> others = brokers.partitionsNotOn(failed.getBrokerId());
+        if (others.isEmpty()) {
+            return CompletableFuture.failedFuture(error);
+        }
+        try {
+            Partition next = selector.getPartition(message.getTopic(), others, message);
+            LOG.debug("Send to partition {} failed ({}); retrying on {}", failed, error, next);
+            return attempt(message, encoded, brokers, next, timeoutMs);
+        } catch (MetaClientException | RuntimeException e) {
+            e.addSuppressed(error);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<SendResult> attempt(Message message, Encoded encoded, TopicBrokers brokers,
+            Partition partition, long timeoutMs) {
+        String url = brokers.url(partition).orElse(null);
+        if (url == null) {
+            return CompletableFuture.failedFuture(new ConnectionException("No broker known for partition " + partition
+                    + " of topic " + message.getTopic(), null));
+        }
+        PutCommand put = new PutCommand(message.getTopic(), partition.getPartition(), encoded.flag(),
+                encoded.checksum(), null, OpaqueGenerator.next(), Unpooled.wrappedBuffer(encoded.body()));
+        return remoting.invoke(url, put, timeoutMs).thenApply(reply -> read(reply, message, partition));
+    }
+
+    private static SendResult read(ResponseCommand reply, Message message, Partition partition) {
+        try {
+            PutReply.Sent sent = PutReply.read(reply, partition);
+            if (sent.result().isSuccess()) {
+                message.setId(sent.messageId());
+                message.setPartition(sent.result().getPartition());
+                message.setOffset(sent.result().getOffset());
+            }
+            return sent.result();
+        } catch (MetaClientException e) {
+            throw new CompletionException(e);
+        } finally {
+            reply.release();
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private static MetaClientException asClientException(Throwable error) {
+        Throwable e = unwrap(error);
+        return e instanceof MetaClientException m ? m : new MetaClientException("Send failed: " + e, e);
+    }
+
+    private void checkOpen() {
+        if (shutdown) {
+            throw new IllegalStateException("The producer has been shut down");
+        }
+    }
+
+    /** A message's put body, flag and checksum, computed once for every attempt. */
+    private record Encoded(byte[] body, int flag, int checksum) {
+        static Encoded of(Message message) {
+            MessagePayload payload = message.hasAttribute()
+                    ? MessagePayload.of(message.getData(), message.getAttribute())
+                    : MessagePayload.of(message.getData());
+            byte[] body = payload.encode();
+            return new Encoded(body, payload.flag(), RecordDescriptor.checksum(body, 0, body.length));
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.imago.client.internal.remoting;
+
+import io.imago.protocol.command.RequestCommand;
+import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.command.ResultCommand;
+import io.imago.protocol.command.VersionCommand;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one connection of a client to one broker URL, across reconnects. States: connecting (requests
+ * wait for the outcome), connected (requests go straight out), down (requests fail at once with
+ * {@link ConnectionException} while a reconnect is scheduled with capped exponential backoff), and
+ * closed. After {@link RemotingConfig#maxReconnectAttempts()} failed attempts in a row the connection
+ * gives up and removes itself from its client. At most {@link RemotingConfig#maxInFlightPerConnection()}
+ * requests are in flight: a caller waits for a slot up to its request timeout (an event-loop thread
+ * never waits). Thread-safe: state changes happen under this object's lock, the send path reads one
+ * volatile field.
+ */
+final class BrokerConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
+    private static final int HEARTBEAT_FAILURES_TO_CLOSE = 3;
+
+    private final BrokerUrl url;
+    private final RemotingClient client;
+    private final Semaphore slots;
+    private final AtomicInteger heartbeatFailures = new AtomicInteger();
+    private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
+    private volatile ChannelRequests current;
+    private CompletableFuture<ChannelRequests> connecting;
+    private int failedAttempts;
+    private volatile boolean closed;
+
+    BrokerConnection(BrokerUrl url, RemotingClient client) {
+        this.url = url;
+        this.client = client;
+        this.slots = new Semaphore(client.config().maxInFlightPerConnection());
+    }
+
+    BrokerUrl url() {
+        return url;
+    }
+
+    boolean isConnected() {
+        ChannelRequests c = current;
+        return c != null && c.isUsable();
+    }
+
+    /** Sends {@code command} (taking over its reference) and returns the future of its reply. */
+    CompletableFuture<ResponseCommand> invoke(RequestCommand command, long timeoutMs) {
+        CompletableFuture<ResponseCommand> future = new CompletableFuture<>();
+        PendingRequest request;
+        try {
+            request = reserve(command, future, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ReferenceCountUtil.release(command);
+            future.completeExceptionally(new ConnectionException("Interrupted waiting for a slot to " + url, e));
+            return future;
+        }
+        if (request == null) {
+            ReferenceCountUtil.release(command);
+            return future;
+        }
+        ChannelRequests c = current;
+        if (c != null && c.isUsable()) {
+            c.send(command, request);
+        } else {
+            sendWhenConnected(command, request);
+        }
+        return future;
+    }
+
+    /** A slot and a timeout for the request, or null when none was free in time (future failed). */
+    private PendingRequest reserve(RequestCommand command, CompletableFuture<ResponseCommand> future,
+            long timeoutMs) throws InterruptedException {
+        long t0 = System.nanoTime();
+        boolean onEventLoop = client.isEventLoopThread();
+        if (!(onEventLoop ? slots.tryAcquire() : slots.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS))) {
+            future.completeExceptionally(new RequestTimeoutException("No in-flight slot to " + url + " within "
+                    + timeoutMs + " ms (" + client.config().maxInFlightPerConnection() + " requests in flight)"));
+            return null;
+        }
+        PendingRequest request = new PendingRequest(command.opaque(), command.getClass().getSimpleName(), url,
+                timeoutMs, future, slots);
+        long remainingMs = Math.max(1, timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        request.timeout(client.timer().newTimeout(request, remainingMs, TimeUnit.MILLISECONDS));
+        return request;
+    }
+
+    private void sendWhenConnected(RequestCommand command, PendingRequest request) {
+        CompletableFuture<ChannelRequests> pending;
+        synchronized (this) {
+            if (closed) {
+                request.fail(new ClientClosedException("The connection to " + url + " is closed"));
+                ReferenceCountUtil.release(command);
+                return;
+            }
+            ChannelRequests c = current;
+            if (c != null && c.isUsable()) {
+                pending = CompletableFuture.completedFuture(c);
+            } else if (connecting != null) {
+                pending = connecting;
+            } else {
+                request.fail(new ConnectionException("Not connected to " + url + " (reconnecting)", null));
+                ReferenceCountUtil.release(command);
+                return;
+            }
+        }
+        pending.whenComplete((c, error) -> {
+            if (error != null) {
+                request.fail(error);
+                ReferenceCountUtil.release(command);
+            } else {
+                c.send(command, request);
+            }
+        });
+    }
+
+    /** Starts connecting unless connected or connecting; returns the outcome of the attempt. */
+    synchronized CompletableFuture<ChannelRequests> connect() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new ClientClosedException("The connection to " + url + " is closed"));
+        }
+        ChannelRequests c = current;
+        if (c != null && c.isUsable()) {
+            return CompletableFuture.completedFuture(c);
+        }
+        if (connecting == null) {
+            connecting = new CompletableFuture<>();
+            ChannelRequests requests = new ChannelRequests(this);
+            Bootstrap b = client.bootstrap(requests);
+            b.connect(url.socketAddress()).addListener(f -> connected((ChannelFuture) f, requests));
+        }
+        return connecting;
+    }
+
+    private void connected(ChannelFuture f, ChannelRequests requests) {
+        CompletableFuture<ChannelRequests> attempt;
+        boolean established = false;
+        synchronized (this) {
+            attempt = connecting;
+            connecting = null;
+            if (f.isSuccess()) {
+                requests.attach(f.channel());
+            }
+            if (f.isSuccess() && !closed && !requests.hasEnded()) {
+                current = requests;
+                failedAttempts = 0;
+                heartbeatFailures.set(0);
+                established = true;
+            } else if (f.isSuccess() && closed) {
+                f.channel().close();
+            } else if (!closed) {
+                scheduleReconnect();
+            }
+        }
+        if (established) {
+            LOG.info("Connected to broker {}", url);
+            attempt.complete(requests);
+        } else if (closed) {
+            attempt.completeExceptionally(new ClientClosedException("The connection to " + url + " is closed"));
+        } else {
+            attempt.completeExceptionally(new ConnectionException("Cannot connect to " + url,
+                    f.isSuccess() ? null : f.cause()));
+        }
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Called by a channel's requests table when its channel ends. */
+    void channelEnded(ChannelRequests requests) {
+        synchronized (this) {
+            if (current != requests) {
+                return;
+            }
+            current = null;
+            if (closed) {
+                return;
+            }
+            scheduleReconnect();
+        }
+        LOG.info("Connection to broker {} lost; reconnecting", url);
+    }
+
+    /** Under the lock: schedules the next attempt, or gives up after too many failures. */
+    private void scheduleReconnect() {
+        failedAttempts++;
+        if (failedAttempts > client.config().maxReconnectAttempts()) {
+            LOG.warn("Giving up on broker {} after {} failed reconnect attempts", url, failedAttempts - 1);
+            closed = true;
+            client.forget(this);
+            return;
+        }
+        long delayMs = client.config().reconnectBackoffMs(failedAttempts);
+        client.schedule(this::reconnect, delayMs);
+    }
+
+    private void reconnect() {
+        connect().whenComplete((c, e) -> {
+            if (e != null) {
+                LOG.debug("Reconnect to {} failed: {}", url, e.toString());
+            }
+        });
+    }
+
+    /** Sends a {@code version} heartbeat on an idle channel; failures close it (it then reconnects). */
+    void heartbeat(ChannelRequests requests) {
+        if (!heartbeatInFlight.compareAndSet(false, true)) {
+            return; // the previous heartbeat is still waiting for its reply
+        }
+        if (!slots.tryAcquire()) {
+            heartbeatInFlight.set(false);
+            return; // every slot is taken: the connection is busy, not idle
+        }
+        CompletableFuture<ResponseCommand> reply = new CompletableFuture<>();
+        long timeoutMs = client.config().heartbeatTimeoutMs();
+        PendingRequest request = new PendingRequest(OpaqueGenerator.next(), "Heartbeat (version)", url, timeoutMs,
+                reply, slots); // owns the slot just taken
+        request.timeout(client.timer().newTimeout(request, timeoutMs, TimeUnit.MILLISECONDS));
+        requests.send(new VersionCommand(request.opaque()), request);
+        reply.whenComplete((r, e) -> heartbeatAnswered(requests, r, e));
+    }
+
+    private void heartbeatAnswered(ChannelRequests requests, ResponseCommand reply, Throwable error) {
+        heartbeatInFlight.set(false);
+        boolean ok = reply instanceof ResultCommand result && result.isSuccess();
+        if (reply != null) {
+            reply.release();
+        }
+        if (ok) {
+            heartbeatFailures.set(0);
+        } else if (error instanceof ConnectionException || error instanceof ClientClosedException) {
+            LOG.debug("Heartbeat to {} ended with its channel", url);
+        } else if (error != null || heartbeatFailures.incrementAndGet() >= HEARTBEAT_FAILURES_TO_CLOSE) {
+            LOG.warn("Heartbeat to {} failed ({}); closing the connection", url,
+                    error != null ? error.toString() : "non-200 replies");
+            requests.channel().close();
+        }
+    }
+
+    /** Closes the connection for good: no more reconnects; requests in flight fail. Idempotent. */
+    ChannelFuture close() {
+        ChannelRequests c;
+        synchronized (this) {
+            closed = true;
+            c = current;
+        }
+        return c == null || c.channel() == null ? null : c.channel().close();
+    }
+}

@@ -1,0 +1,134 @@
+package io.imago.client.internal.remoting;
+
+import io.imago.protocol.codec.MalformedFrame;
+import io.imago.protocol.command.RequestCommand;
+import io.imago.protocol.command.ResponseCommand;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of one client channel: the table of its requests in flight keyed by opaque. A
+ * reply completes the request with its opaque (a reply nobody waits for any more is released); an
+ * idle event asks the connection for a heartbeat; the channel's end fails every request still in
+ * the table at once. Invariant: a request entered after the channel ended is failed by
+ * {@link #send} itself, so none is left behind. Thread-safe (entries come from any thread).
+ */
+final class ChannelRequests extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelRequests.class);
+
+    private final BrokerConnection connection;
+    private final Map<Integer, PendingRequest> inFlight = new ConcurrentHashMap<>();
+    private volatile Channel channel;
+    private volatile boolean ended;
+
+    ChannelRequests(BrokerConnection connection) {
+        this.connection = connection;
+    }
+
+    /** Whether the channel is still usable. */
+    boolean isUsable() {
+        Channel ch = channel;
+        return !ended && ch != null && ch.isActive();
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    /** Binds this table to its channel once connected (before or after channelActive fired). */
+    void attach(Channel ch) {
+        this.channel = ch;
+    }
+
+    boolean hasEnded() {
+        return ended;
+    }
+
+    /** Enters the request in the table and writes the command; a failed write fails the request. */
+    void send(RequestCommand command, PendingRequest request) {
+        request.enteredIn(inFlight);
+        inFlight.put(request.opaque(), request);
+        if (request.isFinished()) {
+            inFlight.remove(request.opaque(), request); // timed out before it was entered
+            ReferenceCountUtil.release(command);
+            return;
+        }
+        if (ended) {
+            request.fail(lost());
+            ReferenceCountUtil.release(command);
+            return;
+        }
+        channel.writeAndFlush(command).addListener(f -> {
+            if (!f.isSuccess()) {
+                request.fail(new ConnectionException("Cannot write a request to " + connection.url(), f.cause()));
+            }
+        });
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ResponseCommand reply) {
+            PendingRequest request = inFlight.remove(reply.opaque());
+            if (request == null) {
+                reply.release(); // late (timed out) or unsolicited: dropped
+            } else {
+                request.succeed(reply);
+            }
+        } else if (msg instanceof MalformedFrame bad) {
+            LOG.warn("Closing the connection to {}: malformed reply ({})", connection.url(), bad.reason());
+            ctx.close();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            connection.heartbeat(this);
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        ended = true;
+        RemotingException error = connection.isClosed()
+                ? new ClientClosedException("The connection to " + connection.url() + " was closed")
+                : lost();
+        for (PendingRequest request : inFlight.values()) {
+            request.fail(error);
+        }
+        connection.channelEnded(this);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("Closing the connection to {}: {}", connection.url(), cause.toString());
+        ctx.close();
+    }
+
+    private ConnectionException lost() {
+        return new ConnectionException("Connection to " + connection.url() + " lost with the request in flight",
+                null);
+    }
+}
