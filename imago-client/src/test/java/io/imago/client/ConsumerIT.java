@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,6 +40,7 @@ import io.imago.broker.BrokerHarness;
  * message once per group, every group gets everything, and consumers joining and leaving under load.
  */
 @Timeout(60)
+@ExtendWith(NoConsumerThreadLeft.class)
 class ConsumerIT {
     static final String TOPICS = java.util.stream.Stream.of("spread1", "spread3", "spread10", "churn")
             .map(t -> "[topic=" + t + "]\nnumPartitions=4").collect(java.util.stream.Collectors.joining("\n"));
@@ -169,13 +171,13 @@ class ConsumerIT {
             try {
                 await().atMost(Duration.ofSeconds(20)).until(() -> listener.seen.keySet().containsAll(ids));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                System.out.println("DEBUG missing " + ids.stream().filter(i -> !listener.seen.containsKey(i)).count()
+                System.out.println("churn diagnostics: missing " + ids.stream().filter(i -> !listener.seen.containsKey(i)).count()
                         + " violations " + listener.violations + " owners " + owners("churners", "churn") + " ids "
                         + zk.getChildren().forPath("/meta/consumers/churners/ids") + " subs "
                         + zk.getChildren().forPath("/meta/brokers/topics-sub/churn"));
                 for (MessageConsumer c : live) {
                     var f = ((io.imago.client.internal.consumer.SimpleMessageConsumer) c).fetchManager();
-                    System.out.println("DEBUG " + f.assignments() + " delivered " + f.deliveredCount() + " dup "
+                    System.out.println("churn diagnostics: " + f.assignments() + " delivered " + f.deliveredCount() + " dup "
                             + f.duplicateCount());
                 }
                 throw e;
