@@ -45,7 +45,7 @@ class ConsumerFeaturesIT {
     static final int FOUR_MIB = 4 * 1024 * 1024;
     static final String SYSTEM = "maxMessageSize=" + FOUR_MIB + "\nmaxTransferSize=" + FOUR_MIB;
     static final List<String> TOPIC_NAMES = List.of("fail", "corrupt", "rollbackonly", "tx", "noack", "filter", "big",
-            "empty", "pull", "broadcast", "rules");
+            "empty", "pull", "broadcast", "rules", "crc");
 
     @TempDir
     static Path dir;
@@ -158,6 +158,43 @@ class ConsumerFeaturesIT {
             assertThat(impl.recoverManager().corruptEntries()).isEqualTo(1);
         } finally {
             c.shutdown();
+        }
+    }
+
+    /**
+     * A message corrupted on the broker's disk fails its CRC: the consumer resynchronises with
+     * {@code offset} (to the segment start), the id cache drops the messages it re-reads, and the
+     * listener never sees a message twice.
+     */
+    @Test
+    void aCorruptMessageMakesTheConsumerResynchroniseAndTheReReadMessagesAreDropped() throws Exception {
+        MessageProducer producer = producer("crc");
+        List<SendResult> sent = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Message m = new Message("crc", bytes("crc-" + i));
+            sent.add(producer.sendMessage(m));
+            ids.add(m.getId());
+        }
+        Path segment = harness.dataDir().resolve("crc-0").resolve(String.format("%020d.meta", 0));
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long at = sent.get(3).getOffset() + 20; // first data byte of message 3 (no attribute)
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) ~b.get(0)).rewind();
+            ch.write(b, at);
+        }
+        ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
+        MessageConsumer c = consume(consumerConfig("crc", dir), "crc", 64 * 1024, listener, null);
+        try {
+            SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+            await().atMost(Duration.ofSeconds(10)).until(() -> impl.fetchManager().resyncCount() >= 2
+                    && impl.fetchManager().duplicateCount() >= 3);
+            assertThat(listener.seen.keySet()).containsExactlyInAnyOrderElementsOf(ids.subList(0, 3));
+            assertThat(listener.duplicates()).isZero();
+        } finally {
+            c.shutdown();
+            producer.shutdown();
         }
     }
 

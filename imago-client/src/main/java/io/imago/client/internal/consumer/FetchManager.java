@@ -70,6 +70,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder recovered = new LongAdder();
+    private final LongAdder resyncs = new LongAdder();
     private volatile boolean stopped;
     private boolean started;
 
@@ -158,6 +159,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     /** Messages handed to the recover store after too many listener failures. */
     public long recoveredCount() {
         return recovered.sum();
+    }
+
+    /** Resynchronisations with {@code offset} after a corrupt message. */
+    public long resyncCount() {
+        return resyncs.sum();
     }
 
     private static String key(PartitionAssignment a) {
@@ -365,7 +371,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 throw new MetaClientException("offset of " + task + " refused: " + reply);
             }
             long valid = parseOffset(result, task);
-            LOG.warn("Corrupt message in {} at offset {}; resynchronised at {}", task, task.fetchOffset, valid);
+            if (task.lastCorruptOffset != task.fetchOffset) { // once per corrupt message, not per resync
+                task.lastCorruptOffset = task.fetchOffset;
+                LOG.warn("Corrupt message in {} at offset {}; resynchronising at {}", task, task.fetchOffset, valid);
+            }
+            resyncs.increment();
             task.fetchOffset = valid;
             task.state.onNothing();
         } finally {

@@ -27,6 +27,8 @@ final class FetchTask implements Delayed {
     long replayBelow;
     /** Under the monitor: whether the last fetch failed (to log a failure once, not once per retry). */
     boolean failing;
+    /** Under the monitor: the offset of the last corrupt message reported (-1: none). */
+    long lastCorruptOffset = -1;
     private volatile long readyAtNanos;
     volatile boolean revoked;
 
