@@ -171,14 +171,14 @@ class ConsumerIT {
             try {
                 await().atMost(Duration.ofSeconds(20)).until(() -> listener.seen.keySet().containsAll(ids));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                System.out.println("churn diagnostics: missing " + ids.stream().filter(i -> !listener.seen.containsKey(i)).count()
-                        + " violations " + listener.violations + " owners " + owners("churners", "churn") + " ids "
-                        + zk.getChildren().forPath("/meta/consumers/churners/ids") + " subs "
-                        + zk.getChildren().forPath("/meta/brokers/topics-sub/churn"));
+                long missing = ids.stream().filter(i -> !listener.seen.containsKey(i)).count();
+                System.out.println("churn diagnostics: missing " + missing + ", violations " + listener.violations
+                        + ", owners " + owners("churners", "churn") + ", ids "
+                        + zk.getChildren().forPath("/meta/consumers/churners/ids"));
                 for (MessageConsumer c : live) {
                     var f = ((io.imago.client.internal.consumer.SimpleMessageConsumer) c).fetchManager();
-                    System.out.println("churn diagnostics: " + f.assignments() + " delivered " + f.deliveredCount() + " dup "
-                            + f.duplicateCount());
+                    System.out.println("churn diagnostics: " + f.assignments() + " delivered "
+                            + f.deliveredCount() + " duplicates " + f.duplicateCount());
                 }
                 throw e;
             }
