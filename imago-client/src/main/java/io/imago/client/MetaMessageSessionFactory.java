@@ -7,6 +7,7 @@ import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.cluster.TopicRoutes;
 import io.imago.client.internal.consumer.BrokerLocator;
 import io.imago.client.internal.consumer.SimpleMessageConsumer;
+import io.imago.client.internal.producer.OrderedMessageProducer;
 import io.imago.client.internal.producer.SimpleMessageProducer;
 import io.imago.client.internal.rebalance.ConsumerIdGenerator;
 import io.imago.client.internal.remoting.BrokerUrl;
@@ -62,6 +63,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     private final RemotingConfig remotingConfig;
     private final Set<SimpleMessageProducer> producers = ConcurrentHashMap.newKeySet();
     private final Set<SimpleMessageConsumer> consumers = ConcurrentHashMap.newKeySet();
+    private final Set<OrderedMessageProducer> orderedProducers = ConcurrentHashMap.newKeySet();
     private RemotingClient remoting;
     private CuratorFramework curator;
     private TopicRoutes routes;
@@ -151,11 +153,34 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
 
     @Override
     public MessageProducer createProducer(PartitionSelector partitionSelector) {
+        return newSimpleProducer(partitionSelector);
+    }
+
+    private SimpleMessageProducer newSimpleProducer(PartitionSelector partitionSelector) {
         start();
         SimpleMessageProducer producer = new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks,
                 producers::remove);
         producers.add(producer);
         return producer;
+    }
+
+    /**
+     * An ordered producer (see {@link OrderedMetaMessageSessionFactory}) keeping unsendable messages in
+     * {@code localMessageDir}.
+     */
+    MessageProducer createOrderedProducer(PartitionSelector partitionSelector, java.nio.file.Path localMessageDir,
+            long resendIntervalMs) throws MetaClientException {
+        SimpleMessageProducer sender = newSimpleProducer(partitionSelector);
+        OrderedMessageProducer ordered = new OrderedMessageProducer(sender, partitionSelector,
+                config.getPartitionsInfo(), this::getPartitionsForTopic, localMessageDir, resendIntervalMs);
+        try {
+            ordered.start();
+        } catch (MetaClientException e) {
+            ordered.shutdown();
+            throw e;
+        }
+        orderedProducers.add(ordered);
+        return ordered;
     }
 
     @Override
@@ -321,6 +346,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         if (!started) {
             return;
         }
+        orderedProducers.forEach(OrderedMessageProducer::shutdown);
         new ArrayList<>(producers).forEach(SimpleMessageProducer::shutdown);
         for (SimpleMessageConsumer consumer : new ArrayList<>(consumers)) {
             try {

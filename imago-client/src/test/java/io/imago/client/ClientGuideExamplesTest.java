@@ -29,7 +29,7 @@ class ClientGuideExamplesTest {
             String block = "```java\n" + dedent(m.group(2)) + "\n```";
             assertThat(doc).as("docs/client-consumer.md shows example '" + m.group(1) + "'").contains(block);
         }
-        assertThat(regions).isEqualTo(5);
+        assertThat(regions).isEqualTo(6);
     }
 
     private static String dedent(String region) {

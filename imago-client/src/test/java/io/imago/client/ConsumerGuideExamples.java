@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
@@ -105,6 +106,26 @@ final class ConsumerGuideExamples {
         }
     }
     // end:transactional
+
+    // begin:ordered
+    /** Orders of one customer (the attribute) always go to one partition, in order, even across a broker outage. */
+    static MessageProducer orderedProducer(String zkConnect, Path localMessageDir) throws MetaClientException {
+        MetaClientConfig config = new MetaClientConfig();
+        config.setZkConnect(zkConnect);
+        Properties partitions = new Properties();
+        partitions.setProperty("topic.num.orders", "0:4;1:4"); // every partition, whether its broker is up or not
+        config.setPartitionsInfo(partitions);
+        MessageSessionFactory factory = new OrderedMetaMessageSessionFactory(config, localMessageDir);
+        MessageProducer producer = factory.createProducer(new OrderedMessagePartitionSelector() {
+            @Override
+            protected Partition choosePartition(String topic, List<Partition> candidates, Message message) {
+                return candidates.get(Math.floorMod(message.getAttribute().hashCode(), candidates.size()));
+            }
+        });
+        producer.publish("orders");
+        return producer; // a send while its partition is down returns success with offset -1: kept on disk
+    }
+    // end:ordered
 
     // begin:mysql
     /** Positions in a MySQL/MariaDB table created with the DDL of docs/offset-storage.md. */
