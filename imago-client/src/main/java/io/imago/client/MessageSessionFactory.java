@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Creates producers and browsers that share one connection per broker and one view of the
+ * Creates producers, consumers and browsers that share one connection per broker and one view of the
  * cluster (ZooKeeper, or a fixed {@code serverUrl} in direct mode), as MetaQ's
  * {@code MessageSessionFactory}. Thread-safe. {@link #shutdown()} stops everything it created.
  */
@@ -17,8 +17,24 @@ public interface MessageSessionFactory {
 
     MessageProducer createProducer(PartitionSelector partitionSelector);
 
-    // Consumers: createConsumer(ConsumerConfig[, OffsetStorage]) and createBroadcastConsumer(...) are
-    // declared here by the consumer part of issue 4.
+    /**
+     * A consumer of {@code config}'s group whose positions are kept in ZooKeeper (in direct mode: in a
+     * {@link LocalOffsetStorage} at its default place). The consumer closes that storage at shutdown.
+     */
+    MessageConsumer createConsumer(ConsumerConfig config) throws MetaClientException;
+
+    /** A consumer whose positions are kept in {@code offsetStorage} (closed by the caller, not the consumer). */
+    MessageConsumer createConsumer(ConsumerConfig config, OffsetStorage offsetStorage) throws MetaClientException;
+
+    /**
+     * A broadcast consumer: its group becomes {@code <group>-<local IP with '.' and ':' replaced by '-'>},
+     * so that every host gets every message; positions in a {@link LocalOffsetStorage} at its default place.
+     */
+    MessageConsumer createBroadcastConsumer(ConsumerConfig config) throws MetaClientException;
+
+    /** A broadcast consumer whose positions are kept in {@code offsetStorage} (closed by the caller). */
+    MessageConsumer createBroadcastConsumer(ConsumerConfig config, OffsetStorage offsetStorage)
+            throws MetaClientException;
 
     /** A browser over the whole topic with 1 MiB fetches and a 5 s timeout. */
     TopicBrowser createTopicBrowser(String topic);

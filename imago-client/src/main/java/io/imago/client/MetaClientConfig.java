@@ -2,6 +2,7 @@ package io.imago.client;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Properties;
 
 /**
  * Configuration of a {@link MessageSessionFactory}, as MetaQ's {@code MetaClientConfig}: either
@@ -17,6 +18,7 @@ public class MetaClientConfig implements Serializable {
     private long recoverMessageIntervalInMills = 300_000;
     private int recoverThreadCount = Runtime.getRuntime().availableProcessors();
     private String recoverDirectory = Path.of(System.getProperty("user.home"), ".meta_recover").toString();
+    private Properties partitionsInfo;
 
     /** Direct mode: {@code meta://host:port} of the one broker to use, without ZooKeeper. */
     public String getServerUrl() {
@@ -83,5 +85,18 @@ public class MetaClientConfig implements Serializable {
 
     public void setRecoverDirectory(String recoverDirectory) {
         this.recoverDirectory = recoverDirectory;
+    }
+
+    /**
+     * The ordered producer's view of every topic's partitions, available or not, as MetaQ's
+     * {@code partitionsInfo}: {@code topic.num.<topic>=<brokerId>:<count>;<brokerId>:<count>}. Null when
+     * not set (the ordered producer then chooses among the partitions published right now).
+     */
+    public Properties getPartitionsInfo() {
+        return partitionsInfo;
+    }
+
+    public void setPartitionsInfo(Properties partitionsInfo) {
+        this.partitionsInfo = partitionsInfo;
     }
 }

@@ -5,7 +5,11 @@ import io.imago.client.internal.cluster.DirectTopicRoutes;
 import io.imago.client.internal.cluster.ProducerZooKeeper;
 import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.cluster.TopicRoutes;
+import io.imago.client.internal.consumer.BrokerLocator;
+import io.imago.client.internal.consumer.SimpleMessageConsumer;
+import io.imago.client.internal.producer.OrderedMessageProducer;
 import io.imago.client.internal.producer.SimpleMessageProducer;
+import io.imago.client.internal.rebalance.ConsumerIdGenerator;
 import io.imago.client.internal.remoting.BrokerUrl;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
@@ -19,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +62,8 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     private final MetaClientConfig config;
     private final RemotingConfig remotingConfig;
     private final Set<SimpleMessageProducer> producers = ConcurrentHashMap.newKeySet();
+    private final Set<SimpleMessageConsumer> consumers = ConcurrentHashMap.newKeySet();
+    private final Set<OrderedMessageProducer> orderedProducers = ConcurrentHashMap.newKeySet();
     private RemotingClient remoting;
     private CuratorFramework curator;
     private TopicRoutes routes;
@@ -146,6 +153,10 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
 
     @Override
     public MessageProducer createProducer(PartitionSelector partitionSelector) {
+        return newSimpleProducer(partitionSelector);
+    }
+
+    private SimpleMessageProducer newSimpleProducer(PartitionSelector partitionSelector) {
         start();
         SimpleMessageProducer producer = new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks,
                 producers::remove);
@@ -153,8 +164,87 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         return producer;
     }
 
-    // ---- Consumers: createConsumer(ConsumerConfig[, OffsetStorage]) and createBroadcastConsumer(...) go here
-    // ---- (consumer part of issue 4); they share remoting, curator and the callback executor started above.
+    /**
+     * An ordered producer (see {@link OrderedMetaMessageSessionFactory}) keeping unsendable messages in
+     * {@code localMessageDir}.
+     */
+    MessageProducer createOrderedProducer(PartitionSelector partitionSelector, java.nio.file.Path localMessageDir,
+            long resendIntervalMs) throws MetaClientException {
+        SimpleMessageProducer sender = newSimpleProducer(partitionSelector);
+        OrderedMessageProducer ordered = new OrderedMessageProducer(sender, partitionSelector,
+                config.getPartitionsInfo(), this::getPartitionsForTopic, localMessageDir, resendIntervalMs);
+        try {
+            ordered.start();
+        } catch (MetaClientException e) {
+            ordered.shutdown();
+            throw e;
+        }
+        orderedProducers.add(ordered);
+        return ordered;
+    }
+
+    @Override
+    public MessageConsumer createConsumer(ConsumerConfig consumerConfig) throws MetaClientException {
+        return newConsumer(consumerConfig, null);
+    }
+
+    @Override
+    public MessageConsumer createConsumer(ConsumerConfig consumerConfig, OffsetStorage offsetStorage)
+            throws MetaClientException {
+        return newConsumer(consumerConfig, Objects.requireNonNull(offsetStorage, "offsetStorage"));
+    }
+
+    @Override
+    public MessageConsumer createBroadcastConsumer(ConsumerConfig consumerConfig) throws MetaClientException {
+        broadcastGroup(consumerConfig);
+        return newConsumer(consumerConfig, new LocalOffsetStorage(), true);
+    }
+
+    @Override
+    public MessageConsumer createBroadcastConsumer(ConsumerConfig consumerConfig, OffsetStorage offsetStorage)
+            throws MetaClientException {
+        broadcastGroup(consumerConfig);
+        return newConsumer(consumerConfig, Objects.requireNonNull(offsetStorage, "offsetStorage"));
+    }
+
+    /** Makes the group this host's own, as MetaQ's broadcast factory does: {@code <group>-<localIp>}. */
+    static void broadcastGroup(ConsumerConfig consumerConfig) {
+        String ip = ConsumerIdGenerator.localIp().replace('.', '-').replace(':', '-');
+        consumerConfig.setGroup(consumerConfig.getGroup() + "-" + ip);
+    }
+
+    private MessageConsumer newConsumer(ConsumerConfig consumerConfig, OffsetStorage given)
+            throws MetaClientException {
+        start();
+        if (given != null) {
+            return newConsumer(consumerConfig, given, false);
+        }
+        if (config.getServerUrl() != null) {
+            return newConsumer(consumerConfig, new LocalOffsetStorage(), true);
+        }
+        ZkOffsetStorage zkStorage = new ZkOffsetStorage(curator, config.getZkConfig().zkRoot);
+        zkStorage.start();
+        return newConsumer(consumerConfig, zkStorage, true);
+    }
+
+    /** Consumers share the connections, ZooKeeper client and broker view of this factory. */
+    private synchronized MessageConsumer newConsumer(ConsumerConfig consumerConfig, OffsetStorage storage,
+            boolean ownsStorage) throws MetaClientException {
+        start();
+        try {
+            consumerConfig.validate();
+        } catch (IllegalArgumentException e) {
+            throw new MetaClientException(e.getMessage(), e);
+        }
+        boolean direct = config.getServerUrl() != null;
+        BrokerLocator locator = direct ? BrokerLocator.fixed(config.getServerUrl())
+                : BrokerLocator.zooKeeper(curator, config.getZkConfig().zkRoot);
+        SimpleMessageConsumer consumer = new SimpleMessageConsumer(consumerConfig, config.getZkConfig(),
+                direct ? null : curator, remoting, locator, storage, ownsStorage,
+                ConsumerIdGenerator.forThisProcess().consumerId(consumerConfig), consumers::remove);
+        consumers.add(consumer);
+        return consumer;
+    }
 
     @Override
     public TopicBrowser createTopicBrowser(String topic) {
@@ -246,7 +336,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         return routes.route(topic).partitions();
     }
 
-    /** Stops the producers, then the cluster view, ZooKeeper, the connections and the callback threads. */
+    /** Stops the producers and consumers, then the cluster view, ZooKeeper, the connections and the callback threads. */
     @Override
     public synchronized void shutdown() throws MetaClientException {
         if (shutdown) {
@@ -256,7 +346,15 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         if (!started) {
             return;
         }
+        orderedProducers.forEach(OrderedMessageProducer::shutdown);
         new ArrayList<>(producers).forEach(SimpleMessageProducer::shutdown);
+        for (SimpleMessageConsumer consumer : new ArrayList<>(consumers)) {
+            try {
+                consumer.shutdown();
+            } catch (MetaClientException e) {
+                LOG.warn("Consumer {} did not shut down cleanly: {}", consumer.consumerId(), e.getMessage());
+            }
+        }
         routes.close();
         if (curator != null) {
             curator.close();

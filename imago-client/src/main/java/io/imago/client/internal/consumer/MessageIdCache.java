@@ -36,6 +36,11 @@ public final class MessageIdCache {
         return ids.put(messageId, Boolean.TRUE) == null;
     }
 
+    /** Whether the id was recorded and not yet evicted (does not refresh it). */
+    public synchronized boolean contains(long messageId) {
+        return ids.containsKey(messageId);
+    }
+
     public synchronized int size() {
         return ids.size();
     }

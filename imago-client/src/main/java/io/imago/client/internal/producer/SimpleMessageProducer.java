@@ -158,6 +158,22 @@ public final class SimpleMessageProducer implements MessageProducer {
         }
     }
 
+    /**
+     * A put to exactly {@code partition}, without fail-over (for the ordered producer, which keeps the
+     * message locally instead when the partition is unavailable).
+     */
+    CompletableFuture<SendResult> sendTo(Message message, Partition partition, long timeoutMs) {
+        try {
+            Objects.requireNonNull(message, "message");
+            if (shutdown) {
+                throw new MetaClientException("The producer has been shut down");
+            }
+            return attempt(message, Encoded.of(message), routes.route(message.getTopic()), partition, timeoutMs);
+        } catch (MetaClientException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private CompletableFuture<SendResult> failOver(Message message, Encoded encoded, Partition failed, Throwable error,
             long timeoutMs) {
         if (!(error instanceof ConnectionException) || shutdown) {

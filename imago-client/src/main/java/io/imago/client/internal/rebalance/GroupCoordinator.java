@@ -210,7 +210,7 @@ public final class GroupCoordinator implements AutoCloseable {
         awaitExecutorEnd();
         try {
             releaseAll(true);
-            deleteIfOurs(settings.znodes().idPath(settings.consumerId()));
+            deleteIdsNodeIfOurs(settings.znodes().idPath(settings.consumerId()));
         } catch (Exception e) {
             errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
                     + " could not remove its nodes from group " + settings.znodes().group(), e));
@@ -602,6 +602,14 @@ public final class GroupCoordinator implements AutoCloseable {
     private void deleteIfOurs(String path) throws Exception {
         Stat stat = isOurs(path);
         if (stat != null) {
+            deleteQuietly(path, stat.getVersion());
+        }
+    }
+
+    /** The ids node holds the topic list, not the consumer id: ours when this session created it. */
+    private void deleteIdsNodeIfOurs(String path) throws Exception {
+        Stat stat = zk.checkExists().forPath(path);
+        if (stat != null && stat.getEphemeralOwner() == sessionId()) {
             deleteQuietly(path, stat.getVersion());
         }
     }

@@ -1,0 +1,413 @@
+package io.imago.client.internal.consumer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.imago.client.Message;
+import io.imago.client.MetaClientException;
+import io.imago.client.Partition;
+import io.imago.client.TopicPartitionRegInfo;
+import io.imago.client.internal.rebalance.FetchControl;
+import io.imago.client.internal.rebalance.PartitionAssignment;
+import io.imago.client.internal.remoting.OpaqueGenerator;
+import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.protocol.command.GetCommand;
+import io.imago.protocol.command.OffsetCommand;
+import io.imago.protocol.command.RequestCommand;
+import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.command.ResultCommand;
+import io.imago.protocol.command.StatusCode;
+import io.imago.protocol.command.ValueCommand;
+import io.imago.protocol.message.MessageSetIterator;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The consumer's fetch loop (MetaQ's {@code SimpleFetchManager}), driven by the group coordinator
+ * through {@link FetchControl} or, in direct mode, by the consumer itself. {@code runnerCount}
+ * threads take owned partitions ({@link FetchTask}) from a delay queue, send a {@code get} for each
+ * to its broker and deliver the answer's messages one at a time to the topic's listener:
+ * duplicates (by id) and messages the filter rejects are skipped; a delivered message advances the
+ * position by its bytes (on ack only, in transactional consumption). A listener failure leaves the
+ * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
+ * retries it goes to the {@link RecoverManager} and consumption moves on. 404/403 back off, 301
+ * moves, a corrupt message resynchronises with {@code offset}, a message bigger than the fetch size
+ * grows it ({@link FetchState}).
+ *
+ * <p>Invariant: a task is in the queue or held (under its monitor) by at most one thread; once
+ * {@code revoke} returned, it is in neither and its position no longer changes. Lifecycle: the
+ * constructor assigns; {@link #start()} starts the threads; {@link #close()} (after every partition
+ * was revoked) stops and joins them, idempotent. Thread-safe.
+ */
+public final class FetchManager implements FetchControl, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FetchManager.class);
+    private static final long AWAIT_SLACK_MS = 1_000;
+
+    /** How a fetched answer ended. */
+    private enum Outcome { DELIVERED, INCOMPLETE, LISTENER_FAILED, ROLLED_BACK, CORRUPT, STOPPED }
+
+    private final FetchSettings settings;
+    private final Map<String, Subscription> subscriptions;
+    private final RemotingClient remoting;
+    private final BrokerLocator locator;
+    private final MessageIdCache idCache;
+    private final RecoverManager recover;
+    private final Consumer<Throwable> errorHandler;
+    private final DelayQueue<FetchTask> queue = new DelayQueue<>();
+    private final Map<String, FetchTask> tasks = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder recovered = new LongAdder();
+    private final LongAdder resyncs = new LongAdder();
+    private volatile boolean stopped;
+    private boolean started;
+
+    public FetchManager(FetchSettings settings, Map<String, Subscription> subscriptions, RemotingClient remoting,
+            BrokerLocator locator, MessageIdCache idCache, RecoverManager recover, Consumer<Throwable> errorHandler) {
+        this.settings = settings;
+        this.subscriptions = Map.copyOf(subscriptions);
+        this.remoting = remoting;
+        this.locator = locator;
+        this.idCache = idCache;
+        this.recover = recover;
+        this.errorHandler = errorHandler;
+    }
+
+    /** Starts the fetch threads. */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("fetch manager of group " + settings.group() + " already started");
+        }
+        started = true;
+        for (int i = 1; i <= settings.runnerCount(); i++) {
+            Thread t = new Thread(this::runLoop, "imago-fetch-" + settings.group() + "-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        LOG.info("Fetching for group {} with {} threads", settings.group(), settings.runnerCount());
+    }
+
+    @Override
+    public void assigned(List<PartitionAssignment> partitions) {
+        for (PartitionAssignment a : partitions) {
+            Subscription s = subscriptions.get(a.topic());
+            if (s == null) {
+                errorHandler.accept(new IllegalStateException("assigned " + a + " of a topic not subscribed"));
+                continue;
+            }
+            FetchState state = new FetchState(a.position(), s.maxSize(), settings.maxFetchBytes(),
+                    settings.maxIncreaseRetries(), settings.maxDelayMs());
+            FetchTask task = new FetchTask(a, s, state);
+            tasks.put(key(a), task);
+            task.delay(0);
+            queue.put(task);
+        }
+    }
+
+    @Override
+    public void revoke(List<PartitionAssignment> partitions) {
+        for (PartitionAssignment a : partitions) {
+            FetchTask task = tasks.remove(key(a));
+            if (task == null) {
+                continue;
+            }
+            task.revoked = true;
+            synchronized (task) { // waits for a fetch or delivery in progress
+                queue.remove(task);
+            }
+        }
+    }
+
+    @Override
+    public void brokersChanged(String topic) {
+        locator.forgetAll();
+    }
+
+    /** The positions of the partitions held now (for direct mode's commits). */
+    public List<TopicPartitionRegInfo> positions() {
+        return tasks.values().stream().map(FetchTask::position).toList();
+    }
+
+    /** The partitions held now. */
+    public List<PartitionAssignment> assignments() {
+        return tasks.values().stream().map(t -> t.assignment).toList();
+    }
+
+    /** Messages delivered to listeners so far. */
+    public long deliveredCount() {
+        return delivered.sum();
+    }
+
+    /** Messages skipped because their id had been delivered already. */
+    public long duplicateCount() {
+        return duplicates.sum();
+    }
+
+    /** Messages handed to the recover store after too many listener failures. */
+    public long recoveredCount() {
+        return recovered.sum();
+    }
+
+    /** Resynchronisations with {@code offset} after a corrupt message. */
+    public long resyncCount() {
+        return resyncs.sum();
+    }
+
+    private static String key(PartitionAssignment a) {
+        return a.topic() + "/" + a.partition();
+    }
+
+    private void runLoop() {
+        while (!stopped) {
+            try {
+                runOnce(queue.take());
+            } catch (InterruptedException e) {
+                if (stopped) {
+                    return;
+                }
+            } catch (Throwable t) {
+                errorHandler.accept(t);
+            }
+        }
+    }
+
+    private void runOnce(FetchTask task) throws InterruptedException {
+        synchronized (task) {
+            if (task.revoked) {
+                return;
+            }
+            try {
+                fetchAndDeliver(task);
+                task.failing = false;
+            } catch (MetaClientException e) {
+                onFetchFailure(task, e);
+            } catch (RuntimeException e) {
+                task.state.onNothing();
+                errorHandler.accept(e);
+            } finally {
+                if (!task.revoked) {
+                    task.delay(task.state.delayMs());
+                    queue.put(task);
+                }
+            }
+        }
+    }
+
+    private void onFetchFailure(FetchTask task, MetaClientException e) {
+        task.state.onNothing();
+        locator.forget(task.partition().getBrokerId());
+        if (!task.failing) {
+            task.failing = true;
+            LOG.warn("Fetching {} for group {} failed, retrying with back-off: {}", task, settings.group(),
+                    e.getMessage());
+        }
+    }
+
+    private void fetchAndDeliver(FetchTask task) throws MetaClientException, InterruptedException {
+        GetCommand get = new GetCommand(task.topic(), settings.group(), task.partition().getPartition(),
+                task.fetchOffset, task.state.maxSize(), OpaqueGenerator.next());
+        ResponseCommand reply = call(task, get);
+        try {
+            if (reply instanceof ValueCommand value) {
+                onValue(task, value.body());
+            } else if (reply instanceof ResultCommand result) {
+                onResult(task, result);
+            } else {
+                throw new MetaClientException("unexpected reply to get of " + task + ": " + reply);
+            }
+        } finally {
+            reply.release();
+        }
+    }
+
+    private ResponseCommand call(FetchTask task, RequestCommand command) throws MetaClientException,
+            InterruptedException {
+        String url = locator.url(task.partition().getBrokerId());
+        CompletableFuture<ResponseCommand> f = remoting.invoke(url, command, settings.fetchTimeoutMs());
+        try {
+            return f.get(settings.fetchTimeoutMs() + AWAIT_SLACK_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new MetaClientException(command + " to " + url + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw new MetaClientException(command + " to " + url + " timed out", e);
+        }
+    }
+
+    private void onResult(FetchTask task, ResultCommand result) throws MetaClientException {
+        int code = result.code();
+        if (code == StatusCode.MOVED.code()) {
+            long offset = parseOffset(result, task);
+            task.state.moveTo(offset);
+            task.fetchOffset = offset;
+        } else if (code == StatusCode.NOT_FOUND.code() || code == StatusCode.FORBIDDEN.code()) {
+            task.state.onNothing();
+        } else {
+            throw new MetaClientException("get of " + task + " refused: " + code + " " + result.text());
+        }
+    }
+
+    private static long parseOffset(ResultCommand result, FetchTask task) throws MetaClientException {
+        try {
+            return Long.parseLong(result.text().trim());
+        } catch (NumberFormatException e) {
+            throw new MetaClientException("broker answered " + task + " with an invalid offset: " + result.text(), e);
+        }
+    }
+
+    private void onValue(FetchTask task, ByteBuf body) throws MetaClientException, InterruptedException {
+        int bodyBytes = body.readableBytes();
+        if (bodyBytes == 0) {
+            task.state.onNothing();
+            return;
+        }
+        FetchedMessageIterator it = new FetchedMessageIterator(task.topic(), task.partition(), body,
+                task.fetchOffset, Math.max(task.state.maxSize(), MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
+        switch (deliverAll(task, it)) {
+            case DELIVERED -> task.state.onDelivered(bodyBytes);
+            case INCOMPLETE -> {
+                if (bodyBytes >= task.state.maxSize()) {
+                    task.state.onIncompleteOnly();
+                } else {
+                    task.state.onNothing();
+                }
+            }
+            case CORRUPT -> resync(task);
+            case LISTENER_FAILED, ROLLED_BACK, STOPPED -> {
+                // the position stays on the message; the delay was set by the failure, if any
+            }
+        }
+    }
+
+    /** Delivers the answer's messages in order until one fails, the partition is revoked or the answer ends. */
+    private Outcome deliverAll(FetchTask task, FetchedMessageIterator it) throws MetaClientException,
+            InterruptedException {
+        while (it.hasNext()) {
+            if (task.revoked || stopped) {
+                return Outcome.STOPPED;
+            }
+            Message message;
+            try {
+                message = it.next();
+            } catch (MetaClientException e) {
+                return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.CORRUPT;
+            }
+            long end = it.getOffset();
+            if (message.getOffset() >= task.replayBelow && idCache.contains(message.getId())) {
+                duplicates.increment();
+            } else if (task.subscription.accepts(settings.group(), message)) {
+                Throwable failure = ListenerCalls.deliver(task.subscription.listener(), message);
+                if (failure != null && !handToRecoverAfterRetries(task, message, failure)) {
+                    return Outcome.LISTENER_FAILED;
+                }
+                task.state.onListenerDone();
+                idCache.firstSeen(message.getId());
+                delivered.increment();
+            }
+            if (!consumed(task, end, message.getId())) {
+                return Outcome.ROLLED_BACK;
+            }
+        }
+        return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.INCOMPLETE;
+    }
+
+    /** Counts a failed delivery; true when the message was stored for recovery (consumption moves on). */
+    private boolean handToRecoverAfterRetries(FetchTask task, Message message, Throwable failure)
+            throws MetaClientException {
+        int failures = task.state.onListenerFailure();
+        if (failures <= settings.maxFetchRetries()) {
+            LOG.debug("Listener of group {} failed on message {} of {} ({} times): {}", settings.group(),
+                    message.getId(), task, failures, failure.toString());
+            return false;
+        }
+        recover.store(message);
+        recovered.increment();
+        LOG.warn("Listener of group {} failed {} times on message {} of {}; kept in the recover store: {}",
+                settings.group(), failures, message.getId(), task, failure.toString());
+        return true;
+    }
+
+    /**
+     * The message ending at {@code end} was handled: the next fetch starts there, and the position
+     * follows unless transactional consumption waits for an ack. False after a rollback, which rewinds
+     * the fetch to the position (the last ack).
+     */
+    private static boolean consumed(FetchTask task, long end, long messageId) {
+        Partition p = task.partition();
+        task.fetchOffset = end;
+        if (p.isRolledBack()) {
+            p.resetAckState();
+            task.replayBelow = Math.max(task.replayBelow, end);
+            task.fetchOffset = task.position().getOffset();
+            return false;
+        }
+        if (p.isAutoAck() || p.isAcked()) {
+            task.position().advance(end, messageId);
+            p.resetAckState();
+        }
+        return true;
+    }
+
+    /** A corrupt message at the fetch offset: ask the broker for the nearest valid offset (a segment start). */
+    private void resync(FetchTask task) throws MetaClientException, InterruptedException {
+        OffsetCommand command = new OffsetCommand(task.topic(), settings.group(), task.partition().getPartition(),
+                task.fetchOffset, OpaqueGenerator.next());
+        ResponseCommand reply = call(task, command);
+        try {
+            if (!(reply instanceof ResultCommand result) || !result.isSuccess()) {
+                throw new MetaClientException("offset of " + task + " refused: " + reply);
+            }
+            long valid = parseOffset(result, task);
+            if (task.lastCorruptOffset != task.fetchOffset) { // once per corrupt message, not per resync
+                task.lastCorruptOffset = task.fetchOffset;
+                LOG.warn("Corrupt message in {} at offset {}; resynchronising at {}", task, task.fetchOffset, valid);
+            }
+            resyncs.increment();
+            task.fetchOffset = valid;
+            task.state.onNothing();
+        } finally {
+            reply.release();
+        }
+    }
+
+    /** Stops and joins the fetch threads; call after every partition was revoked. Idempotent. */
+    @Override
+    public void close() {
+        List<Thread> toJoin;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            toJoin = List.copyOf(threads);
+        }
+        toJoin.forEach(Thread::interrupt);
+        boolean interrupted = false;
+        for (Thread t : toJoin) {
+            while (t.isAlive()) {
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("Stopped fetching for group {}", settings.group());
+    }
+}

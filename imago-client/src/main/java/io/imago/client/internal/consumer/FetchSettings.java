@@ -1,0 +1,24 @@
+package io.imago.client.internal.consumer;
+
+import io.imago.client.ConsumerConfig;
+
+/**
+ * The fetch loop's knobs, taken from a {@link ConsumerConfig} (spec section 6.1). Immutable.
+ *
+ * @param group the group fetches are made for (after the broadcast suffix, if any)
+ * @param runnerCount fetch threads
+ * @param fetchTimeoutMs how long one {@code get} may take
+ * @param maxDelayMs the back-off cap after empty or failed fetches
+ * @param maxFetchRetries failed deliveries of a message retried before it goes to the recover store
+ * @param maxIncreaseRetries answers too small for one message before the fetch size doubles
+ * @param maxFetchBytes the largest fetch size (the remoting's reply limit)
+ */
+public record FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
+        int maxIncreaseRetries, int maxFetchBytes) {
+
+    public static FetchSettings of(ConsumerConfig config, int maxFetchBytes) {
+        return new FetchSettings(config.getGroup(), Math.max(1, config.getFetchRunnerCount()),
+                config.getFetchTimeoutInMills(), config.getMaxDelayFetchTimeInMills(), config.getMaxFetchRetries(),
+                Math.max(1, config.getMaxIncreaseFetchDataRetries()), maxFetchBytes);
+    }
+}

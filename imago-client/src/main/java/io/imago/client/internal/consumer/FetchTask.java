@@ -1,0 +1,73 @@
+package io.imago.client.internal.consumer;
+
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
+
+import io.imago.client.Partition;
+import io.imago.client.TopicPartitionRegInfo;
+import io.imago.client.internal.rebalance.PartitionAssignment;
+
+/**
+ * One owned partition in the fetch loop: its assignment (whose position is what may be committed),
+ * its {@link FetchState}, the offset the next fetch starts at (ahead of the position while
+ * transactional consumption waits for an ack) and when it may be fetched again. Ordered in the delay
+ * queue by that time.
+ *
+ * <p>Threading: a fetch thread processes it while holding its monitor; {@link #revoked} is set by the
+ * coordinator's thread, which then takes the monitor to wait for a fetch in progress. The mutable
+ * fields other than {@code revoked} are touched only under the monitor.
+ */
+final class FetchTask implements Delayed {
+    final PartitionAssignment assignment;
+    final Subscription subscription;
+    final FetchState state;
+    /** Under the monitor: where the next fetch starts. */
+    long fetchOffset;
+    /** Under the monitor: messages below this offset are being delivered again on purpose (no dedup). */
+    long replayBelow;
+    /** Under the monitor: whether the last fetch failed (to log a failure once, not once per retry). */
+    boolean failing;
+    /** Under the monitor: the offset of the last corrupt message reported (-1: none). */
+    long lastCorruptOffset = -1;
+    private volatile long readyAtNanos;
+    volatile boolean revoked;
+
+    FetchTask(PartitionAssignment assignment, Subscription subscription, FetchState state) {
+        this.assignment = assignment;
+        this.subscription = subscription;
+        this.state = state;
+        this.fetchOffset = assignment.position().getOffset();
+    }
+
+    String topic() {
+        return assignment.topic();
+    }
+
+    Partition partition() {
+        return assignment.partition();
+    }
+
+    TopicPartitionRegInfo position() {
+        return assignment.position();
+    }
+
+    /** Ready after {@code delayMs} from now. */
+    void delay(long delayMs) {
+        readyAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
+    }
+
+    @Override
+    public long getDelay(TimeUnit unit) {
+        return unit.convert(readyAtNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int compareTo(Delayed o) {
+        return Long.compare(getDelay(TimeUnit.NANOSECONDS), o.getDelay(TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public String toString() {
+        return assignment.topic() + "/" + assignment.partition();
+    }
+}

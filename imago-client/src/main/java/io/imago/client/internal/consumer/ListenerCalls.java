@@ -1,0 +1,58 @@
+package io.imago.client.internal.consumer;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+
+import io.imago.client.Message;
+import io.imago.client.MessageListener;
+
+/**
+ * Calls a {@link MessageListener} for one message, on the calling thread or on the listener's
+ * executor (then waiting for the call to end, so that a partition's messages are handled one at a
+ * time and in order). A thrown exception, or a message marked rollback-only, is a failed delivery.
+ * Stateless; thread-safe.
+ */
+final class ListenerCalls {
+    private ListenerCalls() {
+    }
+
+    /** Delivers {@code message}; returns the failure, or null on success. */
+    static Throwable deliver(MessageListener listener, Message message) throws InterruptedException {
+        Executor executor = listener.getExecutor();
+        Throwable failure;
+        if (executor == null) {
+            failure = call(listener, message);
+        } else {
+            FutureTask<Throwable> task = new FutureTask<>(() -> call(listener, message));
+            executor.execute(task);
+            try {
+                failure = task.get();
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+            }
+        }
+        if (failure == null && message.isRollbackOnly()) {
+            failure = new RollbackOnlyException(message);
+        }
+        return failure;
+    }
+
+    private static Throwable call(MessageListener listener, Message message) {
+        try {
+            listener.receiveMessages(message);
+            return null;
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
+    /** The listener asked for the message to be delivered again. */
+    static final class RollbackOnlyException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RollbackOnlyException(Message message) {
+            super("message " + message.getId() + " was marked rollback-only");
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package io.imago.client.internal.producer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.imago.client.Message;
+import io.imago.client.MessageProducer;
+import io.imago.client.MetaClientException;
+import io.imago.client.Partition;
+import io.imago.client.PartitionSelector;
+import io.imago.client.SendMessageCallback;
+import io.imago.client.SendResult;
+import io.imago.client.internal.remoting.ConnectionException;
+import io.imago.client.internal.storage.RecoverStore;
+import io.imago.client.internal.storage.RecoverStoreDescriptor;
+import io.imago.client.internal.storage.RecoverStoreException;
+
+/**
+ * MetaQ's ordered producer (spec section 6.3): the selector chooses among every configured partition
+ * ({@code partitionsInfo}), and the messages of one partition reach it in the order they were sent.
+ * While a partition is unavailable (its broker is not registered or the connection fails), its
+ * messages are kept on disk in a local queue ({@code <dir>/<topic>@<brokerId>-<p>.recover}, the
+ * recover store's format) and the send reports success with offset -1; once the queue is not empty,
+ * later messages of that partition join it, and the queue is sent, in order, before any new message,
+ * by the next send or by a background task every {@code resendIntervalMs}. A kept message may be
+ * delivered twice if the broker stored it but the reply was lost.
+ *
+ * <p>All sends to one partition are serialised by its queue's monitor; the asynchronous variants
+ * therefore run synchronously on the calling thread. Lifecycle: the constructor assigns;
+ * {@link #start()} opens the queues left by an earlier run and schedules the resends; {@link #shutdown()}
+ * stops them (kept messages stay on disk for the next start), idempotent. Thread-safe.
+ */
+public final class OrderedMessageProducer implements MessageProducer {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedMessageProducer.class);
+    private static final String PARTITIONS_KEY_PREFIX = "topic.num.";
+
+    private final SimpleMessageProducer sender;
+    private final PartitionSelector selector;
+    private final Properties partitionsInfo;
+    private final Function<String, List<Partition>> publishedPartitions;
+    private final Path directory;
+    private final long resendIntervalMs;
+    private final Map<String, RecoverStore> queues = new ConcurrentHashMap<>();
+    private ScheduledThreadPoolExecutor resender;
+    private volatile boolean shutdown;
+
+    /**
+     * @param sender puts to one partition ({@link SimpleMessageProducer#sendTo})
+     * @param partitionsInfo {@code topic.num.<topic>=<brokerId>:<count>;...}; null to use the published partitions
+     * @param publishedPartitions the partitions published now, for topics not in {@code partitionsInfo}
+     * @param directory where the local queues are kept
+     */
+    public OrderedMessageProducer(SimpleMessageProducer sender, PartitionSelector selector, Properties partitionsInfo,
+            Function<String, List<Partition>> publishedPartitions, Path directory, long resendIntervalMs) {
+        this.sender = sender;
+        this.selector = selector;
+        this.partitionsInfo = partitionsInfo;
+        this.publishedPartitions = publishedPartitions;
+        this.directory = directory;
+        this.resendIntervalMs = resendIntervalMs;
+    }
+
+    /** Opens the queues an earlier run left in the directory and starts the background resends. */
+    public synchronized void start() throws MetaClientException {
+        try {
+            Files.createDirectories(directory);
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path f : files.toList()) {
+                    String name = f.getFileName().toString();
+                    int at = name.lastIndexOf('@');
+                    if (name.endsWith(RecoverStoreDescriptor.FILE_SUFFIX) && at > 0) {
+                        queue(name.substring(0, at), new Partition(name.substring(at + 1,
+                                name.length() - RecoverStoreDescriptor.FILE_SUFFIX.length())));
+                    }
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MetaClientException("cannot open the ordered producer's queues in " + directory, e);
+        }
+        resender = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "imago-ordered-resend"));
+        resender.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        resender.scheduleWithFixedDelay(this::resendAll, resendIntervalMs, resendIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void publish(String topic) {
+        sender.publish(topic);
+    }
+
+    @Override
+    public void setDefaultTopic(String topic) {
+        sender.setDefaultTopic(topic);
+    }
+
+    @Override
+    public SendResult sendMessage(Message message) throws MetaClientException, InterruptedException {
+        return sendMessage(message, DEFAULT_SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public SendResult sendMessage(Message message, long timeout, TimeUnit unit) throws MetaClientException,
+            InterruptedException {
+        if (shutdown) {
+            throw new MetaClientException("The producer has been shut down");
+        }
+        String topic = message.getTopic();
+        Partition partition = selector.getPartition(topic, partitions(topic), message);
+        RecoverStore queue = queue(topic, partition);
+        long timeoutMs = unit.toMillis(timeout);
+        synchronized (queue) {
+            if (queue.size() > 0 && !drain(queue, partition, timeoutMs)) {
+                return keep(queue, message, partition);
+            }
+            SendResult sent = trySend(message, partition, timeoutMs);
+            return sent != null ? sent : keep(queue, message, partition);
+        }
+    }
+
+    /** The configured partitions of the topic, or those published now. */
+    List<Partition> partitions(String topic) throws MetaClientException {
+        String spec = partitionsInfo == null ? null : partitionsInfo.getProperty(PARTITIONS_KEY_PREFIX + topic);
+        if (spec == null || spec.isBlank()) {
+            return publishedPartitions.apply(topic);
+        }
+        List<Partition> partitions = new ArrayList<>();
+        try {
+            for (String broker : spec.split(";")) {
+                String[] idAndCount = broker.trim().split(":");
+                int brokerId = Integer.parseInt(idAndCount[0].trim());
+                int count = Integer.parseInt(idAndCount[1].trim());
+                for (int p = 0; p < count; p++) {
+                    partitions.add(new Partition(brokerId, p));
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new MetaClientException("invalid partitionsInfo " + PARTITIONS_KEY_PREFIX + topic + "=" + spec
+                    + ", expected <brokerId>:<count>;...", e);
+        }
+        partitions.sort(null);
+        return partitions;
+    }
+
+    private RecoverStore queue(String topic, Partition partition) throws MetaClientException {
+        try {
+            return queues.computeIfAbsent(topic + "@" + partition, k -> {
+                RecoverStore store = new RecoverStore(directory, topic, partition.toString(),
+                        region -> LOG.warn("Ordered queue {} of {} skipped a corrupt entry at {} ({})", partition,
+                                topic, region.position(), region.reason()));
+                try {
+                    store.open();
+                } catch (RecoverStoreException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                return store;
+            });
+        } catch (IllegalStateException e) {
+            throw new MetaClientException("cannot open the local queue of " + topic + "/" + partition, e);
+        }
+    }
+
+    /** Sends the queued messages in order; false when the partition is still unavailable. Holds the queue's monitor. */
+    private boolean drain(RecoverStore queue, Partition partition, long timeoutMs) throws MetaClientException,
+            InterruptedException {
+        for (RecoverStore.Entry entry : queue) {
+            SendResult sent = trySend(entry.message(), partition, timeoutMs);
+            if (sent == null || !sent.isSuccess()) {
+                return false;
+            }
+            try {
+                queue.remove(entry);
+            } catch (RecoverStoreException e) {
+                throw new MetaClientException("cannot remove a sent message from the local queue of " + partition, e);
+            }
+        }
+        LOG.info("Ordered producer sent every kept message of partition {}", partition);
+        return true;
+    }
+
+    /** The result of a put, or null when the partition is unavailable (no broker, connection failure). */
+    private SendResult trySend(Message message, Partition partition, long timeoutMs) throws MetaClientException,
+            InterruptedException {
+        CompletableFuture<SendResult> f = sender.sendTo(message, partition, timeoutMs);
+        try {
+            return f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof ConnectionException) {
+                return null;
+            }
+            throw cause instanceof MetaClientException m ? m
+                    : new MetaClientException("send to " + partition + " failed: " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new MetaClientException("send to " + partition + " timed out", e);
+        }
+    }
+
+    private SendResult keep(RecoverStore queue, Message message, Partition partition) throws MetaClientException {
+        try {
+            queue.append(message);
+        } catch (RecoverStoreException e) {
+            throw new MetaClientException("partition " + partition + " is unavailable and the message could not be "
+                    + "kept locally", e);
+        }
+        message.setPartition(partition);
+        return new SendResult(true, partition, -1, null);
+    }
+
+    private void resendAll() {
+        for (RecoverStore queue : queues.values()) {
+            if (shutdown) {
+                return;
+            }
+            synchronized (queue) {
+                if (queue.size() == 0) {
+                    continue;
+                }
+                Partition partition = new Partition(queue.file().getFileName().toString().replaceAll(
+                        "^.*@(.*)\\" + RecoverStoreDescriptor.FILE_SUFFIX + "$", "$1"));
+                try {
+                    drain(queue, partition, DEFAULT_SEND_TIMEOUT_MS);
+                } catch (MetaClientException | RuntimeException e) {
+                    LOG.warn("Resending the kept messages of partition {} failed: {}", partition, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Messages waiting in the local queue of {@code topic}/{@code partition}. */
+    public int pending(String topic, Partition partition) {
+        RecoverStore queue = queues.get(topic + "@" + partition);
+        return queue == null ? 0 : queue.size();
+    }
+
+    @Override
+    public void sendMessage(Message message, SendMessageCallback callback) {
+        sendMessage(message, callback, DEFAULT_SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void sendMessage(Message message, SendMessageCallback callback, long timeout, TimeUnit unit) {
+        try {
+            callback.onMessageSent(sendMessage(message, timeout, unit));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callback.onException(e);
+        } catch (MetaClientException | RuntimeException e) {
+            callback.onException(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<SendResult> sendMessageAsync(Message message) {
+        return sendMessageAsync(message, DEFAULT_SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletableFuture<SendResult> sendMessageAsync(Message message, long timeout, TimeUnit unit) {
+        try {
+            return CompletableFuture.completedFuture(sendMessage(message, timeout, unit));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        } catch (MetaClientException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public PartitionSelector getPartitionSelector() {
+        return selector;
+    }
+
+    /** Stops the resends and closes the queues (kept messages stay on disk), then the sender. Idempotent. */
+    @Override
+    public synchronized void shutdown() {
+        if (shutdown) {
+            return;
+        }
+        shutdown = true;
+        if (resender != null) {
+            resender.shutdown();
+            try {
+                if (!resender.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("The ordered producer's resend thread still runs 10 s after shutdown");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        queues.values().forEach(RecoverStore::close);
+        sender.shutdown();
+    }
+}
