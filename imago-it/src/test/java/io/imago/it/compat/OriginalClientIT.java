@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +51,8 @@ class OriginalClientIT {
     static BrokerProcess broker1;
     static BrokerProcess broker2;
 
+    /** Numbers the driver logs of one run; a new run overwrites them. */
+    private static final AtomicInteger DRIVER_COUNT = new AtomicInteger();
     private final List<DriverProcess> drivers = new ArrayList<>();
 
     @BeforeAll
@@ -212,7 +215,7 @@ class OriginalClientIT {
     }
 
     private DriverProcess driver(String... args) {
-        String name = "driver-" + drivers.size() + "-" + args[0] + "-" + System.nanoTime() + ".log";
+        String name = "driver-" + DRIVER_COUNT.incrementAndGet() + "-" + args[0] + ".log";
         DriverProcess driver = OriginalClient.launch(CLUSTER.cluster().logDir().resolve(name), args);
         drivers.add(driver);
         return driver;
