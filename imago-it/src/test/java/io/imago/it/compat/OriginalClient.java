@@ -1,0 +1,108 @@
+package io.imago.it.compat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+/**
+ * The unmodified MetaQ 1.4.6.2 client, run in child JVMs: compiles the driver program
+ * {@code OriginalClientDriver.java} (a test resource) once per test JVM against the original
+ * client's class path and launches it as {@link DriverProcess}es.
+ *
+ * <p>The class path is the file named by {@code -Dimago.it.metaqClientClasspath} (written by
+ * {@code imago-it/bin/metaq-classpath.sh client FILE}, which {@code .ci/run} calls). A missing or
+ * empty file is an error, never a reason to skip: the compatibility suite must run.
+ *
+ * <p>Thread-safe: compilation is guarded by the class lock; launched processes are independent.
+ */
+public final class OriginalClient {
+    public static final String CLASSPATH_PROPERTY = "imago.it.metaqClientClasspath";
+    private static final String DRIVER = "OriginalClientDriver";
+    private static Path compiledDir;
+
+    private OriginalClient() {
+    }
+
+    /**
+     * Launches {@code OriginalClientDriver <args>}, its stderr (the client's log) appended to
+     * {@code log}. See the driver's javadoc for the commands.
+     */
+    public static DriverProcess launch(Path log, String... args) {
+        Path classes = compiled();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Djava.net.preferIPv4Stack=true");
+        cmd.add("-Dlog4j.configuration=" + classes.resolve("log4j.properties").toUri());
+        cmd.add("-Duser.home=" + classes.resolve("home")); // the client's local stores (.meta_recover …)
+        cmd.add("-cp");
+        cmd.add(classes + java.io.File.pathSeparator + clientClasspath());
+        cmd.add(DRIVER);
+        cmd.addAll(List.of(args));
+        return DriverProcess.start(cmd, log);
+    }
+
+    /** The original client's class path, from the file named by {@value #CLASSPATH_PROPERTY}. */
+    static String clientClasspath() {
+        String file = System.getProperty(CLASSPATH_PROPERTY, "").trim();
+        if (file.isEmpty()) {
+            throw new IllegalStateException("-D" + CLASSPATH_PROPERTY + " is not set; see imago-it/README.md");
+        }
+        try {
+            String cp = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+            if (!cp.contains("metamorphosis-client-1.4.6.2.jar")) {
+                throw new IllegalStateException(file + " does not name metamorphosis-client-1.4.6.2.jar");
+            }
+            return cp;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the original client's class path from " + file
+                    + "; write it with imago-it/bin/metaq-classpath.sh client " + file, e);
+        }
+    }
+
+    private static synchronized Path compiled() {
+        if (compiledDir == null) {
+            try {
+                compiledDir = compile();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot compile " + DRIVER, e);
+            }
+        }
+        return compiledDir;
+    }
+
+    private static Path compile() throws IOException {
+        Path dir = Path.of(System.getProperty("imago.it.logDir", "target/it-logs")).resolveSibling("metaq-driver");
+        Files.createDirectories(dir.resolve("home"));
+        Path source = dir.resolve(DRIVER + ".java");
+        try (InputStream in = OriginalClient.class.getResourceAsStream(DRIVER + ".java")) {
+            if (in == null) {
+                throw new IOException("resource " + DRIVER + ".java missing next to " + OriginalClient.class);
+            }
+            Files.write(source, in.readAllBytes());
+        }
+        Files.writeString(dir.resolve("log4j.properties"), "log4j.rootLogger=WARN,err\n"
+                + "log4j.appender.err=org.apache.log4j.ConsoleAppender\n"
+                + "log4j.appender.err.Target=System.err\n"
+                + "log4j.appender.err.layout=org.apache.log4j.PatternLayout\n"
+                + "log4j.appender.err.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n");
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        int rc = javac.run(null, null, errors, "--release", "17", "-Xlint:all", "-Werror",
+                "-cp", clientClasspath(), "-d", dir.toString(), source.toString());
+        if (rc != 0) {
+            throw new IllegalStateException("javac " + source + " failed:\n" + errors.toString(StandardCharsets.UTF_8));
+        }
+        return dir;
+    }
+}

@@ -1,0 +1,308 @@
+package io.imago.it.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.imago.it.harness.BrokerCluster;
+import io.imago.it.harness.BrokerConfig;
+import io.imago.it.harness.BrokerProcess;
+import io.imago.it.harness.ClusterExtension;
+import io.imago.it.harness.PutAck;
+import io.imago.it.harness.RawMetaqConnection;
+import io.imago.it.harness.Target;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Imago as a drop-in MetaQ broker (issue 5 §1): the unmodified MetaQ 1.4.6.2 client, run in its own
+ * JVMs by {@link OriginalClient}, produces to, consumes from, browses and asks statistics of Imago
+ * broker processes. Broker 1 serves every topic with 4 partitions; broker 2 serves {@code spread}
+ * too, so that topic has 8 partitions over two brokers. Both use group commit.
+ */
+@Timeout(90)
+class OriginalClientIT {
+    private static final Logger LOG = LoggerFactory.getLogger(OriginalClientIT.class);
+    static final int PARTITIONS = 4;
+    static final int ONE_AND_A_HALF_MIB = 3 * 512 * 1024;
+    /** A consumer maxSize that holds the 1.5 MiB message; the original client cannot read replies much over 2 MiB. */
+    static final int BIG_FETCH_BYTES = 1792 * 1024;
+    static final int SMALL_FETCH_BYTES = 64 * 1024;
+    static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(40);
+
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension();
+    static BrokerProcess broker1;
+    static BrokerProcess broker2;
+
+    /** Numbers the driver logs of one run; a new run overwrites them. */
+    private static final AtomicInteger DRIVER_COUNT = new AtomicInteger();
+    private final List<DriverProcess> drivers = new ArrayList<>();
+
+    @BeforeAll
+    static void startBrokers() {
+        BrokerCluster cluster = CLUSTER.cluster();
+        broker1 = cluster.startBroker(bigMessages(cluster.broker(1)).numPartitions(PARTITIONS)
+                .topic("once").topic("fanout").topic("browsed").topic("observed").topic("spread").topic("crossover"));
+        broker2 = cluster.startBroker(bigMessages(cluster.broker(2)).numPartitions(PARTITIONS).topic("spread"));
+    }
+
+    private static BrokerConfig.Builder bigMessages(BrokerConfig.Builder broker) {
+        broker.system("maxTransferSize", Integer.toString(2 * 1024 * 1024));
+        if (CLUSTER.target() == Target.IMAGO) {
+            broker.system("maxMessageSize", Integer.toString(2 * 1024 * 1024)); // unknown to the original
+        }
+        return broker;
+    }
+
+    @AfterEach
+    void stopDrivers() {
+        for (DriverProcess driver : drivers) {
+            driver.close();
+        }
+        drivers.clear();
+    }
+
+    @Test
+    void aGroupOfThreeOriginalConsumersReceivesEveryMessageOfTheOriginalProducer() throws Exception {
+        DriverProcess group = consumers("once", "compat-once", 3, BIG_FETCH_BYTES);
+        awaitBalanced("compat-once", "once", 3, PARTITIONS);
+        List<Outgoing> messages = new ArrayList<>(Outgoing.smallBatch("once", 60, 1));
+        messages.add(Outgoing.ofSize("big", ONE_AND_A_HALF_MIB, 2));
+        messages.add(new Outgoing("empty data", new byte[0]));
+        messages.add(new Outgoing(null, new byte[0]));
+
+        Map<Long, Sent> sent = produce("once", messages);
+
+        assertThat(sent.values()).extracting(Sent::partition).isSubsetOf(partitions(1)).containsAll(partitions(1));
+        Map<Long, List<String[]>> received = awaitDelivered(group, sent);
+        assertThat(received.values()).flatMap(lines -> lines).extracting(f -> f[1])
+                .as("every consumer of the group owns a partition and receives from it").contains("0", "1", "2");
+        long duplicates = received.values().stream().mapToInt(List::size).sum() - sent.size();
+        if (duplicates > 0) {
+            LOG.warn("the original consumers received {} of {} messages twice (redelivery after a rebalance)",
+                    duplicates, sent.size());
+        }
+        group.closeInput();
+        group.awaitSuccess(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void twoGroupsEachReceiveEveryMessage() throws Exception {
+        DriverProcess a = consumers("fanout", "compat-a", 2, SMALL_FETCH_BYTES);
+        DriverProcess b = consumers("fanout", "compat-b", 1, SMALL_FETCH_BYTES);
+
+        Map<Long, Sent> sent = produce("fanout", Outgoing.smallBatch("fanout", 40, 3));
+
+        awaitDelivered(a, sent);
+        awaitDelivered(b, sent);
+        a.closeInput();
+        b.closeInput();
+        a.awaitSuccess(Duration.ofSeconds(30));
+        b.awaitSuccess(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theOriginalProducerSpreadsOverThePartitionsOfBothBrokers() throws Exception {
+        await("both brokers publish spread").atMost(Duration.ofSeconds(20)).until(() ->
+                new HashSet<>(CLUSTER.cluster().zk().getChildren().forPath("/meta/brokers/topics-pub/spread"))
+                        .containsAll(List.of("1-m", "2-m")));
+        DriverProcess group = consumers("spread", "compat-spread", 2, SMALL_FETCH_BYTES);
+
+        Map<Long, Sent> sent = produce("spread", Outgoing.smallBatch("spread", 40, 4));
+
+        List<String> both = new ArrayList<>(partitions(1));
+        both.addAll(partitions(2));
+        assertThat(sent.values()).extracting(Sent::partition).isSubsetOf(both)
+                .containsAll(both);
+        awaitDelivered(group, sent);
+        group.closeInput();
+        group.awaitSuccess(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theOriginalClientParsesImagoStatsReplies() throws Exception {
+        try (RawMetaqConnection conn = RawMetaqConnection.open(broker1)) {
+            for (int i = 0; i < 3; i++) {
+                PutAck.of(conn.put("observed", i, ("observed " + i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        DriverProcess stats = driver("stats", CLUSTER.cluster().zkConnect(), "observed", "-", "topics");
+        stats.awaitSuccess(Duration.ofSeconds(30));
+
+        String address = "127.0.0.1:" + broker1.port();
+        Map<String, String> general = stats(stats, "-", address);
+        assertThat(general).containsEntry("broker_id", "1").containsKeys("pid", "uptime", "version",
+                "curr_connections", "cmd_get", "config_checksum");
+        assertThat(Long.parseLong(general.get("cmd_put"))).isGreaterThanOrEqualTo(3);
+        assertThat(Long.parseLong(general.get("total_messages"))).isGreaterThanOrEqualTo(3);
+        Map<String, String> topics = stats(stats, "topics", address);
+        // like the original, a partition counts once it holds data: 3 of the 4 here
+        assertThat(topics.get("observed")).startsWith("partitions 3 message_count 3 message_bytes ");
+    }
+
+    @Test
+    void theOriginalTopicBrowserWalksEveryMessageOfATopic() throws Exception {
+        Map<Long, Sent> sent = produce("browsed", Outgoing.smallBatch("browsed", 30, 5));
+
+        DriverProcess browser = driver("browse", CLUSTER.cluster().zkConnect(), "browsed",
+                Integer.toString(SMALL_FETCH_BYTES));
+        browser.awaitSuccess(Duration.ofSeconds(30));
+
+        List<String[]> seen = browser.lines("MSG");
+        assertThat(seen).extracting(f -> Long.parseLong(f[2])).containsExactlyInAnyOrderElementsOf(sent.keySet());
+        for (String[] f : seen) {
+            Sent s = sent.get(Long.parseLong(f[2]));
+            assertThat(Outgoing.fingerprint(f[3], f[4], f[5])).isEqualTo(s.message().fingerprint());
+        }
+    }
+
+    @Test
+    void imagoProducerToOriginalConsumers() throws Exception {
+        DriverProcess group = consumers("crossover", "compat-cross", 2, BIG_FETCH_BYTES);
+        List<Outgoing> messages = new ArrayList<>(Outgoing.smallBatch("crossover", 30, 6));
+        messages.add(Outgoing.ofSize("big", ONE_AND_A_HALF_MIB, 7));
+        messages.add(new Outgoing(null, new byte[0]));
+
+        Map<Long, Sent> sent = produceWithImago("crossover", messages);
+
+        assertThat(sent.values()).extracting(Sent::partition).containsAll(partitions(1));
+        awaitDelivered(group, sent);
+        group.closeInput();
+        group.awaitSuccess(Duration.ofSeconds(30));
+    }
+
+    /** Sends {@code messages} with Imago's producer ({@code imago-client}) in this JVM. */
+    private static Map<Long, Sent> produceWithImago(String topic, List<Outgoing> messages) throws Exception {
+        io.imago.client.MetaClientConfig config = new io.imago.client.MetaClientConfig();
+        config.setZkConnect(CLUSTER.cluster().zkConnect());
+        io.imago.client.MetaMessageSessionFactory factory = new io.imago.client.MetaMessageSessionFactory(config);
+        Map<Long, Sent> sent = new LinkedHashMap<>();
+        try {
+            io.imago.client.MessageProducer producer = factory.createProducer();
+            producer.publish(topic);
+            for (Outgoing m : messages) {
+                io.imago.client.Message message = new io.imago.client.Message(topic, m.data(), m.attribute());
+                io.imago.client.SendResult result = producer.sendMessage(message);
+                assertThat(result.isSuccess()).as(result.getErrorMessage()).isTrue();
+                sent.put(message.getId(), new Sent(result.getPartition().toString(), result.getOffset(), m));
+            }
+        } finally {
+            factory.shutdown();
+        }
+        assertThat(sent).as("distinct message ids").hasSize(messages.size());
+        return sent;
+    }
+
+    /** What a producer reported for one message. */
+    record Sent(String partition, long offset, Outgoing message) {
+    }
+
+    private DriverProcess driver(String... args) {
+        String name = "driver-" + DRIVER_COUNT.incrementAndGet() + "-" + args[0] + ".log";
+        DriverProcess driver = OriginalClient.launch(CLUSTER.cluster().logDir().resolve(name), args);
+        drivers.add(driver);
+        return driver;
+    }
+
+    /** Sends {@code messages} with the original producer; every send must succeed. Keyed by message id. */
+    private Map<Long, Sent> produce(String topic, List<Outgoing> messages) throws Exception {
+        DriverProcess producer = driver("produce", CLUSTER.cluster().zkConnect(), topic);
+        for (Outgoing message : messages) {
+            producer.send(message.produceLine());
+        }
+        producer.closeInput();
+        producer.awaitSuccess(Duration.ofSeconds(60));
+        List<String[]> results = producer.lines("SENT");
+        assertThat(results).hasSize(messages.size()).allSatisfy(f -> assertThat(f[1]).as(String.join(" ", f))
+                .isEqualTo("ok"));
+        Map<Long, Sent> sent = new LinkedHashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            String[] f = results.get(i);
+            sent.put(Long.parseLong(f[4]), new Sent(f[2], Long.parseLong(f[3]), messages.get(i)));
+        }
+        assertThat(sent).as("distinct message ids").hasSize(messages.size());
+        return sent;
+    }
+
+    private DriverProcess consumers(String topic, String group, int n, int maxSize) {
+        DriverProcess driver = driver("consume", CLUSTER.cluster().zkConnect(), topic, group, Integer.toString(n),
+                Integer.toString(maxSize));
+        driver.awaitLine("READY", Duration.ofSeconds(30));
+        return driver;
+    }
+
+    /** Waits until {@code consumers} distinct consumers of the group own all {@code partitions} (spec §4.4). */
+    private static void awaitBalanced(String group, String topic, int consumers, int partitions) {
+        String owners = "/meta/consumers/" + group + "/owners/" + topic;
+        await(group + " balanced").atMost(Duration.ofSeconds(30)).until(() -> {
+            if (CLUSTER.cluster().zk().checkExists().forPath(owners) == null) {
+                return false;
+            }
+            Set<String> ownerIds = new HashSet<>();
+            List<String> children = CLUSTER.cluster().zk().getChildren().forPath(owners);
+            for (String child : children) {
+                byte[] data = CLUSTER.cluster().zk().getData().forPath(owners + "/" + child);
+                ownerIds.add(new String(data, StandardCharsets.UTF_8));
+            }
+            return children.size() == partitions && ownerIds.size() == consumers;
+        });
+    }
+
+    /**
+     * Waits until the consumer driver received every sent message, then checks each one arrived
+     * from the partition it was sent to with its attribute and data intact. Redeliveries (the
+     * original may redeliver after a rebalance) are allowed; returns the receptions by id.
+     */
+    private static Map<Long, List<String[]>> awaitDelivered(DriverProcess consumer, Map<Long, Sent> sent) {
+        await("all " + sent.size() + " messages at " + consumer).atMost(DELIVERY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> byId(consumer).keySet().containsAll(sent.keySet()));
+        Map<Long, List<String[]>> received = byId(consumer);
+        assertThat(received.keySet()).as("only sent messages").isEqualTo(sent.keySet());
+        received.forEach((id, lines) -> {
+            Sent s = sent.get(id);
+            for (String[] f : lines) {
+                assertThat(f[2]).as("partition of %s", id).isEqualTo(s.partition());
+                assertThat(Outgoing.fingerprint(f[4], f[5], f[6])).as("message %s", id)
+                        .isEqualTo(s.message().fingerprint());
+            }
+        });
+        return received;
+    }
+
+    private static Map<Long, List<String[]>> byId(DriverProcess consumer) {
+        Map<Long, List<String[]>> byId = new HashMap<>();
+        for (String[] f : consumer.lines("RECV")) {
+            byId.computeIfAbsent(Long.parseLong(f[3]), id -> new ArrayList<>()).add(f);
+        }
+        return byId;
+    }
+
+    private static Map<String, String> stats(DriverProcess stats, String item, String address) {
+        Map<String, String> values = stats.lines("STAT").stream().filter(f -> f[1].equals(item) && f[2].equals(address))
+                .collect(Collectors.toMap(f -> f[3], f -> f[4], (x, y) -> y, LinkedHashMap::new));
+        assertThat(values).as("stats %s of %s", item, address).isNotEmpty();
+        return values;
+    }
+
+    private static List<String> partitions(int brokerId) {
+        return IntStream.range(0, PARTITIONS).mapToObj(p -> brokerId + "-" + p).toList();
+    }
+}
