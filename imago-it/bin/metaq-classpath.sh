@@ -12,6 +12,12 @@ case "$kind" in
   server) artifacts=(metamorphosis-server metamorphosis-client) ;;
   *) echo "unknown kind '$kind' (client|server)" >&2; exit 2 ;;
 esac
+# Already resolved, and every jar still there: nothing to do.
+if [[ -s "$out" ]] && grep -q "metamorphosis-client-1.4.6.2.jar" "$out" \
+    && tr ':' '\n' < "$out" | while read -r jar; do [[ -f "$jar" ]] || exit 1; done; then
+  echo "$out is up to date"
+  exit 0
+fi
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 {
