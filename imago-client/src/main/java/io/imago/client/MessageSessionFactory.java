@@ -47,6 +47,12 @@ public interface MessageSessionFactory {
     /** {@code stats <item>} of every connected broker, by broker address. */
     Map<InetSocketAddress, StatsResult> getStats(String item) throws InterruptedException;
 
+    /** The {@code stats} summary of one broker, asked over this factory's connection to it. */
+    StatsResult getStats(InetSocketAddress target) throws MetaClientException, InterruptedException;
+
+    /** One {@code stats} item of one broker ({@code ""} for the summary, or a topic name). */
+    StatsResult getStats(InetSocketAddress target, String item) throws MetaClientException, InterruptedException;
+
     /** The partitions a producer would choose from for {@code topic} (publishing it if needed). */
     List<Partition> getPartitionsForTopic(String topic);
 

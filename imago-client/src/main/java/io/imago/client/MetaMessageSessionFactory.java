@@ -306,6 +306,19 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         return all;
     }
 
+    @Override
+    public StatsResult getStats(InetSocketAddress target) throws MetaClientException, InterruptedException {
+        return getStats(target, "");
+    }
+
+    @Override
+    public StatsResult getStats(InetSocketAddress target, String item) throws MetaClientException,
+            InterruptedException {
+        start();
+        String url = "meta://" + target.getHostString() + ":" + target.getPort();
+        return stats(url, item == null ? "" : item, STATS_TIMEOUT_MS);
+    }
+
     private StatsResult stats(String url, String item, long timeoutMs) throws MetaClientException,
             InterruptedException {
         CompletableFuture<ResponseCommand> f = remoting.invoke(url, new StatsCommand(item, OpaqueGenerator.next()),

@@ -285,5 +285,8 @@ class ProducerIT {
         StatsResult topics = factory.getStats("topics").get(broker);
         assertThat(topics.getItem()).isEqualTo("topics");
         assertThat(topics.getValue("stats")).startsWith("partitions 1 message_count 1");
+        StatsResult one = factory.getStats(broker, "stats");
+        assertThat(one.getValue("resultCode")).isEqualTo("0");
+        assertThat(factory.getStats(broker).getValue("broker_id")).isEqualTo("0");
     }
 }
