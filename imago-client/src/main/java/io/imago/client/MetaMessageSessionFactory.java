@@ -306,6 +306,19 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         return all;
     }
 
+    private interface ShutdownStep {
+        void run() throws Exception;
+    }
+
+    private static void step(List<Throwable> failures, ShutdownStep step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            LOG.warn("Shutting down part of the session factory failed: {}", e.toString());
+            failures.add(e);
+        }
+    }
+
     @Override
     public StatsResult getStats(InetSocketAddress target) throws MetaClientException, InterruptedException {
         return getStats(target, "");
@@ -325,7 +338,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
                 timeoutMs);
         ResponseCommand reply;
         try {
-            reply = f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+            reply = RemotingClient.await(f, timeoutMs + 1_000);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof MetaClientException m ? m
                     : new MetaClientException("stats " + item + " to " + url + " failed", e.getCause());
@@ -359,20 +372,22 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         if (!started) {
             return;
         }
-        orderedProducers.forEach(OrderedMessageProducer::shutdown);
-        new ArrayList<>(producers).forEach(SimpleMessageProducer::shutdown);
+        // every step runs whatever the previous ones did, so nothing is left running
+        List<Throwable> failures = new ArrayList<>();
+        for (OrderedMessageProducer p : new ArrayList<>(orderedProducers)) {
+            step(failures, p::shutdown);
+        }
+        for (SimpleMessageProducer p : new ArrayList<>(producers)) {
+            step(failures, p::shutdown);
+        }
         for (SimpleMessageConsumer consumer : new ArrayList<>(consumers)) {
-            try {
-                consumer.shutdown();
-            } catch (MetaClientException e) {
-                LOG.warn("Consumer {} did not shut down cleanly: {}", consumer.consumerId(), e.getMessage());
-            }
+            step(failures, consumer::shutdown);
         }
-        routes.close();
+        step(failures, routes::close);
         if (curator != null) {
-            curator.close();
+            step(failures, curator::close);
         }
-        remoting.close();
+        step(failures, remoting::close);
         callbacks.shutdown();
         try {
             if (!callbacks.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -381,6 +396,12 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MetaClientException("Interrupted while waiting for send callbacks", e);
+        }
+        if (!failures.isEmpty()) {
+            MetaClientException e = new MetaClientException("The session factory shut down with "
+                    + failures.size() + " failure(s); the first: " + failures.get(0));
+            failures.forEach(e::addSuppressed);
+            throw e;
         }
         LOG.info("Session factory shut down");
     }

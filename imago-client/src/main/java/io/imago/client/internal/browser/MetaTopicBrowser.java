@@ -128,7 +128,7 @@ public final class MetaTopicBrowser implements TopicBrowser {
         private ResponseCommand await(CompletableFuture<ResponseCommand> f, Partition partition)
                 throws MetaClientException {
             try {
-                return f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+                return RemotingClient.await(f, timeoutMs + 1_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MetaClientException("Interrupted while browsing partition " + partition, e);

@@ -238,11 +238,10 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         String url = locator.url(task.partition().getBrokerId());
         CompletableFuture<ResponseCommand> f = remoting.invoke(url, command, settings.fetchTimeoutMs());
         try {
-            return f.get(settings.fetchTimeoutMs() + AWAIT_SLACK_MS, TimeUnit.MILLISECONDS);
+            return RemotingClient.await(f, settings.fetchTimeoutMs() + AWAIT_SLACK_MS);
         } catch (ExecutionException e) {
             throw new MetaClientException(command + " to " + url + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            f.cancel(false);
             throw new MetaClientException(command + " to " + url + " timed out", e);
         }
     }

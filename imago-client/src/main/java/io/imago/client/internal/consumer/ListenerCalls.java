@@ -38,11 +38,18 @@ final class ListenerCalls {
         return failure;
     }
 
+    /**
+     * The listener's failure, or null. Errors count as failures too (an AssertionError or a
+     * NoClassDefFoundError in user code must go through retries and the recover store, not spin the
+     * fetch loop); only a VirtualMachineError propagates.
+     */
     private static Throwable call(MessageListener listener, Message message) {
         try {
             listener.receiveMessages(message);
             return null;
-        } catch (Exception e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Exception | Error e) {
             return e;
         }
     }

@@ -198,7 +198,7 @@ public final class SimpleMessageConsumer implements MessageConsumer {
         CompletableFuture<ResponseCommand> f = remoting.invoke(url, get, timeoutMs);
         ResponseCommand reply;
         try {
-            reply = f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+            reply = RemotingClient.await(f, timeoutMs + 1_000);
         } catch (ExecutionException e) {
             throw new MetaClientException("get of " + topic + "/" + partition + " from " + url + " failed: "
                     + e.getCause(), e.getCause());

@@ -197,7 +197,9 @@ public final class OrderedMessageProducer implements MessageProducer {
             InterruptedException {
         CompletableFuture<SendResult> f = sender.sendTo(message, partition, timeoutMs);
         try {
-            return f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+            SendResult result = f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+            // a closed partition (403) is unavailable, as a broker that is down: keep the message locally
+            return !result.isSuccess() && "403".equals(result.getErrorMessage()) ? null : result;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {

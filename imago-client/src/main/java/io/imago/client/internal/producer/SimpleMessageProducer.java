@@ -176,7 +176,8 @@ public final class SimpleMessageProducer implements MessageProducer {
 
     private CompletableFuture<SendResult> failOver(Message message, Encoded encoded, Partition failed, Throwable error,
             long timeoutMs) {
-        if (!(error instanceof ConnectionException) || shutdown) {
+        // only a put that never reached the broker moves: one lost in flight may be stored already
+        if (!(error instanceof ConnectionException ce) || ce.maybeDelivered() || shutdown) {
             return CompletableFuture.failedFuture(error);
         }
         TopicBrokers brokers = routes.route(message.getTopic());

@@ -371,11 +371,18 @@ public final class GroupCoordinator implements AutoCloseable {
                 return;
             }
         }
+        long retryMs = Math.max(1_000L, 2L * settings.zkSyncTimeMs());
         errorHandler.accept(new RebalanceException("consumer " + settings.consumerId() + " of group "
                 + settings.znodes().group() + " could not rebalance in " + RebalanceSettings.MAX_ATTEMPTS
                 + " attempts (" + (lastFailure == null ? "its partitions stayed owned by other consumers"
-                        : String.valueOf(lastFailure)) + "); it owns nothing and waits for the next change",
-                lastFailure));
+                        : String.valueOf(lastFailure)) + "); it owns nothing and tries again in " + retryMs
+                + " ms or at the next change", lastFailure));
+        // owner nodes of a dead session vanish without any watch firing here: retry on a timer too
+        try {
+            executor.schedule(this::requestRound, retryMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Consumer {} is closing; no retry", settings.consumerId());
+        }
     }
 
     /** One attempt; false on an owner conflict (the caller releases everything). */

@@ -92,7 +92,14 @@ final class BrokerConnection {
         PendingRequest request = new PendingRequest(command.opaque(), command.getClass().getSimpleName(), url,
                 timeoutMs, future, slots);
         long remainingMs = Math.max(1, timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-        request.timeout(client.timer().newTimeout(request, remainingMs, TimeUnit.MILLISECONDS));
+        try {
+            request.timeout(client.timer().newTimeout(request, remainingMs, TimeUnit.MILLISECONDS));
+        } catch (IllegalStateException timerStopped) {
+            // the client is closing: give the slot back and fail the request (the caller releases it)
+            slots.release();
+            future.completeExceptionally(new ClientClosedException("The connection to " + url + " is closed"));
+            return null;
+        }
         return request;
     }
 

@@ -129,6 +129,6 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
 
     private ConnectionException lost() {
         return new ConnectionException("Connection to " + connection.url() + " lost with the request in flight",
-                null);
+                null, true);
     }
 }

@@ -8,7 +8,24 @@ package io.imago.client.internal.remoting;
 public final class ConnectionException extends RemotingException {
     private static final long serialVersionUID = 1L;
 
+    private final boolean maybeDelivered;
+
+    /** A request that was never written: the broker cannot have seen it. */
     public ConnectionException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    /**
+     * @param maybeDelivered whether the request was written before the connection failed, so the
+     *        broker may have acted on it (a put may be stored): such a request must not be retried
+     *        elsewhere, or the message could be stored twice
+     */
+    public ConnectionException(String message, Throwable cause, boolean maybeDelivered) {
         super(message, cause);
+        this.maybeDelivered = maybeDelivered;
+    }
+
+    public boolean maybeDelivered() {
+        return maybeDelivered;
     }
 }

@@ -1,5 +1,7 @@
 package io.imago.client.internal.remoting;
 
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 import io.imago.protocol.codec.RequestEncoder;
 import io.imago.protocol.codec.ResponseDecoder;
 import io.imago.protocol.command.RequestCommand;
@@ -239,5 +241,22 @@ public final class RemotingClient implements AutoCloseable {
             }
         }
         LOG.info("Remoting client closed");
+    }
+
+    /**
+     * Waits for a reply like {@code f.get(waitMs, MILLISECONDS)}, but when the caller stops waiting
+     * (timeout or interrupt) the request is abandoned: cancelled, or, if its reply arrives anyway,
+     * that reply is released, so no buffer leaks.
+     */
+    public static ResponseCommand await(CompletableFuture<ResponseCommand> f, long waitMs)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        try {
+            return f.get(waitMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (!f.cancel(false)) {
+                f.thenAccept(ResponseCommand::release);
+            }
+            throw e;
+        }
     }
 }
