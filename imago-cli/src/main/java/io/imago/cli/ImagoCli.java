@@ -1,6 +1,9 @@
 package io.imago.cli;
 
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,7 +28,11 @@ public final class ImagoCli implements Runnable {
             defaultProperty("imago.log.level", "WARN");
             defaultProperty("imago.log.target", "System.err");
         }
-        System.exit(commandLine(System.in).execute(args));
+        CommandLine cli = commandLine(System.in);
+        // Flushed at each line, so progress and errors appear as they happen and in order.
+        cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        System.exit(cli.execute(args));
     }
 
     /** The command line of every command; {@code produce} reads its lines from {@code in}. */

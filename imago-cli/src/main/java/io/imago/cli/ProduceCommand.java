@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Sends each line of standard input (UTF-8, without its line end) as one message to TOPIC, "
                 + "printing 'sent <id> to <brokerId-partition> at offset <n>' for each, then a summary "
-                + "'<n> sent, <m> failed'. Brokers are found through ZooKeeper."},
+                + "'<n> sent, <m> failed'.",
+                "Brokers are found through ZooKeeper (--zk, --zk-root), among those that register TOPIC; with "
+                        + "--broker the messages go straight to one broker, which picks the partition (the result "
+                        + "then names it -1-<p>): use it for a topic no broker registers yet, such as a new topic of "
+                        + "the standalone server, registered at its first message."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every line sent", "1:a message was refused or not acknowledged, or no broker serves TOPIC",
             ExitCodes.LIST_2})
@@ -44,6 +48,9 @@ final class ProduceCommand implements Callable<Integer> {
     ZkOptions zk;
     @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "the topic")
     String topic;
+    @Option(names = "--broker", paramLabel = "HOST:PORT",
+            description = "send to this broker directly instead of finding brokers through ZooKeeper")
+    String broker;
     @Option(names = "--attribute", paramLabel = "A", description = "the attribute of every message")
     String attribute;
     @Option(names = "--partition-selector", paramLabel = "S", defaultValue = "roundrobin",
@@ -64,9 +71,13 @@ final class ProduceCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         MetaClientConfig config = new MetaClientConfig();
-        config.setZkConnect(zk.zkConnect);
-        config.setZkRoot(zk.zkRoot);
-        config.setZkConnectionTimeoutMs(5_000);
+        if (broker != null) {
+            config.setServerUrl("meta://" + broker);
+        } else {
+            config.setZkConnect(zk.zkConnect);
+            config.setZkRoot(zk.zkRoot);
+            config.setZkConnectionTimeoutMs(5_000);
+        }
         long sent = 0;
         long failed = 0;
         MetaMessageSessionFactory factory = null;

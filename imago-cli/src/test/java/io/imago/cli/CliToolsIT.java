@@ -109,6 +109,15 @@ class CliToolsIT {
     }
 
     @Test
+    void produceWithBrokerSendsStraightToThatBroker() {
+        Run r = run("direct\n", "produce", "--topic", "orders", "--broker", "127.0.0.1:" + harness.port());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.lines()).hasSize(2);
+        assertThat(r.lines().get(0)).matches("sent -?\\d+ to -1-[01] at offset \\d+");
+    }
+
+    @Test
     void produceFailsWithExitOneWhenNoBrokerServesTheTopic() {
         Run r = produce("nowhere", "x\n");
 
