@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
                 "Stops after --max-messages N messages, or when no message arrived for --timeout-ms, then commits "
                         + "the group's offsets (after the last printed message) to ZooKeeper and prints "
                         + "'consumed <n> message(s)' on standard error.",
-                "A group with no committed offset starts at the end of each partition, or at its beginning with "
-                        + "--from-beginning; a group with committed offsets continues from them."},
+                "The group continues from its committed offsets; a partition it has none for (a new group, a new "
+                        + "partition, or one where it acknowledged nothing yet) starts at its end, or at its first "
+                        + "message with --from-beginning."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped after N messages or when idle", "1:ZooKeeper or the brokers unreachable",
             ExitCodes.LIST_2})
@@ -45,7 +46,7 @@ final class ConsumeCommand implements Callable<Integer> {
     String topic;
     @Option(names = "--group", required = true, paramLabel = "GROUP", description = "the consumer group")
     String group;
-    @Option(names = "--from-beginning", description = "a new group starts at each partition's first message")
+    @Option(names = "--from-beginning", description = "partitions without a committed offset start at their first message, not their end")
     boolean fromBeginning;
     @Option(names = "--max-messages", paramLabel = "N", description = "stop after N messages (default: no limit)")
     Long maxMessages;
