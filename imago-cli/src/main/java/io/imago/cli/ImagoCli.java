@@ -1,5 +1,9 @@
 package io.imago.cli;
 
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,18 +12,40 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ImagoVersion.class,
         description = "Imago, a distributed message queue compatible with MetaQ 1.4.6.2.",
-        subcommands = {ServerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, ProduceCommand.class, ConsumeCommand.class, TopicsCommand.class,
+            GroupsCommand.class, StatsCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes of the tools (produce, consume, topics, groups, stats):%n",
+        exitCodeList = {ExitCodes.LIST_0, ExitCodes.LIST_1, ExitCodes.LIST_2})
 public final class ImagoCli implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        if (args.length == 0 || !"server".equals(args[0])) {
+            // The tools print results on standard output: their logs go to standard error, warnings only,
+            // unless IMAGO_JAVA_OPTS says otherwise. Set before the first logger is created.
+            defaultProperty("imago.log.level", "WARN");
+            defaultProperty("imago.log.target", "System.err");
+        }
+        CommandLine cli = commandLine(System.in);
+        // Flushed at each line, so progress and errors appear as they happen and in order.
+        cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        System.exit(cli.execute(args));
     }
 
-    static CommandLine commandLine() {
-        return new CommandLine(new ImagoCli());
+    /** The command line of every command; {@code produce} reads its lines from {@code in}. */
+    static CommandLine commandLine(InputStream in) {
+        CommandLine cli = new CommandLine(new ImagoCli());
+        ((ProduceCommand) cli.getSubcommands().get("produce").getCommand()).readFrom(in);
+        return cli;
+    }
+
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     @Override
