@@ -196,10 +196,12 @@ final class LogWriter implements Runnable {
         failure = cause;
         LogOfflineException offline = new LogOfflineException("partition " + partition
                 + " is offline: a write or fsync failed, nothing after it is acknowledged", cause);
+        // The queue refuses appends (and isOnline() turns false) before any waiter learns of the failure.
+        List<WriteChunk> queued = queue.fail(offline);
         for (WriteChunk chunk : inFlight) {
             chunk.failAll(offline);
         }
-        for (WriteChunk chunk : queue.fail(offline)) {
+        for (WriteChunk chunk : queued) {
             chunk.failAll(offline);
         }
         LOG.error("Partition {} went offline: the writer failed", partition, cause);
