@@ -3,6 +3,8 @@ package io.imago.it.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.it.cluster.GroupView;
+import io.imago.it.cluster.ImagoConsumerGroup;
 import io.imago.it.harness.BrokerCluster;
 import io.imago.it.harness.BrokerConfig;
 import io.imago.it.harness.BrokerProcess;
@@ -11,8 +13,10 @@ import io.imago.it.harness.PutAck;
 import io.imago.it.harness.RawMetaqConnection;
 import io.imago.it.harness.Target;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +55,9 @@ class OriginalClientIT {
     static final ClusterExtension CLUSTER = new ClusterExtension();
     static BrokerProcess broker1;
     static BrokerProcess broker2;
+    /** The recover stores of Imago consumers. */
+    @TempDir
+    static Path recoverDir;
 
     /** Numbers the driver logs of one run; a new run overwrites them. */
     private static final AtomicInteger DRIVER_COUNT = new AtomicInteger();
@@ -59,7 +67,8 @@ class OriginalClientIT {
     static void startBrokers() {
         BrokerCluster cluster = CLUSTER.cluster();
         broker1 = cluster.startBroker(bigMessages(cluster.broker(1)).numPartitions(PARTITIONS)
-                .topic("once").topic("fanout").topic("browsed").topic("observed").topic("spread").topic("crossover"));
+                .topic("once").topic("fanout").topic("browsed").topic("observed").topic("spread").topic("crossover")
+                .topic("to-imago").topic("handover"));
         broker2 = cluster.startBroker(bigMessages(cluster.broker(2)).numPartitions(PARTITIONS).topic("spread"));
     }
 
@@ -186,6 +195,94 @@ class OriginalClientIT {
         awaitDelivered(group, sent);
         group.closeInput();
         group.awaitSuccess(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anImagoConsumerGroupReceivesEveryMessageOfTheOriginalProducerOnce() throws Exception {
+        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(CLUSTER.cluster().zkConnect(), "to-imago",
+                "compat-to-imago", 2, BIG_FETCH_BYTES, recoverDir)) {
+            awaitBalanced("compat-to-imago", "to-imago", 2, PARTITIONS);
+            List<Outgoing> messages = new ArrayList<>(Outgoing.smallBatch("to-imago", 40, 8));
+            messages.add(Outgoing.ofSize("big", ONE_AND_A_HALF_MIB, 9));
+            messages.add(new Outgoing("empty data", new byte[0]));
+            messages.add(new Outgoing(null, new byte[0]));
+
+            Map<Long, Sent> sent = produce("to-imago", messages);
+
+            Map<Long, List<ImagoConsumerGroup.Received>> received = awaitDelivered(group, sent.keySet());
+            received.forEach((id, deliveries) -> assertThat(deliveries).as("deliveries of %s", id).hasSize(1));
+            assertIntact(received, sent);
+            assertThat(group.received()).extracting(ImagoConsumerGroup.Received::consumer)
+                    .as("both consumers of the group receive").contains(0, 1);
+        }
+    }
+
+    @Test
+    void aGroupMovedFromTheOriginalClientToImagoContinuesFromTheOffsetsCommittedInZooKeeper() throws Exception {
+        String group = "compat-handover";
+        DriverProcess original = consumers("handover", group, 2, SMALL_FETCH_BYTES);
+        awaitBalanced(group, "handover", 2, PARTITIONS);
+        Map<Long, Sent> first = produce("handover", Outgoing.smallBatch("handover", 40, 10));
+        awaitDelivered(original, first);
+        original.closeInput(); // the original consumers shut down, committing their positions
+        original.awaitSuccess(Duration.ofSeconds(30));
+
+        Map<String, Long> committed = committedOffsets(group, "handover");
+        first.values().forEach(s -> assertThat(committed.get(s.partition())).as("commit of %s", s.partition())
+                .isGreaterThan(s.offset()));
+        Map<Long, Sent> second = produce("handover", Outgoing.smallBatch("handover", 40, 11));
+
+        try (ImagoConsumerGroup ours = ImagoConsumerGroup.start(CLUSTER.cluster().zkConnect(), "handover", group, 2,
+                SMALL_FETCH_BYTES, recoverDir)) {
+            Map<Long, List<ImagoConsumerGroup.Received>> received = awaitDelivered(ours, second.keySet());
+            Map<Long, Sent> all = new LinkedHashMap<>(first);
+            all.putAll(second);
+            assertThat(all.keySet()).as("only sent messages").containsAll(received.keySet());
+            assertIntact(received, all);
+            List<Long> again = received.keySet().stream().filter(first::containsKey).toList();
+            for (Long id : again) {
+                Sent s = first.get(id);
+                assertThat(s.offset()).as("redelivered %s lies after the last commit of %s", id, s.partition())
+                        .isGreaterThanOrEqualTo(committed.get(s.partition()));
+            }
+            LOG.info("after the move to Imago, {} of the {} messages consumed by the original client were delivered"
+                    + " again (committed offsets {})", again.size(), first.size(), committed);
+        }
+    }
+
+    /** The group's committed offsets of every partition of {@code topic}, read as MetaQ writes them: msgId-offset. */
+    private static Map<String, Long> committedOffsets(String group, String topic) throws Exception {
+        Map<String, String> raw = GroupView.offsets(CLUSTER.cluster().zk(), group, topic);
+        assertThat(raw.keySet()).as("committed partitions").containsExactlyInAnyOrderElementsOf(partitions(1));
+        Map<String, Long> offsets = new HashMap<>();
+        raw.forEach((partition, text) -> {
+            assertThat(text).as("offset node of %s", partition).matches("-?\\d+-\\d+");
+            offsets.put(partition, Long.parseLong(text.substring(text.lastIndexOf('-') + 1)));
+        });
+        return offsets;
+    }
+
+    /** Waits until the Imago group received every id of {@code ids}; returns every reception by id. */
+    private static Map<Long, List<ImagoConsumerGroup.Received>> awaitDelivered(ImagoConsumerGroup group,
+            Set<Long> ids) {
+        await("all " + ids.size() + " messages at the Imago group").atMost(DELIVERY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(100)).until(() -> group.ids().containsAll(ids));
+        return group.byId();
+    }
+
+    /** Every reception came from the partition its message was sent to, with its attribute and data. */
+    private static void assertIntact(Map<Long, List<ImagoConsumerGroup.Received>> received, Map<Long, Sent> sent) {
+        assertThat(sent.keySet()).as("only sent messages").containsAll(received.keySet());
+        received.forEach((id, deliveries) -> {
+            Sent s = sent.get(id);
+            for (ImagoConsumerGroup.Received r : deliveries) {
+                assertThat(r.partition()).as("partition of %s", id).isEqualTo(s.partition());
+                String attribute = r.attribute() == null ? "-"
+                        : Base64.getEncoder().encodeToString(r.attribute().getBytes(StandardCharsets.UTF_8));
+                assertThat(Outgoing.fingerprint(attribute, Integer.toString(r.data().length),
+                        Outgoing.sha256(r.data()))).as("message %s", id).isEqualTo(s.message().fingerprint());
+            }
+        });
     }
 
     /** Sends {@code messages} with Imago's producer ({@code imago-client}) in this JVM. */

@@ -305,12 +305,14 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Creates the group's persistent paths and this consumer's ephemeral ids node. Coordinator thread. */
     private void register() throws Exception {
-        long sessionId = sessionId();
         ConsumerZnodeDescriptor znodes = settings.znodes();
         for (String topic : settings.topics()) {
             ensurePersistent(znodes.topicSubscribePath(topic));
         }
         ensurePersistent(znodes.idsPath());
+        // Read only now: before the first request has waited for the connection, the id is still 0, and a
+        // later CONNECTED event would be taken for a new session (dropping owner nodes that stay behind).
+        long sessionId = sessionId();
         String path = znodes.idPath(settings.consumerId());
         byte[] topics = settings.topicList().getBytes(StandardCharsets.UTF_8);
         try {
