@@ -354,7 +354,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             return false;
         }
         if (p.isAutoAck() || p.isAcked()) {
-            task.position().advance(end, messageId);
+            // never backwards: after a resync to a segment start, re-read messages do not move the
+            // committed position below what was already consumed
+            if (end > task.position().getOffset()) {
+                task.position().advance(end, messageId);
+            }
             p.resetAckState();
         }
         return true;
