@@ -1,7 +1,7 @@
 package io.imago.client;
 
 import static io.imago.client.ProducerIT.bytes;
-import static io.imago.client.ProducerIT.config;
+import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +32,7 @@ class ClusterChangesIT {
     @Test
     void sendsSucceedAgainOnceTheBrokerIsBackOnItsPort() throws Exception {
         try (BrokerHarness h = BrokerHarness.start(dir, "", TOPIC)) {
-            MessageSessionFactory f = new MetaMessageSessionFactory(config(h.zkConnect()));
+            MessageSessionFactory f = new MetaMessageSessionFactory(zkClient(h.zkConnect()));
             try {
                 MessageProducer producer = f.createProducer();
                 producer.publish("t");
@@ -52,7 +52,7 @@ class ClusterChangesIT {
     @Test
     void aBrokerRegisteredAtRunTimeIsUsedWithoutRestart() throws Exception {
         try (BrokerHarness h = BrokerHarness.start(dir.resolve("b0"), "", TOPIC)) {
-            MessageSessionFactory f = new MetaMessageSessionFactory(config(h.zkConnect()));
+            MessageSessionFactory f = new MetaMessageSessionFactory(zkClient(h.zkConnect()));
             try {
                 MessageProducer producer = f.createProducer();
                 producer.publish("t");
@@ -94,7 +94,7 @@ class ClusterChangesIT {
             // Fields in the other order than the broker writes them, as the original's Jackson sometimes did.
             register(zk, 7, "meta://127.0.0.1:" + deadPort, 1);
             register(zk, 8, "meta://127.0.0.1:" + h.port(), 10);
-            MessageSessionFactory f = new MetaMessageSessionFactory(config(h.zkConnect()));
+            MessageSessionFactory f = new MetaMessageSessionFactory(zkClient(h.zkConnect()));
             try {
                 MessageProducer toSeven = f.createProducer((topic, ps, m) -> ps.stream()
                         .filter(p -> p.getBrokerId() == 7 || ps.stream().noneMatch(q -> q.getBrokerId() == 7))

@@ -62,12 +62,7 @@ class ConsumerFeaturesIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (factory != null) {
-            factory.shutdown();
-        }
-        if (harness != null) {
-            harness.close();
-        }
+        ConsumerTesting.shutdown(factory, harness);
     }
 
     static MessageProducer producer(String topic) {

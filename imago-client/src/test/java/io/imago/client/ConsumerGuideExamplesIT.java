@@ -45,12 +45,7 @@ class ConsumerGuideExamplesIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (factory != null) {
-            factory.shutdown();
-        }
-        if (harness != null) {
-            harness.close();
-        }
+        ConsumerTesting.shutdown(factory, harness);
     }
 
     static void send(String topic, String... texts) throws Exception {

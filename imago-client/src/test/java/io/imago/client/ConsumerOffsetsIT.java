@@ -54,12 +54,7 @@ class ConsumerOffsetsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (factory != null) {
-            factory.shutdown();
-        }
-        if (harness != null) {
-            harness.close();
-        }
+        ConsumerTesting.shutdown(factory, harness);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -2,6 +2,8 @@ package io.imago.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.broker.BrokerHarness;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +25,19 @@ final class ConsumerTesting {
         c.setZkConnectionTimeoutMs(5_000);
         c.setZkSyncTimeMs(500);
         return c;
+    }
+
+    /** Shuts the factory down, then the broker (either may be null when start-up failed). */
+    static void shutdown(MessageSessionFactory factory, BrokerHarness harness) throws MetaClientException {
+        try {
+            if (factory != null) {
+                factory.shutdown();
+            }
+        } finally {
+            if (harness != null) {
+                harness.close();
+            }
+        }
     }
 
     /** A consumer configuration with short delays, recover files under {@code dir}. */

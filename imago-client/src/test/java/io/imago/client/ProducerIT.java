@@ -38,25 +38,12 @@ class ProducerIT {
     @BeforeAll
     static void start() throws Exception {
         harness = BrokerHarness.start(dir, SYSTEM, TOPICS);
-        factory = new MetaMessageSessionFactory(config(harness.zkConnect()));
+        factory = new MetaMessageSessionFactory(ConsumerTesting.zkClient(harness.zkConnect()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (factory != null) {
-            factory.shutdown();
-        }
-        if (harness != null) {
-            harness.close();
-        }
-    }
-
-    static MetaClientConfig config(String zkConnect) {
-        MetaClientConfig c = new MetaClientConfig();
-        c.setZkConnect(zkConnect);
-        c.setZkSessionTimeoutMs(5_000);
-        c.setZkConnectionTimeoutMs(5_000);
-        return c;
+        ConsumerTesting.shutdown(factory, harness);
     }
 
     static List<Message> browse(MessageSessionFactory f, String topic) {
@@ -179,7 +166,7 @@ class ProducerIT {
 
     @Test
     void aBrokerRefusalIsAFailedResultWithTheBrokersText() throws Exception {
-        MessageSessionFactory own = new MetaMessageSessionFactory(config(harness.zkConnect()));
+        MessageSessionFactory own = new MetaMessageSessionFactory(ConsumerTesting.zkClient(harness.zkConnect()));
         try {
             MessageProducer producer = own.createProducer();
             producer.setDefaultTopic("roundtrip"); // unpublished topics go to roundtrip's broker, which refuses them
