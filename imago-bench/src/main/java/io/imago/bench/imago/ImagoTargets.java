@@ -1,0 +1,104 @@
+package io.imago.bench.imago;
+
+import io.imago.bench.load.ConsumerTarget;
+import io.imago.bench.load.LoadOptions;
+import io.imago.bench.load.ProducerTarget;
+import io.imago.bench.load.Targets;
+import io.imago.client.ConsumerConfig;
+import io.imago.client.Message;
+import io.imago.client.MessageConsumer;
+import io.imago.client.MessageListener;
+import io.imago.client.MessageProducer;
+import io.imago.client.MetaClientConfig;
+import io.imago.client.MetaClientException;
+import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.SendMessageCallback;
+import io.imago.client.SendResult;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Imago through its own Java client: brokers found through ZooKeeper ({@code --zk}, {@code --zk-root}),
+ * round-robin partition selection, a consumer group reading from the earliest offset. Topics need no
+ * creating: the broker's {@code server.ini} (or its first put) defines them.
+ */
+public final class ImagoTargets implements Targets {
+    private static final Logger LOG = LoggerFactory.getLogger(ImagoTargets.class);
+    private static final int FETCH_MAX_SIZE = 1024 * 1024;
+
+    @Override
+    public ProducerTarget producer(LoadOptions options) throws MetaClientException {
+        MetaMessageSessionFactory factory = new MetaMessageSessionFactory(clientConfig(options));
+        MessageProducer producer = factory.createProducer();
+        producer.publish(options.topic);
+        String topic = options.topic;
+        return new ProducerTarget() {
+            @Override
+            public void send(byte[] payload, Completion done) {
+                producer.sendMessage(new Message(topic, payload), new SendMessageCallback() {
+                    @Override
+                    public void onMessageSent(SendResult result) {
+                        done.completed(result.isSuccess() ? null : new IllegalStateException(result.getErrorMessage()));
+                    }
+
+                    @Override
+                    public void onException(Throwable error) {
+                        done.completed(error);
+                    }
+                });
+            }
+
+            @Override
+            public void close() {
+                shutdown(factory);
+            }
+        };
+    }
+
+    @Override
+    public ConsumerTarget consumer(LoadOptions options, String group) throws MetaClientException {
+        MetaMessageSessionFactory factory = new MetaMessageSessionFactory(clientConfig(options));
+        ConsumerConfig config = new ConsumerConfig(group);
+        config.setFetchRunnerCount(Math.max(1, Math.min(options.partitions, Runtime.getRuntime().availableProcessors())));
+        MessageConsumer consumer = factory.createConsumer(config);
+        return new ConsumerTarget() {
+            @Override
+            public void start(RecordSink sink) throws MetaClientException {
+                consumer.subscribe(options.topic, FETCH_MAX_SIZE, new MessageListener() {
+                    @Override
+                    public void receiveMessages(Message message) {
+                        sink.accept(message.getData());
+                    }
+
+                    @Override
+                    public Executor getExecutor() {
+                        return null;
+                    }
+                });
+                consumer.completeSubscribe();
+            }
+
+            @Override
+            public void close() {
+                shutdown(factory);
+            }
+        };
+    }
+
+    private static MetaClientConfig clientConfig(LoadOptions options) {
+        MetaClientConfig config = new MetaClientConfig();
+        config.setZkConnect(options.zkConnect);
+        config.setZkRoot(options.zkRoot);
+        config.setZkConnectionTimeoutMs(10_000);
+        return config;
+    }
+
+    private static void shutdown(MetaMessageSessionFactory factory) {
+        try {
+            factory.shutdown();
+        } catch (MetaClientException e) {
+            LOG.warn("shutting the client down: {}", e.getMessage());
+        }
+    }
+}
