@@ -16,10 +16,11 @@ import picocli.CommandLine.Mixin;
  * {@code consume}, {@code e2e}), the side-by-side comparison with Kafka and the original MetaQ
  * ({@code compare}) and the JMH micro-benchmarks ({@code jmh}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "imago bench", mixinStandardHelpOptions = true,
         description = "Load tools and benchmarks: produce, consume, e2e, compare, jmh.",
         subcommands = {BenchCli.Produce.class, BenchCli.Consume.class, BenchCli.EndToEnd.class,
-            BenchCli.Jmh.class, CommandLine.HelpCommand.class},
+            io.imago.bench.compare.CompareCommand.class, BenchCli.Jmh.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the run failed", "2:bad options"})
 public final class BenchCli {
@@ -41,6 +42,7 @@ public final class BenchCli {
                 return CommandLine.defaultFactory().create(cls);
             }
         });
+        cl.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("imago bench " + line.getCommandName() + ": " + ex.getMessage());
             return ex instanceof IllegalArgumentException ? 2 : 1;

@@ -15,6 +15,7 @@ import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.SendMessageCallback;
 import io.imago.client.SendResult;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class ImagoTargets implements Targets {
     private static final Logger LOG = LoggerFactory.getLogger(ImagoTargets.class);
     private static final int FETCH_MAX_SIZE = 1024 * 1024;
+    /** As long as Kafka's producer waits by default (delivery.timeout.ms = 120 s is longer; 30 s is plenty here). */
+    private static final long SEND_TIMEOUT_SECONDS = 30;
 
     @Override
     public ProducerTarget producer(LoadOptions options) throws MetaClientException {
@@ -46,7 +49,7 @@ public final class ImagoTargets implements Targets {
                     public void onException(Throwable error) {
                         done.completed(error);
                     }
-                });
+                }, SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }
 
             @Override
@@ -88,6 +91,10 @@ public final class ImagoTargets implements Targets {
 
     private static MetaClientConfig clientConfig(LoadOptions options) {
         MetaClientConfig config = new MetaClientConfig();
+        if (options.broker != null) {
+            config.setServerUrl("meta://" + options.broker);
+            return config;
+        }
         config.setZkConnect(options.zkConnect);
         config.setZkRoot(options.zkRoot);
         config.setZkConnectionTimeoutMs(10_000);

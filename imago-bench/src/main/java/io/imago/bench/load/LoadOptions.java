@@ -26,6 +26,11 @@ public final class LoadOptions {
             description = "Imago: the ZooKeeper root (default: ${DEFAULT-VALUE})")
     public String zkRoot = "/meta";
 
+    @Option(names = "--broker", paramLabel = "HOST:PORT",
+            description = "Imago: talk to this broker directly instead of finding brokers through ZooKeeper "
+                    + "(for a topic no broker registers yet, e.g. on a fresh standalone server)")
+    public String broker;
+
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", paramLabel = "HOST:PORT",
             description = "Kafka: bootstrap servers (default: ${DEFAULT-VALUE})")
     public String bootstrap = "127.0.0.1:9092";

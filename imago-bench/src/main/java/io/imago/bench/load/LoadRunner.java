@@ -30,6 +30,7 @@ public final class LoadRunner {
     private static final long MAX_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     private static final int HEADER = 16;
+    private static final long GIVE_UP_AFTER_ERRORS = 1_000;
 
     private final Targets targets;
     private final LoadOptions options;
@@ -57,6 +58,7 @@ public final class LoadRunner {
                 sending.run();
                 p.stop();
             }
+            sending.failIfHopeless();
             total.add(latency.getIntervalHistogram());
             return LoadResult.of(label("produce"), sending.acked.sum(), sending.acked.sum() * options.size,
                     sending.seconds(), sending.errors.sum(), total);
@@ -148,6 +150,7 @@ public final class LoadRunner {
                 }
                 p.stop();
             }
+            sending.failIfHopeless();
             total.add(e2e.getIntervalHistogram());
             return LoadResult.of(label("e2e"), received.sum(), received.sum() * options.size, sending.seconds(),
                     sending.errors.sum() + Math.max(0, sending.acked.sum() - received.sum()), total);
@@ -177,6 +180,8 @@ public final class LoadRunner {
         final LongAdder errors = new LongAdder();
         final AtomicLong toSend;
         final AtomicLong inFlight = new AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Throwable> firstError =
+                new java.util.concurrent.atomic.AtomicReference<>();
         volatile long startNanos;
         volatile long endNanos;
 
@@ -217,7 +222,7 @@ public final class LoadRunner {
             long next = firstAt;
             while (toSend.getAndDecrement() > 0) {
                 long now = System.nanoTime();
-                if (now >= stopAt) {
+                if (now >= stopAt || hopeless()) {
                     break;
                 }
                 long scheduled = now;
@@ -238,10 +243,25 @@ public final class LoadRunner {
                         acked.increment();
                     } else {
                         errors.increment();
+                        firstError.compareAndSet(null, error);
                     }
                     inFlight.decrementAndGet();
                     permits.release();
                 });
+            }
+        }
+
+        /** Nothing acknowledged and many failures: the target is unreachable or refuses, no point going on. */
+        boolean hopeless() {
+            return acked.sum() == 0 && errors.sum() >= GIVE_UP_AFTER_ERRORS;
+        }
+
+        /** Throws the first send error when no send succeeded at all. */
+        void failIfHopeless() {
+            if (acked.sum() == 0 && errors.sum() > 0) {
+                Throwable e = firstError.get();
+                throw new IllegalStateException("no record was acknowledged (" + errors.sum() + " failed); first error: "
+                        + (e == null ? "unknown" : e.getMessage()), e);
             }
         }
 

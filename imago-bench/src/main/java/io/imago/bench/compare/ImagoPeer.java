@@ -1,0 +1,157 @@
+package io.imago.bench.compare;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+
+/**
+ * An Imago broker process ({@code io.imago.cli.ImagoCli server -c server.ini}, from the class path of
+ * this JVM) with its own {@link ZooKeeperProcess}. Group commit unless {@link PeerEnv#settings()} holds
+ * {@code unflushThreshold} (and optionally {@code unflushInterval}). Topics: {@link PeerEnv#topic()} and
+ * the comma-separated {@code topics} setting, each with {@link PeerEnv#partitions()} partitions, declared
+ * in {@code [topic=…]} sections so they are registered in ZooKeeper before the first put. Not thread-safe.
+ */
+public final class ImagoPeer implements Peer {
+    /** Settings key: more topics to declare, comma-separated. */
+    public static final String TOPICS = "topics";
+    private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private final String name;
+    private ZooKeeperProcess zk;
+    private ChildProcess broker;
+    private int port;
+
+    public ImagoPeer(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void start(PeerEnv env) throws Exception {
+        Files.createDirectories(env.workDir());
+        zk = ZooKeeperProcess.start(env.javaBin(), env.workDir().resolve("zookeeper"),
+                env.logDir().resolve(name + "-zookeeper.log"));
+        port = Ports.free();
+        Set<String> topics = topics(env);
+        Path ini = env.workDir().resolve("server.ini");
+        Files.writeString(ini, serverIni(env, topics), StandardCharsets.UTF_8);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(env.javaBin().toString());
+        cmd.addAll(env.jvmArgs());
+        cmd.add("-Dimago.log.target=System.out");
+        cmd.add("-cp");
+        cmd.add(SelfClasspath.absolute());
+        cmd.add("io.imago.cli.ImagoCli");
+        cmd.add("server");
+        cmd.add("-c");
+        cmd.add(ini.toAbsolutePath().toString());
+        broker = ChildProcess.start(name + " broker", cmd, env.workDir(), Map.of(),
+                env.logDir().resolve(name + "-broker.log"));
+        awaitRegistered(topics);
+    }
+
+    private static Set<String> topics(PeerEnv env) {
+        Set<String> topics = new LinkedHashSet<>();
+        topics.add(env.topic());
+        String more = env.settings().getOrDefault(TOPICS, "");
+        for (String t : more.split(",")) {
+            if (!t.isBlank()) {
+                topics.add(t.trim());
+            }
+        }
+        return topics;
+    }
+
+    private String serverIni(PeerEnv env, Set<String> topics) {
+        StringBuilder ini = new StringBuilder()
+                .append("[system]\n")
+                .append("brokerId=0\n")
+                .append("hostName=127.0.0.1\n")
+                .append("serverPort=").append(port).append('\n')
+                .append("dashboardHttpPort=").append(Ports.free()).append('\n')
+                .append("numPartitions=").append(env.partitions()).append('\n')
+                .append("dataPath=").append(env.workDir().resolve("data").toAbsolutePath()).append('\n')
+                .append("unflushThreshold=").append(env.settings().getOrDefault("unflushThreshold", "0")).append('\n');
+        if (env.settings().containsKey("unflushInterval")) {
+            ini.append("unflushInterval=").append(env.settings().get("unflushInterval")).append('\n');
+        }
+        ini.append("\n[zookeeper]\n")
+                .append("zk.zkConnect=").append(zk.connectString()).append('\n')
+                .append("zk.zkRoot=/meta\n");
+        for (String topic : topics) {
+            ini.append("\n[topic=").append(topic).append("]\n")
+                    .append("numPartitions=").append(env.partitions()).append('\n');
+        }
+        return ini.toString();
+    }
+
+    private void awaitRegistered(Set<String> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
+        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), 10_000, 5_000,
+                new RetryOneTime(500))) {
+            client.start();
+            for (String topic : topics) {
+                String node = "/meta/brokers/topics-pub/" + topic + "/0-m";
+                while (!exists(client, node)) {
+                    broker.checkAlive();
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(name + " did not register " + node + " within 60 s; last lines of "
+                                + broker.log() + ":\n" + broker.tail(40));
+                    }
+                    TimeUnit.MILLISECONDS.sleep(100);
+                }
+            }
+        }
+    }
+
+    private static boolean exists(CuratorFramework client, String node) {
+        try {
+            return client.checkExists().forPath(node) != null;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public long brokerPid() {
+        return broker.pid();
+    }
+
+    @Override
+    public List<String> loadArgs() {
+        return List.of("--target", "imago", "--zk", zk.connectString(), "--zk-root", "/meta");
+    }
+
+    @Override
+    public String zkConnect() {
+        return zk.connectString();
+    }
+
+    @Override
+    public void close() {
+        if (broker != null) {
+            broker.close();
+        }
+        if (zk != null) {
+            zk.close();
+        }
+    }
+
+    /** The broker's log, for error messages. */
+    Path brokerLog() throws IOException {
+        return broker.log();
+    }
+}
