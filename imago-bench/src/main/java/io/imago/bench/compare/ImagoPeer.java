@@ -52,6 +52,7 @@ public final class ImagoPeer implements Peer {
         cmd.add(env.javaBin().toString());
         cmd.addAll(env.jvmArgs());
         cmd.add("-Dimago.log.target=System.out");
+        cmd.add("-Dimago.log.level=INFO");
         cmd.add("-cp");
         cmd.add(SelfClasspath.absolute());
         cmd.add("io.imago.cli.ImagoCli");
