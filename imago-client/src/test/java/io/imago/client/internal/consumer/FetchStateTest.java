@@ -11,13 +11,12 @@ class FetchStateTest {
             1024, 2 << 20, 5, 5000);
 
     @Test
-    void emptyAnswersBackOffByATenthOfTheMaximumUpToTheMaximum() {
-        state.onNothing();
-        assertThat(state.delayMs()).isEqualTo(500);
-        for (int i = 0; i < 20; i++) {
+    void emptyAnswersDoubleTheBackOffFromOneMillisecondUpToTheMaximum() {
+        long[] expected = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 5000, 5000};
+        for (long delay : expected) {
             state.onNothing();
+            assertThat(state.delayMs()).isEqualTo(delay);
         }
-        assertThat(state.delayMs()).isEqualTo(5000);
         state.onDelivered(100);
         assertThat(state.delayMs()).isZero();
     }
