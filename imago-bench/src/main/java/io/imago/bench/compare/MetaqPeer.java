@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * a {@code [topic=…]} section with {@link PeerEnv#partitions()} partitions, and durability by group
  * commit: {@code unflushThreshold=0}. {@link PeerEnv#settings()} entries override or add
  * {@code [system]} keys (the original rejects unknown keys at start-up, with the error in its log).
+ * The broker JVM gets {@link PeerEnv#jvmArgs()}, {@code -Djava.net.preferIPv4Stack=true} and
+ * {@code -Duser.home=<workDir>}. Ready means: its port accepts connections and ZooKeeper holds
+ * {@code /meta/brokers/ids/0/master}, {@code /meta/brokers/topics-sub/<topic>/0-m} and
+ * {@code /meta/brokers/topics-pub/<topic>/0-m} with {@code "numParts":<partitions>} (spec §4.1; the
+ * last is what the producer reads).
  *
  * <h2>What {@code unflushThreshold=0} does in the original</h2>
  * Read in {@code killme2008/Metamorphosis} at tag {@code metamorphosis-all-1.4.6.2},
