@@ -1,12 +1,12 @@
 package io.imago.bench.compare;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,12 +29,9 @@ public final class ChildProcess implements AutoCloseable {
     /** Starts {@code command} in {@code workDir} with extra environment variables, output to {@code log}. */
     public static ChildProcess start(String name, List<String> command, Path workDir, Map<String, String> env, Path log)
             throws IOException {
-        Files.createDirectories(log.getParent());
+        Files.createDirectories(log.toAbsolutePath().getParent());
         Files.writeString(log, "$ " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(env);
-        return new ChildProcess(name, pb.start(), log);
+        return new ChildProcess(name, ChildProcesses.launch(command, workDir, env, log), log);
     }
 
     public long pid() {
@@ -64,14 +61,7 @@ public final class ChildProcess implements AutoCloseable {
 
     /** The last {@code lines} lines of the log, for error messages. */
     public String tail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(cannot read " + log + ": " + e.getMessage() + ")";
-        } catch (UncheckedIOException e) {
-            return "(cannot read " + log + ": " + e.getCause().getMessage() + ")";
-        }
+        return ChildProcesses.tail(log, lines);
     }
 
     /** Throws, with the log's tail, if the process has ended. */
@@ -82,20 +72,9 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, then kill after {@value #GRACE_SECONDS} s; returns once the process is gone; idempotent. */
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(GRACE_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(GRACE_SECONDS, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process, Duration.ofSeconds(GRACE_SECONDS));
     }
 }

@@ -25,10 +25,18 @@ final class ChildProcesses {
 
     /** Starts {@code command} in {@code dir}, stdout and stderr appended to {@code log}. */
     static Process launch(List<String> command, Path dir, Path log) throws IOException {
+        return launch(command, dir, java.util.Map.of(), log);
+    }
+
+    /** Starts {@code command} in {@code dir} with extra environment variables, output appended to {@code log}. */
+    static Process launch(List<String> command, Path dir, java.util.Map<String, String> env, Path log)
+            throws IOException {
         Files.createDirectories(dir);
         Files.createDirectories(log.toAbsolutePath().getParent());
-        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /**

@@ -44,7 +44,7 @@ public final class ImagoPeer implements Peer {
         Files.createDirectories(env.workDir());
         zk = ZooKeeperProcess.start(env.javaBin(), env.workDir().resolve("zookeeper"),
                 env.logDir().resolve(name + "-zookeeper.log"));
-        port = Ports.free();
+        port = ChildProcesses.freePort();
         Set<String> topics = topics(env);
         Path ini = env.workDir().resolve("server.ini");
         Files.writeString(ini, serverIni(env, topics), StandardCharsets.UTF_8);
@@ -82,7 +82,7 @@ public final class ImagoPeer implements Peer {
                 .append("brokerId=0\n")
                 .append("hostName=127.0.0.1\n")
                 .append("serverPort=").append(port).append('\n')
-                .append("dashboardHttpPort=").append(Ports.free()).append('\n')
+                .append("dashboardHttpPort=").append(ChildProcesses.freePort()).append('\n')
                 .append("numPartitions=").append(env.partitions()).append('\n')
                 .append("dataPath=").append(env.workDir().resolve("data").toAbsolutePath()).append('\n')
                 .append("unflushThreshold=").append(env.settings().getOrDefault("unflushThreshold", "0")).append('\n');

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code -Dimago.bench.home} is the repository root.
  *
  * <h2>ZooKeeper</h2>
- * {@link ZooKeeperMain} ({@code io.imago.broker.zk.EmbeddedZooKeeper}, ZooKeeper 3.9, which the
+ * A {@link ZooKeeperProcess} ({@code io.imago.broker.zk.EmbeddedZooKeeper}, ZooKeeper 3.9, which the
  * original's 3.4 client talks to) runs in a child JVM of its own, started from this JVM's class path
  * with a 64 MiB heap and logging to {@code <logDir>/metaq-zookeeper.log}. Not in this JVM, so that the
  * comparison's driver process carries no server threads or garbage of any peer, and not in the broker's
@@ -90,7 +90,7 @@ public final class MetaqPeer implements Peer {
     private static final int TAIL_LINES = 60;
     private static final int ZK_SESSION_MS = 10_000;
 
-    private Process zooKeeper;
+    private ZooKeeperProcess zooKeeper;
     private Process broker;
     private String zkConnect;
     private int port;
@@ -157,26 +157,14 @@ public final class MetaqPeer implements Peer {
     @Override
     public void close() {
         ChildProcesses.stop(broker, STOP_GRACE);
-        ChildProcesses.stop(zooKeeper, STOP_GRACE);
+        if (zooKeeper != null) {
+            zooKeeper.close();
+        }
     }
 
     private void startZooKeeper(PeerEnv env) throws Exception {
-        int zkPort = ChildProcesses.freePort();
-        Path logback = env.workDir().resolve("zookeeper-logback.xml");
-        Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
-                + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>"
-                + "</appender><logger name=\"io.imago\" level=\"INFO\"/>"
-                + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>\n", StandardCharsets.UTF_8);
-        List<String> cmd = List.of(env.javaBin().toString(), "-Xmx64m", "-XX:+UseSerialGC",
-                "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=" + logback,
-                "-cp", System.getProperty("java.class.path"), ZooKeeperMain.class.getName(),
-                env.workDir().resolve("zookeeper").toString(), Integer.toString(zkPort));
-        zooKeeper = ChildProcesses.launch(cmd, env.workDir(), zkLog);
-        zkConnect = ChildProcesses.LOOPBACK + ":" + zkPort;
-        // the line ZooKeeperMain prints once the server runs (a mere TCP accept comes before that)
-        String serving = ZooKeeperMain.SERVING + zkConnect;
-        awaitOrFail(zooKeeper, zkLog, "ZooKeeper serving on " + zkConnect,
-                () -> ChildProcesses.tail(zkLog, TAIL_LINES).contains(serving));
+        zooKeeper = ZooKeeperProcess.start(env.javaBin(), env.workDir().resolve("zookeeper"), zkLog);
+        zkConnect = zooKeeper.connectString();
         LOG.info("metaq peer: ZooKeeper on {} (pid {})", zkConnect, zooKeeper.pid());
     }
 
