@@ -1,6 +1,7 @@
 package io.imago.bench.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imago.bench.kafka.KafkaTargets;
@@ -82,5 +83,20 @@ class KafkaPeerIT {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
         peer.close(); // idempotent
+    }
+
+    @Test
+    void aBrokerThatCannotStartIsReportedWithItsLog() {
+        PeerEnv env = new PeerEnv(dir.resolve("work"), dir.resolve("logs"),
+                Path.of(System.getProperty("java.home"), "bin", "java"), List.of("-Xmx256m"),
+                "bench-it", 1, Map.of("log.retention.hours", "not-a-number"));
+        KafkaPeer peer = new KafkaPeer();
+        try {
+            assertThatThrownBy(() -> peer.start(env))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("log.retention.hours");
+        } finally {
+            peer.close();
+        }
     }
 }
