@@ -1,6 +1,7 @@
 package io.imago.bench;
 
 import io.imago.bench.imago.ImagoTargets;
+import io.imago.bench.kafka.KafkaTargets;
 import io.imago.bench.load.LoadOptions;
 import io.imago.bench.load.LoadResult;
 import io.imago.bench.load.LoadRunner;
@@ -54,7 +55,7 @@ public final class BenchCli {
     static Targets targetsFor(LoadOptions options) {
         return switch (options.target) {
             case imago -> new ImagoTargets();
-            case kafka -> throw new IllegalArgumentException("the kafka target is not available in this build");
+            case kafka -> new KafkaTargets();
         };
     }
 

@@ -1,0 +1,351 @@
+package io.imago.bench.compare;
+
+import io.imago.bench.load.LoadResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench compare}: starts each system on 127.0.0.1 in turn — Imago in group commit, Imago with
+ * {@code unflushThreshold=1000}, Kafka (KRaft, one node), the original MetaQ 1.4.6.2 broker — with
+ * the same data disk and broker heap, runs the workloads W1–W5 against each ({@code --runs} times),
+ * and prints one table of medians with the ratio Imago/peer and whether each bar holds. Every load
+ * driver runs in its own JVM; so does every broker and ZooKeeper. Not thread-safe.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Runs the workloads W1-W5 against Imago, Kafka and the original MetaQ broker, one system "
+                + "after another on this machine, and prints a table of medians with the ratio Imago/peer.",
+            "W1 drop-in: the original MetaQ client, sync sends of 100 B from 8 threads (vs the original broker, "
+                    + "both in group commit). W2 throughput: async sends of 100 B and of 1 KiB from one producer to "
+                    + "4 partitions (vs Kafka acks=1). W3 fetch: consume 2 million 100 B records from the start. "
+                    + "W4 latency: 10,000 records/s for 30 s end to end, p99. W5 footprint: the broker's peak RSS "
+                    + "during W2.",
+            "Logs of every process go to DATA-DIR/logs."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the table was printed (whether or not every bar holds)", "1:a system or a run failed",
+            "2:bad options"})
+public final class CompareCommand implements Callable<Integer> {
+    /** The systems, in the order they run. */
+    enum SystemName { metaq, imago, imago_unflush, kafka }
+
+    @Option(names = "--data-dir", defaultValue = "imago-bench-data", paramLabel = "DIR",
+            description = "the data disk every system writes to, and the logs (default: ${DEFAULT-VALUE}); "
+                    + "its contents are replaced")
+    Path dataDir;
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "runs of each workload (default: ${DEFAULT-VALUE})")
+    int runs;
+    @Option(names = "--heap", defaultValue = "1g", paramLabel = "SIZE",
+            description = "heap of every broker JVM, -Xms and -Xmx (default: ${DEFAULT-VALUE})")
+    String heap;
+    @Option(names = "--systems", split = ",", paramLabel = "S",
+            defaultValue = "metaq,imago,imago_unflush,kafka",
+            description = "which systems to run (default: ${DEFAULT-VALUE})")
+    List<SystemName> systems;
+    @Option(names = "--workloads", split = ",", paramLabel = "W", defaultValue = "W1,W2,W3,W4,W5",
+            description = "which workloads to run (default: ${DEFAULT-VALUE})")
+    List<String> workloads;
+    @Option(names = "--w1-duration", defaultValue = "20s", paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class, description = "default: ${DEFAULT-VALUE}")
+    Duration w1Duration;
+    @Option(names = "--w2-duration", defaultValue = "10s", paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class, description = "default: ${DEFAULT-VALUE}")
+    Duration w2Duration;
+    @Option(names = "--w3-records", defaultValue = "2000000", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+    long w3Records;
+    @Option(names = "--w4-duration", defaultValue = "30s", paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class, description = "default: ${DEFAULT-VALUE}")
+    Duration w4Duration;
+    @Option(names = "--w4-rate", defaultValue = "10000", paramLabel = "R", description = "default: ${DEFAULT-VALUE}")
+    long w4Rate;
+    @Option(names = "--markdown", paramLabel = "FILE", description = "also write the report (markdown) to FILE")
+    Path markdown;
+
+    private static final int PARTITIONS = 4;
+    private static final String W1_TOPIC = "w1";
+    private static final String W2_TOPIC = "w2-";
+    private static final String W4_TOPIC = "w4";
+    private final PrintStream out = System.out;
+    private final Map<String, List<LoadResult>> results = new LinkedHashMap<>();
+    private final Map<SystemName, Double> peakRss = new LinkedHashMap<>();
+    private Path logs;
+
+    @Override
+    public Integer call() throws Exception {
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs must be at least 1: " + runs);
+        }
+        Path data = dataDir.toAbsolutePath();
+        Files.createDirectories(data);
+        logs = data.resolve("logs");
+        deleteTree(logs);
+        Files.createDirectories(logs);
+        Instant started = Instant.now();
+        out.println("bench compare: " + systems + " x " + workloads + ", " + runs + " runs each; logs in " + logs);
+        out.println("machine: " + Machine.describe(data));
+        for (SystemName system : systems) {
+            runSystem(system, data);
+        }
+        String report = report(data, Duration.between(started, Instant.now()));
+        out.println();
+        out.println(report);
+        if (markdown != null) {
+            Files.writeString(markdown, report, StandardCharsets.UTF_8);
+            out.println("report written to " + markdown.toAbsolutePath());
+        }
+        return 0;
+    }
+
+    private void runSystem(SystemName system, Path data) throws Exception {
+        Path work = data.resolve(system.name());
+        deleteTree(work);
+        // each peer gets only its own settings (MetaqPeer and KafkaPeer pass theirs to the broker verbatim)
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (system == SystemName.imago || system == SystemName.imago_unflush) {
+            settings.put(ImagoPeer.TOPICS, W2_TOPIC + "100," + W2_TOPIC + "1024," + W4_TOPIC);
+        }
+        if (system == SystemName.imago_unflush) {
+            settings.put("unflushThreshold", "1000");
+        }
+        PeerEnv env = new PeerEnv(work, logs, javaBin(), List.of("-Xms" + heap, "-Xmx" + heap), W1_TOPIC, PARTITIONS,
+                settings);
+        out.printf(Locale.ROOT, "%n== %s: starting%n", label(system));
+        try (Peer peer = peer(system)) {
+            long t0 = System.nanoTime();
+            peer.start(env);
+            out.printf(Locale.ROOT, "%s started in %.1f s (broker pid %d)%n", label(system),
+                    (System.nanoTime() - t0) / 1e9, peer.brokerPid());
+            if (wants("W1") && system != SystemName.kafka && system != SystemName.imago_unflush) {
+                for (int r = 1; r <= runs; r++) {
+                    Path log = logs.resolve(system + "-w1-run" + r + ".log");
+                    announce("W1", system, r);
+                    LoadResult result = OriginalClientLoad.produceSync(peer.zkConnect(), W1_TOPIC, 8, w1Duration, 100,
+                            work.resolve("w1-driver"), log);
+                    record("W1", system, result);
+                }
+            }
+            if (system == SystemName.metaq) {
+                return;
+            }
+            if (wants("W2") || wants("W5") || wants("W3")) {
+                for (int size : new int[] {100, 1024}) {
+                    for (int r = 1; r <= runs; r++) {
+                        announce("W2 " + size + " B", system, r);
+                        record("W2 " + size + " B", system, driver(peer, system + "-w2-" + size + "-run" + r, "produce",
+                                "--topic", W2_TOPIC + size, "--size", Integer.toString(size), "--threads", "1",
+                                "--mode", "async", "--partitions", Integer.toString(PARTITIONS),
+                                "--duration", w2Duration.toSeconds() + "s"));
+                    }
+                }
+                peakRss.put(system, Machine.peakRssMiB(peer.brokerPid()));
+                out.printf(Locale.ROOT, "W5 %s: peak RSS of the broker after W2 %.0f MiB%n", label(system),
+                        peakRss.get(system));
+            }
+            if (wants("W3")) {
+                long have = results.getOrDefault(key("W2 100 B", system), List.of()).stream()
+                        .mapToLong(LoadResult::records).sum();
+                if (have < w3Records) {
+                    out.printf(Locale.ROOT, "W3 %s: topping the topic up with %,d records%n", label(system), w3Records - have);
+                    driver(peer, system + "-w3-fill", "produce", "--topic", W2_TOPIC + 100, "--size", "100",
+                            "--messages", Long.toString(w3Records - have), "--partitions", Integer.toString(PARTITIONS));
+                }
+                for (int r = 1; r <= runs; r++) {
+                    announce("W3", system, r);
+                    record("W3", system, driver(peer, system + "-w3-run" + r, "consume", "--topic", W2_TOPIC + 100,
+                            "--size", "100", "--messages", Long.toString(w3Records),
+                            "--partitions", Integer.toString(PARTITIONS)));
+                }
+            }
+            if (wants("W4")) {
+                for (int r = 1; r <= runs; r++) {
+                    announce("W4", system, r);
+                    record("W4", system, driver(peer, system + "-w4-run" + r, "e2e", "--topic", W4_TOPIC,
+                            "--size", "100", "--rate", Long.toString(w4Rate), "--threads", "1",
+                            "--duration", w4Duration.toSeconds() + "s", "--partitions", Integer.toString(PARTITIONS)));
+                }
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static Peer peer(SystemName system) {
+        return switch (system) {
+            case metaq -> new MetaqPeer();
+            case imago -> new ImagoPeer("imago");
+            case imago_unflush -> new ImagoPeer("imago-unflush");
+            case kafka -> new KafkaPeer();
+        };
+    }
+
+    private boolean wants(String workload) {
+        return workloads.contains(workload);
+    }
+
+    private void announce(String workload, SystemName system, int run) {
+        out.printf(Locale.ROOT, "%s on %s, run %d of %d ... ", workload, label(system), run, runs);
+        out.flush();
+    }
+
+    private void record(String workload, SystemName system, LoadResult result) {
+        results.computeIfAbsent(key(workload, system), k -> new ArrayList<>()).add(result);
+        out.println(result.summary());
+    }
+
+    private static String key(String workload, SystemName system) {
+        return workload + "|" + system;
+    }
+
+    /** Runs {@code bench <shape> --json …} against the peer in a child JVM and returns its result. */
+    private LoadResult driver(Peer peer, String name, String shape, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(javaBin().toString(), "-Xms1g", "-Xmx1g", "-cp",
+                SelfClasspath.absolute(), io.imago.bench.BenchCli.class.getName(), shape));
+        cmd.addAll(peer.loadArgs());
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--json", "--report-interval", "5s"));
+        Path log = logs.resolve(name + ".log");
+        try (ChildProcess p = ChildProcess.start(name, cmd, logs, Map.of(), log)) {
+            int code = p.waitFor(10, TimeUnit.MINUTES);
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith(LoadResult.LINE_PREFIX)) {
+                    return LoadResult.fromJson(lines.get(i).substring(LoadResult.LINE_PREFIX.length()));
+                }
+            }
+            throw new IllegalStateException(name + " (exit code " + code + ") printed no result; last lines of " + log
+                    + ":\n" + p.tail(40));
+        }
+    }
+
+    private static Path javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    private static String label(SystemName system) {
+        return switch (system) {
+            case metaq -> "MetaQ 1.4.6.2";
+            case imago -> "Imago (group commit)";
+            case imago_unflush -> "Imago (unflushThreshold=1000)";
+            case kafka -> "Kafka 4.1.1 (acks=1)";
+        };
+    }
+
+    /** The markdown report: the machine, then one row per workload with medians, ratios and bars. */
+    String report(Path data, Duration took) {
+        StringBuilder md = new StringBuilder();
+        md.append("### bench compare — ").append(Instant.now().toString(), 0, 16).append("Z\n\n")
+                .append("Machine: ").append(Machine.describe(data)).append(".  \n")
+                .append("Brokers: -Xms").append(heap).append(" -Xmx").append(heap).append("; load drivers -Xmx1g; ")
+                .append("medians of ").append(runs).append(" runs; the whole comparison took ")
+                .append(took.toMinutes()).append(" min ").append(took.toSecondsPart()).append(" s.\n\n")
+                .append("| workload | measure | Imago (group commit) | Imago (unflushThreshold=1000) | peer | peer figure "
+                        + "| ratio Imago/peer | bar | holds |\n")
+                .append("|---|---|---:|---:|---|---:|---:|---|---|\n");
+        row(md, "W1 drop-in (original client, 8 sync threads, 100 B)", "W1", Measure.RECORDS, SystemName.metaq, 1.5);
+        row(md, "W2 throughput, 100 B async", "W2 100 B", Measure.RECORDS, SystemName.kafka, 1.0);
+        row(md, "W2 throughput, 1 KiB async", "W2 1024 B", Measure.RECORDS, SystemName.kafka, 1.0);
+        row(md, "W3 fetch " + String.format(Locale.ROOT, "%,d", w3Records) + " × 100 B", "W3", Measure.RECORDS,
+                SystemName.kafka, 1.0);
+        row(md, "W4 end to end at " + String.format(Locale.ROOT, "%,d", w4Rate) + "/s", "W4", Measure.P99,
+                SystemName.kafka, 1.0);
+        if (!peakRss.isEmpty()) {
+            Double imago = peakRss.get(SystemName.imago);
+            Double unflush = peakRss.get(SystemName.imago_unflush);
+            Double kafka = peakRss.get(SystemName.kafka);
+            md.append("| W5 footprint | broker peak RSS during W2, MiB | ").append(fmt(imago)).append(" | ")
+                    .append(fmt(unflush)).append(" | Kafka | ").append(fmt(kafka)).append(" | ")
+                    .append(ratio(imago, kafka)).append(" | ≤ 1.0 | ").append(holds(imago, kafka, 1.0, false))
+                    .append(" |\n");
+        }
+        md.append("\nDetails (each run: records/s; p50 / p99 / p99.9 ms):\n\n");
+        for (Map.Entry<String, List<LoadResult>> e : results.entrySet()) {
+            md.append("- ").append(e.getKey().replace('|', ' ')).append(": ");
+            List<String> parts = new ArrayList<>();
+            for (LoadResult r : e.getValue()) {
+                parts.add(r.p50Ms() == null ? String.format(Locale.ROOT, "%,.0f", r.recordsPerSec())
+                        : String.format(Locale.ROOT, "%,.0f (%.2f / %.2f / %.2f)", r.recordsPerSec(), r.p50Ms(),
+                        r.p99Ms(), r.p999Ms()));
+            }
+            md.append(String.join("; ", parts)).append('\n');
+        }
+        return md.toString();
+    }
+
+    private enum Measure { RECORDS, P99 }
+
+    private void row(StringBuilder md, String title, String workload, Measure measure, SystemName peer, double bar) {
+        Double imago = median(workload, SystemName.imago, measure);
+        Double unflush = median(workload, SystemName.imago_unflush, measure);
+        Double other = median(workload, peer, measure);
+        if (imago == null && unflush == null && other == null) {
+            return;
+        }
+        boolean higherIsBetter = measure == Measure.RECORDS;
+        md.append("| ").append(title).append(" | ").append(higherIsBetter ? "records/s" : "p99 ms").append(" | ")
+                .append(fmt(imago)).append(" | ").append(fmt(unflush)).append(" | ")
+                .append(peer == SystemName.metaq ? "MetaQ 1.4.6.2" : "Kafka").append(" | ").append(fmt(other))
+                .append(" | ").append(ratio(imago, other))
+                .append(unflush != null && other != null ? " (" + ratio(unflush, other) + ")" : "")
+                .append(" | ").append(higherIsBetter ? "≥ " : "≤ ").append(bar).append(" | ")
+                .append(holds(imago, other, bar, higherIsBetter)).append(" |\n");
+    }
+
+    private Double median(String workload, SystemName system, Measure measure) {
+        List<LoadResult> runsOf = results.get(key(workload, system));
+        if (runsOf == null || runsOf.isEmpty()) {
+            return null;
+        }
+        List<Double> values = runsOf.stream()
+                .map(r -> measure == Measure.RECORDS ? Double.valueOf(r.recordsPerSec()) : r.p99Ms())
+                .filter(java.util.Objects::nonNull).sorted(Comparator.naturalOrder()).toList();
+        if (values.isEmpty()) {
+            return null;
+        }
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    private static String fmt(Double v) {
+        if (v == null) {
+            return "—";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String ratio(Double imago, Double peer) {
+        return imago == null || peer == null || peer == 0 ? "—" : String.format(Locale.ROOT, "%.2f", imago / peer);
+    }
+
+    private static String holds(Double imago, Double peer, double bar, boolean higherIsBetter) {
+        if (imago == null || peer == null || peer == 0) {
+            return "not run";
+        }
+        double r = imago / peer;
+        return (higherIsBetter ? r >= bar : r <= bar) ? "**yes**" : "**no**";
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
