@@ -225,6 +225,16 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
+     * Completes once acknowledged data lies beyond {@code offset} ({@code maxOffset() > offset}), at
+     * once if it already does, and when the log closes: what a long-polling fetch waits on. Completed on
+     * the writer thread, so dependent actions must only hand work off. A caller that gives up (a
+     * timeout) completes or cancels the future; it is then forgotten.
+     */
+    public CompletableFuture<Void> awaitDataBeyond(long offset) {
+        return segments.awaitBeyond(offset);
+    }
+
+    /**
      * Spec section 1.4 {@code offset}: the start of the segment holding {@code offset}, or
      * {@code minOffset()} below it, or {@code maxOffset()} at or after it.
      */
@@ -423,6 +433,7 @@ public final class PartitionLog implements AutoCloseable {
                         name, e);
             }
         }
+        segments.wakeAll();
         for (Segment segment : segments.snapshot()) {
             segment.release();
         }

@@ -1,7 +1,11 @@
 package io.imago.store;
 
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The segments of a partition in offset order, as an immutable array snapshot swapped on change,
@@ -12,10 +16,20 @@ import java.util.List;
  * segments (at the end) and only retention removes them (at the front, never the last).
  * {@code maxOffset} only grows and is published after the segments' visible sizes. Thread-safe:
  * readers use the volatile snapshot, the two mutators synchronize on this object.
+ *
+ * <p>It also holds the waiters for data beyond an offset (long-polling fetches), woken by the writer
+ * when it publishes a new end.
  */
 final class SegmentSet {
     private volatile Segment[] segments;
     private volatile long maxOffset;
+    /** Registrations between two sweeps of abandoned (timed-out) waiters. */
+    private static final int SWEEP_EVERY = 64;
+    private final ConcurrentLinkedQueue<DataWaiter> waiters = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger registrations = new AtomicInteger();
+
+    private record DataWaiter(long offset, CompletableFuture<Void> future) {
+    }
 
     SegmentSet(List<Segment> initial, long maxOffset) {
         if (initial.isEmpty()) {
@@ -42,9 +56,48 @@ final class SegmentSet {
         return maxOffset;
     }
 
-    /** Publishes a new acknowledged end; writer thread only. */
+    /** Publishes a new acknowledged end and wakes the waiters it satisfies; writer thread only. */
     void publishMaxOffset(long offset) {
         maxOffset = offset;
+        if (!waiters.isEmpty()) {
+            wake(offset);
+        }
+    }
+
+    /**
+     * A future completed once {@code maxOffset > offset} (at once if that already holds). A caller that
+     * stops waiting completes or cancels the future itself; such waiters are dropped lazily.
+     */
+    CompletableFuture<Void> awaitBeyond(long offset) {
+        if (maxOffset > offset) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (registrations.incrementAndGet() % SWEEP_EVERY == 0) {
+            waiters.removeIf(w -> w.future().isDone());
+        }
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        waiters.add(new DataWaiter(offset, future));
+        if (maxOffset > offset) { // published between the first check and the registration
+            future.complete(null);
+        }
+        return future;
+    }
+
+    /** Completes every waiter (the log is closing: fetches re-read and find out). */
+    void wakeAll() {
+        wake(Long.MAX_VALUE);
+    }
+
+    private void wake(long max) {
+        for (Iterator<DataWaiter> it = waiters.iterator(); it.hasNext();) {
+            DataWaiter w = it.next();
+            if (w.future().isDone()) {
+                it.remove();
+            } else if (w.offset() < max) {
+                it.remove();
+                w.future().complete(null);
+            }
+        }
     }
 
     synchronized void addActive(Segment segment) {
