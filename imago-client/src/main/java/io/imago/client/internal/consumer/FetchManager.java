@@ -36,8 +36,10 @@ import io.netty.buffer.ByteBuf;
 /**
  * The consumer's fetch loop (MetaQ's {@code SimpleFetchManager}), driven by the group coordinator
  * through {@link FetchControl} or, in direct mode, by the consumer itself. {@code runnerCount}
- * threads take owned partitions ({@link FetchTask}) from a delay queue, send a {@code get} for each
- * to its broker and deliver the answer's messages one at a time to the topic's listener:
+ * threads take owned partitions ({@link FetchTask}) from a delay queue and send a {@code get} for each
+ * to its broker without waiting for the answer (every owned partition can have one fetch in flight,
+ * whatever the thread count); the answer puts the task back in the queue and a thread delivers its
+ * messages one at a time to the topic's listener:
  * duplicates (by id) and messages the filter rejects are skipped; a delivered message advances the
  * position by its bytes (on ack only, in transactional consumption). A listener failure leaves the
  * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
@@ -184,13 +186,35 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         }
     }
 
+    /**
+     * One step of a task: a task without an answer sends its {@code get} and leaves (the answer puts it
+     * back in the queue, so no fetch thread waits on the network and every owned partition can have a
+     * fetch in flight); a task with an answer delivers it and goes back in the queue after its delay.
+     */
     private void runOnce(FetchTask task) throws InterruptedException {
         synchronized (task) {
             if (task.revoked) {
+                dropReply(task);
                 return;
             }
+            if (!task.replyReady) {
+                if (sendGet(task)) {
+                    return;
+                }
+                requeue(task);
+                return;
+            }
+            ResponseCommand reply = task.reply;
+            Throwable failure = task.replyFailure;
+            task.replyReady = false;
+            task.reply = null;
+            task.replyFailure = null;
             try {
-                fetchAndDeliver(task);
+                if (failure != null) {
+                    throw failure instanceof MetaClientException m ? m
+                            : new MetaClientException("get of " + task + " failed: " + failure, failure);
+                }
+                handleReply(task, reply);
                 task.failing = false;
             } catch (MetaClientException e) {
                 onFetchFailure(task, e);
@@ -198,11 +222,78 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 task.state.onNothing();
                 errorHandler.accept(e);
             } finally {
-                if (!task.revoked) {
-                    task.delay(task.state.delayMs());
-                    queue.put(task);
+                if (reply != null) {
+                    reply.release();
                 }
+                requeue(task);
             }
+        }
+    }
+
+    private void requeue(FetchTask task) {
+        if (!task.revoked) {
+            task.delay(task.state.delayMs());
+            queue.put(task);
+        }
+    }
+
+    private static void dropReply(FetchTask task) {
+        if (task.reply != null) {
+            task.reply.release();
+        }
+        task.reply = null;
+        task.replyFailure = null;
+        task.replyReady = false;
+    }
+
+    /** Sends the task's {@code get}; false (after counting the failure) when it could not be sent. */
+    private boolean sendGet(FetchTask task) {
+        String url;
+        try {
+            url = locator.url(task.partition().getBrokerId());
+        } catch (MetaClientException e) {
+            onFetchFailure(task, e);
+            return false;
+        } catch (RuntimeException e) {
+            task.state.onNothing();
+            errorHandler.accept(e);
+            return false;
+        }
+        GetCommand get = new GetCommand(task.topic(), settings.group(), task.partition().getPartition(),
+                task.fetchOffset, task.state.maxSize(), OpaqueGenerator.next());
+        remoting.invoke(url, get, settings.fetchTimeoutMs())
+                .orTimeout(settings.fetchTimeoutMs() + AWAIT_SLACK_MS, TimeUnit.MILLISECONDS)
+                .whenComplete((reply, error) -> replied(task, url, get, reply, error));
+        return true;
+    }
+
+    /** The answer to a task's {@code get} (any thread): stored with the task, which goes back in the queue. */
+    private void replied(FetchTask task, String url, GetCommand get, ResponseCommand reply, Throwable error) {
+        synchronized (task) {
+            if (task.revoked || stopped) {
+                if (reply != null) {
+                    reply.release();
+                }
+                return;
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            task.reply = reply;
+            task.replyFailure = cause == null ? null : new MetaClientException(get + " to " + url
+                    + (cause instanceof TimeoutException ? " timed out" : " failed: " + cause), cause);
+            task.replyReady = true;
+            task.delay(0);
+            queue.put(task);
+        }
+    }
+
+    private void handleReply(FetchTask task, ResponseCommand reply) throws MetaClientException, InterruptedException {
+        if (reply instanceof ValueCommand value) {
+            onValue(task, value.body());
+        } else if (reply instanceof ResultCommand result) {
+            onResult(task, result);
+        } else {
+            throw new MetaClientException("unexpected reply to get of " + task + ": " + reply);
         }
     }
 
@@ -213,23 +304,6 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             task.failing = true;
             LOG.warn("Fetching {} for group {} failed, retrying with back-off: {}", task, settings.group(),
                     e.getMessage());
-        }
-    }
-
-    private void fetchAndDeliver(FetchTask task) throws MetaClientException, InterruptedException {
-        GetCommand get = new GetCommand(task.topic(), settings.group(), task.partition().getPartition(),
-                task.fetchOffset, task.state.maxSize(), OpaqueGenerator.next());
-        ResponseCommand reply = call(task, get);
-        try {
-            if (reply instanceof ValueCommand value) {
-                onValue(task, value.body());
-            } else if (reply instanceof ResultCommand result) {
-                onResult(task, result);
-            } else {
-                throw new MetaClientException("unexpected reply to get of " + task + ": " + reply);
-            }
-        } finally {
-            reply.release();
         }
     }
 

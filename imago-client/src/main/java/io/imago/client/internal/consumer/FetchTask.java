@@ -14,8 +14,10 @@ import io.imago.client.internal.rebalance.PartitionAssignment;
  * queue by that time.
  *
  * <p>Threading: a fetch thread processes it while holding its monitor; {@link #revoked} is set by the
- * coordinator's thread, which then takes the monitor to wait for a fetch in progress. The mutable
- * fields other than {@code revoked} are touched only under the monitor.
+ * coordinator's thread, which then takes the monitor to wait for a fetch in progress. While its
+ * {@code get} is in flight the task is neither queued nor held; the reply, stored under the monitor by
+ * the network thread, puts it back in the queue. The mutable fields other than {@code revoked} are
+ * touched only under the monitor.
  */
 final class FetchTask implements Delayed {
     final PartitionAssignment assignment;
@@ -29,6 +31,12 @@ final class FetchTask implements Delayed {
     boolean failing;
     /** Under the monitor: the offset of the last corrupt message reported (-1: none). */
     long lastCorruptOffset = -1;
+    /** Under the monitor: the answer to the {@code get} in flight arrived ({@link #reply} or {@link #replyFailure}). */
+    boolean replyReady;
+    /** Under the monitor: that answer, owned (released) by whoever takes it. */
+    io.imago.protocol.command.ResponseCommand reply;
+    /** Under the monitor: why the {@code get} failed, if it did. */
+    Throwable replyFailure;
     private volatile long readyAtNanos;
     volatile boolean revoked;
 
