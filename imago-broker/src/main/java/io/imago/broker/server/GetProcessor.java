@@ -10,7 +10,10 @@ import io.imago.store.CorruptRecordException;
 import io.imago.store.LogRegion;
 import io.imago.store.ReadResult;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +23,16 @@ import org.slf4j.LoggerFactory;
  * (or 301 with the end past it when {@code updateConsumerOffsets} is on or the offset is
  * {@code Long.MAX_VALUE}), otherwise {@code value <n>} followed by the bytes of one segment sent
  * with {@code sendfile}. A read of a range known to be corrupt answers 500 and logs; corrupt bytes
- * are never served. Runs on the event loop: it only reads in-memory state. Thread-safe.
+ * are never served. Imago's long-polling get (a {@code maxWaitMs} token) at the end of the log waits
+ * for data instead of answering 404 at once. Runs on the event loop: it only reads in-memory state.
+ * Thread-safe.
  */
 final class GetProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(GetProcessor.class);
 
     private static final long WARN_INTERVAL_MS = 10_000;
+    /** The longest a long-polling get is held, whatever it asks for. */
+    static final int MAX_WAIT_MS = 30_000;
 
     private final BrokerContext ctx;
     private final WarnLimiter corruptWarnings;
@@ -48,11 +55,15 @@ final class GetProcessor {
             reply(channel, Replies.invalidMaxSize(get.maxSize(), get.opaque()));
             return;
         }
+        read(channel, get, entry.get(), stat);
+    }
+
+    private void read(Channel channel, GetCommand get, PartitionEntry entry, boolean stat) {
         ReadResult result;
         try {
-            result = entry.get().log().read(get.offset(), Math.min(get.maxSize(), ctx.transferCapBytes()));
+            result = entry.log().read(get.offset(), Math.min(get.maxSize(), ctx.transferCapBytes()));
         } catch (CorruptRecordException e) {
-            corruptWarnings.warn("Refused to serve corrupt data of {} to group {}: {}", entry.get().topicPartition(),
+            corruptWarnings.warn("Refused to serve corrupt data of {} to group {}: {}", entry.topicPartition(),
                     get.group(), e.getMessage());
             reply(channel, Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(),
                     get.opaque()));
@@ -63,7 +74,29 @@ final class GetProcessor {
                     get.opaque()));
             return;
         }
+        if (get.waits() && result instanceof ReadResult.OffsetAtOrAfterMax end && get.offset() == end.maxOffset()) {
+            park(channel, get, entry, stat);
+            return;
+        }
         answer(channel, get, result, stat);
+    }
+
+    /**
+     * Long poll (Imago extension): nothing at the end of the log yet, so the answer waits until an
+     * append is acknowledged there or {@code maxWaitMs} passes (at most {@link #MAX_WAIT_MS}), then
+     * the get is read again, once, without waiting: data, or the usual 404. Nothing is held but a
+     * waiter on the log and a timer on the channel's event loop.
+     */
+    private void park(Channel channel, GetCommand get, PartitionEntry entry, boolean stat) {
+        CompletableFuture<Void> data = entry.log().awaitDataBeyond(get.offset());
+        ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> data.complete(null),
+                Math.min(get.maxWaitMs(), MAX_WAIT_MS), TimeUnit.MILLISECONDS);
+        GetCommand now = new GetCommand(get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(),
+                get.opaque());
+        data.whenComplete((ignored, error) -> {
+            timeout.cancel(false);
+            channel.eventLoop().execute(() -> read(channel, now, entry, stat));
+        });
     }
 
     private void answer(Channel channel, GetCommand get, ReadResult result, boolean stat) {

@@ -124,11 +124,19 @@ public final class RequestDecoder extends FrameDecoder {
     }
 
     private static GetCommand get(String[] t) {
-        Tokens.requireArity(t, 7, 7);
+        Tokens.requireArity(t, 7, 8);
+        int maxWaitMs = 0;
+        if (t.length == 8) { // Imago's long poll: get topic group partition offset maxSize maxWaitMs opaque
+            maxWaitMs = Tokens.int32(t, WireDescriptor.GET_MAX_WAIT, "max wait");
+            if (maxWaitMs < 0) {
+                throw new IllegalArgumentException("max wait must not be negative: " + maxWaitMs);
+            }
+        }
         return new GetCommand(t[WireDescriptor.TOPIC], t[WireDescriptor.GROUP],
                 Tokens.int32(t, WireDescriptor.GET_PARTITION, "partition"),
                 Tokens.int64(t, WireDescriptor.GET_OFFSET, "offset"),
-                Tokens.int32(t, WireDescriptor.GET_MAX_SIZE, "max size"), Tokens.int32(t, 6, "opaque"));
+                Tokens.int32(t, WireDescriptor.GET_MAX_SIZE, "max size"), maxWaitMs,
+                Tokens.int32(t, t.length - 1, "opaque"));
     }
 
     private static OffsetCommand offset(String[] t) {

@@ -23,6 +23,7 @@ import io.netty.buffer.ByteBufUtil;
  *  put    topic partition bodyLen flag checksum|txKey opaque            (7)             bodyLen
  *  put    topic partition bodyLen flag checksum txKey opaque            (8, 1.4.4+ tx)  bodyLen
  *  get    topic group partition offset maxSize opaque                   (7)
+ *  get    topic group partition offset maxSize maxWaitMs opaque (8, Imago long-poll extension)
  *  offset topic group partition offset opaque                           (6)
  *  stats  item opaque          | stats "" opaque ("stats  1")           (3)
  *  stats  item                 (opaque = 2147483647)                    (2)
@@ -93,6 +94,8 @@ public final class WireDescriptor {
     public static final int GET_OFFSET = 4;
     /** Position of the max size in get. */
     public static final int GET_MAX_SIZE = 5;
+    /** Position of the max wait in the 8-token (long-polling) get. */
+    public static final int GET_MAX_WAIT = 6;
     /** Position of the item in stats. */
     public static final int STATS_ITEM = 1;
     /** Position of the opaque in stats (3 tokens) and version (2 tokens). */
@@ -122,7 +125,10 @@ public final class WireDescriptor {
         if (command instanceof PutCommand put) {
             return putLine(put);
         } else if (command instanceof GetCommand get) {
-            return join(GET, get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(), get.opaque());
+            return get.waits()
+                    ? join(GET, get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(), get.maxWaitMs(),
+                            get.opaque())
+                    : join(GET, get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(), get.opaque());
         } else if (command instanceof OffsetCommand offset) {
             return join(OFFSET, offset.topic(), offset.group(), offset.partition(), offset.offset(), offset.opaque());
         } else if (command instanceof StatsCommand stats) {

@@ -125,7 +125,8 @@ class MalformedFrameTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "get t g 0 0 10|10|Invalid get command: expected 7 tokens but got 6",
+        "get t g 0 0 10|10|Invalid get command: expected 7 to 8 tokens but got 6",
+        "get t g 0 0 10 1 2 3|3|Invalid get command: expected 7 to 8 tokens but got 9",
         "put t 0 1 0 5 TX:s:1 -1 7|7|Invalid put command: expected 6 to 8 tokens but got 9",
         "put t 0 1 7|7|Invalid put command: expected 6 to 8 tokens but got 5",
         "offset t g 0 0 1 2|2|Invalid offset command: expected 6 tokens but got 7",

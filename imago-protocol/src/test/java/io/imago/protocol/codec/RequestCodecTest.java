@@ -100,6 +100,14 @@ class RequestCodecTest {
     }
 
     @Test
+    void longPollingGetCarriesItsWaitBeforeTheOpaqueAndReencodesByteForByte() {
+        GetCommand get = (GetCommand) roundTrip(ascii("get test g1 0 0 1024 500 10\r\n"));
+        assertThat(get).isEqualTo(new GetCommand("test", "g1", 0, 0, 1024, 500, 10));
+        assertThat(get.waits()).isTrue();
+        assertThat(new GetCommand("test", "g1", 0, 0, 1024, 10).waits()).isFalse();
+    }
+
+    @Test
     void realClientTraceDecodesAndReencodesByteForByte() {
         String key = "TX:" + TX_SESSION + ":1";
         byte[] trace = concat(ascii("put t1 1 4 0 853207815 -2147483648\r\nmsg0"),
