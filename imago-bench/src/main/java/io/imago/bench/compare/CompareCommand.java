@@ -65,6 +65,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--w2-duration", defaultValue = "10s", paramLabel = "D",
             converter = io.imago.bench.load.DurationConverter.class, description = "default: ${DEFAULT-VALUE}")
     Duration w2Duration;
+    @Option(names = "--warmup", defaultValue = "5s", paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class,
+            description = "W2 and W4: unmeasured sending before each run, the same for every system "
+                    + "(default: ${DEFAULT-VALUE})")
+    Duration warmup;
     @Option(names = "--w3-records", defaultValue = "2000000", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
     long w3Records;
     @Option(names = "--w4-duration", defaultValue = "30s", paramLabel = "D",
@@ -148,7 +153,7 @@ public final class CompareCommand implements Callable<Integer> {
                         record("W2 " + size + " B", system, driver(peer, system + "-w2-" + size + "-run" + r, "produce",
                                 "--topic", W2_TOPIC + size, "--size", Integer.toString(size), "--threads", "1",
                                 "--mode", "async", "--partitions", Integer.toString(PARTITIONS),
-                                "--duration", w2Duration.toSeconds() + "s"));
+                                "--duration", w2Duration.toSeconds() + "s", "--warmup", warmup.toSeconds() + "s"));
                     }
                 }
                 peakRss.put(system, Machine.peakRssMiB(peer.brokerPid()));
@@ -175,7 +180,8 @@ public final class CompareCommand implements Callable<Integer> {
                     announce("W4", system, r);
                     record("W4", system, driver(peer, system + "-w4-run" + r, "e2e", "--topic", W4_TOPIC,
                             "--size", "100", "--rate", Long.toString(w4Rate), "--threads", "1",
-                            "--duration", w4Duration.toSeconds() + "s", "--partitions", Integer.toString(PARTITIONS)));
+                            "--duration", w4Duration.toSeconds() + "s", "--partitions", Integer.toString(PARTITIONS),
+                            "--warmup", warmup.toSeconds() + "s"));
                 }
             }
         } finally {

@@ -47,6 +47,11 @@ public final class LoadOptions {
             converter = DurationConverter.class)
     public Duration duration = Duration.ofSeconds(10);
 
+    @Option(names = "--warmup", defaultValue = "0s", paramLabel = "D", converter = DurationConverter.class,
+            description = "produce and e2e: send at the same rate for this long first, unmeasured, so JIT "
+                    + "compilation and connection set-up are not counted (default: ${DEFAULT-VALUE})")
+    public Duration warmup = Duration.ZERO;
+
     @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES",
             description = "payload size of each record (default: ${DEFAULT-VALUE})")
     public int size = 100;
@@ -105,6 +110,9 @@ public final class LoadOptions {
         }
         if (messages != null && messages < 1) {
             throw new IllegalArgumentException("--messages must be at least 1: " + messages);
+        }
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative: " + warmup);
         }
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("--duration must be positive: " + duration);

@@ -31,6 +31,7 @@ public final class LoadRunner {
     private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
     private static final int HEADER = 16;
     private static final long GIVE_UP_AFTER_ERRORS = 1_000;
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Targets targets;
     private final LoadOptions options;
@@ -50,6 +51,7 @@ public final class LoadRunner {
     public LoadResult produce() throws Exception {
         targets.createTopic(options);
         try (ProducerTarget producer = targets.producer(options)) {
+            warmUp(producer, ThreadLocalRandom.current().nextLong());
             Sending sending = new Sending(producer, ThreadLocalRandom.current().nextLong());
             Recorder latency = sending.ackLatency;
             Histogram total = new Histogram(MAX_LATENCY_NANOS, 3);
@@ -88,9 +90,18 @@ public final class LoadRunner {
                     }
                 }
             });
+            long lastCount = -1;
+            long lastProgress = System.nanoTime();
             synchronized (done) {
                 while (received.sum() < target && System.nanoTime() < deadline) {
-                    done.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(deadline - System.nanoTime(),
+                    long now = System.nanoTime();
+                    if (received.sum() != lastCount) {
+                        lastCount = received.sum();
+                        lastProgress = now;
+                    } else if (options.messages != null && now - lastProgress > STALL_NANOS) {
+                        break; // nothing new for a while: the topic holds fewer records than asked
+                    }
+                    done.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(deadline - now,
                             TimeUnit.MILLISECONDS.toNanos(100)))));
                 }
             }
@@ -98,7 +109,8 @@ public final class LoadRunner {
         }
         long n = Math.min(received.sum(), target);
         if (options.messages != null && n < target) {
-            throw new IllegalStateException("received " + n + " of " + target + " records before giving up");
+            throw new IllegalStateException("received " + n + " of " + target + " records, then nothing for "
+                    + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS) + " s: does the topic hold that many?");
         }
         double seconds = firstNanos.get() == 0 ? 0 : (lastNanos.get() - firstNanos.get()) / 1e9;
         return LoadResult.of(label("consume"), n, n * options.size, seconds, 0, null);
@@ -139,6 +151,7 @@ public final class LoadRunner {
                 producer.send(payload(options.size, System.nanoTime(), probeId), error -> { });
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
+            warmUp(producer, probeId); // the consumer counts only this run's id: warm-up records pass uncounted
             e2e.reset();
             Histogram total = new Histogram(MAX_LATENCY_NANOS, 3);
             Sending sending = new Sending(producer, runId);
@@ -155,6 +168,19 @@ public final class LoadRunner {
             return LoadResult.of(label("e2e"), received.sum(), received.sum() * options.size, sending.seconds(),
                     sending.errors.sum() + Math.max(0, sending.acked.sum() - received.sum()), total);
         }
+    }
+
+    /** Sends for {@code --warmup} at the configured rate with a run id nobody counts; waits for its acknowledgements. */
+    private void warmUp(ProducerTarget producer, long runId) throws InterruptedException {
+        if (options.warmup.isZero()) {
+            return;
+        }
+        if (progress != null) {
+            progress.println("warming up for " + options.warmup.toSeconds() + " s");
+        }
+        Sending warm = new Sending(producer, runId, null, options.warmup);
+        warm.run();
+        warm.failIfHopeless();
     }
 
     private String label(String shape) {
@@ -185,17 +211,27 @@ public final class LoadRunner {
         volatile long startNanos;
         volatile long endNanos;
 
+        private final Long messages;
+        private final java.time.Duration duration;
+
         Sending(ProducerTarget producer, long runId) {
+            this(producer, runId, options.messages, options.duration);
+        }
+
+        /** Sends {@code messages} records, or for {@code duration} when {@code messages} is null. */
+        Sending(ProducerTarget producer, long runId, Long messages, java.time.Duration duration) {
             this.producer = producer;
             this.runId = runId;
-            this.toSend = new AtomicLong(options.messages == null ? Long.MAX_VALUE : options.messages);
+            this.messages = messages;
+            this.duration = duration;
+            this.toSend = new AtomicLong(messages == null ? Long.MAX_VALUE : messages);
         }
 
         void run() throws InterruptedException {
             int window = options.mode == LoadOptions.Mode.sync ? 1 : options.window;
             long periodNanos = options.rate == 0 ? 0 : Math.max(1, TimeUnit.SECONDS.toNanos(1) * options.threads / options.rate);
             startNanos = System.nanoTime();
-            long stopAt = options.messages == null ? startNanos + options.duration.toNanos() : Long.MAX_VALUE;
+            long stopAt = messages == null ? startNanos + duration.toNanos() : Long.MAX_VALUE;
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < options.threads; t++) {
                 long offset = periodNanos * t / options.threads;
