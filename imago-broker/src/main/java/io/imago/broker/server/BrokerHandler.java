@@ -2,9 +2,11 @@ package io.imago.broker.server;
 
 import io.imago.broker.BrokerVersion;
 import io.imago.broker.stats.StatsReport;
+import io.imago.protocol.Capabilities;
 import io.imago.protocol.codec.MalformedFrame;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
+import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.QuitCommand;
 import io.imago.protocol.command.Replies;
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class BrokerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerHandler.class);
+
+    private static final String VERSION_BODY = Capabilities.versionBody(BrokerVersion.VERSION);
 
     private final BrokerContext ctx;
     private final PutProcessor puts;
@@ -73,12 +77,21 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
             } else {
                 puts.process(ch, put);
             }
+        } else if (msg instanceof PutBatchCommand batch) {
+            if (stopping.getAsBoolean()) {
+                int opaque = batch.opaque();
+                batch.release();
+                ch.writeAndFlush(Replies.busy("Broker is shutting down", opaque), ch.voidPromise());
+            } else {
+                puts.processBatch(ch, batch);
+            }
         } else if (msg instanceof GetCommand get) {
             gets.get(ch, get);
         } else if (msg instanceof OffsetCommand offset) {
             gets.offset(ch, offset);
         } else if (msg instanceof VersionCommand version) {
-            ch.writeAndFlush(Replies.ok(BrokerVersion.VERSION, version.opaque()), ch.voidPromise());
+            // the extensions this broker serves ride after the version; MetaQ clients only check the status
+            ch.writeAndFlush(Replies.ok(VERSION_BODY, version.opaque()), ch.voidPromise());
         } else if (msg instanceof StatsCommand stats) {
             stats(ch, stats);
         } else if (msg instanceof QuitCommand) {
