@@ -153,17 +153,22 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
      *
      * @param attribute the message attribute, or {@code null} for none
      * @return the bytes written (entry header included)
+     * @throws IndexOutOfBoundsException when the entry does not fit the buffer's maximum capacity
+     *         (then nothing is written)
      */
     public static int writeEntry(ByteBuf out, String attribute, byte[] data) {
+        int attributeBytes = attribute == null ? 0 : ByteBufUtil.utf8Bytes(attribute);
+        int payloadBytes = data.length + (attribute == null ? 0 : ATTRIBUTE_LENGTH_BYTES + attributeBytes);
+        out.ensureWritable(ENTRY_HEADER_BYTES + payloadBytes); // exact: nothing is written when it cannot fit
         int start = out.writerIndex();
         out.writeZero(ENTRY_HEADER_BYTES);
         int payloadStart = out.writerIndex();
         int flag = 0;
         if (attribute != null) {
             flag = RecordDescriptor.FLAG_HAS_ATTRIBUTE;
-            out.writeInt(ByteBufUtil.utf8Bytes(attribute));
-            if (!attribute.isEmpty()) {
-                ByteBufUtil.writeUtf8(out, attribute);
+            out.writeInt(attributeBytes);
+            if (attributeBytes > 0) {
+                ByteBufUtil.reserveAndWriteUtf8(out, attribute, attributeBytes);
             }
         }
         out.writeBytes(data);

@@ -185,4 +185,19 @@ class PutBatchCodecTest {
         assertThat(payloads).extracting(ByteBuffer::remaining).containsExactly(5, 8, 5);
         batch.release();
     }
+
+    @Test
+    void anEntryThatFitsExactlyIsWrittenAndOneThatDoesNotLeavesTheBufferUntouched() {
+        byte[] data = ascii("0123456789");
+        String attribute = "ключ"; // 8 UTF-8 bytes, but a worst-case estimate would reserve 12
+        int entry = PutBatchCommand.entryBytes(attribute, data);
+        assertThat(entry).isEqualTo(12 + 4 + 8 + 10);
+        ByteBuf exact = Unpooled.buffer(entry, entry);
+        assertThat(PutBatchCommand.writeEntry(exact, attribute, data)).isEqualTo(entry);
+        assertThat(exact.writerIndex()).isEqualTo(entry);
+        assertThatThrownBy(() -> PutBatchCommand.writeEntry(exact, null, ascii("x")))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(exact.writerIndex()).isEqualTo(entry);
+        new PutBatchCommand("t", 0, 1, 1, exact).release();
+    }
 }

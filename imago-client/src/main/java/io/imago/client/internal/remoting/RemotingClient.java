@@ -127,6 +127,17 @@ public final class RemotingClient implements AutoCloseable {
         return c != null && c.isConnected();
     }
 
+    /**
+     * Whether the broker at {@code url} is connected and announced the {@code putb} batched put in
+     * its {@code version} reply. When that is not known yet for the current connection this returns
+     * {@code false} and sends one {@code version} probe in the background; later calls see the
+     * answer. Never blocks; opens no connection.
+     */
+    public boolean supportsPutBatch(String url) {
+        BrokerConnection c = connections.get(BrokerUrl.parse(url));
+        return c != null && c.supportsPutBatch();
+    }
+
     /** The URLs with a usable connection now, sorted. */
     public Set<String> connectedUrls() {
         Set<String> urls = new TreeSet<>();
