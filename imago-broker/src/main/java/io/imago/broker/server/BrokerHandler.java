@@ -38,13 +38,12 @@ import org.slf4j.LoggerFactory;
 final class BrokerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerHandler.class);
 
-    private static final String VERSION_BODY = Capabilities.versionBody(BrokerVersion.VERSION);
-
     private final BrokerContext ctx;
     private final PutProcessor puts;
     private final GetProcessor gets;
     private final StatsReport statsReport;
     private final BooleanSupplier stopping;
+    private final String versionBody;
 
     BrokerHandler(BrokerContext ctx, StatsReport statsReport, BooleanSupplier stopping) {
         this.ctx = ctx;
@@ -52,6 +51,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         this.gets = new GetProcessor(ctx);
         this.statsReport = statsReport;
         this.stopping = stopping;
+        this.versionBody = Capabilities.versionBody(BrokerVersion.VERSION, ctx.config().maxMessageBytes());
     }
 
     @Override
@@ -91,7 +91,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
             gets.offset(ch, offset);
         } else if (msg instanceof VersionCommand version) {
             // the extensions this broker serves ride after the version; MetaQ clients only check the status
-            ch.writeAndFlush(Replies.ok(VERSION_BODY, version.opaque()), ch.voidPromise());
+            ch.writeAndFlush(Replies.ok(versionBody, version.opaque()), ch.voidPromise());
         } else if (msg instanceof StatsCommand stats) {
             stats(ch, stats);
         } else if (msg instanceof QuitCommand) {

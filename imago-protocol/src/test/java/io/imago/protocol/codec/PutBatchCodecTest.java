@@ -165,9 +165,14 @@ class PutBatchCodecTest {
 
     @Test
     void theVersionMarkerIsATokenAfterTheVersion() {
-        String body = Capabilities.versionBody("imago-0.1.0");
-        assertThat(body).isEqualTo("imago-0.1.0 putb");
+        String body = Capabilities.versionBody("imago-0.1.0", 65536);
+        assertThat(body).isEqualTo("imago-0.1.0 putb=65536");
         assertThat(Capabilities.supportsPutBatch(body)).isTrue();
+        assertThat(Capabilities.putBatchMaxBytes(body)).isEqualTo(65536);
+        assertThat(Capabilities.putBatchMaxBytes("imago putb")).isEqualTo(WireDescriptor.DEFAULT_MAX_BODY_BYTES);
+        assertThat(Capabilities.putBatchMaxBytes("imago putb=x")).isZero();
+        assertThat(Capabilities.putBatchMaxBytes("imago putb=-5")).isZero();
+        assertThat(Capabilities.putBatchMaxBytes("0.1")).isZero();
         assertThat(Capabilities.supportsPutBatch("0.1")).isFalse();
         assertThat(Capabilities.supportsPutBatch("1.4.6.2")).isFalse();
         assertThat(Capabilities.supportsPutBatch("putb")).isFalse(); // a version string, not a marker

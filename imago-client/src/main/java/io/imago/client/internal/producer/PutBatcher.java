@@ -25,6 +25,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,9 +34,10 @@ import java.util.concurrent.atomic.LongAdder;
  * one when fewer than {@code maxInFlight} batches of its lane are in flight; otherwise it is encoded
  * into the lane's open batch (a pooled buffer), which leaves when a batch of the lane completes, and
  * is closed early (queued behind the in-flight ones) when it reaches {@code maxBatchBytes} or
- * {@link PutBatchCommand#MAX_COUNT} messages. Each message's future completes with its own
+ * {@link PutBatchCommand#MAX_COUNT} messages. Each message's listener is told its own
  * {@link SendResult} (id {@code firstId + i}, offset {@code firstOffset} plus the record sizes before
- * it) or its batch's outcome; a whole batch's futures complete in one task on the callback executor.
+ * it) or its batch's outcome; a whole batch's listeners run in one task on the callback executor, which also does
+ * the per-message work of reading the reply (the I/O thread only sends the lane's next batch).
  * What the producer does on a transport failure (fail over) is its {@link Outcome} handler's business.
  *
  * <p>Memory: the encoded bytes not yet acknowledged are bounded by {@code bufferBytes}; a send
@@ -45,6 +47,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class PutBatcher {
     private static final int INITIAL_BATCH_CAPACITY = 4096;
+    private static final int INITIAL_BATCH_MESSAGES = 64;
 
     private final RemotingClient remoting;
     private final Executor callbacks;
@@ -89,46 +92,48 @@ final class PutBatcher {
         return out.toString();
     }
 
-    /** Whether a message of {@code entryBytes} goes through a batch at all (else: a single put). */
-    private boolean fits(int entryBytes) {
-        return entryBytes <= maxBatchBytes && entryBytes <= bufferBytes;
-    }
-
     /**
-     * Queues {@code message} for {@code partition} of the broker at {@code url}. The future completes
-     * on the callback executor (or, when it is saturated, on the completing thread).
+     * Queues {@code message} for {@code partition} of the broker at {@code url}.
      *
-     * @return null when the message is too big for a batch (send it with a single put)
+     * @param brokerLimit the most body bytes of a {@code putb} that broker accepts (it announced it)
+     * @param listener told the outcome once (the raw error on failure), on the callback executor or,
+     *        when it is saturated, on the completing thread
+     * @return false when the message is too big for a batch (send it with a single put; the listener
+     *         is not called)
      */
-    CallbackFuture send(String url, Message message, Partition partition, long timeoutMs) {
+    boolean send(String url, int brokerLimit, Message message, Partition partition, long timeoutMs,
+            BiConsumer<SendResult, Throwable> listener) {
         String attribute = message.hasAttribute() ? message.getAttribute() : null;
         byte[] data = message.getData();
         int entryBytes = PutBatchCommand.entryBytes(attribute, data);
-        if (!fits(entryBytes)) {
-            return null;
+        int cap = Math.min(maxBatchBytes, brokerLimit);
+        if (entryBytes > cap || entryBytes > bufferBytes) {
+            return false;
         }
-        CallbackFuture future = new CallbackFuture();
         if (!reserve(entryBytes, timeoutMs)) {
-            future.completeExceptionally(new RequestTimeoutException("No room to queue a message for " + url
-                    + " within " + timeoutMs + " ms (" + bufferBytes + " bytes of batched messages unacknowledged)"));
-            return future;
+            listener.accept(null, new RequestTimeoutException("No room to queue a message for " + url + " within "
+                    + timeoutMs + " ms (" + bufferBytes + " bytes of batched messages unacknowledged)"));
+            return true;
         }
-        Pending pending = new Pending(message, future, entryBytes, System.nanoTime() + TimeUnit.MILLISECONDS
-                .toNanos(timeoutMs), timeoutMs);
-        Lane lane = lanes.computeIfAbsent(new LaneKey(url, message.getTopic(), partition.getBrokerId(),
-                partition.getPartition()), k -> new Lane(k, partition));
+        Pending pending = new Pending(message, listener, entryBytes,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs);
+        LaneKey key = new LaneKey(url, message.getTopic(), partition.getBrokerId(), partition.getPartition());
+        Lane lane = lanes.get(key);
+        if (lane == null) {
+            lane = lanes.computeIfAbsent(key, k -> new Lane(k, partition));
+        }
         Batch ready;
         try {
-            ready = lane.add(pending, attribute, data);
+            ready = lane.add(pending, attribute, data, cap);
         } catch (RuntimeException e) {
             room.release(entryBytes);
-            future.completeExceptionally(e);
-            return future;
+            listener.accept(null, e);
+            return true;
         }
         if (ready != null) {
             dispatch(lane, ready);
         }
-        return future;
+        return true;
     }
 
     private boolean reserve(int bytes, long timeoutMs) {
@@ -147,11 +152,7 @@ final class PutBatcher {
     }
 
     private void dispatch(Lane lane, Batch batch) {
-        long now = System.nanoTime();
-        long timeoutMs = 1;
-        for (Pending p : batch.messages) {
-            timeoutMs = Math.max(timeoutMs, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - now));
-        }
+        long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(batch.deadlineNanos - System.nanoTime()));
         batchesSent.increment();
         CompletableFuture<ResponseCommand> reply;
         try {
@@ -174,28 +175,19 @@ final class PutBatcher {
         if (error != null) {
             Throwable cause = SimpleMessageProducer.unwrap(error);
             for (Pending p : batch.messages) {
-                onTransportFailure.failed(p.message, lane.chosen, cause, p.timeoutMs)
-                        .whenCompleteAsync((r, e) -> complete(p.future, r, e), callbacks);
+                CompletableFuture<SendResult> retried;
+                try {
+                    retried = onTransportFailure.failed(p.message, lane.chosen, cause, p.timeoutMs);
+                } catch (RuntimeException e) {
+                    e.addSuppressed(cause);
+                    retried = CompletableFuture.failedFuture(e);
+                }
+                retried.whenCompleteAsync(p.listener, callbacks);
             }
             return;
         }
-        List<SendResult> results;
-        Throwable failure = null;
-        try {
-            results = results(lane, batch, reply);
-        } catch (MetaClientException e) {
-            results = null;
-            failure = e;
-        } finally {
-            reply.release();
-        }
-        List<SendResult> done = results;
-        Throwable bad = failure;
-        Runnable deliver = () -> {
-            for (int i = 0; i < batch.messages.size(); i++) {
-                complete(batch.messages.get(i).future, done == null ? null : done.get(i), bad);
-            }
-        };
+        // the per-message work (ids, offsets, listeners) runs on a callback thread, not on this I/O thread
+        Runnable deliver = () -> deliver(lane, batch, reply);
         try {
             callbacks.execute(deliver);
         } catch (RejectedExecutionException e) {
@@ -203,28 +195,31 @@ final class PutBatcher {
         }
     }
 
-    private static void complete(CompletableFuture<SendResult> f, SendResult result, Throwable error) {
-        if (error == null) {
-            f.complete(result);
-        } else {
-            f.completeExceptionally(error);
+    private static void deliver(Lane lane, Batch batch, ResponseCommand reply) {
+        try {
+            deliverResults(lane, batch, reply);
+        } catch (MetaClientException e) {
+            for (Pending p : batch.messages) {
+                p.listener.accept(null, e);
+            }
+        } finally {
+            reply.release();
         }
     }
 
-    /** The result of each message, from the reply; sets the id, partition and offset of stored messages. */
-    private static List<SendResult> results(Lane lane, Batch batch, ResponseCommand reply) throws MetaClientException {
+    /** Tells each message its result, from the reply; sets the id, partition and offset of stored ones. */
+    private static void deliverResults(Lane lane, Batch batch, ResponseCommand reply) throws MetaClientException {
         int count = batch.messages.size();
-        List<SendResult> out = new ArrayList<>(count);
         if (!(reply instanceof ResultCommand result)) {
             throw new MetaClientException("Unexpected reply to a batch put from partition " + lane.chosen + ": " + reply);
         }
         if (!result.isSuccess()) {
             String error = result.code() == StatusCode.FORBIDDEN.code() ? "403" : result.text();
             SendResult failed = new SendResult(false, lane.chosen, -1, error);
-            for (int i = 0; i < count; i++) {
-                out.add(failed);
+            for (Pending p : batch.messages) {
+                p.listener.accept(failed, null);
             }
-            return out;
+            return;
         }
         String text = result.text();
         long firstId;
@@ -250,14 +245,9 @@ final class PutBatcher {
             p.message.setId(firstId + i);
             p.message.setPartition(stored);
             p.message.setOffset(offset);
-            out.add(new SendResult(true, stored, offset, null));
+            p.listener.accept(new SendResult(true, stored, offset, null), null);
             offset += RecordDescriptor.recordLength(p.entryBytes - PutBatchCommand.ENTRY_HEADER_BYTES);
         }
-        return out;
-    }
-
-    /** A send's future that completes on the callback executor already (no second hop needed). */
-    static final class CallbackFuture extends CompletableFuture<SendResult> {
     }
 
     /** Where a batch goes: broker URL, topic and partition (with its broker id). */
@@ -265,19 +255,19 @@ final class PutBatcher {
     }
 
     /** A message waiting for its batch's reply. */
-    private record Pending(Message message, CompletableFuture<SendResult> future, int entryBytes, long deadlineNanos,
-            long timeoutMs) {
+    private record Pending(Message message, BiConsumer<SendResult, Throwable> listener, int entryBytes,
+            long deadlineNanos, long timeoutMs) {
     }
 
     /** A closed batch: its encoded entries and their messages, in order. */
     private static final class Batch {
         final ByteBuf body;
-        final List<Pending> messages;
+        final List<Pending> messages = new ArrayList<>(INITIAL_BATCH_MESSAGES);
         int bytes;
+        long deadlineNanos = Long.MIN_VALUE;
 
         Batch(ByteBuf body) {
             this.body = body;
-            this.messages = new ArrayList<>();
         }
     }
 
@@ -295,19 +285,20 @@ final class PutBatcher {
         }
 
         /** Adds a message; returns the batch to send now, if a slot is free. */
-        synchronized Batch add(Pending pending, String attribute, byte[] data) {
-            if (open != null && (open.bytes + pending.entryBytes > maxBatchBytes
+        synchronized Batch add(Pending pending, String attribute, byte[] data, int cap) {
+            if (open != null && (open.bytes + pending.entryBytes > cap
                     || open.messages.size() >= PutBatchCommand.MAX_COUNT)) {
                 waiting.add(open);
                 open = null;
             }
             if (open == null) {
-                open = new Batch(alloc.buffer(Math.min(maxBatchBytes, Math.max(INITIAL_BATCH_CAPACITY,
-                        pending.entryBytes)), maxBatchBytes));
+                open = new Batch(alloc.buffer(Math.min(cap, Math.max(INITIAL_BATCH_CAPACITY, pending.entryBytes)),
+                        cap));
             }
             PutBatchCommand.writeEntry(open.body, attribute, data); // writes all or nothing
             open.bytes += pending.entryBytes;
             open.messages.add(pending);
+            open.deadlineNanos = Math.max(open.deadlineNanos, pending.deadlineNanos);
             return inFlight < maxInFlight ? take() : null;
         }
 

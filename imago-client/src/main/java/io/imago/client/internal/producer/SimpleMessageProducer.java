@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,7 @@ public final class SimpleMessageProducer implements MessageProducer {
     @Override
     public void sendMessage(Message message, SendMessageCallback callback, long timeout, TimeUnit unit) {
         Objects.requireNonNull(callback, "callback");
-        onCallbackThread(send(message, unit.toMillis(timeout)), (result, error) -> {
+        onCallbackThread(message, unit.toMillis(timeout), (result, error) -> {
             try {
                 if (error == null) {
                     callback.onMessageSent(result);
@@ -131,12 +132,13 @@ public final class SimpleMessageProducer implements MessageProducer {
         });
     }
 
-    /** Runs {@code action} on the callback executor once {@code f} completes (batched sends complete there). */
-    private void onCallbackThread(CompletableFuture<SendResult> f,
-            java.util.function.BiConsumer<? super SendResult, ? super Throwable> action) {
-        if (f instanceof PutBatcher.CallbackFuture) {
-            f.whenComplete(action);
-        } else {
+    /**
+     * Sends and runs {@code action} with the outcome on the callback executor: a batched send tells it
+     * there directly (no future in between), a single put through its future.
+     */
+    private void onCallbackThread(Message message, long timeoutMs, BiConsumer<SendResult, Throwable> action) {
+        CompletableFuture<SendResult> f = send(message, timeoutMs, action);
+        if (f != null) {
             f.whenCompleteAsync(action, callbacks);
         }
     }
@@ -149,7 +151,7 @@ public final class SimpleMessageProducer implements MessageProducer {
     @Override
     public CompletableFuture<SendResult> sendMessageAsync(Message message, long timeout, TimeUnit unit) {
         CompletableFuture<SendResult> out = new CompletableFuture<>();
-        onCallbackThread(send(message, unit.toMillis(timeout)), (result, error) -> {
+        onCallbackThread(message, unit.toMillis(timeout), (result, error) -> {
             if (error == null) {
                 out.complete(result);
             } else {
@@ -174,6 +176,15 @@ public final class SimpleMessageProducer implements MessageProducer {
 
     /** The send: choose, encode, put, read the reply; fail over once on a transport failure. */
     private CompletableFuture<SendResult> send(Message message, long timeoutMs) {
+        return send(message, timeoutMs, null);
+    }
+
+    /**
+     * The send; when it goes through a batch and {@code listener} is not null, the listener is told
+     * the outcome (on the callback executor) and this returns null.
+     */
+    private CompletableFuture<SendResult> send(Message message, long timeoutMs,
+            BiConsumer<SendResult, Throwable> listener) {
         try {
             Objects.requireNonNull(message, "message");
             if (shutdown) {
@@ -181,9 +192,15 @@ public final class SimpleMessageProducer implements MessageProducer {
             }
             TopicBrokers brokers = routes.route(message.getTopic());
             Partition chosen = selector.getPartition(message.getTopic(), brokers.partitions(), message);
-            CompletableFuture<SendResult> batched = batched(message, brokers, chosen, timeoutMs);
-            if (batched != null) {
-                return batched;
+            if (batcher != null && chosen.getPartition() >= 0) {
+                String url = brokers.url(chosen).orElse(null);
+                int limit = url == null ? 0 : remoting.putBatchLimit(url);
+                if (limit > 0) {
+                    ListenerFuture future = listener == null ? new ListenerFuture() : null;
+                    if (batcher.send(url, limit, message, chosen, timeoutMs, listener == null ? future : listener)) {
+                        return future;
+                    }
+                }
             }
             Encoded encoded = Encoded.of(message);
             return attempt(message, encoded, brokers, chosen, timeoutMs)
@@ -193,22 +210,6 @@ public final class SimpleMessageProducer implements MessageProducer {
         } catch (MetaClientException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    /**
-     * The send through a {@code putb} batch, when batching is on, the partition is explicit, and the
-     * connection to its broker is up and announced {@code putb}; else null (use a single put).
-     */
-    private CompletableFuture<SendResult> batched(Message message, TopicBrokers brokers, Partition chosen,
-            long timeoutMs) {
-        if (batcher == null || chosen.getPartition() < 0) {
-            return null;
-        }
-        String url = brokers.url(chosen).orElse(null);
-        if (url == null || !remoting.supportsPutBatch(url)) {
-            return null;
-        }
-        return batcher.send(url, message, chosen, timeoutMs);
     }
 
     /** The batcher's lanes, for diagnostics. */
@@ -302,6 +303,19 @@ public final class SimpleMessageProducer implements MessageProducer {
     private void checkOpen() {
         if (shutdown) {
             throw new IllegalStateException("The producer has been shut down");
+        }
+    }
+
+    /** The future of a batched send that nobody listens to otherwise (a synchronous send). */
+    private static final class ListenerFuture extends CompletableFuture<SendResult>
+            implements BiConsumer<SendResult, Throwable> {
+        @Override
+        public void accept(SendResult result, Throwable error) {
+            if (error == null) {
+                complete(result);
+            } else {
+                completeExceptionally(error);
+            }
         }
     }
 

@@ -223,21 +223,22 @@ final class BrokerConnection {
     }
 
     /**
-     * Whether the broker on the current channel announced {@code putb}. While that is unknown the
-     * answer is {@code false} and, once per channel, a {@code version} probe is sent (from any
-     * thread, without waiting); until its reply arrives callers use single puts.
+     * The most body bytes of a {@code putb} the broker on the current channel announced, or 0 when it
+     * did not (or is not connected). While that is unknown the answer is 0 and, once per channel, a
+     * {@code version} probe is sent (from any thread, without waiting); until its reply arrives
+     * callers use single puts.
      */
-    boolean supportsPutBatch() {
+    int putBatchLimit() {
         ChannelRequests c = current;
         if (c == null || !c.isUsable()) {
-            return false;
+            return 0;
         }
         int state = c.putBatchState();
         if (state == ChannelRequests.PUT_BATCH_UNKNOWN
                 && c.putBatchTransition(ChannelRequests.PUT_BATCH_UNKNOWN, ChannelRequests.PUT_BATCH_PROBING)) {
             probePutBatch(c);
         }
-        return state == ChannelRequests.PUT_BATCH_YES;
+        return state == ChannelRequests.PUT_BATCH_YES ? c.putBatchMaxBytes() : 0;
     }
 
     private void probePutBatch(ChannelRequests requests) {
@@ -257,9 +258,9 @@ final class BrokerConnection {
         }
         reply.whenComplete((r, e) -> {
             if (r instanceof ResultCommand result && result.isSuccess()) {
-                requests.putBatchAnswered(Capabilities.supportsPutBatch(result.text()));
+                requests.putBatchAnswered(Capabilities.putBatchMaxBytes(result.text()));
             } else if (r != null) {
-                requests.putBatchAnswered(false);
+                requests.putBatchAnswered(0);
             } else {
                 requests.putBatchTransition(ChannelRequests.PUT_BATCH_PROBING, ChannelRequests.PUT_BATCH_UNKNOWN);
             }
@@ -292,7 +293,7 @@ final class BrokerConnection {
         heartbeatInFlight.set(false);
         boolean ok = reply instanceof ResultCommand result && result.isSuccess();
         if (ok && requests.putBatchState() != ChannelRequests.PUT_BATCH_PROBING) {
-            requests.putBatchAnswered(Capabilities.supportsPutBatch(((ResultCommand) reply).text()));
+            requests.putBatchAnswered(Capabilities.putBatchMaxBytes(((ResultCommand) reply).text()));
         }
         if (reply != null) {
             reply.release();

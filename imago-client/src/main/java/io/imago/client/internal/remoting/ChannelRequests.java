@@ -29,6 +29,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     private final BrokerConnection connection;
     private final Map<Integer, PendingRequest> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger putBatch = new AtomicInteger(PUT_BATCH_UNKNOWN);
+    private volatile int putBatchMaxBytes;
     private volatile Channel channel;
     private volatile boolean ended;
 
@@ -53,9 +54,15 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
         return putBatch.compareAndSet(expected, next);
     }
 
-    /** Records the capability a {@code version} reply announced. */
-    void putBatchAnswered(boolean supported) {
-        putBatch.set(supported ? PUT_BATCH_YES : PUT_BATCH_NO);
+    /** Records the capability a {@code version} reply announced: the most bytes of a batch, 0 for none. */
+    void putBatchAnswered(int maxBytes) {
+        putBatchMaxBytes = Math.max(0, maxBytes);
+        putBatch.set(maxBytes > 0 ? PUT_BATCH_YES : PUT_BATCH_NO);
+    }
+
+    /** The most body bytes of a {@code putb} the broker announced (meaningful in state YES). */
+    int putBatchMaxBytes() {
+        return putBatchMaxBytes;
     }
 
     /** Whether the channel is still usable. */

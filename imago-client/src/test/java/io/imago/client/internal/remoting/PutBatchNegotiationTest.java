@@ -40,11 +40,19 @@ class PutBatchNegotiationTest {
 
     @Test
     void anImagoBrokerAnnouncingPutbIsUsedForBatchesAfterOneProbe() throws Exception {
-        RemotingClient c = connectedTo("imago-0.1.0 putb");
+        RemotingClient c = connectedTo("imago-0.1.0 putb=4194304");
         String url = brokers.get(0).url();
         assertThat(c.supportsPutBatch(url)).isFalse(); // unknown yet: this call sends the probe
         await().atMost(Duration.ofSeconds(5)).until(() -> c.supportsPutBatch(url));
         assertThat(brokers.get(0).received()).hasSize(1).allMatch(l -> l.matches("version -?\\d+"));
+    }
+
+    @Test
+    void theBatchLimitTheBrokerAnnouncesIsKept() throws Exception {
+        RemotingClient c = connectedTo("imago-0.1.0 putb=1000");
+        String url = brokers.get(0).url();
+        assertThat(c.putBatchLimit(url)).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.putBatchLimit(url) == 1000);
     }
 
     @Test
