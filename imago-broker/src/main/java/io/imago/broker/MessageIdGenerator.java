@@ -19,7 +19,7 @@ import java.time.Clock;
  * only use them to drop duplicates.
  *
  * <p>Thread-safe: {@link #nextId()} is synchronized; it costs a few nanoseconds and is taken once
- * per put.
+ * per put (or per batch of puts, {@link #nextIds}).
  */
 public final class MessageIdGenerator {
     /** MetaQ's epoch (2011-04-28T08:34:20.503Z); keeps ids comparable with the original's layout. */
@@ -28,6 +28,8 @@ public final class MessageIdGenerator {
     private static final int SEQUENCE_BITS = 12;
     private static final int BROKER_ID_BITS = 10;
     private static final long SEQUENCE_MASK = (1L << SEQUENCE_BITS) - 1;
+    /** Most ids {@link #nextIds} gives at once: one millisecond's sequence space. */
+    public static final int MAX_BATCH_IDS = 1 << SEQUENCE_BITS;
 
     private final long brokerBits;
     private final Clock clock;
@@ -52,6 +54,33 @@ public final class MessageIdGenerator {
             sequence = 0;
         }
         return ((lastMs - EPOCH_MS) << (SEQUENCE_BITS + BROKER_ID_BITS)) | brokerBits | sequence;
+    }
+
+    /**
+     * {@code count} consecutive ids, all in one millisecond, so that id {@code i} of a batch is
+     * {@code first + i}: taken from the current millisecond when its sequence has room, else from
+     * the next one (borrowing a millisecond as {@link #nextId()} does when a millisecond is used up).
+     *
+     * @return the first id
+     * @throws IllegalArgumentException unless {@code 1 <= count <= }{@link #MAX_BATCH_IDS}
+     */
+    public synchronized long nextIds(int count) {
+        if (count < 1 || count > MAX_BATCH_IDS) {
+            throw new IllegalArgumentException("count must be in 1.." + MAX_BATCH_IDS + ", was " + count);
+        }
+        long now = clock.millis();
+        long first;
+        if (now > lastMs) {
+            lastMs = now;
+            first = 0;
+        } else if (sequence + count <= SEQUENCE_MASK) {
+            first = sequence + 1;
+        } else {
+            lastMs++;
+            first = 0;
+        }
+        sequence = first + count - 1;
+        return ((lastMs - EPOCH_MS) << (SEQUENCE_BITS + BROKER_ID_BITS)) | brokerBits | first;
     }
 
     /** The broker id bits of an id made by any MetaQ-layout generator. */

@@ -80,4 +80,40 @@ class MessageIdGeneratorTest {
         assertThatThrownBy(() -> new MessageIdGenerator(1024, Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1024");
     }
+
+    @Test
+    void aBatchOfIdsIsConsecutiveAndNeverOverlapsSingleIds() {
+        HandClock clock = new HandClock();
+        MessageIdGenerator ids = new MessageIdGenerator(7, clock);
+        Set<Long> seen = new HashSet<>();
+        long single = ids.nextId();
+        seen.add(single);
+        long first = ids.nextIds(100);
+        assertThat(first).isEqualTo(single + 1);
+        for (int i = 0; i < 100; i++) {
+            assertThat(seen.add(first + i)).isTrue();
+            assertThat(MessageIdGenerator.brokerIdOf(first + i)).isEqualTo(7);
+        }
+        assertThat(seen.add(ids.nextId())).isTrue();
+        assertThat(ids.nextId()).isEqualTo(first + 101);
+    }
+
+    @Test
+    void aBatchThatDoesNotFitTheMillisecondMovesWhollyToTheNextOne() {
+        HandClock clock = new HandClock();
+        MessageIdGenerator ids = new MessageIdGenerator(1, clock);
+        long a = ids.nextIds(4000);
+        long b = ids.nextIds(200); // 4000 + 200 > 4096: the whole batch borrows the next millisecond
+        assertThat(b & 0xFFF).isZero();
+        assertThat(b).isGreaterThan(a + 3999);
+        assertThat((b + 199) & 0xFFF).isEqualTo(199);
+        long c = ids.nextIds(MessageIdGenerator.MAX_BATCH_IDS);
+        assertThat(c & 0xFFF).isZero();
+        assertThat((c + 4095) & 0xFFF).isEqualTo(4095);
+        assertThat(ids.nextId()).isGreaterThan(c + 4095);
+        clock.millis.addAndGet(10);
+        assertThat(ids.nextIds(1) & 0xFFF).isZero();
+        assertThatThrownBy(() -> ids.nextIds(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ids.nextIds(4097)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

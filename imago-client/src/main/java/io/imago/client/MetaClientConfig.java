@@ -19,6 +19,17 @@ public class MetaClientConfig implements Serializable {
     private int recoverThreadCount = Runtime.getRuntime().availableProcessors();
     private String recoverDirectory = Path.of(System.getProperty("user.home"), ".meta_recover").toString();
     private Properties partitionsInfo;
+    private boolean putBatchEnabled = true;
+    private int putBatchMaxBytes = DEFAULT_PUT_BATCH_MAX_BYTES;
+    private int putBatchMaxInFlight = DEFAULT_PUT_BATCH_MAX_IN_FLIGHT;
+    private int putBatchBufferBytes = DEFAULT_PUT_BATCH_BUFFER_BYTES;
+
+    /** Default of {@link #setPutBatchMaxBytes}: 256 KiB. */
+    public static final int DEFAULT_PUT_BATCH_MAX_BYTES = 256 * 1024;
+    /** Default of {@link #setPutBatchMaxInFlight}. */
+    public static final int DEFAULT_PUT_BATCH_MAX_IN_FLIGHT = 4;
+    /** Default of {@link #setPutBatchBufferBytes}: 32 MiB. */
+    public static final int DEFAULT_PUT_BATCH_BUFFER_BYTES = 32 * 1024 * 1024;
 
     /** Direct mode: {@code meta://host:port} of the one broker to use, without ZooKeeper. */
     public String getServerUrl() {
@@ -98,5 +109,63 @@ public class MetaClientConfig implements Serializable {
 
     public void setPartitionsInfo(Properties partitionsInfo) {
         this.partitionsInfo = partitionsInfo;
+    }
+
+    /**
+     * Whether producers batch sends to Imago brokers that announce the {@code putb} extension
+     * (default {@code true}; see docs/client.md). Brokers that do not (the original MetaQ broker)
+     * always get single puts, whatever this says.
+     */
+    public boolean isPutBatchEnabled() {
+        return putBatchEnabled;
+    }
+
+    public void setPutBatchEnabled(boolean putBatchEnabled) {
+        this.putBatchEnabled = putBatchEnabled;
+    }
+
+    /**
+     * Most body bytes in one batch (each message takes its encoded payload plus 12 bytes); a message
+     * bigger than this is sent alone with a single put.
+     */
+    public int getPutBatchMaxBytes() {
+        return putBatchMaxBytes;
+    }
+
+    public void setPutBatchMaxBytes(int putBatchMaxBytes) {
+        if (putBatchMaxBytes < 64) {
+            throw new IllegalArgumentException("putBatchMaxBytes must be at least 64, was " + putBatchMaxBytes);
+        }
+        this.putBatchMaxBytes = putBatchMaxBytes;
+    }
+
+    /**
+     * Batches of one producer in flight to one partition at a time. No linger: a send goes out at once
+     * when fewer are in flight; otherwise it waits in the next batch, which leaves when one completes.
+     */
+    public int getPutBatchMaxInFlight() {
+        return putBatchMaxInFlight;
+    }
+
+    public void setPutBatchMaxInFlight(int putBatchMaxInFlight) {
+        if (putBatchMaxInFlight < 1) {
+            throw new IllegalArgumentException("putBatchMaxInFlight must be at least 1, was " + putBatchMaxInFlight);
+        }
+        this.putBatchMaxInFlight = putBatchMaxInFlight;
+    }
+
+    /**
+     * Most bytes of one producer's batched messages not yet acknowledged; a send beyond it waits (up
+     * to its timeout) for room.
+     */
+    public int getPutBatchBufferBytes() {
+        return putBatchBufferBytes;
+    }
+
+    public void setPutBatchBufferBytes(int putBatchBufferBytes) {
+        if (putBatchBufferBytes < 1) {
+            throw new IllegalArgumentException("putBatchBufferBytes must be positive, was " + putBatchBufferBytes);
+        }
+        this.putBatchBufferBytes = putBatchBufferBytes;
     }
 }

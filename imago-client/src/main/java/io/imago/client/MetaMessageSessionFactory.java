@@ -159,7 +159,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     private SimpleMessageProducer newSimpleProducer(PartitionSelector partitionSelector) {
         start();
         SimpleMessageProducer producer = new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks,
-                producers::remove);
+                producers::remove, config);
         producers.add(producer);
         return producer;
     }

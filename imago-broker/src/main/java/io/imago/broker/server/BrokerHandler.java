@@ -2,9 +2,11 @@ package io.imago.broker.server;
 
 import io.imago.broker.BrokerVersion;
 import io.imago.broker.stats.StatsReport;
+import io.imago.protocol.Capabilities;
 import io.imago.protocol.codec.MalformedFrame;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
+import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.QuitCommand;
 import io.imago.protocol.command.Replies;
@@ -41,6 +43,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
     private final GetProcessor gets;
     private final StatsReport statsReport;
     private final BooleanSupplier stopping;
+    private final String versionBody;
 
     BrokerHandler(BrokerContext ctx, StatsReport statsReport, BooleanSupplier stopping) {
         this.ctx = ctx;
@@ -48,6 +51,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         this.gets = new GetProcessor(ctx);
         this.statsReport = statsReport;
         this.stopping = stopping;
+        this.versionBody = Capabilities.versionBody(BrokerVersion.VERSION, ctx.config().maxMessageBytes());
     }
 
     @Override
@@ -73,12 +77,21 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
             } else {
                 puts.process(ch, put);
             }
+        } else if (msg instanceof PutBatchCommand batch) {
+            if (stopping.getAsBoolean()) {
+                int opaque = batch.opaque();
+                batch.release();
+                ch.writeAndFlush(Replies.busy("Broker is shutting down", opaque), ch.voidPromise());
+            } else {
+                puts.processBatch(ch, batch);
+            }
         } else if (msg instanceof GetCommand get) {
             gets.get(ch, get);
         } else if (msg instanceof OffsetCommand offset) {
             gets.offset(ch, offset);
         } else if (msg instanceof VersionCommand version) {
-            ch.writeAndFlush(Replies.ok(BrokerVersion.VERSION, version.opaque()), ch.voidPromise());
+            // the extensions this broker serves ride after the version; MetaQ clients only check the status
+            ch.writeAndFlush(Replies.ok(versionBody, version.opaque()), ch.voidPromise());
         } else if (msg instanceof StatsCommand stats) {
             stats(ch, stats);
         } else if (msg instanceof QuitCommand) {

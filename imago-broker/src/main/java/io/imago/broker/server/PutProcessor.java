@@ -4,14 +4,19 @@ import io.imago.broker.config.TopicConfig;
 import io.imago.broker.store.PartitionEntry;
 import io.imago.broker.store.PartitionRegistry;
 import io.imago.protocol.RecordDescriptor;
+import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.Replies;
 import io.imago.protocol.command.ResultCommand;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
+import io.imago.store.Record;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +110,98 @@ final class PutProcessor {
                 ctx.stats().putFailed(topic.topic(), topic.collectsStats());
                 channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), topic.topic(), partition, opaque),
                         channel.voidPromise());
+            }
+        });
+    }
+
+    /**
+     * Handles one {@code putb} (Imago extension) and takes over its body reference: the same checks
+     * as a put, for every entry, before anything is appended (one bad checksum refuses the whole
+     * batch with the put's checksum-failure reply); then {@code count} consecutive ids, one
+     * {@link io.imago.store.PartitionLog#appendBatch} and one reply
+     * {@code <firstId> <partition> <firstOffset> <count>}. The body is released once the log has
+     * copied it (appendBatch copies before returning).
+     */
+    void processBatch(Channel channel, PutBatchCommand batch) {
+        try {
+            Optional<TopicConfig> accepted = ctx.registry().topicConfig(batch.topic());
+            boolean stat = accepted.map(TopicConfig::collectsStats).orElse(false);
+            int count = batch.count();
+            ctx.stats().putBatch(batch.topic(), stat, count, batch.bodyLength() - (long) count
+                    * PutBatchCommand.ENTRY_HEADER_BYTES);
+            Optional<ResultCommand> refusal = batchRefusal(batch, accepted);
+            if (refusal.isPresent()) {
+                ctx.stats().putBatchFailed(batch.topic(), stat, count);
+                channel.writeAndFlush(refusal.get(), channel.voidPromise());
+                return;
+            }
+            appendBatch(channel, batch, accepted.orElseThrow());
+        } finally {
+            batch.release();
+        }
+    }
+
+    private Optional<ResultCommand> batchRefusal(PutBatchCommand batch, Optional<TopicConfig> topic) {
+        String uri = ctx.brokerUri();
+        int opaque = batch.opaque();
+        if (topic.isEmpty()) {
+            return Optional.of(Replies.putTopicNotAccepted(uri, batch.topic(), batch.partition(), opaque));
+        }
+        if (!topic.get().acceptsPublish()) {
+            return Optional.of(Replies.putPublishNotAccepted(uri, batch.topic(), batch.partition(), opaque));
+        }
+        if (batch.partition() < 0 || batch.partition() >= topic.get().numPartitions()) {
+            return Optional.of(Replies.putWrongPartition(uri, batch.topic(), batch.partition(), opaque));
+        }
+        boolean[] corrupt = new boolean[1];
+        batch.forEachEntry((i, flag, checksum, payload) -> {
+            if (!corrupt[0] && RecordDescriptor.checksum(payload) != checksum) {
+                corrupt[0] = true;
+            }
+        });
+        if (corrupt[0]) {
+            return Optional.of(Replies.putChecksumFailure(uri, batch.topic(), batch.partition(), opaque));
+        }
+        return Optional.empty();
+    }
+
+    private void appendBatch(Channel channel, PutBatchCommand batch, TopicConfig topic) {
+        int partition = batch.partition();
+        int opaque = batch.opaque();
+        int count = batch.count();
+        PartitionEntry entry;
+        try {
+            entry = ctx.registry().getOrCreate(topic, partition);
+        } catch (IOException | RuntimeException e) {
+            warnings.warn("Creating partition {}-{} failed: {}", batch.topic(), partition, e.toString());
+            ctx.stats().putBatchFailed(topic.topic(), topic.collectsStats(), count);
+            channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), batch.topic(), partition, opaque),
+                    channel.voidPromise());
+            return;
+        }
+        long firstId = ctx.ids().nextIds(count);
+        List<Record> records = new ArrayList<>(count);
+        batch.forEachEntry((i, flag, checksum, payload) -> records.add(new Record(firstId + i, flag, payload)));
+        InFlight inFlight = InFlight.of(channel);
+        inFlight.started(channel, entry.log().queuedBytes());
+        CompletableFuture<long[]> appended;
+        try {
+            appended = entry.log().appendBatch(records);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        appended.whenComplete((offsets, error) -> {
+            inFlight.finished(channel, entry.log().queuedBytes());
+            if (error == null) {
+                entry.countAppended(count);
+                channel.writeAndFlush(Replies.putBatchOk(firstId, partition, offsets[0], count, opaque),
+                        channel.voidPromise());
+            } else {
+                warnings.warn("Put of a batch of {} to {}-{} failed: {}", count, topic.topic(), partition,
+                        error.toString());
+                ctx.stats().putBatchFailed(topic.topic(), topic.collectsStats(), count);
+                channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), topic.topic(), partition,
+                        String.valueOf(error.getMessage()), opaque), channel.voidPromise());
             }
         });
     }

@@ -69,6 +69,28 @@ public final class BrokerStats {
         record(Realtime.PUT_FAILED, topic, statTopic, 1);
     }
 
+    /**
+     * A {@code putb} of {@code messages} messages whose payloads total {@code payloadBytes}: counted as
+     * that many puts, so the figures mean messages whichever command carried them.
+     */
+    public void putBatch(String topic, boolean statTopic, int messages, long payloadBytes) {
+        cmdPut.add(messages);
+        if (statTopic) {
+            realtime.get(Realtime.PUT).computeIfAbsent(topic, t -> new RealtimeStat()).record(messages, messages);
+            realtime.get(Realtime.MESSAGE_SIZE).computeIfAbsent(topic, t -> new RealtimeStat())
+                    .record(messages, payloadBytes);
+        }
+    }
+
+    /** {@code messages} puts of one failed {@code putb}. */
+    public void putBatchFailed(String topic, boolean statTopic, int messages) {
+        putFailed.add(messages);
+        if (statTopic) {
+            realtime.get(Realtime.PUT_FAILED).computeIfAbsent(topic, t -> new RealtimeStat())
+                    .record(messages, messages);
+        }
+    }
+
     public void get(String topic, boolean statTopic) {
         cmdGet.increment();
         record(Realtime.GET, topic, statTopic, 1);

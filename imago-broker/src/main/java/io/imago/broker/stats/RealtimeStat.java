@@ -23,6 +23,12 @@ final class RealtimeStat {
         value.add(amount);
     }
 
+    /** Records {@code events} events worth {@code amount} in total. */
+    void record(long events, long amount) {
+        count.add(events);
+        value.add(amount);
+    }
+
     void reset() {
         count.reset();
         value.reset();

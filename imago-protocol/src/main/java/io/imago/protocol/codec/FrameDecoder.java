@@ -49,7 +49,12 @@ abstract class FrameDecoder extends ByteToMessageDecoder {
         if (in.readableBytes() >= awaiting.bodyLength()) {
             ParsedLine.AwaitingBody frame = awaiting;
             awaiting = null;
-            out.add(frame.withBody().apply(in.readRetainedSlice(frame.bodyLength())));
+            Object message = frame.withBody().apply(in.readRetainedSlice(frame.bodyLength()));
+            if (message instanceof MalformedFrame bad) {
+                fail(in, out, bad); // a body whose inner structure is invalid (putb)
+            } else {
+                out.add(message);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.imago.protocol.codec;
 
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
+import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.QuitCommand;
 import io.imago.protocol.command.RequestCommand;
@@ -15,8 +16,8 @@ import io.imago.protocol.command.VersionCommand;
 /**
  * Broker side: decodes the client's requests of spec section 1.4 into {@link RequestCommand}s, in
  * every shape the 1.4.6.2 broker accepts (put with 6, 7 or 8 tokens, sync with 7 or 8, transaction
- * with 5, 6 or 7, stats with 1 to 3, version with or without opaque, quit). Put and sync bodies are
- * retained slices of the input: the handler that receives the command owns it and must release it.
+ * with 5, 6 or 7, stats with 1 to 3, version with or without opaque, quit), plus Imago's
+ * {@code putb} batch extension ({@link PutBatchCommand}). Put, putb and sync bodies are retained slices of the input: the handler that receives the command owns it and must release it.
  *
  * <p>Unlike the original, which throws and closes, invalid input (header line over
  * {@code maxHeaderLineBytes}, body over {@code maxBodyBytes}, a non-numeric number, a wrong token
@@ -50,6 +51,8 @@ public final class RequestDecoder extends FrameDecoder {
                     return put(tokens, maxBodyBytes);
                 case WireDescriptor.SYNC:
                     return sync(tokens, maxBodyBytes);
+                case WireDescriptor.PUTB:
+                    return putBatch(tokens, maxBodyBytes);
                 case WireDescriptor.GET:
                     return complete(get(tokens));
                 case WireDescriptor.OFFSET:
@@ -121,6 +124,30 @@ public final class RequestDecoder extends FrameDecoder {
         int opaque = Tokens.int32(t, t.length - 1, "opaque");
         return new ParsedLine.AwaitingBody(length,
                 body -> new SyncCommand(topic, partition, flag, messageId, checksum, opaque, body));
+    }
+
+    /** The Imago batch extension; a body that is not exactly {@code count} entries is malformed. */
+    private static ParsedLine putBatch(String[] t, int maxBodyBytes) {
+        Tokens.requireArity(t, 6, 6);
+        String topic = t[WireDescriptor.TOPIC];
+        int partition = Tokens.int32(t, WireDescriptor.PUT_PARTITION, "partition");
+        int count = Tokens.int32(t, WireDescriptor.PUTB_COUNT, "count");
+        int length = Tokens.bodyLength(t, WireDescriptor.PUTB_BODY_LENGTH, maxBodyBytes);
+        int opaque = Tokens.int32(t, WireDescriptor.PUTB_OPAQUE, "opaque");
+        if (count < 1 || count > PutBatchCommand.MAX_COUNT) {
+            throw new IllegalArgumentException("count " + count + " is outside 1.." + PutBatchCommand.MAX_COUNT);
+        }
+        if ((long) count * PutBatchCommand.ENTRY_HEADER_BYTES > length) {
+            throw new IllegalArgumentException("body of " + length + " bytes cannot hold " + count + " entries");
+        }
+        return new ParsedLine.AwaitingBody(length, body -> {
+            try {
+                return new PutBatchCommand(topic, partition, count, opaque, body);
+            } catch (IllegalArgumentException e) {
+                body.release();
+                return new MalformedFrame(opaque, "Invalid putb command: " + e.getMessage());
+            }
+        });
     }
 
     private static GetCommand get(String[] t) {

@@ -1,5 +1,6 @@
 package io.imago.protocol.codec;
 
+import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.SyncCommand;
@@ -43,6 +44,8 @@ public final class RequestEncoder extends MessageToMessageEncoder<RequestCommand
             body = put.body();
         } else if (command instanceof SyncCommand sync) {
             body = sync.body();
+        } else if (command instanceof PutBatchCommand batch) {
+            body = batch.body();
         }
         if (body == null || !body.isReadable()) {
             return header;

@@ -2,6 +2,7 @@ package io.imago.protocol.codec;
 
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
+import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.QuitCommand;
 import io.imago.protocol.command.RequestCommand;
@@ -35,6 +36,7 @@ import io.netty.buffer.ByteBufUtil;
  *  transaction txKey sessionId type timeout qualifier opaque            (7)
  *  sync   topic partition bodyLen flag messageId opaque                 (7, pre-1.4.4)  bodyLen
  *  sync   topic partition bodyLen flag messageId checksum opaque        (8)             bodyLen
+ *  putb   topic partition count bodyLen opaque    (6, Imago extension)  bodyLen
  *
  *  response
  *  result code bodyLen opaque                                           (4)             bodyLen
@@ -67,6 +69,8 @@ public final class WireDescriptor {
     public static final String QUIT = "quit";
     public static final String TRANSACTION = "transaction";
     public static final String SYNC = "sync";
+    /** Imago extension: a batch of puts to one partition ({@link PutBatchCommand}). */
+    public static final String PUTB = "putb";
     public static final String RESULT = "result";
     public static final String VALUE = "value";
 
@@ -82,6 +86,12 @@ public final class WireDescriptor {
     public static final int PUT_CHECKSUM = 5;
     /** Position of the txKey in the 8-token put. */
     public static final int PUT_TX_KEY = 6;
+    /** Position of the entry count in putb. */
+    public static final int PUTB_COUNT = 3;
+    /** Position of the body length in putb. */
+    public static final int PUTB_BODY_LENGTH = 4;
+    /** Position of the opaque in putb. */
+    public static final int PUTB_OPAQUE = 5;
     /** Position of the message id in sync. */
     public static final int SYNC_MESSAGE_ID = 5;
     /** Position of the checksum in the 8-token sync. */
@@ -140,6 +150,8 @@ public final class WireDescriptor {
             return QUIT;
         } else if (command instanceof TransactionCommand tx) {
             return transactionLine(tx);
+        } else if (command instanceof PutBatchCommand batch) {
+            return join(PUTB, batch.topic(), batch.partition(), batch.count(), batch.bodyLength(), batch.opaque());
         } else {
             SyncCommand sync = (SyncCommand) command;
             return join(SYNC, sync.topic(), sync.partition(), sync.bodyLength(), sync.flag(), sync.messageId(),

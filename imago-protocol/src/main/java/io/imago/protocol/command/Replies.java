@@ -43,6 +43,14 @@ public final class Replies {
         return ok(messageId + " " + partition + " " + offset, opaque);
     }
 
+    /**
+     * Imago extension: {@code putb} success body {@code <firstId> <partition> <firstOffset> <count>}
+     * (see {@link PutBatchCommand}).
+     */
+    public static ResultCommand putBatchOk(long firstId, int partition, long firstOffset, int count, int opaque) {
+        return ok(firstId + " " + partition + " " + firstOffset + " " + count, opaque);
+    }
+
     /** {@code offset} success: the valid offset as decimal text. */
     public static ResultCommand offsetOk(long validOffset, int opaque) {
         return ok(Long.toString(validOffset), opaque);

@@ -2,6 +2,7 @@ package io.imago.client.internal.producer;
 
 import io.imago.client.Message;
 import io.imago.client.MessageProducer;
+import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaClientException;
 import io.imago.client.Partition;
 import io.imago.client.PartitionSelector;
@@ -16,6 +17,7 @@ import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.message.MessagePayload;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +37,13 @@ import org.slf4j.LoggerFactory;
  * {@link SendResult}. A transport failure ({@link ConnectionException}: connection down, lost or
  * unwritable) is retried once on a partition of another broker when the topic has one; a broker's
  * error reply and a timeout are not retried (the message may have been stored). Asynchronous
- * outcomes are delivered on the factory's callback executor, never on an I/O thread. Thread-safe.
+ * outcomes are delivered on the factory's callback executor, never on an I/O thread.
+ *
+ * <p>To an Imago broker that announced the {@code putb} extension, sends to an explicit partition go
+ * through a {@link PutBatcher} (natural batching, no linger); a message whose batch fails in transport
+ * gets the same single fail-over. Until the capability is known, to the original MetaQ broker, with
+ * partition {@code -1} (direct mode) and for the ordered producer's {@link #sendTo}, it sends single
+ * puts. Thread-safe.
  */
 public final class SimpleMessageProducer implements MessageProducer {
     private static final Logger LOG = LoggerFactory.getLogger(SimpleMessageProducer.class);
@@ -44,6 +53,7 @@ public final class SimpleMessageProducer implements MessageProducer {
     private final PartitionSelector selector;
     private final Executor callbacks;
     private final Consumer<SimpleMessageProducer> onShutdown;
+    private final PutBatcher batcher;
     private volatile boolean shutdown;
 
     /**
@@ -52,11 +62,25 @@ public final class SimpleMessageProducer implements MessageProducer {
      */
     public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
             Executor callbacks, Consumer<SimpleMessageProducer> onShutdown) {
+        this(routes, remoting, selector, callbacks, onShutdown, null);
+    }
+
+    /**
+     * @param batching the {@code putb} settings ({@link MetaClientConfig#isPutBatchEnabled()} and the
+     *        {@code putBatch*} sizes), or null for single puts only
+     */
+    public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
+            Executor callbacks, Consumer<SimpleMessageProducer> onShutdown, MetaClientConfig batching) {
         this.routes = routes;
         this.remoting = remoting;
         this.selector = Objects.requireNonNull(selector, "partition selector");
         this.callbacks = callbacks;
         this.onShutdown = onShutdown;
+        this.batcher = batching == null || !batching.isPutBatchEnabled() ? null
+                : new PutBatcher(remoting, callbacks, PooledByteBufAllocator.DEFAULT, batching.getPutBatchMaxBytes(),
+                        batching.getPutBatchMaxInFlight(), batching.getPutBatchBufferBytes(),
+                        (message, chosen, error, timeoutMs) -> failOver(message, Encoded.of(message), chosen, error,
+                                timeoutMs));
     }
 
     @Override
@@ -94,7 +118,7 @@ public final class SimpleMessageProducer implements MessageProducer {
     @Override
     public void sendMessage(Message message, SendMessageCallback callback, long timeout, TimeUnit unit) {
         Objects.requireNonNull(callback, "callback");
-        send(message, unit.toMillis(timeout)).whenCompleteAsync((result, error) -> {
+        onCallbackThread(message, unit.toMillis(timeout), (result, error) -> {
             try {
                 if (error == null) {
                     callback.onMessageSent(result);
@@ -105,7 +129,18 @@ public final class SimpleMessageProducer implements MessageProducer {
                 LOG.warn("A send callback threw; the send itself {}: {}", error == null ? "completed" : "failed",
                         e.toString());
             }
-        }, callbacks);
+        });
+    }
+
+    /**
+     * Sends and runs {@code action} with the outcome on the callback executor: a batched send tells it
+     * there directly (no future in between), a single put through its future.
+     */
+    private void onCallbackThread(Message message, long timeoutMs, BiConsumer<SendResult, Throwable> action) {
+        CompletableFuture<SendResult> f = send(message, timeoutMs, action);
+        if (f != null) {
+            f.whenCompleteAsync(action, callbacks);
+        }
     }
 
     @Override
@@ -116,13 +151,13 @@ public final class SimpleMessageProducer implements MessageProducer {
     @Override
     public CompletableFuture<SendResult> sendMessageAsync(Message message, long timeout, TimeUnit unit) {
         CompletableFuture<SendResult> out = new CompletableFuture<>();
-        send(message, unit.toMillis(timeout)).whenCompleteAsync((result, error) -> {
+        onCallbackThread(message, unit.toMillis(timeout), (result, error) -> {
             if (error == null) {
                 out.complete(result);
             } else {
                 out.completeExceptionally(asClientException(error));
             }
-        }, callbacks);
+        });
         return out;
     }
 
@@ -141,6 +176,15 @@ public final class SimpleMessageProducer implements MessageProducer {
 
     /** The send: choose, encode, put, read the reply; fail over once on a transport failure. */
     private CompletableFuture<SendResult> send(Message message, long timeoutMs) {
+        return send(message, timeoutMs, null);
+    }
+
+    /**
+     * The send; when it goes through a batch and {@code listener} is not null, the listener is told
+     * the outcome (on the callback executor) and this returns null.
+     */
+    private CompletableFuture<SendResult> send(Message message, long timeoutMs,
+            BiConsumer<SendResult, Throwable> listener) {
         try {
             Objects.requireNonNull(message, "message");
             if (shutdown) {
@@ -148,6 +192,16 @@ public final class SimpleMessageProducer implements MessageProducer {
             }
             TopicBrokers brokers = routes.route(message.getTopic());
             Partition chosen = selector.getPartition(message.getTopic(), brokers.partitions(), message);
+            if (batcher != null && chosen.getPartition() >= 0) {
+                String url = brokers.url(chosen).orElse(null);
+                int limit = url == null ? 0 : remoting.putBatchLimit(url);
+                if (limit > 0) {
+                    ListenerFuture future = listener == null ? new ListenerFuture() : null;
+                    if (batcher.send(url, limit, message, chosen, timeoutMs, listener == null ? future : listener)) {
+                        return future;
+                    }
+                }
+            }
             Encoded encoded = Encoded.of(message);
             return attempt(message, encoded, brokers, chosen, timeoutMs)
                     .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
@@ -156,6 +210,16 @@ public final class SimpleMessageProducer implements MessageProducer {
         } catch (MetaClientException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The batcher's lanes, for diagnostics. */
+    String describeBatching() {
+        return batcher == null ? "off" : batcher.describe();
+    }
+
+    /** {@code putb} frames this producer sent (0 when batching is off or never negotiated). */
+    long batchesSent() {
+        return batcher == null ? 0 : batcher.batchesSent();
     }
 
     /**
@@ -223,7 +287,7 @@ public final class SimpleMessageProducer implements MessageProducer {
         }
     }
 
-    private static Throwable unwrap(Throwable error) {
+    static Throwable unwrap(Throwable error) {
         Throwable e = error;
         while (e instanceof CompletionException && e.getCause() != null) {
             e = e.getCause();
@@ -239,6 +303,19 @@ public final class SimpleMessageProducer implements MessageProducer {
     private void checkOpen() {
         if (shutdown) {
             throw new IllegalStateException("The producer has been shut down");
+        }
+    }
+
+    /** The future of a batched send that nobody listens to otherwise (a synchronous send). */
+    private static final class ListenerFuture extends CompletableFuture<SendResult>
+            implements BiConsumer<SendResult, Throwable> {
+        @Override
+        public void accept(SendResult result, Throwable error) {
+            if (error == null) {
+                complete(result);
+            } else {
+                completeExceptionally(error);
+            }
         }
     }
 

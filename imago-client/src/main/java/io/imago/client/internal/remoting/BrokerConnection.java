@@ -1,5 +1,6 @@
 package io.imago.client.internal.remoting;
 
+import io.imago.protocol.Capabilities;
 import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
@@ -221,6 +222,55 @@ final class BrokerConnection {
         });
     }
 
+    /**
+     * The most body bytes of a {@code putb} the broker on the current channel announced, or 0 when it
+     * did not (or is not connected). While that is unknown the answer is 0 and, once per channel, a
+     * {@code version} probe is sent (from any thread, without waiting); until its reply arrives
+     * callers use single puts.
+     */
+    int putBatchLimit() {
+        ChannelRequests c = current;
+        if (c == null || !c.isUsable()) {
+            return 0;
+        }
+        int state = c.putBatchState();
+        if (state == ChannelRequests.PUT_BATCH_UNKNOWN
+                && c.putBatchTransition(ChannelRequests.PUT_BATCH_UNKNOWN, ChannelRequests.PUT_BATCH_PROBING)) {
+            probePutBatch(c);
+        }
+        return state == ChannelRequests.PUT_BATCH_YES ? c.putBatchMaxBytes() : 0;
+    }
+
+    private void probePutBatch(ChannelRequests requests) {
+        if (!slots.tryAcquire()) {
+            requests.putBatchTransition(ChannelRequests.PUT_BATCH_PROBING, ChannelRequests.PUT_BATCH_UNKNOWN);
+            return; // every slot is taken: ask again on a later send
+        }
+        CompletableFuture<ResponseCommand> reply = new CompletableFuture<>();
+        long timeoutMs = client.config().heartbeatTimeoutMs();
+        PendingRequest request = new PendingRequest(OpaqueGenerator.next(), "Capability probe (version)", url,
+                timeoutMs, reply, slots); // owns the slot just taken
+        try {
+            request.timeout(client.timer().newTimeout(request, timeoutMs, TimeUnit.MILLISECONDS));
+        } catch (IllegalStateException timerStopped) {
+            request.fail(new ClientClosedException("The connection to " + url + " is closed"));
+            return;
+        }
+        reply.whenComplete((r, e) -> {
+            if (r instanceof ResultCommand result && result.isSuccess()) {
+                requests.putBatchAnswered(Capabilities.putBatchMaxBytes(result.text()));
+            } else if (r != null) {
+                requests.putBatchAnswered(0);
+            } else {
+                requests.putBatchTransition(ChannelRequests.PUT_BATCH_PROBING, ChannelRequests.PUT_BATCH_UNKNOWN);
+            }
+            if (r != null) {
+                r.release();
+            }
+        });
+        requests.send(new VersionCommand(request.opaque()), request);
+    }
+
     /** Sends a {@code version} heartbeat on an idle channel; failures close it (it then reconnects). */
     void heartbeat(ChannelRequests requests) {
         if (!heartbeatInFlight.compareAndSet(false, true)) {
@@ -242,6 +292,9 @@ final class BrokerConnection {
     private void heartbeatAnswered(ChannelRequests requests, ResponseCommand reply, Throwable error) {
         heartbeatInFlight.set(false);
         boolean ok = reply instanceof ResultCommand result && result.isSuccess();
+        if (ok && requests.putBatchState() != ChannelRequests.PUT_BATCH_PROBING) {
+            requests.putBatchAnswered(Capabilities.putBatchMaxBytes(((ResultCommand) reply).text()));
+        }
         if (reply != null) {
             reply.release();
         }

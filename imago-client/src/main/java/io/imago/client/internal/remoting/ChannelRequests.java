@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * The last handler of one client channel: the table of its requests in flight keyed by opaque. A
  * reply completes the request with its opaque (a reply nobody waits for any more is released); an
  * idle event asks the connection for a heartbeat; the channel's end fails every request still in
- * the table at once. Invariant: a request entered after the channel ended is failed by
+ * the table at once. It also remembers whether the broker at the other end announced the
+ * {@code putb} extension in a {@code version} reply (per channel: a reconnect may reach another
+ * broker binary). Invariant: a request entered after the channel ended is failed by
  * {@link #send} itself, so none is left behind. Thread-safe (entries come from any thread).
  */
 final class ChannelRequests extends ChannelInboundHandlerAdapter {
@@ -25,11 +28,41 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
 
     private final BrokerConnection connection;
     private final Map<Integer, PendingRequest> inFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger putBatch = new AtomicInteger(PUT_BATCH_UNKNOWN);
+    private volatile int putBatchMaxBytes;
     private volatile Channel channel;
     private volatile boolean ended;
 
     ChannelRequests(BrokerConnection connection) {
         this.connection = connection;
+    }
+
+    /** The broker's answer to "does it serve {@code putb}" is not known yet. */
+    static final int PUT_BATCH_UNKNOWN = 0;
+    /** A {@code version} probe is on its way. */
+    static final int PUT_BATCH_PROBING = 1;
+    static final int PUT_BATCH_YES = 2;
+    static final int PUT_BATCH_NO = 3;
+
+    /** What this channel's broker said about {@code putb} (one of the {@code PUT_BATCH_*} states). */
+    int putBatchState() {
+        return putBatch.get();
+    }
+
+    /** Moves the {@code putb} state from {@code expected} to {@code next}; whether it did. */
+    boolean putBatchTransition(int expected, int next) {
+        return putBatch.compareAndSet(expected, next);
+    }
+
+    /** Records the capability a {@code version} reply announced: the most bytes of a batch, 0 for none. */
+    void putBatchAnswered(int maxBytes) {
+        putBatchMaxBytes = Math.max(0, maxBytes);
+        putBatch.set(maxBytes > 0 ? PUT_BATCH_YES : PUT_BATCH_NO);
+    }
+
+    /** The most body bytes of a {@code putb} the broker announced (meaningful in state YES). */
+    int putBatchMaxBytes() {
+        return putBatchMaxBytes;
     }
 
     /** Whether the channel is still usable. */

@@ -59,7 +59,9 @@ public final class RemotingClient implements AutoCloseable {
     private static final long SHUTDOWN_TIMEOUT_MS = 5_000;
 
     private final RemotingConfig config;
+    private static final int MAX_PARSED_URLS = 1024;
     private final Map<BrokerUrl, BrokerConnection> connections = new ConcurrentHashMap<>();
+    private final Map<String, BrokerUrl> parsedUrls = new ConcurrentHashMap<>();
     private final RequestEncoder encoder = new RequestEncoder();
     private EventLoopGroup group;
     private Bootstrap bootstrap;
@@ -127,6 +129,38 @@ public final class RemotingClient implements AutoCloseable {
         return c != null && c.isConnected();
     }
 
+    /**
+     * Whether the broker at {@code url} is connected and announced the {@code putb} batched put in
+     * its {@code version} reply. When that is not known yet for the current connection this returns
+     * {@code false} and sends one {@code version} probe in the background; later calls see the
+     * answer. Never blocks; opens no connection.
+     */
+    public boolean supportsPutBatch(String url) {
+        return putBatchLimit(url) > 0;
+    }
+
+    /**
+     * The most body bytes of one {@code putb} the broker at {@code url} accepts, or 0 when it does not
+     * serve {@code putb} or that is not known yet (see {@link #supportsPutBatch}).
+     */
+    public int putBatchLimit(String url) {
+        BrokerConnection c = connections.get(parsed(url));
+        return c == null ? 0 : c.putBatchLimit();
+    }
+
+    /** {@link BrokerUrl#parse}, remembered: this is on the path of every batched send. */
+    private BrokerUrl parsed(String url) {
+        BrokerUrl u = parsedUrls.get(url);
+        if (u == null) {
+            u = BrokerUrl.parse(url);
+            if (parsedUrls.size() >= MAX_PARSED_URLS) {
+                parsedUrls.clear();
+            }
+            parsedUrls.put(url, u);
+        }
+        return u;
+    }
+
     /** The URLs with a usable connection now, sorted. */
     public Set<String> connectedUrls() {
         Set<String> urls = new TreeSet<>();
@@ -157,7 +191,7 @@ public final class RemotingClient implements AutoCloseable {
         if (closed || !started) {
             throw new ClientClosedException(closed ? "The remoting client is closed" : "The remoting client is not started");
         }
-        BrokerUrl parsed = BrokerUrl.parse(url);
+        BrokerUrl parsed = parsed(url);
         BrokerConnection c = connections.get(parsed);
         if (c != null) {
             return c;
