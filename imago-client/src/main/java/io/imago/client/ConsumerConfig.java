@@ -17,6 +17,7 @@ public class ConsumerConfig extends MetaClientConfig {
     private int fetchRunnerCount = Runtime.getRuntime().availableProcessors();
     private long fetchTimeoutInMills = 10_000;
     private long maxDelayFetchTimeInMills = 5_000;
+    private int longPollMaxWaitInMills = 1_000;
     private long offset;
     private boolean alwaysConsumeFromMaxOffset;
     private long commitOffsetPeriodInMills = 5_000;
@@ -86,6 +87,22 @@ public class ConsumerConfig extends MetaClientConfig {
     }
 
     /** Where a group that has no stored position in a partition starts (default 0). */
+    /**
+     * Imago extension: how long an Imago broker may hold a fetch at the end of a partition, waiting for
+     * the next message, instead of answering "nothing new" at once (default 1,000 ms; 0 turns long
+     * polling off). Used only with brokers that announce it; the original broker never sees it.
+     */
+    public int getLongPollMaxWaitInMills() {
+        return longPollMaxWaitInMills;
+    }
+
+    public void setLongPollMaxWaitInMills(int longPollMaxWaitInMills) {
+        if (longPollMaxWaitInMills < 0) {
+            throw new IllegalArgumentException("longPollMaxWaitInMills must not be negative: " + longPollMaxWaitInMills);
+        }
+        this.longPollMaxWaitInMills = longPollMaxWaitInMills;
+    }
+
     public long getOffset() {
         return offset;
     }

@@ -5,7 +5,8 @@ import io.imago.protocol.codec.WireDescriptor;
 /**
  * Imago's wire extensions and how a broker announces them: the body of its {@code version} reply is
  * the version string followed by one space-separated token per extension, e.g.
- * {@code imago-0.1.0 putb=4194304} ({@code putb} and the most body bytes one {@code putb} may carry). The MetaQ 1.4.6.2 client only checks the status of that reply (it is
+ * {@code imago-0.1.0 putb=4194304 longpoll} ({@code putb} and the most body bytes one {@code putb} may
+ * carry; the long-polling {@code get}). The MetaQ 1.4.6.2 client only checks the status of that reply (it is
  * its heartbeat), so the extra tokens are invisible to it; the original broker answers {@code 0.1}
  * or {@code 1.4.6.2}, which announces nothing, so an Imago client never sends it an extension.
  * Stateless and thread-safe.
@@ -13,6 +14,8 @@ import io.imago.protocol.codec.WireDescriptor;
 public final class Capabilities {
     /** The {@code putb} batched put ({@link io.imago.protocol.command.PutBatchCommand}). */
     public static final String PUT_BATCH = "putb";
+    /** The long-polling {@code get} ({@link io.imago.protocol.command.GetCommand#maxWaitMs()}). */
+    public static final String LONG_POLL = "longpoll";
 
     private Capabilities() {
     }
@@ -22,7 +25,21 @@ public final class Capabilities {
      * whose frames may carry at most {@code maxBodyBytes}.
      */
     public static String versionBody(String version, int maxBodyBytes) {
-        return version + " " + PUT_BATCH + "=" + maxBodyBytes;
+        return version + " " + PUT_BATCH + "=" + maxBodyBytes + " " + LONG_POLL;
+    }
+
+    /** Whether a {@code version} reply body announces the long-polling get (a token after the version string). */
+    public static boolean supportsLongPoll(String versionBody) {
+        if (versionBody == null) {
+            return false;
+        }
+        String[] tokens = versionBody.trim().split(" ");
+        for (int i = 1; i < tokens.length; i++) {
+            if (LONG_POLL.equals(tokens[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a {@code version} reply body announces {@code putb} (a token after the version string). */

@@ -166,7 +166,11 @@ class PutBatchCodecTest {
     @Test
     void theVersionMarkerIsATokenAfterTheVersion() {
         String body = Capabilities.versionBody("imago-0.1.0", 65536);
-        assertThat(body).isEqualTo("imago-0.1.0 putb=65536");
+        assertThat(body).isEqualTo("imago-0.1.0 putb=65536 longpoll");
+        assertThat(Capabilities.supportsLongPoll(body)).isTrue();
+        assertThat(Capabilities.supportsLongPoll("0.1")).isFalse();
+        assertThat(Capabilities.supportsLongPoll("longpoll")).isFalse(); // a version string, not a marker
+        assertThat(Capabilities.supportsLongPoll(null)).isFalse();
         assertThat(Capabilities.supportsPutBatch(body)).isTrue();
         assertThat(Capabilities.putBatchMaxBytes(body)).isEqualTo(65536);
         assertThat(Capabilities.putBatchMaxBytes("imago putb")).isEqualTo(WireDescriptor.DEFAULT_MAX_BODY_BYTES);

@@ -259,10 +259,13 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             errorHandler.accept(e);
             return false;
         }
+        int waitMs = settings.longPollMs() > 0 && remoting.supportsLongPoll(url) ? settings.longPollMs() : 0;
         GetCommand get = new GetCommand(task.topic(), settings.group(), task.partition().getPartition(),
-                task.fetchOffset, task.state.maxSize(), OpaqueGenerator.next());
-        remoting.invoke(url, get, settings.fetchTimeoutMs())
-                .orTimeout(settings.fetchTimeoutMs() + AWAIT_SLACK_MS, TimeUnit.MILLISECONDS)
+                task.fetchOffset, task.state.maxSize(), waitMs, OpaqueGenerator.next());
+        task.lastWaitMs = waitMs;
+        task.lastSentNanos = System.nanoTime();
+        remoting.invoke(url, get, settings.fetchTimeoutMs() + waitMs)
+                .orTimeout(settings.fetchTimeoutMs() + waitMs + AWAIT_SLACK_MS, TimeUnit.MILLISECONDS)
                 .whenComplete((reply, error) -> replied(task, url, get, reply, error));
         return true;
     }
@@ -326,6 +329,9 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             long offset = parseOffset(result, task);
             task.state.moveTo(offset);
             task.fetchOffset = offset;
+        } else if (code == StatusCode.NOT_FOUND.code() && task.lastWaitMs > 0
+                && System.nanoTime() - task.lastSentNanos >= TimeUnit.MILLISECONDS.toNanos(task.lastWaitMs) / 2) {
+            task.state.onLongPollExpired(); // the broker held it: no back-off on top of that
         } else if (code == StatusCode.NOT_FOUND.code() || code == StatusCode.FORBIDDEN.code()) {
             task.state.onNothing();
         } else {

@@ -12,13 +12,21 @@ import io.imago.client.ConsumerConfig;
  * @param maxFetchRetries failed deliveries of a message retried before it goes to the recover store
  * @param maxIncreaseRetries answers too small for one message before the fetch size doubles
  * @param maxFetchBytes the largest fetch size (the remoting's reply limit)
+ * @param longPollMs how long a broker that supports it may hold a fetch at the end of a partition (0: never)
  */
 public record FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
-        int maxIncreaseRetries, int maxFetchBytes) {
+        int maxIncreaseRetries, int maxFetchBytes, int longPollMs) {
+
+    /** Without long polling. */
+    public FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
+            int maxIncreaseRetries, int maxFetchBytes) {
+        this(group, runnerCount, fetchTimeoutMs, maxDelayMs, maxFetchRetries, maxIncreaseRetries, maxFetchBytes, 0);
+    }
 
     public static FetchSettings of(ConsumerConfig config, int maxFetchBytes) {
         return new FetchSettings(config.getGroup(), Math.max(1, config.getFetchRunnerCount()),
                 config.getFetchTimeoutInMills(), config.getMaxDelayFetchTimeInMills(), config.getMaxFetchRetries(),
-                Math.max(1, config.getMaxIncreaseFetchDataRetries()), maxFetchBytes);
+                Math.max(1, config.getMaxIncreaseFetchDataRetries()), maxFetchBytes,
+                config.getLongPollMaxWaitInMills());
     }
 }

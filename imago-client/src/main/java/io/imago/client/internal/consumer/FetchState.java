@@ -59,6 +59,14 @@ public final class FetchState {
         delayMs = Math.min(maxDelayMs, delayMs == 0 ? FIRST_DELAY_MS : 2 * delayMs);
     }
 
+    /**
+     * A long-polling fetch waited its time at the broker and found nothing: the wait was the back-off,
+     * so fetch again at once.
+     */
+    public void onLongPollExpired() {
+        delayMs = 0;
+    }
+
     /** Messages were delivered from an answer of {@code answerBytes} bytes. */
     public void onDelivered(int answerBytes) {
         delayMs = 0;

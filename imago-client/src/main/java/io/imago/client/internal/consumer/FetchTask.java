@@ -37,6 +37,10 @@ final class FetchTask implements Delayed {
     io.imago.protocol.command.ResponseCommand reply;
     /** Under the monitor: why the {@code get} failed, if it did. */
     Throwable replyFailure;
+    /** Under the monitor: how long the last {@code get} let the broker wait (0: a plain get). */
+    int lastWaitMs;
+    /** Under the monitor: when the last {@code get} was sent ({@link System#nanoTime()}). */
+    long lastSentNanos;
     private volatile long readyAtNanos;
     volatile boolean revoked;
 

@@ -241,6 +241,16 @@ final class BrokerConnection {
         return state == ChannelRequests.PUT_BATCH_YES ? c.putBatchMaxBytes() : 0;
     }
 
+    /**
+     * Whether the broker on the current channel announced the long-polling {@code get}; false while
+     * unknown (the same one-time {@code version} probe as {@link #putBatchLimit()} finds out).
+     */
+    boolean supportsLongPoll() {
+        putBatchLimit(); // probes the capabilities once per channel
+        ChannelRequests c = current;
+        return c != null && c.isUsable() && c.longPoll();
+    }
+
     private void probePutBatch(ChannelRequests requests) {
         if (!slots.tryAcquire()) {
             requests.putBatchTransition(ChannelRequests.PUT_BATCH_PROBING, ChannelRequests.PUT_BATCH_UNKNOWN);
@@ -259,6 +269,7 @@ final class BrokerConnection {
         reply.whenComplete((r, e) -> {
             if (r instanceof ResultCommand result && result.isSuccess()) {
                 requests.putBatchAnswered(Capabilities.putBatchMaxBytes(result.text()));
+                requests.longPollAnswered(Capabilities.supportsLongPoll(result.text()));
             } else if (r != null) {
                 requests.putBatchAnswered(0);
             } else {
@@ -294,6 +305,7 @@ final class BrokerConnection {
         boolean ok = reply instanceof ResultCommand result && result.isSuccess();
         if (ok && requests.putBatchState() != ChannelRequests.PUT_BATCH_PROBING) {
             requests.putBatchAnswered(Capabilities.putBatchMaxBytes(((ResultCommand) reply).text()));
+            requests.longPollAnswered(Capabilities.supportsLongPoll(((ResultCommand) reply).text()));
         }
         if (reply != null) {
             reply.release();

@@ -30,6 +30,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     private final Map<Integer, PendingRequest> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger putBatch = new AtomicInteger(PUT_BATCH_UNKNOWN);
     private volatile int putBatchMaxBytes;
+    private volatile boolean longPoll;
     private volatile Channel channel;
     private volatile boolean ended;
 
@@ -61,6 +62,16 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     }
 
     /** The most body bytes of a {@code putb} the broker announced (meaningful in state YES). */
+    /** Records whether this channel's broker announced the long-polling {@code get}. */
+    void longPollAnswered(boolean supported) {
+        longPoll = supported;
+    }
+
+    /** Whether this channel's broker announced the long-polling {@code get} (false while unknown). */
+    boolean longPoll() {
+        return longPoll;
+    }
+
     int putBatchMaxBytes() {
         return putBatchMaxBytes;
     }

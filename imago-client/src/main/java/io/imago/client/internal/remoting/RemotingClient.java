@@ -148,6 +148,15 @@ public final class RemotingClient implements AutoCloseable {
         return c == null ? 0 : c.putBatchLimit();
     }
 
+    /**
+     * Whether the broker at {@code url} is connected and announced the long-polling {@code get};
+     * false while that is not known yet (a probe is then sent in the background). Never blocks.
+     */
+    public boolean supportsLongPoll(String url) {
+        BrokerConnection c = connections.get(parsed(url));
+        return c != null && c.supportsLongPoll();
+    }
+
     /** {@link BrokerUrl#parse}, remembered: this is on the path of every batched send. */
     private BrokerUrl parsed(String url) {
         BrokerUrl u = parsedUrls.get(url);
