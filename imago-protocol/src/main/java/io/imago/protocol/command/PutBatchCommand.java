@@ -175,7 +175,11 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
         int length = out.writerIndex() - payloadStart;
         CRC32 crc = CRC.get();
         crc.reset();
-        crc.update(out.nioBuffer(payloadStart, length));
+        if (attribute == null) {
+            crc.update(data); // the payload is the data: no view of the buffer needed
+        } else {
+            crc.update(out.nioBuffer(payloadStart, length));
+        }
         out.setInt(start, length);
         out.setInt(start + 4, flag);
         out.setInt(start + 8, (int) (crc.getValue() & 0x7FFFFFFFL));
