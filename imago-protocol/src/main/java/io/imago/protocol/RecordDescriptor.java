@@ -50,8 +50,16 @@ public final class RecordDescriptor {
 
     /** MetaQ's checksum: the CRC32 of the payload, masked to a non-negative int. */
     public static int checksum(ByteBuffer payload) {
-        CRC32 crc = new CRC32();
-        crc.update(payload.duplicate());
+        return checksum(new CRC32(), payload.duplicate());
+    }
+
+    /**
+     * MetaQ's checksum of the remaining bytes of {@code payload}, with a caller's reusable
+     * {@code crc} (reset first); consumes {@code payload} (its position moves to its limit).
+     */
+    public static int checksum(CRC32 crc, ByteBuffer payload) {
+        crc.reset();
+        crc.update(payload);
         return (int) (crc.getValue() & 0x7FFFFFFFL);
     }
 

@@ -2,8 +2,10 @@ package io.imago.protocol.message;
 
 import io.imago.protocol.RecordDescriptor;
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.zip.CRC32;
 
 /**
  * Walks the records of a message set, the body of a {@code value} reply (spec section 2.5), as the
@@ -21,6 +23,11 @@ public final class MessageSetIterator implements Iterator<StoredMessage> {
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 
     private final ByteBuf messageSet;
+    /** The readable bytes as one NIO view (index 0 = {@link #base}): header reads without per-call checks. */
+    private final ByteBuffer view;
+    /** A second view whose window is moved over each payload for the checksum (no allocation per record). */
+    private final ByteBuffer payloadWindow;
+    private final CRC32 crc = new CRC32();
     private final long startOffset;
     private final int maxPayloadBytes;
     private final int base;
@@ -38,16 +45,19 @@ public final class MessageSetIterator implements Iterator<StoredMessage> {
         this.maxPayloadBytes = maxPayloadBytes;
         this.base = messageSet.readerIndex();
         this.position = base;
+        this.view = messageSet.nioBuffer(base, messageSet.writerIndex() - base);
+        this.payloadWindow = view.duplicate();
     }
 
     /** Whether a complete record (header and payload) follows. */
     @Override
     public boolean hasNext() {
-        int remaining = messageSet.writerIndex() - position;
+        int at = position - base;
+        int remaining = view.limit() - at;
         if (remaining < RecordDescriptor.HEADER_LENGTH) {
             return false;
         }
-        int length = messageSet.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+        int length = view.getInt(at + RecordDescriptor.LENGTH_OFFSET);
         return remaining - RecordDescriptor.HEADER_LENGTH >= length;
     }
 
@@ -63,19 +73,22 @@ public final class MessageSetIterator implements Iterator<StoredMessage> {
             throw new NoSuchElementException("no complete record at offset " + nextOffset());
         }
         long offset = nextOffset();
-        int length = messageSet.getInt(position + RecordDescriptor.LENGTH_OFFSET);
+        int at = position - base;
+        int length = view.getInt(at + RecordDescriptor.LENGTH_OFFSET);
         if (length < 0 || length > maxPayloadBytes) {
             throw new InvalidMessageException(offset, InvalidMessageException.Reason.ILLEGAL_LENGTH,
                     "payload length " + length + " outside [0, " + maxPayloadBytes + "]", null);
         }
         int payloadStart = position + RecordDescriptor.HEADER_LENGTH;
-        int stored = messageSet.getInt(position + RecordDescriptor.CHECKSUM_OFFSET);
-        int actual = RecordDescriptor.checksum(messageSet.nioBuffer(payloadStart, length));
+        int stored = view.getInt(at + RecordDescriptor.CHECKSUM_OFFSET);
+        int payloadAt = at + RecordDescriptor.HEADER_LENGTH;
+        payloadWindow.limit(payloadAt + length).position(payloadAt);
+        int actual = RecordDescriptor.checksum(crc, payloadWindow);
         if (stored != actual) {
             throw new InvalidMessageException(offset, InvalidMessageException.Reason.CHECKSUM_MISMATCH,
                     "stored checksum " + stored + ", computed " + actual, null);
         }
-        int flag = messageSet.getInt(position + RecordDescriptor.FLAG_OFFSET);
+        int flag = view.getInt(at + RecordDescriptor.FLAG_OFFSET);
         MessagePayload payload;
         try {
             payload = MessagePayload.decode(flag, messageSet.slice(payloadStart, length));
@@ -83,7 +96,7 @@ public final class MessageSetIterator implements Iterator<StoredMessage> {
             throw new InvalidMessageException(offset, InvalidMessageException.Reason.ILLEGAL_ATTRIBUTE,
                     e.getMessage(), e);
         }
-        long id = messageSet.getLong(position + RecordDescriptor.MESSAGE_ID_OFFSET);
+        long id = view.getLong(at + RecordDescriptor.MESSAGE_ID_OFFSET);
         position = payloadStart + length;
         return new StoredMessage(offset, id, flag, length, payload);
     }
