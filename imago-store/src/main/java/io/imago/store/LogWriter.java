@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
  *   <li>in group commit fsyncs once and only then publishes the new end and hands the batch
  *       to the {@link Completer}, which completes every waiter;</li>
  *   <li>in threshold mode publishes and hands over right after the write, and fsyncs after
- *       {@code unflushThreshold} messages, after {@code unflushIntervalMs}, or when asked.</li>
+ *       {@code unflushThreshold} messages, after {@code unflushIntervalMs}, or when asked — on a
+ *       second thread of the partition, so the writes (and their acknowledgements) go on while
+ *       the disk syncs; a failed background fsync takes the log offline at the writer's next step.
+ *       The last fsync, at close, runs on the writer thread after the background one ends.</li>
  * </ul>
  * Any failure (an I/O error or anything thrown) goes to {@link #fail(Throwable, List)}: the batch in
  * flight and everything queued fail with {@link LogOfflineException}, the queue refuses later appends,
@@ -47,6 +50,10 @@ final class LogWriter implements Runnable {
     private volatile long unflushedMessages;
     private volatile long lastFlushMs;
     private volatile Throwable failure;
+    /** Threshold mode: the thread the fsyncs run on, created at the first one. */
+    private java.util.concurrent.ExecutorService syncer;
+    private java.util.concurrent.Future<?> syncInFlight;
+    private volatile Throwable syncFailure;
 
     LogWriter(Path dir, StorageIo io, LogConfig config, Clock clock, AppendQueue queue, SegmentSet segments,
             RollListener rollListener, Completer completer) {
@@ -67,6 +74,7 @@ final class LogWriter implements Runnable {
         try {
             while (true) {
                 AppendQueue.Take take = queue.take(batch, config.groupCommitMaxBytes());
+                checkBackgroundSync();
                 if (take == AppendQueue.Take.STOP) {
                     break;
                 }
@@ -76,8 +84,8 @@ final class LogWriter implements Runnable {
                     flush();
                 }
             }
-            if (failure == null && unflushedMessages > 0) {
-                flush();
+            if (failure == null) {
+                finalFlush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -85,6 +93,9 @@ final class LogWriter implements Runnable {
         } catch (Throwable t) {
             fail(t, batch);
         } finally {
+            if (syncer != null) {
+                syncer.shutdown();
+            }
             completer.finish();
         }
     }
@@ -182,13 +193,61 @@ final class LogWriter implements Runnable {
                 || (unflushedMessages > 0 && clock.millis() - lastFlushMs >= config.unflushIntervalMs());
     }
 
+    /**
+     * Threshold mode: starts an fsync of the active segment on the sync thread, unless one is still
+     * running (the messages written since stay counted, so the next due check starts another).
+     */
     private void flush() throws IOException {
-        if (unflushedMessages == 0) {
+        checkBackgroundSync();
+        if (unflushedMessages == 0 || (syncInFlight != null && !syncInFlight.isDone())) {
             return;
         }
-        segments.active().file().force();
+        io.imago.store.io.StorageFile file = segments.active().file();
         unflushedMessages = 0;
         lastFlushMs = clock.millis();
+        if (syncer == null) {
+            syncer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "imago-log-sync-" + partition);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        syncInFlight = syncer.submit(() -> {
+            try {
+                file.force();
+            } catch (Throwable t) {
+                syncFailure = t;
+            }
+        });
+    }
+
+    /** At close: waits for a background fsync, then fsyncs what is still unflushed, on this thread. */
+    private void finalFlush() throws IOException, InterruptedException {
+        awaitBackgroundSync();
+        checkBackgroundSync();
+        if (unflushedMessages > 0) {
+            segments.active().file().force();
+            unflushedMessages = 0;
+            lastFlushMs = clock.millis();
+        }
+    }
+
+    private void awaitBackgroundSync() throws InterruptedException {
+        if (syncInFlight != null) {
+            try {
+                syncInFlight.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                syncFailure = e.getCause();
+            }
+        }
+    }
+
+    /** A background fsync failed: fail the log as a failed fsync on this thread would. */
+    private void checkBackgroundSync() throws IOException {
+        Throwable t = syncFailure;
+        if (t != null) {
+            throw t instanceof IOException e ? e : new IOException("background fsync failed", t);
+        }
     }
 
     /** The one failure handler: fails the batch in flight and everything queued, refuses the rest. */

@@ -67,6 +67,42 @@ class ThresholdFlushTest {
     }
 
     @Test
+    void aSlowFsyncDoesNotHoldUpTheAppendsAfterIt() throws Exception {
+        open(2);
+        gate = io.holdFsyncs();
+        log.append(1, 0, payload(1, 10)).join();
+        log.append(2, 0, payload(2, 10)).join(); // the threshold: an fsync starts and is held
+        assertThat(gate.awaitHeld(5, TimeUnit.SECONDS)).isTrue();
+        for (int i = 3; i <= 10; i++) {
+            assertThat(log.append(i, 0, payload(i, 10)).get(5, TimeUnit.SECONDS)).isEqualTo((i - 1) * 30L);
+        }
+        assertThat(StoredRecords.readAll(log)).hasSize(10);
+        gate.open();
+        long afterHeld = io.fsyncCount();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            log.append(99, 0, payload(99, 10)).join(); // the next due check starts the next fsync
+            return io.fsyncCount() > afterHeld;
+        });
+    }
+
+    @Test
+    void aFailedBackgroundFsyncTakesTheLogOfflineAtTheNextAppend() throws Exception {
+        open(2);
+        io.failNextFsync();
+        log.append(1, 0, payload(1, 10)).join();
+        log.append(2, 0, payload(2, 10)).join(); // the threshold: the fsync fails in the background
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            try {
+                log.append(3, 0, payload(3, 10)).get(5, TimeUnit.SECONDS);
+                return false;
+            } catch (java.util.concurrent.ExecutionException | LogOfflineException e) {
+                return true;
+            }
+        });
+        assertThat(log.isOnline()).isFalse();
+    }
+
+    @Test
     void fsyncsOnceTheIntervalHasPassedWhenAskedByTheFlusher() throws Exception {
         open(1000);
         log.append(1, 0, payload(1, 10)).join();
