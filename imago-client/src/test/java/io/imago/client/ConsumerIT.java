@@ -17,9 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -145,29 +143,24 @@ class ConsumerIT {
         for (int i = 0; i < 2; i++) {
             live.add(subscribed(consumerConfig("churners", dir), "churn", listener));
         }
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        AtomicReference<Throwable> samplerFailure = new AtomicReference<>();
-        AtomicInteger samples = new AtomicInteger();
-        Thread sampler = new Thread(() -> sampleOwners(sampling, samplerFailure, samples), "owners-sampler");
-        sampler.start();
+        PeriodicProbe sampler = PeriodicProbe.every(Duration.ofMillis(20), "owners-sampler",
+                ConsumerIT::checkOwners);
         List<Long> ids = new CopyOnWriteArrayList<>();
-        Thread sender = new Thread(() -> {
-            try {
-                for (int round = 0; round < 20; round++) {
-                    ids.addAll(send(producer, "churn", "c" + round, 25));
-                    Thread.sleep(100); // pacing the load, not waiting for a condition
-                }
-            } catch (Exception e) {
-                samplerFailure.compareAndSet(null, e);
+        AtomicInteger rounds = new AtomicInteger();
+        PeriodicProbe sender = PeriodicProbe.every(Duration.ofMillis(100), "churn-sender", () -> {
+            int round = rounds.get();
+            if (round < 20) {
+                ids.addAll(send(producer, "churn", "c" + round, 25));
+                rounds.incrementAndGet();
             }
-        }, "churn-sender");
-        sender.start();
+        });
         try {
             for (int step = 0; step < 3; step++) {
                 live.add(subscribed(consumerConfig("churners", dir), "churn", listener));
                 live.remove(0).shutdown();
             }
-            sender.join(30_000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> rounds.get() == 20 || sender.failure() != null);
+            assertThat(sender.failure()).isNull();
             try {
                 await().atMost(Duration.ofSeconds(20)).until(() -> listener.seen.keySet().containsAll(ids));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -185,36 +178,26 @@ class ConsumerIT {
             assertThat(zk.getChildren().forPath("/meta/consumers/churners/ids")).as("registered consumers")
                     .hasSize(live.size());
         } finally {
-            sampling.set(false);
-            sampler.join(5_000);
+            sender.close();
+            sampler.close();
             for (MessageConsumer c : live) {
                 c.shutdown();
             }
             producer.shutdown();
         }
-        assertThat(samplerFailure.get()).isNull();
-        assertThat(samples.get()).isPositive();
+        assertThat(sampler.failure()).isNull();
+        assertThat(sampler.runs()).isPositive();
         assertThat(ids).hasSize(500);
         assertThat(listener.violations).as("two consumers delivering one partition at once").isEmpty();
         System.out.printf("churn: %d messages, %d duplicate deliveries, %d owner samples%n", ids.size(),
-                listener.duplicates(), samples.get());
+                listener.duplicates(), sampler.runs());
     }
 
-    private static void sampleOwners(AtomicBoolean sampling, AtomicReference<Throwable> failure,
-            AtomicInteger samples) {
-        try {
-            while (sampling.get()) {
-                Map<String, String> owners = owners("churners", "churn");
-                owners.values().forEach(o -> assertThat(o).startsWith("churners_"));
-                assertThat(owners.keySet()).allMatch(p -> p.matches("[01]-[0-3]"));
-                samples.incrementAndGet();
-                Thread.sleep(20); // sampling period
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
-        }
+    /** One sample of the owner nodes: every owner is a consumer of the group, on a partition that exists. */
+    private static void checkOwners() throws Exception {
+        Map<String, String> owners = owners("churners", "churn");
+        owners.values().forEach(o -> assertThat(o).startsWith("churners_"));
+        assertThat(owners.keySet()).allMatch(p -> p.matches("[01]-[0-3]"));
     }
 
     /** Records, per partition, the consumer thread delivering it, and any overlap of two. */

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import org.apache.zookeeper.CreateMode;
@@ -25,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import io.imago.client.ConsumerConfig;
 import io.imago.client.ConsumerConfig.LoadBalanceStrategy;
 import io.imago.client.Partition;
+import io.imago.client.PeriodicProbe;
 import io.imago.client.internal.rebalance.GroupTestCluster.Member;
 
 /** Consumers of one group sharing partitions through a real (embedded) ZooKeeper on 127.0.0.1. */
@@ -81,10 +80,7 @@ class GroupCoordinatorIT {
     @Test
     void consumersJoiningAndLeavingNeverShareAPartitionAndHandOverCommittedOffsets() throws Exception {
         registerEightPartitions();
-        AtomicInteger samples = new AtomicInteger();
-        AtomicReference<Throwable> samplerFailure = new AtomicReference<>();
-        Thread sampler = new Thread(() -> sampleOwners(samples, samplerFailure), "owners-sampler");
-        sampler.start();
+        PeriodicProbe sampler = PeriodicProbe.every(Duration.ofMillis(2), "owners-sampler", this::checkOwners);
         try {
             for (int i = 0; i < 3; i++) {
                 cluster.join("stable" + i, TOPIC);
@@ -101,32 +97,19 @@ class GroupCoordinatorIT {
             }
             cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
         } finally {
-            sampler.interrupt();
-            sampler.join(5_000);
+            sampler.close();
         }
-        assertThat(samplerFailure.get()).isNull();
-        assertThat(samples.get()).isGreaterThan(50);
+        assertThat(sampler.failure()).isNull();
+        assertThat(sampler.runs()).isGreaterThan(50);
         assertThat(cluster.holders.violations).isEmpty();
         assertThat(cluster.storage.commits()).isNotEmpty();
     }
 
-    /** Reads every owner node every 2 ms: each names a consumer of the group and there is one per partition. */
-    private void sampleOwners(AtomicInteger samples, AtomicReference<Throwable> failure) {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Map<String, String> owners = cluster.owners(TOPIC);
-                assertThat(EIGHT).containsAll(owners.keySet());
-                owners.values().forEach(owner -> assertThat(owner).startsWith(GroupTestCluster.GROUP + "_"));
-                samples.incrementAndGet();
-                Thread.sleep(2);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            if (!Thread.currentThread().isInterrupted()) {
-                failure.set(t);
-            }
-        }
+    /** One sample of the owner nodes (every 2 ms): each names a consumer of the group, on one of the partitions. */
+    private void checkOwners() throws Exception {
+        Map<String, String> owners = cluster.owners(TOPIC);
+        assertThat(EIGHT).containsAll(owners.keySet());
+        owners.values().forEach(owner -> assertThat(owner).startsWith(GroupTestCluster.GROUP + "_"));
     }
 
     @Test
