@@ -50,6 +50,8 @@ final class ChildProcesses {
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                org.slf4j.LoggerFactory.getLogger(ChildProcesses.class)
+                        .warn("Process {} did not stop within {} of SIGTERM; killing it", process.pid(), grace);
                 process.destroyForcibly().waitFor();
             }
         } catch (InterruptedException e) {

@@ -2,11 +2,8 @@ package io.imago.bench.compare;
 
 import io.imago.bench.kafka.KafkaTargets;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,17 +148,7 @@ public final class KafkaPeer implements Peer {
             return;
         }
         closed = true;
-        broker.destroy();
-        try {
-            if (!broker.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Kafka (pid {}) did not stop within {}; killing it", broker.pid(), STOP_GRACE);
-                broker.destroyForcibly();
-                broker.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            broker.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(broker, STOP_GRACE);
     }
 
     /** The broker's class path, from {@value #CLASSPATH_PROPERTY} or resolved under {@value #HOME_PROPERTY}. */
@@ -277,7 +264,7 @@ public final class KafkaPeer implements Peer {
     private void awaitReady(PeerEnv env) throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         // The listener first (an Admin client would log a warning for every refused connection meanwhile).
-        while (!accepts(port)) {
+        while (!ChildProcesses.accepts(port)) {
             if (!broker.isAlive()) {
                 throw new IllegalStateException("the broker exited with status " + broker.exitValue());
             }
@@ -308,15 +295,6 @@ public final class KafkaPeer implements Peer {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port), 1_000);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
-
     /** A free port on 127.0.0.1: {@code preferred} if it is free (and not {@code taken}), else one the OS picks. */
     private static int freePort(int preferred, int taken) throws IOException {
         if (preferred != taken) {
@@ -337,14 +315,6 @@ public final class KafkaPeer implements Peer {
 
     /** The last {@value #LOG_TAIL_LINES} lines of {@code file}, or a note that it cannot be read. */
     static String tail(Path file) {
-        try {
-            if (!Files.exists(file)) {
-                return "(" + file + " does not exist)";
-            }
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + file + ": " + e.getMessage() + ")";
-        }
+        return ChildProcesses.tail(file, LOG_TAIL_LINES);
     }
 }
