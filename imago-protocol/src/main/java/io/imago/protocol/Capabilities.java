@@ -30,16 +30,7 @@ public final class Capabilities {
 
     /** Whether a {@code version} reply body announces the long-polling get (a token after the version string). */
     public static boolean supportsLongPoll(String versionBody) {
-        if (versionBody == null) {
-            return false;
-        }
-        String[] tokens = versionBody.trim().split(" ");
-        for (int i = 1; i < tokens.length; i++) {
-            if (LONG_POLL.equals(tokens[i])) {
-                return true;
-            }
-        }
-        return false;
+        return "".equals(announced(versionBody, LONG_POLL));
     }
 
     /** Whether a {@code version} reply body announces {@code putb} (a token after the version string). */
@@ -53,23 +44,39 @@ public final class Capabilities {
      * {@code putb} is not announced (or its limit is not a positive number).
      */
     public static int putBatchMaxBytes(String versionBody) {
-        if (versionBody == null) {
+        String value = announced(versionBody, PUT_BATCH);
+        if (value == null) {
             return 0;
+        }
+        if (value.isEmpty()) {
+            return WireDescriptor.DEFAULT_MAX_BODY_BYTES;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(value));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The value of extension {@code name} in a {@code version} reply body: {@code ""} for a bare token
+     * {@code name}, {@code v} for {@code name=v}, {@code null} when not announced. Tokens count only
+     * after the first (the version string itself).
+     */
+    private static String announced(String versionBody, String name) {
+        if (versionBody == null) {
+            return null;
         }
         String[] tokens = versionBody.trim().split(" ");
         for (int i = 1; i < tokens.length; i++) {
             String t = tokens[i];
-            if (PUT_BATCH.equals(t)) {
-                return WireDescriptor.DEFAULT_MAX_BODY_BYTES;
+            if (t.equals(name)) {
+                return "";
             }
-            if (t.startsWith(PUT_BATCH + "=")) {
-                try {
-                    return Math.max(0, Integer.parseInt(t.substring(PUT_BATCH.length() + 1)));
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
+            if (t.startsWith(name + "=")) {
+                return t.substring(name.length() + 1);
             }
         }
-        return 0;
+        return null;
     }
 }

@@ -69,17 +69,32 @@ final class PutProcessor {
         if (put.isTransactional()) {
             return Optional.of(Replies.notSupported("transaction", opaque));
         }
-        if (topic.isEmpty()) {
-            return Optional.of(Replies.putTopicNotAccepted(uri, put.topic(), put.partition(), opaque));
-        }
-        if (!topic.get().acceptsPublish()) {
-            return Optional.of(Replies.putPublishNotAccepted(uri, put.topic(), put.partition(), opaque));
-        }
-        if (put.partition() != -1 && (put.partition() < 0 || put.partition() >= topic.get().numPartitions())) {
-            return Optional.of(Replies.putWrongPartition(uri, put.topic(), put.partition(), opaque));
+        Optional<ResultCommand> placement = placementRefusal(put.topic(), put.partition(), true, topic, opaque);
+        if (placement.isPresent()) {
+            return placement;
         }
         if (put.hasChecksum() && RecordDescriptor.checksum(put.body().nioBuffer()) != put.checksum()) {
             return Optional.of(Replies.putChecksumFailure(uri, put.topic(), put.partition(), opaque));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Where a put or a batch goes, checked alike: the topic is accepted, publishing is allowed, the
+     * partition exists ({@code -1}, "the broker picks", only where {@code anyPartition} allows it).
+     */
+    private Optional<ResultCommand> placementRefusal(String topicName, int partition, boolean anyPartition,
+            Optional<TopicConfig> topic, int opaque) {
+        String uri = ctx.brokerUri();
+        if (topic.isEmpty()) {
+            return Optional.of(Replies.putTopicNotAccepted(uri, topicName, partition, opaque));
+        }
+        if (!topic.get().acceptsPublish()) {
+            return Optional.of(Replies.putPublishNotAccepted(uri, topicName, partition, opaque));
+        }
+        boolean picked = anyPartition && partition == -1;
+        if (!picked && (partition < 0 || partition >= topic.get().numPartitions())) {
+            return Optional.of(Replies.putWrongPartition(uri, topicName, partition, opaque));
         }
         return Optional.empty();
     }
@@ -144,14 +159,9 @@ final class PutProcessor {
     private Optional<ResultCommand> batchRefusal(PutBatchCommand batch, Optional<TopicConfig> topic) {
         String uri = ctx.brokerUri();
         int opaque = batch.opaque();
-        if (topic.isEmpty()) {
-            return Optional.of(Replies.putTopicNotAccepted(uri, batch.topic(), batch.partition(), opaque));
-        }
-        if (!topic.get().acceptsPublish()) {
-            return Optional.of(Replies.putPublishNotAccepted(uri, batch.topic(), batch.partition(), opaque));
-        }
-        if (batch.partition() < 0 || batch.partition() >= topic.get().numPartitions()) {
-            return Optional.of(Replies.putWrongPartition(uri, batch.topic(), batch.partition(), opaque));
+        Optional<ResultCommand> placement = placementRefusal(batch.topic(), batch.partition(), false, topic, opaque);
+        if (placement.isPresent()) {
+            return placement;
         }
         boolean[] corrupt = new boolean[1];
         batch.forEachEntry((i, flag, checksum, payload) -> {

@@ -1,6 +1,5 @@
 package io.imago.client.internal.remoting;
 
-import io.imago.protocol.Capabilities;
 import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
@@ -229,16 +228,8 @@ final class BrokerConnection {
      * callers use single puts.
      */
     int putBatchLimit() {
-        ChannelRequests c = current;
-        if (c == null || !c.isUsable()) {
-            return 0;
-        }
-        int state = c.putBatchState();
-        if (state == ChannelRequests.PUT_BATCH_UNKNOWN
-                && c.putBatchTransition(ChannelRequests.PUT_BATCH_UNKNOWN, ChannelRequests.PUT_BATCH_PROBING)) {
-            probePutBatch(c);
-        }
-        return state == ChannelRequests.PUT_BATCH_YES ? c.putBatchMaxBytes() : 0;
+        ChannelRequests c = probedChannel();
+        return c != null && c.putBatchState() == ChannelRequests.PUT_BATCH_YES ? c.putBatchMaxBytes() : 0;
     }
 
     /**
@@ -246,9 +237,24 @@ final class BrokerConnection {
      * unknown (the same one-time {@code version} probe as {@link #putBatchLimit()} finds out).
      */
     boolean supportsLongPoll() {
-        putBatchLimit(); // probes the capabilities once per channel
+        ChannelRequests c = probedChannel();
+        return c != null && c.longPoll();
+    }
+
+    /**
+     * The current channel if usable, or null; the first call on a channel sends the one-time
+     * {@code version} probe of its broker's capabilities (answers arrive later).
+     */
+    private ChannelRequests probedChannel() {
         ChannelRequests c = current;
-        return c != null && c.isUsable() && c.longPoll();
+        if (c == null || !c.isUsable()) {
+            return null;
+        }
+        if (c.putBatchState() == ChannelRequests.PUT_BATCH_UNKNOWN
+                && c.putBatchTransition(ChannelRequests.PUT_BATCH_UNKNOWN, ChannelRequests.PUT_BATCH_PROBING)) {
+            probePutBatch(c);
+        }
+        return c;
     }
 
     private void probePutBatch(ChannelRequests requests) {
@@ -268,8 +274,7 @@ final class BrokerConnection {
         }
         reply.whenComplete((r, e) -> {
             if (r instanceof ResultCommand result && result.isSuccess()) {
-                requests.putBatchAnswered(Capabilities.putBatchMaxBytes(result.text()));
-                requests.longPollAnswered(Capabilities.supportsLongPoll(result.text()));
+                requests.capabilitiesAnswered(result.text());
             } else if (r != null) {
                 requests.putBatchAnswered(0);
             } else {
@@ -304,8 +309,7 @@ final class BrokerConnection {
         heartbeatInFlight.set(false);
         boolean ok = reply instanceof ResultCommand result && result.isSuccess();
         if (ok && requests.putBatchState() != ChannelRequests.PUT_BATCH_PROBING) {
-            requests.putBatchAnswered(Capabilities.putBatchMaxBytes(((ResultCommand) reply).text()));
-            requests.longPollAnswered(Capabilities.supportsLongPoll(((ResultCommand) reply).text()));
+            requests.capabilitiesAnswered(((ResultCommand) reply).text());
         }
         if (reply != null) {
             reply.release();

@@ -1,5 +1,6 @@
 package io.imago.client.internal.remoting;
 
+import io.imago.protocol.Capabilities;
 import io.imago.protocol.codec.MalformedFrame;
 import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.ResponseCommand;
@@ -62,6 +63,12 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     }
 
     /** The most body bytes of a {@code putb} the broker announced (meaningful in state YES). */
+    /** Records the extensions a successful {@code version} reply of this channel's broker announced. */
+    void capabilitiesAnswered(String versionBody) {
+        putBatchAnswered(Capabilities.putBatchMaxBytes(versionBody));
+        longPollAnswered(Capabilities.supportsLongPoll(versionBody));
+    }
+
     /** Records whether this channel's broker announced the long-polling {@code get}. */
     void longPollAnswered(boolean supported) {
         longPoll = supported;
