@@ -22,6 +22,7 @@ public final class PeriodicProbe implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final AtomicInteger runs = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean abandoned;
 
     private PeriodicProbe(String name) {
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -39,7 +40,9 @@ public final class PeriodicProbe implements AutoCloseable {
                 step.run();
                 probe.runs.incrementAndGet();
             } catch (Throwable t) {
-                probe.failure.compareAndSet(null, t);
+                if (!probe.abandoned) {
+                    probe.failure.compareAndSet(null, t);
+                }
                 throw new IllegalStateException(t); // ends the schedule
             }
         }, 0, period.toNanos(), TimeUnit.NANOSECONDS);
@@ -56,12 +59,21 @@ public final class PeriodicProbe implements AutoCloseable {
         return failure.get();
     }
 
-    /** Stops it and waits (bounded) for a run in progress to end. */
+    /**
+     * Stops it: no run starts after this, and a run in progress is left to finish (bounded, 10 s) and is
+     * never interrupted, so stopping is never reported as the step's failure (a failure of that last run
+     * itself still is). A step still running after the bound is interrupted, and what it throws then is
+     * not recorded.
+     */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown(); // cancels the schedule; a run in progress is not interrupted
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                abandoned = true;
+                executor.shutdownNow();
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -136,9 +136,12 @@ public final class ProducerLoop implements AutoCloseable {
         }
     }
 
-    /** Stops sending (waits for a send in progress) and shuts the producer down; idempotent. */
+    /**
+     * Stops sending and shuts the producer down; idempotent. A send in progress is left to finish (it is
+     * not interrupted, so stopping is never recorded as a failed send).
+     */
     public void stop() throws MetaClientException {
-        sender.shutdownNow();
+        sender.shutdown();
         try {
             if (!sender.awaitTermination(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the producer loop of " + topic + " did not stop");
