@@ -1,5 +1,6 @@
 package io.imago.protocol.command;
 
+import io.imago.protocol.Names;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 
@@ -116,6 +117,16 @@ public final class Replies {
         return putFailed(brokerUri, topic, partition, "The server do not accept topic " + topic, opaque);
     }
 
+    /**
+     * Imago addition: a put or putb whose topic breaks the naming rule ({@link io.imago.protocol.Names}):
+     * 500 {@code ...failed.Detail:invalid topic name '<t>': <problem>}, the topic escaped.
+     */
+    public static ResultCommand putInvalidTopic(String brokerUri, String topic, int partition, String problem,
+            int opaque) {
+        return putFailed(brokerUri, Names.printable(topic), partition,
+                Names.message(Names.Kind.TOPIC, topic, problem), opaque);
+    }
+
     /** Partition closed: 403 {@code ...Detail:partition[<brokerId>-<p>] has been closed}. */
     public static ResultCommand putPartitionClosed(String brokerUri, String topic, int partition, int brokerId,
             int opaque) {
@@ -164,6 +175,15 @@ public final class Replies {
     /** Get with max size of zero or less: 400 {@code Bad request,invalid max size:<n>}. */
     public static ResultCommand invalidMaxSize(int maxSize, int opaque) {
         return ResultCommand.of(StatusCode.BAD_REQUEST, "Bad request,invalid max size:" + maxSize, opaque);
+    }
+
+    /**
+     * Imago addition: a get or offset whose topic breaks the naming rule ({@link io.imago.protocol.Names}):
+     * 400 {@code Bad request,invalid topic name '<t>': <problem>}, the topic escaped.
+     */
+    public static ResultCommand invalidTopic(String topic, String problem, int opaque) {
+        return ResultCommand.of(StatusCode.BAD_REQUEST,
+                "Bad request," + Names.message(Names.Kind.TOPIC, topic, problem), opaque);
     }
 
     /** Get outside the valid range: 301 whose body is the offset to use. */
