@@ -1,5 +1,6 @@
 package io.imago.broker.config;
 
+import io.imago.protocol.Names;
 import io.imago.store.retention.RetentionPolicy;
 
 import java.nio.charset.StandardCharsets;
@@ -134,11 +135,15 @@ public final class BrokerConfig {
     /**
      * The configuration of {@code topic}, or empty when this broker does not accept it (the broker
      * answers {@code The server do not accept topic <topic>}). An exact section wins over wildcards;
-     * among wildcards the first in file order wins; a standalone configuration accepts every topic.
-     * Resolve a topic once, when it is first seen, and keep the result.
+     * among wildcards the first in file order wins; a standalone configuration accepts every topic
+     * whose name is valid. A name that breaks {@link Names}' rule is never accepted, whatever the
+     * sections say. Resolve a topic once, when it is first seen, and keep the result.
      */
     public Optional<TopicConfig> resolve(String topic) {
         Objects.requireNonNull(topic);
+        if (!Names.isValidTopic(topic)) {
+            return Optional.empty();
+        }
         for (TopicSection section : topicSections) {
             if (!section.isWildcard() && section.accepts(topic)) {
                 return Optional.of(section.resolve(topic, system));

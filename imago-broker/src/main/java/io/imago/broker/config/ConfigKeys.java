@@ -5,6 +5,7 @@ import io.imago.store.retention.RetentionPolicy;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -176,12 +177,25 @@ public final class ConfigKeys {
         return text;
     }
 
+    /**
+     * A directory path, made absolute against the working directory (as MetaQ does). Refused: text with
+     * control characters, text that is not a path on this file system, and a path that exists but is
+     * not a directory.
+     */
     static Path parsePath(String text) {
+        if (text.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("not a valid path (it contains a control character)");
+        }
+        Path path;
         try {
-            return Path.of(text).toAbsolutePath().normalize();
+            path = Path.of(text).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("not a valid path (" + e.getReason() + ")", e);
         }
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException("not a directory (" + path + " exists and is a file)");
+        }
+        return path;
     }
 
     /** Validates with cron-utils' Quartz definition (6 or 7 fields, seconds first); returns the text. */

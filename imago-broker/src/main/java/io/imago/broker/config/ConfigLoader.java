@@ -1,5 +1,6 @@
 package io.imago.broker.config;
 
+import io.imago.protocol.Names;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
@@ -114,9 +115,11 @@ final class ConfigLoader {
     private static TopicSection topicSection(IniDocument.Section section, ConfigException.Location origin) {
         String topic = section.name().substring(ConfigKeys.TOPIC_SECTION_PREFIX.length()).trim();
         ConfigException.Location at = origin.at(section.name(), section.line());
-        if (topic.isEmpty() || topic.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/')) {
-            throw new ConfigException("Invalid topic name '" + topic + "' in section [" + section.name() + "] of "
-                    + at.where() + ": a topic name is not empty and has no whitespace or '/'", at, null, topic, null);
+        Optional<String> problem = Names.topicPatternProblem(topic);
+        if (problem.isPresent()) {
+            throw new ConfigException("Invalid topic name '" + Names.printable(topic) + "' in section ["
+                    + Names.printable(section.name()) + "] of " + at.where() + ": " + problem.get(), at, null,
+                    topic, null);
         }
         List<IniDocument.Entry> keyEntries = new ArrayList<>();
         Map<String, String> filters = new LinkedHashMap<>();

@@ -1,7 +1,10 @@
 package io.imago.broker.config;
 
+import io.imago.store.PartitionDirectories;
+import io.imago.store.TopicPartition;
 import io.imago.store.retention.RetentionPolicy;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,8 +49,11 @@ public record TopicConfig(String topic, String sectionName, int numPartitions, i
         return unflushThreshold <= 0;
     }
 
-    /** The directory of one partition: {@code <dataPath>/<topic>-<partition>}. */
-    public Path partitionDirectory(int partition) {
-        return dataPath.resolve(topic + "-" + partition);
+    /**
+     * The directory of one partition: {@code <dataPath>/<topic>-<partition>}, checked to be inside the
+     * data path ({@link PartitionDirectories}).
+     */
+    public Path partitionDirectory(int partition) throws IOException {
+        return PartitionDirectories.resolve(dataPath, new TopicPartition(topic, partition));
     }
 }

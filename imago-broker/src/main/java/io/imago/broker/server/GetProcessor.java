@@ -2,6 +2,7 @@ package io.imago.broker.server;
 
 import io.imago.broker.config.TopicConfig;
 import io.imago.broker.store.PartitionEntry;
+import io.imago.protocol.Names;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
 import io.imago.protocol.command.Replies;
@@ -18,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code get} and {@code offset}, with the decision table of spec section 1.4: 404 for an unknown
+ * {@code get} and {@code offset}, with the decision table of spec section 1.4 (and, first, Imago's 400 for a
+ * topic name that breaks {@link Names}' rule): 404 for an unknown
  * partition, 400 for {@code maxSize <= 0}, 301 with the first offset below the log, 404 at the end
  * (or 301 with the end past it when {@code updateConsumerOffsets} is on or the offset is
  * {@code Long.MAX_VALUE}), otherwise {@code value <n>} followed by the bytes of one segment sent
@@ -43,6 +45,11 @@ final class GetProcessor {
     }
 
     void get(Channel channel, GetCommand get) {
+        Optional<String> badName = Names.topicProblem(get.topic());
+        if (badName.isPresent()) {
+            reply(channel, Replies.invalidTopic(get.topic(), badName.get(), get.opaque()));
+            return;
+        }
         Optional<PartitionEntry> entry = ctx.registry().find(get.topic(), get.partition());
         boolean stat = entry.isPresent() && statTopic(entry.get());
         ctx.stats().get(get.topic(), stat);
@@ -117,6 +124,11 @@ final class GetProcessor {
     }
 
     void offset(Channel channel, OffsetCommand offset) {
+        Optional<String> badName = Names.topicProblem(offset.topic());
+        if (badName.isPresent()) {
+            reply(channel, Replies.invalidTopic(offset.topic(), badName.get(), offset.opaque()));
+            return;
+        }
         Optional<PartitionEntry> entry = ctx.registry().find(offset.topic(), offset.partition());
         ctx.stats().offset(offset.topic(), entry.isPresent() && statTopic(entry.get()));
         if (entry.isEmpty()) {

@@ -3,6 +3,7 @@ package io.imago.broker.server;
 import io.imago.broker.config.TopicConfig;
 import io.imago.broker.store.PartitionEntry;
 import io.imago.broker.store.PartitionRegistry;
+import io.imago.protocol.Names;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
@@ -80,12 +81,16 @@ final class PutProcessor {
     }
 
     /**
-     * Where a put or a batch goes, checked alike: the topic is accepted, publishing is allowed, the
+     * Where a put or a batch goes, checked alike: the topic name is valid ({@link Names}), the topic is accepted, publishing is allowed, the
      * partition exists ({@code -1}, "the broker picks", only where {@code anyPartition} allows it).
      */
     private Optional<ResultCommand> placementRefusal(String topicName, int partition, boolean anyPartition,
             Optional<TopicConfig> topic, int opaque) {
         String uri = ctx.brokerUri();
+        Optional<String> badName = Names.topicProblem(topicName);
+        if (badName.isPresent()) {
+            return Optional.of(Replies.putInvalidTopic(uri, topicName, partition, badName.get(), opaque));
+        }
         if (topic.isEmpty()) {
             return Optional.of(Replies.putTopicNotAccepted(uri, topicName, partition, opaque));
         }

@@ -2,11 +2,14 @@ package io.imago.broker.store;
 
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.config.TopicConfig;
+import io.imago.protocol.Names;
 import io.imago.store.LogClosedException;
 import io.imago.store.LogConfig;
+import io.imago.store.PartitionDirectories;
 import io.imago.store.PartitionLog;
 import io.imago.store.RecoveryReport;
 import io.imago.store.TopicPartition;
+import io.imago.store.UnsafePathException;
 import io.imago.store.io.StorageIo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +81,9 @@ public final class PartitionRegistry implements AutoCloseable {
 
     /**
      * Opens every {@code <topic>-<partition>} directory under the data paths (the global one and
-     * each topic section's own), recovering each log; one INFO line per partition.
+     * each topic section's own), recovering each log; one INFO line per partition. A directory whose
+     * topic name breaks {@link Names}' rule, or that leads out of its data path (a symbolic link), is
+     * not opened: it is reported at ERROR and left untouched.
      *
      * @return how many partitions were loaded
      */
@@ -88,8 +93,21 @@ public final class PartitionRegistry implements AutoCloseable {
             if (!Files.isDirectory(dataPath)) {
                 continue;
             }
-            for (Path dir : partitionDirectories(dataPath)) {
-                TopicPartition tp = TopicPartition.parseDirectoryName(dir.getFileName().toString()).orElseThrow();
+            for (Path found : partitionDirectories(dataPath)) {
+                TopicPartition tp = TopicPartition.parseDirectoryName(found.getFileName().toString()).orElseThrow();
+                Optional<String> badName = Names.topicProblem(tp.topic());
+                if (badName.isPresent()) {
+                    LOG.error("Not loading {}: {}; it is left as it is on disk (rename the topic to serve it)",
+                            found, Names.message(Names.Kind.TOPIC, tp.topic(), badName.get()));
+                    continue;
+                }
+                Path dir;
+                try {
+                    dir = PartitionDirectories.resolve(dataPath, tp);
+                } catch (UnsafePathException e) {
+                    LOG.error("Not loading {}: {}", found, e.getMessage());
+                    continue;
+                }
                 if (find(tp.topic(), tp.partition()).isEmpty()) {
                     open(tp, dir, topicConfig(tp.topic()), false);
                     loaded++;
@@ -126,12 +144,16 @@ public final class PartitionRegistry implements AutoCloseable {
     /**
      * The log of a partition of an accepted topic, created (directory and first segment) if it does
      * not exist yet. The caller has checked that the partition is in {@code [0, numPartitions)}.
+     *
+     * @throws io.imago.protocol.InvalidNameException if the topic name breaks {@link Names}' rule
+     * @throws UnsafePathException if the partition directory would not be inside the topic's data path
      */
     public PartitionEntry getOrCreate(TopicConfig topic, int partition) throws IOException {
         Optional<PartitionEntry> existing = find(topic.topic(), partition);
         if (existing.isPresent()) {
             return existing.get();
         }
+        Names.checkTopic(topic.topic());
         TopicPartition tp = new TopicPartition(topic.topic(), partition);
         return open(tp, topic.partitionDirectory(partition), Optional.of(topic), true);
     }

@@ -31,11 +31,11 @@ class StandaloneConfigTest {
     }
 
     @Test
-    void standaloneAcceptsAnyTopicWithOnePartitionAndGroupCommit() {
+    void standaloneAcceptsAnyValidTopicWithOnePartitionAndGroupCommit() {
         BrokerConfig config = BrokerConfig.standalone(dir);
         assertThat(config.acceptsAnyTopic()).isTrue();
         assertThat(config.configuredTopics()).isEmpty();
-        for (String topic : new String[] {"test", "meta-test", "x.y.z", "*"}) {
+        for (String topic : new String[] {"test", "meta-test", "x.y.z", "_1"}) {
             TopicConfig t = config.resolve(topic).orElseThrow();
             assertThat(t.topic()).isEqualTo(topic);
             assertThat(t.numPartitions()).isEqualTo(1);
@@ -43,6 +43,7 @@ class StandaloneConfigTest {
             assertThat(t.acceptsPublish()).isTrue();
             assertThat(t.dataPath()).isEqualTo(dir.toAbsolutePath());
         }
+        assertThat(config.resolve("*")).as("a name that breaks the topic name rule").isEmpty();
     }
 
     @Test
