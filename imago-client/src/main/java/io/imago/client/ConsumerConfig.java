@@ -1,13 +1,15 @@
 package io.imago.client;
 
+import io.imago.protocol.Names;
+
 /**
  * Configuration of a consumer, with MetaQ 1.4.6.2's fields and defaults (spec section 6.1). The group
- * is required and may not contain {@code ~!#$%^&*()+=`'",;/?[]<>.:} or spaces. Mutable bean, read
+ * is required and follows {@link Names}' rule (MetaQ refused {@code ~!#$%^&*()+=`'",;/?[]<>.:} and
+ * spaces; Imago also refuses every other character but ASCII letters, digits, {@code _} and {@code -}). Mutable bean, read
  * when the consumer is created; not thread-safe.
  */
 public class ConsumerConfig extends MetaClientConfig {
     private static final long serialVersionUID = 1L;
-    private static final String INVALID_GROUP_CHARS = "~!#$%^&*()+=`'\",;/?[]<>.: ";
 
     /** How partitions are shared among a group's consumers. */
     public enum LoadBalanceStrategy { DEFAULT, CONSIST }
@@ -33,16 +35,24 @@ public class ConsumerConfig extends MetaClientConfig {
         this.group = group;
     }
 
-    /** Checks the group name; throws {@link IllegalArgumentException} naming the offending character. */
+    /**
+     * Checks the group name against the naming rule of topics and groups ({@link Names}: ASCII letters,
+     * digits, {@code _} and {@code -}, at most 249 characters), and a consumer id, when one is set,
+     * against ZooKeeper's rule for node names.
+     *
+     * @throws IllegalArgumentException ({@link io.imago.protocol.InvalidNameException} for the group)
+     *     naming the offending name and character
+     */
     public void validate() {
-        if (group == null || group.isBlank()) {
+        if (group == null || group.isEmpty()) {
             throw new IllegalArgumentException("consumer group is required");
         }
-        for (char c : group.toCharArray()) {
-            if (INVALID_GROUP_CHARS.indexOf(c) >= 0) {
-                throw new IllegalArgumentException("consumer group '" + group + "' contains the invalid character '"
-                        + c + "'");
-            }
+        Names.checkGroup(group);
+        if (consumerId != null) {
+            Names.zooKeeperNodeProblem(consumerId).ifPresent(problem -> {
+                throw new IllegalArgumentException("invalid consumer id '" + Names.printable(consumerId) + "': "
+                        + problem);
+            });
         }
     }
 

@@ -1,12 +1,15 @@
 package io.imago.client;
 
+import io.imago.protocol.Names;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * A message: topic, data and an optional attribute (MetaQ's filterable string), plus what the broker
- * fills in — the message id and the partition — after a send or on receipt. Not thread-safe; a
- * message handed to a listener belongs to it.
+ * fills in — the message id and the partition — after a send or on receipt. The topic must follow
+ * {@link Names}' rule (the constructor throws {@link IllegalArgumentException} otherwise), so a
+ * message that reaches a broker never names a topic the broker would refuse for its name. Not
+ * thread-safe; a message handed to a listener belongs to it.
  */
 public final class Message {
     private final String topic;
@@ -25,7 +28,7 @@ public final class Message {
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("blank topic");
         }
-        this.topic = topic;
+        this.topic = Names.checkTopic(topic);
         this.data = Objects.requireNonNull(data, "data");
         this.attribute = attribute;
     }

@@ -12,7 +12,12 @@ import java.util.concurrent.TimeUnit;
  */
 public interface MessageConsumer {
 
-    /** Subscribes to {@code topic}, fetching up to {@code maxSize} bytes at a time. Before {@link #completeSubscribe()} only. */
+    /**
+     * Subscribes to {@code topic}, fetching up to {@code maxSize} bytes at a time. Before
+     * {@link #completeSubscribe()} only.
+     *
+     * @throws IllegalArgumentException if the topic name breaks the naming rule ({@code io.imago.protocol.Names})
+     */
     MessageConsumer subscribe(String topic, int maxSize, MessageListener listener) throws MetaClientException;
 
     /** As {@link #subscribe(String, int, MessageListener)}, delivering only the messages {@code filter} accepts. */

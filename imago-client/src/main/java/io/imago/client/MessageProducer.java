@@ -21,6 +21,7 @@ public interface MessageProducer {
      * Makes the producer follow the brokers of {@code topic}; must precede sends to it.
      *
      * @throws IllegalStateException when the brokers cannot be read from ZooKeeper, or after shutdown
+     * @throws IllegalArgumentException if the topic name breaks the naming rule ({@code io.imago.protocol.Names})
      */
     void publish(String topic);
 

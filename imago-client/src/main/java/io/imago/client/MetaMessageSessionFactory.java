@@ -1,5 +1,6 @@
 package io.imago.client;
 
+import io.imago.protocol.Names;
 import io.imago.client.internal.browser.MetaTopicBrowser;
 import io.imago.client.internal.cluster.DirectTopicRoutes;
 import io.imago.client.internal.cluster.ProducerZooKeeper;
@@ -207,9 +208,13 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         return newConsumer(consumerConfig, Objects.requireNonNull(offsetStorage, "offsetStorage"));
     }
 
-    /** Makes the group this host's own, as MetaQ's broadcast factory does: {@code <group>-<localIp>}. */
+    /**
+     * Makes the group this host's own, as MetaQ's broadcast factory does: {@code <group>-<localIp>}, the
+     * address's separators ({@code .}, {@code :}, an IPv6 scope's {@code %}) written as {@code -} so the
+     * group stays a valid name.
+     */
     static void broadcastGroup(ConsumerConfig consumerConfig) {
-        String ip = ConsumerIdGenerator.localIp().replace('.', '-').replace(':', '-');
+        String ip = ConsumerIdGenerator.localIp().replaceAll("[^A-Za-z0-9]", "-");
         consumerConfig.setGroup(consumerConfig.getGroup() + "-" + ip);
     }
 
@@ -253,6 +258,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
 
     @Override
     public TopicBrowser createTopicBrowser(String topic, int maxSize, long timeout, TimeUnit timeUnit) {
+        Names.checkTopic(topic);
         start();
         TopicBrokers brokers = config.getServerUrl() != null ? directBrokers(topic, timeUnit.toMillis(timeout))
                 : publishedBrokers(topic);

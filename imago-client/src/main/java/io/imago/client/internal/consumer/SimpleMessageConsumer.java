@@ -1,5 +1,6 @@
 package io.imago.client.internal.consumer;
 
+import io.imago.protocol.Names;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,6 +103,7 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     @Override
     public synchronized MessageConsumer subscribe(String topic, int maxSize, MessageListener listener,
             ConsumerMessageFilter filter) throws MetaClientException {
+        Names.checkTopic(topic);
         if (state != State.NEW) {
             throw new MetaClientException("subscribe after completeSubscribe or shutdown of consumer " + consumerId);
         }

@@ -1,5 +1,6 @@
 package io.imago.client.internal.producer;
 
+import io.imago.protocol.Names;
 import io.imago.client.Message;
 import io.imago.client.MessageProducer;
 import io.imago.client.MetaClientConfig;
@@ -86,13 +87,13 @@ public final class SimpleMessageProducer implements MessageProducer {
     @Override
     public void publish(String topic) {
         checkOpen();
-        routes.publish(Objects.requireNonNull(topic, "topic"));
+        routes.publish(Names.checkTopic(Objects.requireNonNull(topic, "topic")));
     }
 
     @Override
     public void setDefaultTopic(String topic) {
         checkOpen();
-        routes.setDefaultTopic(Objects.requireNonNull(topic, "topic"));
+        routes.setDefaultTopic(Names.checkTopic(Objects.requireNonNull(topic, "topic")));
     }
 
     @Override
