@@ -140,11 +140,15 @@ class ConsumerIT {
         MessageProducer producer = producer("churn");
         ExclusiveListener listener = new ExclusiveListener();
         List<MessageConsumer> live = new CopyOnWriteArrayList<>();
+        List<MessageConsumer> everyone = new CopyOnWriteArrayList<>(); // leaving ones too, until they are gone
         for (int i = 0; i < 2; i++) {
             live.add(subscribed(consumerConfig("churners", dir), "churn", listener));
         }
-        PeriodicProbe sampler = PeriodicProbe.every(Duration.ofMillis(20), "owners-sampler",
-                ConsumerIT::checkOwners);
+        everyone.addAll(live);
+        PeriodicProbe sampler = PeriodicProbe.every(Duration.ofMillis(20), "owners-sampler", () -> {
+            checkOwners();
+            checkHolders(everyone);
+        });
         List<Long> ids = new CopyOnWriteArrayList<>();
         AtomicInteger rounds = new AtomicInteger();
         PeriodicProbe sender = PeriodicProbe.every(Duration.ofMillis(100), "churn-sender", () -> {
@@ -156,7 +160,9 @@ class ConsumerIT {
         });
         try {
             for (int step = 0; step < 3; step++) {
-                live.add(subscribed(consumerConfig("churners", dir), "churn", listener));
+                MessageConsumer joining = subscribed(consumerConfig("churners", dir), "churn", listener);
+                live.add(joining);
+                everyone.add(joining);
                 live.remove(0).shutdown();
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> rounds.get() == 20 || sender.failure() != null);
@@ -191,6 +197,38 @@ class ConsumerIT {
         assertThat(listener.violations).as("two consumers delivering one partition at once").isEmpty();
         System.out.printf("churn: %d messages, %d duplicate deliveries, %d owner samples%n", ids.size(),
                 listener.duplicates(), sampler.runs());
+    }
+
+    /**
+     * One sample of what the consumers' fetch loops hold: no partition is held by two consumers at once.
+     * Read twice, consumer by consumer; a partition counts as shared only if the same two consumers hold
+     * it in both passes (consumer X seen holding it before and after Y was: a real overlap, since a
+     * hand-over and a hand-back take ZooKeeper round trips, not the microseconds between two reads).
+     */
+    private static void checkHolders(List<MessageConsumer> consumers) {
+        Map<String, Set<String>> first = holders(consumers);
+        Map<String, Set<String>> second = holders(consumers);
+        for (Map.Entry<String, Set<String>> e : first.entrySet()) {
+            Set<String> both = new java.util.TreeSet<>(e.getValue());
+            both.retainAll(second.getOrDefault(e.getKey(), Set.of()));
+            assertThat(both).as("consumers holding partition %s at once", e.getKey()).hasSizeLessThan(2);
+        }
+    }
+
+    private static Map<String, Set<String>> holders(List<MessageConsumer> consumers) {
+        Map<String, Set<String>> held = new HashMap<>();
+        for (MessageConsumer c : consumers) {
+            var consumer = (io.imago.client.internal.consumer.SimpleMessageConsumer) c;
+            var fetch = consumer.fetchManager();
+            if (fetch == null) {
+                continue;
+            }
+            for (var assignment : fetch.assignments()) {
+                held.computeIfAbsent(assignment.topic() + "/" + assignment.partition(), k -> new java.util.TreeSet<>())
+                        .add(consumer.consumerId());
+            }
+        }
+        return held;
     }
 
     /** One sample of the owner nodes: every owner is a consumer of the group, on a partition that exists. */
