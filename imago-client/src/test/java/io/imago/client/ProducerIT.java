@@ -135,11 +135,16 @@ class ProducerIT {
         }
         assertThat(partitionsOfKey).hasSize(10).allSatisfy((k, v) -> assertThat(v).hasSize(1));
         assertThat(partitionsOfKey.values().stream().flatMap(Set::stream).distinct().count()).isGreaterThan(1);
-        MessageProducer custom = factory.createProducer((topic, ps, msg) -> ps.get(ps.size() - 1));
+        PartitionSelector last = (topic, ps, msg) -> ps.get(ps.size() - 1);
+        MessageProducer custom = factory.createProducer(last);
+        assertThat(custom.getPartitionSelector()).isSameAs(last);
         custom.publish("spread");
-        assertThat(custom.sendMessage(new Message("spread", bytes("last"))).getPartition()).isEqualTo(
-                new Partition(0, 3));
-        assertThat(custom.getPartitionSelector()).isNotNull();
+        long endOfLast = harness.broker().partitions().find("spread", 3).orElseThrow().log().maxOffset();
+        SendResult r = custom.sendMessage(new Message("spread", bytes("last")));
+        assertThat(r.isSuccess()).as(r.toString()).isTrue();
+        assertThat(r.getPartition()).isEqualTo(new Partition(0, 3));
+        assertThat(r.getOffset()).as("the message starts where partition 3 ended").isEqualTo(endOfLast);
+        assertThat(r.getErrorMessage()).isNull();
     }
 
     private static Map<Partition, Integer> countPerPartition(MessageProducer producer, int n,
