@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imago.broker.BrokerHarness;
+import io.imago.broker.store.TopicLogs;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -135,11 +136,16 @@ class ProducerIT {
         }
         assertThat(partitionsOfKey).hasSize(10).allSatisfy((k, v) -> assertThat(v).hasSize(1));
         assertThat(partitionsOfKey.values().stream().flatMap(Set::stream).distinct().count()).isGreaterThan(1);
-        MessageProducer custom = factory.createProducer((topic, ps, msg) -> ps.get(ps.size() - 1));
+        PartitionSelector last = (topic, ps, msg) -> ps.get(ps.size() - 1);
+        MessageProducer custom = factory.createProducer(last);
+        assertThat(custom.getPartitionSelector()).isSameAs(last);
         custom.publish("spread");
-        assertThat(custom.sendMessage(new Message("spread", bytes("last"))).getPartition()).isEqualTo(
-                new Partition(0, 3));
-        assertThat(custom.getPartitionSelector()).isNotNull();
+        long endOfLast = harness.broker().partitions().find("spread", 3).orElseThrow().log().maxOffset();
+        SendResult r = custom.sendMessage(new Message("spread", bytes("last")));
+        assertThat(r.isSuccess()).as(r.toString()).isTrue();
+        assertThat(r.getPartition()).isEqualTo(new Partition(0, 3));
+        assertThat(r.getOffset()).as("the message starts where partition 3 ended").isEqualTo(endOfLast);
+        assertThat(r.getErrorMessage()).isNull();
     }
 
     private static Map<Partition, Integer> countPerPartition(MessageProducer producer, int n,
@@ -219,7 +225,6 @@ class ProducerIT {
         Set<Integer> twice = ConcurrentHashMap.newKeySet();
         Map<Integer, Object> failures = new ConcurrentHashMap<>();
         byte[] data = new byte[100];
-        long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             int seq = i;
             producer.sendMessage(new Message(topic, data), new SendMessageCallback() {
@@ -246,14 +251,15 @@ class ProducerIT {
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
                 .until(() -> calls.sum() >= n);
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        System.out.printf("%d async sends of 100 bytes with callbacks: %d ms%n", n, ms);
         // a duplicate callback would arrive late: the count must stay at n for a while
-        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(2))
+        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> calls.sum() == n);
         assertThat(twice).isEmpty();
         assertThat(called).hasSize(n);
         assertThat(failures).isEmpty();
+        long stored = harness.broker().partitions().topics().stream().filter(t -> t.topic().equals(topic))
+                .mapToLong(TopicLogs::messageCount).sum();
+        assertThat(stored).as("messages the broker acknowledged on %s", topic).isEqualTo(n);
     }
 
     @Test

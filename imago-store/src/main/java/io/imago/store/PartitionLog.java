@@ -235,6 +235,15 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
+     * How many {@link #awaitDataBeyond} waiters the log holds now: those still waiting plus abandoned
+     * ones not yet dropped (they are dropped lazily, on a later registration or append). A snapshot
+     * that costs a walk over the waiters: for tests and diagnostics, not for a hot path.
+     */
+    public int dataWaiterCount() {
+        return segments.waiterCount();
+    }
+
+    /**
      * Spec section 1.4 {@code offset}: the start of the segment holding {@code offset}, or
      * {@code minOffset()} below it, or {@code maxOffset()} at or after it.
      */

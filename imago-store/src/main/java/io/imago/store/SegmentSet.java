@@ -24,7 +24,7 @@ final class SegmentSet {
     private volatile Segment[] segments;
     private volatile long maxOffset;
     /** Registrations between two sweeps of abandoned (timed-out) waiters. */
-    private static final int SWEEP_EVERY = 64;
+    static final int SWEEP_EVERY = 64;
     private final ConcurrentLinkedQueue<DataWaiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger registrations = new AtomicInteger();
 
@@ -81,6 +81,14 @@ final class SegmentSet {
             future.complete(null);
         }
         return future;
+    }
+
+    /**
+     * Waiters registered and not yet dropped, abandoned ones not yet swept included; O(waiters), for
+     * tests and diagnostics.
+     */
+    int waiterCount() {
+        return waiters.size();
     }
 
     /** Completes every waiter (the log is closing: fetches re-read and find out). */

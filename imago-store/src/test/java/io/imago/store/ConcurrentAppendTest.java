@@ -2,6 +2,7 @@ package io.imago.store;
 
 import static io.imago.store.StoredRecords.payload;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import io.imago.store.StoredRecords.Stored;
 import io.imago.store.io.FileChannelStorageIo;
@@ -17,7 +18,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -105,36 +108,75 @@ class ConcurrentAppendTest {
         futures.forEach(CompletableFuture::join);
     }
 
+    /**
+     * Reads along while the appenders run: samples {@code maxOffset}, then reads everything below it in
+     * reads of random sizes, checking each record. Whatever end the log reports must already be
+     * readable and must end a whole record; the reported end never goes back.
+     */
     private static void readWhileAppending(PartitionLog log, AtomicBoolean appending, AtomicReference<Throwable> failure,
             AtomicLong seen) {
         Random random = new Random(SEED);
         long offset = 0;
+        long end = 0;
         try {
             while (appending.get() || offset < log.maxOffset()) {
-                ReadResult result = log.read(offset, 1 + random.nextInt(4096));
-                if (!(result instanceof LogRegion region)) {
-                    Thread.onSpinWait();
-                    continue;
+                long sampled = log.maxOffset();
+                assertThat(sampled).as("seed %d: maxOffset never goes back", SEED).isGreaterThanOrEqualTo(end);
+                end = sampled;
+                if (offset == end) {
+                    awaitDataBeyond(log, offset);
+                } else {
+                    offset = readUpTo(log, offset, end, random, seen);
                 }
-                byte[] bytes;
-                try {
-                    assertThat(region.offset() + region.length()).isLessThanOrEqualTo(log.maxOffset());
-                    bytes = StoredRecords.bytes(region);
-                } finally {
-                    region.release();
-                }
-                List<Stored> records = new ArrayList<>();
-                offset += StoredRecords.parse(ByteBuffer.wrap(bytes), offset, records);
-                for (Stored s : records) {
-                    int appender = (int) (s.messageId() / 1_000_000L) - 1;
-                    int i = (int) (s.messageId() % 1_000_000L);
-                    assertThat(s.payload()).isEqualTo(payload(s.messageId(), size(appender, i)).array());
-                }
-                seen.addAndGet(records.size());
             }
         } catch (Throwable t) {
             failure.set(t);
         }
+    }
+
+    /** Waits a little for data beyond {@code offset}, so the loop also sees the appenders finish. */
+    private static void awaitDataBeyond(PartitionLog log, long offset) throws InterruptedException {
+        CompletableFuture<Void> data = log.awaitDataBeyond(offset);
+        try {
+            data.get(50, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            data.cancel(false);
+        } catch (ExecutionException e) {
+            throw new AssertionError("waiting for data failed", e);
+        }
+    }
+
+    /** Reads {@code [offset, end)}, a range below a {@code maxOffset} the log reported; returns {@code end}. */
+    private static long readUpTo(PartitionLog log, long offset, long end, Random random, AtomicLong seen) {
+        boolean toEnd = false; // after a read too short for a whole record, the next one asks for all that is left
+        while (offset < end) {
+            int size = (int) Math.min(end - offset, toEnd ? Integer.MAX_VALUE : 1 + random.nextInt(4096));
+            ReadResult result = log.read(offset, size);
+            assertThat(result).as("seed %d: a read at %d, below the end %d the log reported", SEED, offset, end)
+                    .isInstanceOf(LogRegion.class);
+            LogRegion region = (LogRegion) result;
+            byte[] bytes;
+            try {
+                bytes = StoredRecords.bytes(region);
+            } finally {
+                region.release();
+            }
+            List<Stored> records = new ArrayList<>();
+            int consumed = StoredRecords.parse(ByteBuffer.wrap(bytes), offset, records);
+            if (consumed == 0 && size == end - offset) {
+                fail("seed %d: [%d, %d), below the end the log reported, holds no whole readable record (read %d bytes)",
+                        SEED, offset, end, bytes.length);
+            }
+            toEnd = consumed == 0;
+            for (Stored s : records) {
+                int appender = (int) (s.messageId() / 1_000_000L) - 1;
+                int i = (int) (s.messageId() % 1_000_000L);
+                assertThat(s.payload()).isEqualTo(payload(s.messageId(), size(appender, i)).array());
+            }
+            seen.addAndGet(records.size());
+            offset += consumed;
+        }
+        return offset;
     }
 
     private static void checkEveryRecordOnceInOrder(PartitionLog log, ConcurrentLinkedQueue<long[]> acked) {
