@@ -1,5 +1,6 @@
 package io.imago.cli;
 
+import io.imago.protocol.InvalidNameException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -39,6 +40,14 @@ public final class ImagoCli implements Runnable {
     static CommandLine commandLine(InputStream in) {
         CommandLine cli = new CommandLine(new ImagoCli());
         ((ProduceCommand) cli.getSubcommands().get("produce").getCommand()).readFrom(in);
+        // a topic or group name that breaks the naming rule is a usage error: one line, exit 2
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof InvalidNameException) {
+                command.getErr().println("imago " + command.getCommandName() + ": " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            throw e;
+        });
         return cli;
     }
 

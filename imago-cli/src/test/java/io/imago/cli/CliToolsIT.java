@@ -126,6 +126,19 @@ class CliToolsIT {
     }
 
     @Test
+    void aTopicNameThatBreaksTheNamingRuleIsAUsageErrorOnOneLine() {
+        Run r = produce("../escape", "x\n");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("imago produce: invalid topic name '../escape': character '/' at index 2 "
+                + "is not allowed; use ASCII letters, digits, '_', '-', '.'");
+        assertThat(dir.resolve("escape-0")).doesNotExist();
+        Run c = consume("ok", "bad/group", "--max-messages", "1");
+        assertThat(c.exitCode()).isNotZero();
+        assertThat(c.err()).contains("invalid consumer group name 'bad/group'");
+    }
+
+    @Test
     void consumeStopsAfterMaxMessagesAndTheNextRunGetsTheRest() {
         assertThat(produce("audit", "a\nb\nc\n").exitCode()).isZero();
 
