@@ -93,19 +93,7 @@ public final class Names {
      * topic) is valid.
      */
     public static Optional<String> topicPatternProblem(String pattern) {
-        if (pattern == null || pattern.isEmpty()) {
-            return Optional.of("it is empty");
-        }
-        if (pattern.length() > MAX_LENGTH) {
-            return Optional.of("it has " + pattern.length() + " characters, more than " + MAX_LENGTH);
-        }
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (c != '*' && !isAllowed(Kind.TOPIC, c)) {
-                return Optional.of(notAllowed(Kind.TOPIC, c, i) + ", or '*' as a wildcard");
-            }
-        }
-        return badStart(pattern);
+        return shapeProblem(Kind.TOPIC, pattern, true);
     }
 
     /**
@@ -145,6 +133,18 @@ public final class Names {
 
     /** Why {@code name} is not a valid name of {@code kind}; empty when it is. */
     public static Optional<String> problem(Kind kind, String name) {
+        Optional<String> shape = shapeProblem(kind, name, false);
+        if (shape.isPresent()) {
+            return shape;
+        }
+        if (DEVICE_NAMES.contains(name.toUpperCase(Locale.ROOT))) {
+            return Optional.of("it is a device name reserved by Windows");
+        }
+        return Optional.empty();
+    }
+
+    /** Length, characters ({@code *} too where {@code wildcard}) and first character. */
+    private static Optional<String> shapeProblem(Kind kind, String name, boolean wildcard) {
         if (name == null || name.isEmpty()) {
             return Optional.of("it is empty");
         }
@@ -153,16 +153,13 @@ public final class Names {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (!isAllowed(kind, c)) {
-                return Optional.of(notAllowed(kind, c, i));
+            if (!isAllowed(kind, c) && !(wildcard && c == '*')) {
+                return Optional.of(notAllowed(kind, c, i) + (wildcard ? ", or '*' as a wildcard" : ""));
             }
         }
-        Optional<String> badStart = badStart(name);
-        if (badStart.isPresent()) {
-            return badStart;
-        }
-        if (DEVICE_NAMES.contains(name.toUpperCase(Locale.ROOT))) {
-            return Optional.of("it is a device name reserved by Windows");
+        char first = name.charAt(0);
+        if (first == '.' || first == '-') {
+            return Optional.of("it starts with '" + first + "'; start with a letter, a digit or '_'");
         }
         return Optional.empty();
     }
@@ -170,14 +167,6 @@ public final class Names {
     private static String notAllowed(Kind kind, char c, int index) {
         return "character " + describe(c) + " at index " + index + " is not allowed; use ASCII letters, digits, "
                 + "'_', '-'" + (kind.allowsDot ? ", '.'" : "");
-    }
-
-    private static Optional<String> badStart(String name) {
-        char first = name.charAt(0);
-        if (first == '.' || first == '-') {
-            return Optional.of("it starts with '" + first + "'; start with a letter, a digit or '_'");
-        }
-        return Optional.empty();
     }
 
     private static boolean isAllowed(Kind kind, char c) {
