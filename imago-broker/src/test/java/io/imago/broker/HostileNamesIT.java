@@ -3,14 +3,10 @@ package io.imago.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.protocol.Names;
-import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatusCode;
 import io.imago.store.TopicPartition;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +65,7 @@ class HostileNamesIT {
             assertThat(put.text()).contains("invalid topic name");
         }
 
-        Reply batch = result(client.send(putb(topic, List.of("a", "b"), ++opaque)));
+        Reply batch = result(client.send(WireClient.putbFrame(topic, 0, List.of("a", "b"), ++opaque)));
         assertThat(batch.code()).as("putb %s: %s", Names.printable(topic), batch.text())
                 .isEqualTo(valid ? 200 : StatusCode.INTERNAL_SERVER_ERROR.code());
 
@@ -143,20 +139,6 @@ class HostileNamesIT {
         } finally {
             ReferenceCountUtil.release(reply);
         }
-    }
-
-    private static byte[] putb(String topic, List<String> messages, int opaque) {
-        ByteBuf body = Unpooled.buffer();
-        for (String m : messages) {
-            PutBatchCommand.writeEntry(body, null, utf8(m));
-        }
-        byte[] bytes = ByteBufUtil.getBytes(body);
-        body.release();
-        byte[] line = utf8("putb " + topic + " 0 " + messages.size() + " " + bytes.length + " " + opaque + "\r\n");
-        byte[] frame = new byte[line.length + bytes.length];
-        System.arraycopy(line, 0, frame, 0, line.length);
-        System.arraycopy(bytes, 0, frame, line.length, bytes.length);
-        return frame;
     }
 
     private static byte[] utf8(String s) {

@@ -3,15 +3,11 @@ package io.imago.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.protocol.Capabilities;
-import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.ValueCommand;
 import io.imago.protocol.message.MessagePayload;
 import io.imago.protocol.message.MessageSetIterator;
 import io.imago.protocol.message.StoredMessage;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,21 +33,6 @@ class PutBatchIT {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The frame of a batch of {@code messages} (attribute "a" on every odd one). */
-    private static byte[] putb(String topic, int partition, List<String> messages, int opaque) {
-        ByteBuf body = Unpooled.buffer();
-        for (int i = 0; i < messages.size(); i++) {
-            PutBatchCommand.writeEntry(body, i % 2 == 1 ? "a" : null, utf8(messages.get(i)));
-        }
-        byte[] bytes = ByteBufUtil.getBytes(body);
-        byte[] line = utf8("putb " + topic + " " + partition + " " + messages.size() + " " + bytes.length + " "
-                + opaque + "\r\n");
-        byte[] frame = new byte[line.length + bytes.length];
-        System.arraycopy(line, 0, frame, 0, line.length);
-        System.arraycopy(bytes, 0, frame, line.length, bytes.length);
-        return frame;
     }
 
     private static List<StoredMessage> readAll(WireClient c, String topic, int partition) throws Exception {
@@ -94,9 +75,9 @@ class PutBatchIT {
             ResultCommand single = (ResultCommand) c.read();
             assertThat(single.text()).endsWith(" 1 0");
             single.release();
-            c.send(putb("test", 1, first, 2));
+            c.send(WireClient.putbFrame("test", 1, first, 2));
             ResultCommand a = (ResultCommand) c.read();
-            c.send(putb("test", 1, second, 3));
+            c.send(WireClient.putbFrame("test", 1, second, 3));
             ResultCommand b = (ResultCommand) c.read();
             String[] ta = a.text().split(" ");
             String[] tb = b.text().split(" ");
@@ -135,7 +116,7 @@ class PutBatchIT {
     @Test
     void oneBadChecksumRefusesTheWholeBatchAndAppendsNothing() throws Exception {
         harness = BrokerHarness.start(dir, "", "[topic=test]");
-        byte[] frame = putb("test", 0, List.of("good", "bad", "good"), 4);
+        byte[] frame = WireClient.putbFrame("test", 0, List.of("good", "bad", "good"), 4);
         frame[frame.length - 1] ^= 1; // a payload byte of the last entry
         try (WireClient c = harness.connect()) {
             c.send(frame);
@@ -145,7 +126,7 @@ class PutBatchIT {
             assertThat(refused.text()).contains("Checksum failure");
             refused.release();
             // the connection stays usable and the partition is empty
-            c.send(putb("test", 0, List.of("after"), 5));
+            c.send(WireClient.putbFrame("test", 0, List.of("after"), 5));
             ResultCommand ok = (ResultCommand) c.read();
             assertThat(ok.text()).endsWith(" 0 0 1");
             ok.release();
@@ -158,7 +139,7 @@ class PutBatchIT {
         harness = BrokerHarness.start(dir, "numPartitions=2", "[topic=test]");
         try (WireClient c = harness.connect()) {
             for (int partition : new int[] {-1, 2}) {
-                c.send(putb("test", partition, List.of("x"), 6));
+                c.send(WireClient.putbFrame("test", partition, List.of("x"), 6));
                 ResultCommand refused = (ResultCommand) c.read();
                 assertThat(refused.code()).isEqualTo(500);
                 assertThat(refused.text()).contains("wrong partition " + partition);
@@ -170,7 +151,7 @@ class PutBatchIT {
     @Test
     void aMalformedBatchIsAnsweredWith500AndClosesOnlyThatConnection() throws Exception {
         harness = BrokerHarness.start(dir, "", "[topic=test]");
-        byte[] frame = putb("test", 0, List.of("abcdefgh", "ijklmnop"), 8);
+        byte[] frame = WireClient.putbFrame("test", 0, List.of("abcdefgh", "ijklmnop"), 8);
         String line = "putb test 0 2 ";
         int lengthAt = line.length();
         // claim 3 entries for a body of 2
@@ -183,7 +164,7 @@ class PutBatchIT {
             assertThat(reply.text()).startsWith("Invalid putb command: batch entry 2 of 3 is truncated");
             reply.release();
             assertThat(bad.closedByBroker(5_000)).isTrue();
-            other.send(putb("test", 0, List.of("fine"), 9));
+            other.send(WireClient.putbFrame("test", 0, List.of("fine"), 9));
             ResultCommand ok = (ResultCommand) other.read();
             assertThat(ok.code()).isEqualTo(200);
             ok.release();
@@ -194,7 +175,7 @@ class PutBatchIT {
     void statsCountMessagesNotFrames() throws Exception {
         harness = BrokerHarness.start(dir, "", "[topic=test]");
         try (WireClient c = harness.connect()) {
-            c.send(putb("test", 0, List.of("a", "b", "c", "d"), 10));
+            c.send(WireClient.putbFrame("test", 0, List.of("a", "b", "c", "d"), 10));
             c.read().release();
             ResultCommand stats = (ResultCommand) c.send("stats  11\r\n").read();
             try {

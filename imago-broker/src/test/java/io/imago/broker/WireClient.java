@@ -1,7 +1,10 @@
 package io.imago.broker;
 
 import io.imago.protocol.codec.ResponseDecoder;
+import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.ResponseCommand;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
@@ -47,6 +50,26 @@ public final class WireClient implements AutoCloseable {
     public WireClient put(String topic, int partition, byte[] body, int opaque) throws IOException {
         send("put " + topic + " " + partition + " " + body.length + " 0 -1 " + opaque + "\r\n");
         return send(body);
+    }
+
+    /** The frame of a batch of {@code messages} (attribute "a" on every odd one). */
+    public static byte[] putbFrame(String topic, int partition, List<String> messages, int opaque) {
+        ByteBuf body = Unpooled.buffer();
+        for (int i = 0; i < messages.size(); i++) {
+            PutBatchCommand.writeEntry(body, i % 2 == 1 ? "a" : null, bytes(messages.get(i)));
+        }
+        byte[] entries = ByteBufUtil.getBytes(body);
+        body.release();
+        byte[] line = bytes("putb " + topic + " " + partition + " " + messages.size() + " " + entries.length + " "
+                + opaque + "\r\n");
+        byte[] frame = new byte[line.length + entries.length];
+        System.arraycopy(line, 0, frame, 0, line.length);
+        System.arraycopy(entries, 0, frame, line.length, entries.length);
+        return frame;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The next reply, waiting up to the socket timeout. */
