@@ -227,14 +227,23 @@ class OriginalClientIT {
         original.closeInput(); // the original consumers shut down, committing their positions
         original.awaitSuccess(Duration.ofSeconds(30));
 
+        // The original commits where its fetches stand. A message it delivered just before it stopped may
+        // still lie at or after that point (MetaQ delivers at least once; seen on a loaded machine), and
+        // Imago, starting from the commit, must then deliver it again.
         Map<String, Long> committed = committedOffsets(group, "handover");
-        first.values().forEach(s -> assertThat(committed.get(s.partition())).as("commit of %s", s.partition())
-                .isGreaterThan(s.offset()));
+        first.values().forEach(s -> assertThat(committed).as("partitions with a commit").containsKey(s.partition()));
+        Set<Long> fromTheCommits = new HashSet<>();
+        first.forEach((id, s) -> {
+            if (s.offset() >= committed.get(s.partition())) {
+                fromTheCommits.add(id);
+            }
+        });
         Map<Long, Sent> second = produce("handover", Outgoing.smallBatch("handover", 40, 11));
+        fromTheCommits.addAll(second.keySet());
 
         try (ImagoConsumerGroup ours = ImagoConsumerGroup.start(CLUSTER.cluster().zkConnect(), "handover", group, 2,
                 SMALL_FETCH_BYTES, recoverDir)) {
-            Map<Long, List<ImagoConsumerGroup.Received>> received = awaitDelivered(ours, second.keySet());
+            Map<Long, List<ImagoConsumerGroup.Received>> received = awaitDelivered(ours, fromTheCommits);
             Map<Long, Sent> all = new LinkedHashMap<>(first);
             all.putAll(second);
             assertThat(all.keySet()).as("only sent messages").containsAll(received.keySet());
