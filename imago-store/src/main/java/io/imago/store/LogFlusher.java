@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The periodic flusher of threshold mode (spec section 3.4): every {@code tickMs} it asks each
  * registered log to fsync if its {@code unflushIntervalMs} has passed ({@link PartitionLog#flushIfDue()}).
- * The fsync itself runs on each log's writer thread. Logs in group commit ignore it. The executor is
+ * The fsync itself runs on each log's sync thread ({@code imago-log-sync-<partition>}), off the writer.
+ * Logs in group commit ignore it. The executor is
  * the caller's. Thread-safe.
  */
 public final class LogFlusher implements AutoCloseable {
