@@ -27,7 +27,7 @@ cat > "$scratch/pom.xml" <<POM
 </dependencies></project>
 POM
 mkdir -p "$(dirname "$out")"
-(cd "$scratch" && mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+(cd "$scratch" && "${MVN:-mvn}" -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
     -Dmdep.includeScope=runtime -Dmdep.outputFile="$scratch/classpath.txt")
 mv "$scratch/classpath.txt" "$out"
 echo "wrote $out"

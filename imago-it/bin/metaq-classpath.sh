@@ -30,7 +30,7 @@ trap 'rm -rf "$scratch"' EXIT
   echo '</dependencies></project>'
 } > "$scratch/pom.xml"
 mkdir -p "$(dirname "$out")"
-(cd "$scratch" && mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+(cd "$scratch" && "${MVN:-mvn}" -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
     -Dmdep.outputFile="$scratch/classpath.txt")
 mv "$scratch/classpath.txt" "$out"
 echo "wrote $out"
