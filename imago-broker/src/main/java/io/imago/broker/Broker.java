@@ -12,7 +12,7 @@ import io.imago.broker.store.PartitionRegistry;
 import io.imago.broker.zk.BrokerIdentity;
 import io.imago.broker.zk.BrokerRegistration;
 import io.imago.broker.zk.TopicRegistration;
-import io.imago.broker.zk.ZkSettings;
+import io.imago.protocol.zk.BrokerUrl;
 import io.imago.store.LogFlusher;
 import io.imago.store.PartitionLog;
 import io.imago.store.io.FileChannelStorageIo;
@@ -94,10 +94,10 @@ public final class Broker implements AutoCloseable {
             server = BrokerServers.start(config, registry, stats, new MessageIdGenerator(config.brokerId(), clock),
                     clock, () -> stopping);
             registerInZooKeeper();
-            LOG.info("Broker {} started in {} ms: meta://{}:{}, data {}, {}", config.brokerId(),
-                    (System.nanoTime() - t0) / 1_000_000, config.hostName(), server.address().getPort(),
-                    config.dataPath(), config.unflushThreshold() <= 0 ? "group commit" : "unflushThreshold="
-                            + config.unflushThreshold());
+            String url = BrokerUrl.format(config.hostName(), server.address().getPort());
+            LOG.info("Broker {} started in {} ms: {}, data {}, {}", config.brokerId(),
+                    (System.nanoTime() - t0) / 1_000_000, url, config.dataPath(),
+                    config.unflushThreshold() <= 0 ? "group commit" : "unflushThreshold=" + config.unflushThreshold());
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
@@ -155,10 +155,8 @@ public final class Broker implements AutoCloseable {
             LOG.info("ZooKeeper registration is disabled (zk.zkEnable=false)");
             return;
         }
-        ZkSettings settings = new ZkSettings(zk.connectString(), zk.root(), zk.sessionTimeoutMs(),
-                zk.connectionTimeoutMs(), zk.syncTimeMs());
         BrokerIdentity identity = new BrokerIdentity(config.brokerId(), config.hostName(), server.address().getPort());
-        BrokerRegistration r = new BrokerRegistration(settings, identity, Long.toString(config.checksumCrc32()),
+        BrokerRegistration r = new BrokerRegistration(zk, identity, Long.toString(config.checksumCrc32()),
                 topicsToRegister(), e -> LOG.warn("ZooKeeper registration problem: {}", e.toString()));
         r.start();
         registration = r;

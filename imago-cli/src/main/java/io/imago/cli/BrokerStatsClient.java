@@ -1,5 +1,6 @@
 package io.imago.cli;
 
+import io.imago.protocol.zk.BrokerUrl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,14 +75,14 @@ final class BrokerStatsClient {
         throw new IOException("connection closed before the reply");
     }
 
-    /** {@code host:port} or {@code meta://host:port} as an address. */
+    /** {@code host:port} or {@code meta://host:port} ({@link BrokerUrl}) as an address. */
     static InetSocketAddress parseAddress(String text) {
-        String hostPort = text.startsWith("meta://") ? text.substring("meta://".length()) : text;
-        int colon = hostPort.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("not host:port: " + text);
+        BrokerUrl url;
+        try {
+            url = BrokerUrl.parse(text.startsWith(BrokerUrl.SCHEME) ? text : BrokerUrl.SCHEME + text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not host:port: " + text, e);
         }
-        return new InetSocketAddress(hostPort.substring(0, colon),
-                Integer.parseInt(hostPort.substring(colon + 1)));
+        return new InetSocketAddress(url.host(), url.port());
     }
 }

@@ -1,47 +1,41 @@
 package io.imago.cli;
 
+import io.imago.protocol.zk.TopicRegistrationJson;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 
 /**
  * What the tools read from (and, for offsets, write to) ZooKeeper, in MetaQ 1.4.6.2's layout (spec
- * section 4) under the root:
- *
- * <pre>
- * brokers/ids/{id}/master                        "meta://host:port" of a live broker
- * brokers/topics-pub|topics-sub/{topic}/{id}-m   {"numParts":N,"broker":"{id}-m"}
- * consumers/{group}/ids/{consumerId}             a live member of the group
- * consumers/{group}/owners/{topic}/{id}-{p}      the consumerId owning a partition
- * consumers/{group}/offsets/{topic}/{id}-{p}     "{msgId}-{offset}" (or "{offset}" before 1.4)
- * </pre>
+ * section 4, drawn in {@link ZnodeDescriptor}): the live brokers' master nodes and topic
+ * registrations, and the consumer groups' members, owners and committed offsets.
  *
  * Opened by {@link #connect}, closed by {@link #close()} (idempotent). Not thread-safe.
  */
 final class Cluster implements AutoCloseable {
-    private static final Pattern NUM_PARTS = Pattern.compile("\"numParts\"\\s*:\\s*(\\d+)");
     private static final int CONNECT_TIMEOUT_MS = 5_000;
 
     private final CuratorFramework zk;
-    private final String root;
+    private final ZnodeDescriptor znodes;
     private final String connectString;
 
-    private Cluster(CuratorFramework zk, String root, String connectString) {
+    private Cluster(CuratorFramework zk, ZnodeDescriptor znodes, String connectString) {
         this.zk = zk;
-        this.root = root;
+        this.znodes = znodes;
         this.connectString = connectString;
     }
 
@@ -51,7 +45,7 @@ final class Cluster implements AutoCloseable {
                 .sessionTimeoutMs(10_000).connectionTimeoutMs(CONNECT_TIMEOUT_MS)
                 .retryPolicy(new ExponentialBackoffRetry(200, 2)).build();
         zk.start();
-        Cluster cluster = new Cluster(zk, options.root(), options.zkConnect);
+        Cluster cluster = new Cluster(zk, new ZnodeDescriptor(options.zkRoot), options.zkConnect);
         try {
             if (!zk.blockUntilConnected(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 cluster.close();
@@ -68,33 +62,30 @@ final class Cluster implements AutoCloseable {
     /** Live brokers: id to {@code meta://host:port}. */
     SortedMap<Integer, String> brokers() throws ToolException {
         SortedMap<Integer, String> brokers = new TreeMap<>();
-        for (String id : children(root + "/brokers/ids")) {
-            data(root + "/brokers/ids/" + id + "/master").filter(url -> !url.isEmpty())
-                    .ifPresent(url -> brokers.put(Integer.parseInt(id), url));
+        for (String id : children(znodes.brokerIdsPath())) {
+            int brokerId = Integer.parseInt(id);
+            data(znodes.masterPath(brokerId)).filter(url -> !url.isEmpty()).ifPresent(url -> brokers.put(brokerId, url));
         }
         return brokers;
     }
 
     /** Every topic a live broker publishes or serves to subscribers. */
     SortedSet<String> topics() throws ToolException {
-        SortedSet<String> topics = new TreeSet<>(children(root + "/brokers/topics-pub"));
-        topics.addAll(children(root + "/brokers/topics-sub"));
+        SortedSet<String> topics = new TreeSet<>(children(znodes.publishedTopicsPath()));
+        topics.addAll(children(znodes.subscribedTopicsPath()));
         return topics;
     }
 
     /** The partitions live brokers register for {@code topic} (topics-pub and topics-sub): broker id to count. */
     SortedMap<Integer, Integer> registeredPartitions(String topic) throws ToolException {
         SortedMap<Integer, Integer> counts = new TreeMap<>();
-        for (String kind : List.of("topics-pub", "topics-sub")) {
-            String path = root + "/brokers/" + kind + "/" + topic;
+        for (String path : List.of(znodes.publishedTopicPath(topic), znodes.subscribedTopicPath(topic))) {
             for (String child : children(path)) {
-                if (!child.endsWith("-m")) {
-                    continue;
-                }
-                Matcher m = NUM_PARTS.matcher(data(path + "/" + child).orElse(""));
-                if (m.find()) {
-                    counts.merge(Integer.parseInt(child.substring(0, child.length() - 2)), Integer.parseInt(m.group(1)),
-                            Math::max);
+                OptionalInt brokerId = ZnodeDescriptor.masterBrokerId(child);
+                OptionalInt numParts = brokerId.isEmpty() ? OptionalInt.empty()
+                        : TopicRegistrationJson.numParts(data(ZKPaths.makePath(path, child)).orElse(""));
+                if (numParts.isPresent()) {
+                    counts.merge(brokerId.getAsInt(), numParts.getAsInt(), Math::max);
                 }
             }
         }
@@ -102,20 +93,20 @@ final class Cluster implements AutoCloseable {
     }
 
     SortedSet<String> groups() throws ToolException {
-        return new TreeSet<>(children(root + "/consumers"));
+        return new TreeSet<>(children(znodes.groupsPath()));
     }
 
     /** The live members of {@code group}. */
     List<String> members(String group) throws ToolException {
-        return children(groupPath(group) + "/ids");
+        return children(znodes.consumerIdsPath(group));
     }
 
     /** The topics the group has offsets or owners for, and those its live members subscribe to. */
     SortedSet<String> groupTopics(String group) throws ToolException {
-        SortedSet<String> topics = new TreeSet<>(children(groupPath(group) + "/offsets"));
-        topics.addAll(children(groupPath(group) + "/owners"));
+        SortedSet<String> topics = new TreeSet<>(children(znodes.offsetsPath(group)));
+        topics.addAll(children(znodes.ownersPath(group)));
         for (String member : members(group)) {
-            for (String t : data(groupPath(group) + "/ids/" + member).orElse("").split(",")) {
+            for (String t : ZnodeDescriptor.topics(data(znodes.consumerIdPath(group, member)).orElse(""))) {
                 if (!t.isBlank()) {
                     topics.add(t.trim());
                 }
@@ -127,20 +118,19 @@ final class Cluster implements AutoCloseable {
     /** The partitions ({@code brokerId-p}) with a committed offset for the group and topic: name to node data. */
     Map<String, String> committed(String group, String topic) throws ToolException {
         Map<String, String> offsets = new TreeMap<>();
-        String path = groupPath(group) + "/offsets/" + topic;
-        for (String partition : children(path)) {
-            data(path + "/" + partition).ifPresent(d -> offsets.put(partition, d));
+        for (String partition : children(znodes.offsetsPath(group, topic))) {
+            data(znodes.offsetPath(group, topic, partition)).ifPresent(d -> offsets.put(partition, d));
         }
         return offsets;
     }
 
     Optional<String> owner(String group, String topic, String partition) throws ToolException {
-        return data(groupPath(group) + "/owners/" + topic + "/" + partition);
+        return data(znodes.ownerPath(group, topic, partition));
     }
 
     /** Writes (creating it if needed) the committed offset node of a partition. */
     void writeOffset(String group, String topic, String partition, String value) throws ToolException {
-        String path = groupPath(group) + "/offsets/" + topic + "/" + partition;
+        String path = znodes.offsetPath(group, topic, partition);
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         try {
             if (zk.checkExists().forPath(path) == null) {
@@ -151,10 +141,6 @@ final class Cluster implements AutoCloseable {
         } catch (Exception e) {
             throw zkFailure("write " + path, e);
         }
-    }
-
-    private String groupPath(String group) {
-        return root + "/consumers/" + group;
     }
 
     private List<String> children(String path) throws ToolException {

@@ -1,5 +1,7 @@
 package io.imago.cli;
 
+import io.imago.protocol.zk.OffsetNodeData;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -8,7 +10,7 @@ import java.util.TreeSet;
 /**
  * The partitions of one topic as a consumer group sees them: those live brokers register and those
  * the group has a committed offset for (which outlive a stopped broker), with the committed offsets
- * parsed from MetaQ's {@code msgId-offset} node data. Immutable; thread-safe.
+ * parsed from MetaQ's offset node data ({@link OffsetNodeData}). Immutable; thread-safe.
  */
 final class GroupPartitions {
     private final SortedSet<String> partitions;
@@ -24,7 +26,7 @@ final class GroupPartitions {
         SortedSet<String> partitions = new TreeSet<>(GroupPartitions::compare);
         cluster.registeredPartitions(topic).forEach((broker, count) -> {
             for (int p = 0; p < count; p++) {
-                partitions.add(broker + "-" + p);
+                partitions.add(ZnodeDescriptor.partitionName(broker, p));
             }
         });
         partitions.addAll(committed.keySet());
@@ -38,20 +40,16 @@ final class GroupPartitions {
 
     /** The committed offset of a partition, if the group has one. */
     Optional<Long> committedOffset(String partition) {
-        return Optional.ofNullable(committed.get(partition)).map(GroupPartitions::offsetOf);
+        return committed(partition).map(OffsetNodeData.Position::offset);
     }
 
-    /** The message id part of the committed node ({@code -1} when there is none). */
-    String committedMessageId(String partition) {
-        String data = committed.get(partition);
-        int dash = data == null ? -1 : data.lastIndexOf('-');
-        return dash > 0 ? data.substring(0, dash) : "-1";
+    /** The message id of the committed node ({@link OffsetNodeData#NO_MESSAGE_ID} when there is none). */
+    long committedMessageId(String partition) {
+        return committed(partition).map(OffsetNodeData.Position::messageId).orElse(OffsetNodeData.NO_MESSAGE_ID);
     }
 
-    /** {@code msgId-offset} (msgId may be negative) or, before MetaQ 1.4, {@code offset}. */
-    static long offsetOf(String data) {
-        int dash = data.lastIndexOf('-');
-        return Long.parseLong(dash > 0 ? data.substring(dash + 1) : data.trim());
+    private Optional<OffsetNodeData.Position> committed(String partition) {
+        return Optional.ofNullable(committed.get(partition)).map(OffsetNodeData::decode);
     }
 
     private static int compare(String a, String b) {

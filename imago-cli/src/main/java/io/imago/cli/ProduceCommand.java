@@ -10,6 +10,7 @@ import io.imago.client.PartitionSelector;
 import io.imago.client.RandomPartitionSelector;
 import io.imago.client.RoundRobinPartitionSelector;
 import io.imago.client.SendResult;
+import io.imago.protocol.zk.BrokerUrl;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,7 +73,7 @@ final class ProduceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         MetaClientConfig config = new MetaClientConfig();
         if (broker != null) {
-            config.setServerUrl("meta://" + broker);
+            config.setServerUrl(BrokerUrl.SCHEME + broker);
         } else {
             config.setZkConnect(zk.zkConnect);
             config.setZkRoot(zk.zkRoot);

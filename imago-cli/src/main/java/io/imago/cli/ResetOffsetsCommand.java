@@ -1,5 +1,6 @@
 package io.imago.cli;
 
+import io.imago.protocol.zk.OffsetNodeData;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ final class ResetOffsetsCommand implements Callable<Integer> {
     }
 
     /** One line of the plan. */
-    private record Move(String partition, String current, long target, String messageId) {
+    private record Move(String partition, String current, long target, long messageId) {
     }
 
     @Override
@@ -77,7 +78,7 @@ final class ResetOffsetsCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             for (Move m : plan) {
-                cluster.writeOffset(group, topic, m.partition(), m.messageId() + "-" + m.target());
+                cluster.writeOffset(group, topic, m.partition(), OffsetNodeData.encode(m.messageId(), m.target()));
             }
             out.println("reset " + plan.size() + " partition(s) of group " + group + " on topic " + topic);
             return ExitCodes.OK;

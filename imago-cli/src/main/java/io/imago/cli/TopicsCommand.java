@@ -1,5 +1,6 @@
 package io.imago.cli;
 
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.SortedMap;
@@ -62,7 +63,7 @@ final class TopicsCommand implements Callable<Integer> {
             long sum = 0;
             for (Map.Entry<Integer, Integer> broker : parts.entrySet()) {
                 for (int p = 0; p < broker.getValue(); p++) {
-                    var range = offsets.range(topic, broker.getKey() + "-" + p);
+                    var range = offsets.range(topic, ZnodeDescriptor.partitionName(broker.getKey(), p));
                     if (range.isEmpty()) {
                         if (!offsets.answered(broker.getKey())) {
                             return "unknown";
@@ -103,7 +104,7 @@ final class TopicsCommand implements Callable<Integer> {
                 for (Map.Entry<Integer, Integer> broker : parts.entrySet()) {
                     String address = offsets.address(broker.getKey()).orElse("unknown");
                     for (int p = 0; p < broker.getValue(); p++) {
-                        String partition = broker.getKey() + "-" + p;
+                        String partition = ZnodeDescriptor.partitionName(broker.getKey(), p);
                         var range = offsets.range(topic, partition);
                         String unknown = offsets.answered(broker.getKey()) ? "0" : "unknown";
                         out.printf("%-12s %-26s %-12s %-12s %s%n", partition, address,

@@ -11,7 +11,6 @@ import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.internal.producer.OrderedMessageProducer;
 import io.imago.client.internal.producer.SimpleMessageProducer;
 import io.imago.client.internal.rebalance.ConsumerIdGenerator;
-import io.imago.client.internal.remoting.BrokerUrl;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RemotingConfig;
@@ -19,6 +18,7 @@ import io.imago.client.internal.stats.StatsReply;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatsCommand;
+import io.imago.protocol.zk.BrokerUrl;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -304,7 +304,8 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         Map<InetSocketAddress, StatsResult> all = new LinkedHashMap<>();
         for (String url : remoting.connectedUrls()) {
             try {
-                all.put(BrokerUrl.parse(url).socketAddress(), stats(url, item == null ? "" : item, STATS_TIMEOUT_MS));
+                BrokerUrl broker = BrokerUrl.parse(url);
+                all.put(new InetSocketAddress(broker.host(), broker.port()), stats(url, item == null ? "" : item, STATS_TIMEOUT_MS));
             } catch (MetaClientException e) {
                 LOG.warn("Stats of {} unavailable: {}", url, e.getMessage());
             }
@@ -334,7 +335,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     public StatsResult getStats(InetSocketAddress target, String item) throws MetaClientException,
             InterruptedException {
         start();
-        String url = "meta://" + target.getHostString() + ":" + target.getPort();
+        String url = BrokerUrl.format(target.getHostString(), target.getPort());
         return stats(url, item == null ? "" : item, STATS_TIMEOUT_MS);
     }
 

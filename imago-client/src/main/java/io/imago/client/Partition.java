@@ -2,6 +2,8 @@ package io.imago.client;
 
 import java.util.Objects;
 
+import io.imago.protocol.zk.ZnodeDescriptor;
+
 /**
  * A partition of a topic on one broker, written {@code <brokerId>-<partition>} as in MetaQ's
  * ZooKeeper nodes. Ordered by broker id, then partition. Immutable apart from the consumer-side
@@ -98,6 +100,6 @@ public final class Partition implements Comparable<Partition> {
 
     @Override
     public String toString() {
-        return brokerId + "-" + partition;
+        return ZnodeDescriptor.partitionName(brokerId, partition);
     }
 }

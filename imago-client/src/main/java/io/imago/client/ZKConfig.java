@@ -2,6 +2,8 @@ package io.imago.client;
 
 import java.io.Serializable;
 
+import io.imago.protocol.zk.ZnodeDescriptor;
+
 /**
  * Where the client finds the cluster: MetaQ's {@code ZkUtils.ZKConfig}, with the same public fields
  * and defaults ({@code zkRoot=/meta}, 30 s session and connection timeouts, 5 s sync time). Mutable
@@ -10,7 +12,7 @@ import java.io.Serializable;
 public class ZKConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    public String zkRoot = "/meta";
+    public String zkRoot = ZnodeDescriptor.DEFAULT_ROOT;
     public boolean zkEnable = true;
     public String zkConnect;
     public int zkSessionTimeoutMs = 30_000;

@@ -1,7 +1,8 @@
 package io.imago.client;
 
 import io.imago.client.internal.storage.PositionSnapshot;
-import io.imago.client.internal.storage.ZkOffsetFormat;
+import io.imago.protocol.zk.OffsetNodeData;
+import io.imago.protocol.zk.ZnodeDescriptor;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -17,10 +18,9 @@ import java.util.Optional;
 
 /**
  * Consumer positions in ZooKeeper, exactly where and how MetaQ 1.4.6.2 keeps them (spec section 4.2),
- * so the original client and its tools read and write the same nodes:
- * {@code <zkRoot>/consumers/<group>/offsets/<topic>/<brokerId>-<partition>}, persistent, UTF-8 data
- * {@code <msgId>-<offset>}; a pre-1.4 node holding {@code <offset>} alone is read too. This is the
- * default store of a consumer.
+ * so the original client and its tools read and write the same nodes: the persistent offset nodes of
+ * {@link ZnodeDescriptor#offsetPath}, holding {@link OffsetNodeData} (a pre-1.4 node is read too).
+ * This is the default store of a consumer.
  *
  * <p>A commit writes only the positions that moved since the last commit; a position whose write
  * fails is written again by the next commit. {@link #initOffset} writes nothing (the node appears at
@@ -37,14 +37,14 @@ public class ZkOffsetStorage implements OffsetStorage {
     private static final int MAX_RETRIES = 3;
 
     private final CuratorFramework client;
-    private final String zkRoot;
+    private final ZnodeDescriptor znodes;
     private final boolean ownsClient;
     private boolean started;
     private boolean closed;
 
     /** Positions under {@code /meta} through the caller's (started) client. */
     public ZkOffsetStorage(CuratorFramework client) {
-        this(client, "/meta");
+        this(client, ZnodeDescriptor.DEFAULT_ROOT);
     }
 
     /** Positions under {@code zkRoot} through the caller's (started) client. */
@@ -64,7 +64,7 @@ public class ZkOffsetStorage implements OffsetStorage {
 
     private ZkOffsetStorage(CuratorFramework client, String zkRoot, boolean ownsClient) {
         this.client = client;
-        this.zkRoot = normalizeRoot(zkRoot);
+        this.znodes = new ZnodeDescriptor(zkRoot);
         this.ownsClient = ownsClient;
     }
 
@@ -76,14 +76,14 @@ public class ZkOffsetStorage implements OffsetStorage {
         if (!started && ownsClient) {
             client.start();
             log.info("ZkOffsetStorage started on {} under {}", client.getZookeeperClient().getCurrentConnectionString(),
-                    zkRoot);
+                    znodes.root());
         }
         started = true;
     }
 
     /** The node holding the group's position in the partition. */
     public String offsetPath(String group, String topic, Partition partition) {
-        return zkRoot + "/consumers/" + group + "/offsets/" + topic + "/" + partition;
+        return znodes.offsetPath(group, topic, partition.toString());
     }
 
     @Override
@@ -117,7 +117,7 @@ public class ZkOffsetStorage implements OffsetStorage {
     private void write(String group, PositionSnapshot position) throws MetaClientException {
         TopicPartitionRegInfo info = position.info();
         String path = offsetPath(group, info.getTopic(), info.getPartition());
-        byte[] data = ZkOffsetFormat.encode(position.messageId(), position.offset()).getBytes(StandardCharsets.UTF_8);
+        byte[] data = OffsetNodeData.encode(position.messageId(), position.offset()).getBytes(StandardCharsets.UTF_8);
         try {
             client.create().orSetData().creatingParentsIfNeeded().forPath(path, data);
         } catch (Exception e) {
@@ -141,7 +141,7 @@ public class ZkOffsetStorage implements OffsetStorage {
             return null;
         }
         try {
-            ZkOffsetFormat.Position p = ZkOffsetFormat.decode(new String(data, StandardCharsets.UTF_8));
+            OffsetNodeData.Position p = OffsetNodeData.decode(new String(data, StandardCharsets.UTF_8));
             return new TopicPartitionRegInfo(topic, partition, p.offset(), p.messageId());
         } catch (IllegalArgumentException e) {
             throw new MetaClientException("offset node " + path + ": " + e.getMessage(), e);
@@ -172,16 +172,5 @@ public class ZkOffsetStorage implements OffsetStorage {
             Thread.currentThread().interrupt();
         }
         return new MetaClientException(what + ": " + e, e);
-    }
-
-    private static String normalizeRoot(String zkRoot) {
-        String root = zkRoot == null || zkRoot.isBlank() ? "/meta" : zkRoot.trim();
-        if (!root.startsWith("/")) {
-            root = "/" + root;
-        }
-        while (root.length() > 1 && root.endsWith("/")) {
-            root = root.substring(0, root.length() - 1);
-        }
-        return root.equals("/") ? "" : root;
     }
 }

@@ -28,7 +28,8 @@ import java.util.zip.CRC32;
  * A partition is a plain concatenation of such records; a record's offset is the byte position of
  * its first header byte in the partition's logical log. The payload is the encoded message: when
  * bit 0 of the flag is set it starts with an int32 attribute length and the UTF-8 attribute
- * (spec section 2.2). This class is stateless and thread-safe.
+ * (spec section 2.2). The checksum is computed here and nowhere else ({@link #checksum(CRC32)} and
+ * its overloads). This class is stateless (but for one reusable CRC32 per thread) and thread-safe.
  */
 public final class RecordDescriptor {
     public static final int LENGTH_OFFSET = 0;
@@ -40,6 +41,11 @@ public final class RecordDescriptor {
     /** Flag bit 0: the payload starts with an attribute section. */
     public static final int FLAG_HAS_ATTRIBUTE = 1;
 
+    /** The checksum is the CRC32 with its top bit (of 32) cleared. */
+    private static final long CHECKSUM_MASK = 0x7FFFFFFFL;
+    /** Reused by the checksum overloads that take no CRC32, so that the hot paths allocate nothing. */
+    private static final ThreadLocal<CRC32> THREAD_CRC = ThreadLocal.withInitial(CRC32::new);
+
     private RecordDescriptor() {
     }
 
@@ -48,9 +54,24 @@ public final class RecordDescriptor {
         return HEADER_LENGTH + payloadLength;
     }
 
-    /** MetaQ's checksum: the CRC32 of the payload, masked to a non-negative int. */
+    /**
+     * MetaQ's checksum of the bytes {@code crc} has been updated with: their CRC32 masked to a
+     * non-negative int, {@code CRC32(payload) & 0x7FFFFFFF}. For callers that feed the payload in
+     * pieces; every other {@code checksum} overload computes through this one.
+     */
+    public static int checksum(CRC32 crc) {
+        return (int) (crc.getValue() & CHECKSUM_MASK);
+    }
+
+    /**
+     * MetaQ's checksum of the remaining bytes of {@code payload}, whose position is left where it was.
+     * Uses a CRC32 of the calling thread: allocates nothing.
+     */
     public static int checksum(ByteBuffer payload) {
-        return checksum(new CRC32(), payload.duplicate());
+        int position = payload.position();
+        int checksum = checksum(THREAD_CRC.get(), payload);
+        payload.position(position);
+        return checksum;
     }
 
     /**
@@ -60,14 +81,18 @@ public final class RecordDescriptor {
     public static int checksum(CRC32 crc, ByteBuffer payload) {
         crc.reset();
         crc.update(payload);
-        return (int) (crc.getValue() & 0x7FFFFFFFL);
+        return checksum(crc);
     }
 
-    /** MetaQ's checksum over {@code length} bytes of {@code bytes} starting at {@code offset}. */
+    /**
+     * MetaQ's checksum over {@code length} bytes of {@code bytes} starting at {@code offset}. Uses a
+     * CRC32 of the calling thread: allocates nothing.
+     */
     public static int checksum(byte[] bytes, int offset, int length) {
-        CRC32 crc = new CRC32();
+        CRC32 crc = THREAD_CRC.get();
+        crc.reset();
         crc.update(bytes, offset, length);
-        return (int) (crc.getValue() & 0x7FFFFFFFL);
+        return checksum(crc);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -39,5 +40,18 @@ class RecordDescriptorTest {
     @Property
     void checksumIsNeverNegative(@ForAll byte[] payload) {
         assertThat(RecordDescriptor.checksum(payload, 0, payload.length)).isNotNegative();
+    }
+
+    @Property
+    void everyOverloadComputesTheSameChecksum(@ForAll byte[] payload) {
+        int expected = RecordDescriptor.checksum(payload, 0, payload.length);
+        ByteBuffer buffer = ByteBuffer.wrap(payload);
+        assertThat(RecordDescriptor.checksum(buffer)).isEqualTo(expected);
+        assertThat(buffer.position()).isZero();
+        assertThat(RecordDescriptor.checksum(new CRC32(), buffer)).isEqualTo(expected);
+        CRC32 inPieces = new CRC32();
+        inPieces.update(payload, 0, payload.length / 2);
+        inPieces.update(payload, payload.length / 2, payload.length - payload.length / 2);
+        assertThat(RecordDescriptor.checksum(inPieces)).isEqualTo(expected);
     }
 }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-    private static final ThreadLocal<CRC32> CRC = ThreadLocal.withInitial(CRC32::new);
 
     private final Path dir;
     private final String name;
@@ -116,7 +114,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     public CompletableFuture<Long> append(long messageId, int flag, ByteBuffer payload) {
         checkNotZeroFill(messageId, flag, payload);
-        return queue.append(messageId, flag, payload, checksum(payload));
+        return queue.append(messageId, flag, payload, RecordDescriptor.checksum(payload));
     }
 
     /**
@@ -133,7 +131,7 @@ public final class PartitionLog implements AutoCloseable {
         for (int i = 0; i < checksums.length; i++) {
             Record r = records.get(i);
             checkNotZeroFill(r.messageId(), r.flag(), r.payload());
-            checksums[i] = checksum(r.payload());
+            checksums[i] = RecordDescriptor.checksum(r.payload());
             total += RecordDescriptor.recordLength(r.payload().remaining());
         }
         if (total > Integer.MAX_VALUE) {
@@ -147,15 +145,6 @@ public final class PartitionLog implements AutoCloseable {
             throw new IllegalArgumentException("a record with message id 0, flag 0 and an empty payload is refused:"
                     + " on disk it is indistinguishable from zero fill");
         }
-    }
-
-    private static int checksum(ByteBuffer payload) {
-        CRC32 crc = CRC.get();
-        crc.reset();
-        int position = payload.position();
-        crc.update(payload);
-        payload.position(position);
-        return (int) (crc.getValue() & 0x7FFFFFFFL);
     }
 
     /**

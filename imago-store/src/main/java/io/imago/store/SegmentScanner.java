@@ -114,7 +114,7 @@ final class SegmentScanner {
             crc.update(window.slice(at, n));
             position += n;
         }
-        return (int) (crc.getValue() & 0x7FFFFFFFL);
+        return RecordDescriptor.checksum(crc);
     }
 
     /** Makes {@code [position, position + length)} readable in the window; returns its window index. */

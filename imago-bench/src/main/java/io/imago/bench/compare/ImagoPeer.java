@@ -1,5 +1,6 @@
 package io.imago.bench.compare;
 
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ public final class ImagoPeer implements Peer {
     /** Settings key: more topics to declare, comma-separated. */
     public static final String TOPICS = "topics";
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final int BROKER_ID = 0;
     private final String name;
     private ZooKeeperProcess zk;
     private ChildProcess broker;
@@ -79,7 +81,7 @@ public final class ImagoPeer implements Peer {
     private String serverIni(PeerEnv env, Set<String> topics) {
         StringBuilder ini = new StringBuilder()
                 .append("[system]\n")
-                .append("brokerId=0\n")
+                .append("brokerId=").append(BROKER_ID).append('\n')
                 .append("hostName=127.0.0.1\n")
                 .append("serverPort=").append(port).append('\n')
                 .append("dashboardHttpPort=").append(ChildProcesses.freePort()).append('\n')
@@ -91,7 +93,7 @@ public final class ImagoPeer implements Peer {
         }
         ini.append("\n[zookeeper]\n")
                 .append("zk.zkConnect=").append(zk.connectString()).append('\n')
-                .append("zk.zkRoot=/meta\n");
+                .append("zk.zkRoot=").append(ZnodeDescriptor.DEFAULT_ROOT).append('\n');
         for (String topic : topics) {
             ini.append("\n[topic=").append(topic).append("]\n")
                     .append("numPartitions=").append(env.partitions()).append('\n');
@@ -104,8 +106,9 @@ public final class ImagoPeer implements Peer {
         try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), 10_000, 5_000,
                 new RetryOneTime(500))) {
             client.start();
+            ZnodeDescriptor znodes = new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT);
             for (String topic : topics) {
-                String node = "/meta/brokers/topics-pub/" + topic + "/0-m";
+                String node = znodes.publishedTopicPath(topic, ZnodeDescriptor.masterRegistration(BROKER_ID));
                 while (!exists(client, node)) {
                     broker.checkAlive();
                     if (System.nanoTime() > deadline) {
@@ -133,7 +136,7 @@ public final class ImagoPeer implements Peer {
 
     @Override
     public List<String> loadArgs() {
-        return List.of("--target", "imago", "--zk", zk.connectString(), "--zk-root", "/meta");
+        return List.of("--target", "imago", "--zk", zk.connectString(), "--zk-root", ZnodeDescriptor.DEFAULT_ROOT);
     }
 
     @Override

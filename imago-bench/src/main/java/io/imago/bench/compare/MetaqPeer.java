@@ -1,5 +1,7 @@
 package io.imago.bench.compare;
 
+import io.imago.protocol.zk.TopicRegistrationJson;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.KeeperException;
@@ -191,16 +194,18 @@ public final class MetaqPeer implements Peer {
         cmd.add(ini.toString());
         broker = ChildProcesses.launch(cmd, env.workDir(), brokerLog);
         String topic = env.topic();
-        String pub = "/meta/brokers/topics-pub/" + topic + "/" + BROKER_ID + "-m";
-        String sub = "/meta/brokers/topics-sub/" + topic + "/" + BROKER_ID + "-m";
-        String master = "/meta/brokers/ids/" + BROKER_ID + "/master";
-        String numParts = "\"numParts\":" + env.partitions();
+        ZnodeDescriptor znodes = new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT);
+        String registration = ZnodeDescriptor.masterRegistration(BROKER_ID);
+        String pub = znodes.publishedTopicPath(topic, registration);
+        String sub = znodes.subscribedTopicPath(topic, registration);
+        String master = znodes.masterPath(BROKER_ID);
+        OptionalInt numParts = OptionalInt.of(env.partitions());
         ZooKeeper zk = new ZooKeeper(zkConnect, ZK_SESSION_MS, event -> { });
         try {
             awaitOrFail(broker, brokerLog, "port " + port + " accepting and " + master + ", " + pub + " (with "
-                    + numParts + ") and " + sub + " registered in ZooKeeper " + zkConnect,
+                    + env.partitions() + " partitions) and " + sub + " registered in ZooKeeper " + zkConnect,
                     () -> ChildProcesses.accepts(port) && exists(zk, master) && exists(zk, sub)
-                            && data(zk, pub).contains(numParts));
+                            && TopicRegistrationJson.numParts(data(zk, pub)).equals(numParts));
         } finally {
             zk.close();
         }

@@ -14,6 +14,7 @@ import io.imago.client.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.SendMessageCallback;
 import io.imago.client.SendResult;
+import io.imago.protocol.zk.BrokerUrl;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -92,7 +93,7 @@ public final class ImagoTargets implements Targets {
     private static MetaClientConfig clientConfig(LoadOptions options) {
         MetaClientConfig config = new MetaClientConfig();
         if (options.broker != null) {
-            config.setServerUrl("meta://" + options.broker);
+            config.setServerUrl(BrokerUrl.SCHEME + options.broker);
             return config;
         }
         config.setZkConnect(options.zkConnect);

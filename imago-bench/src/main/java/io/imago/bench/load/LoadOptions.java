@@ -1,5 +1,6 @@
 package io.imago.bench.load;
 
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -22,9 +23,9 @@ public final class LoadOptions {
             description = "Imago: the ZooKeeper that lists the brokers (default: ${DEFAULT-VALUE})")
     public String zkConnect = "127.0.0.1:2181";
 
-    @Option(names = "--zk-root", defaultValue = "/meta", paramLabel = "PATH",
+    @Option(names = "--zk-root", defaultValue = ZnodeDescriptor.DEFAULT_ROOT, paramLabel = "PATH",
             description = "Imago: the ZooKeeper root (default: ${DEFAULT-VALUE})")
-    public String zkRoot = "/meta";
+    public String zkRoot = ZnodeDescriptor.DEFAULT_ROOT;
 
     @Option(names = "--broker", paramLabel = "HOST:PORT",
             description = "Imago: talk to this broker directly instead of finding brokers through ZooKeeper "

@@ -1,5 +1,6 @@
 package io.imago.broker.config;
 
+import io.imago.protocol.zk.ZnodeDescriptor;
 import io.imago.store.retention.RetentionPolicy;
 
 import com.cronutils.model.CronType;
@@ -56,7 +57,7 @@ public final class ConfigKeys {
     public static final boolean DEFAULT_LOAD_MESSAGE_STORES_IN_PARALLEL = false;
     public static final boolean DEFAULT_ZK_ENABLE = true;
     public static final String DEFAULT_ZK_CONNECT = "127.0.0.1:2181";
-    public static final String DEFAULT_ZK_ROOT = "/meta";
+    public static final String DEFAULT_ZK_ROOT = ZnodeDescriptor.DEFAULT_ROOT;
     public static final int DEFAULT_ZK_SESSION_TIMEOUT_MS = 30_000;
     public static final int DEFAULT_ZK_CONNECTION_TIMEOUT_MS = 30_000;
     public static final int DEFAULT_ZK_SYNC_TIME_MS = 5_000;

@@ -4,6 +4,7 @@ import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.store.PartitionRegistry;
+import io.imago.protocol.zk.BrokerUrl;
 import java.time.Clock;
 import java.util.function.IntSupplier;
 
@@ -22,6 +23,6 @@ record BrokerContext(BrokerConfig config, PartitionRegistry registry, MessageIdG
 
     /** {@code meta://<hostName>:<port>}, as published in ZooKeeper. */
     String brokerUri() {
-        return "meta://" + config.hostName() + ":" + port.getAsInt();
+        return BrokerUrl.format(config.hostName(), port.getAsInt());
     }
 }

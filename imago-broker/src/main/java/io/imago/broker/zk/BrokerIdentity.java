@@ -1,16 +1,18 @@
 package io.imago.broker.zk;
 
+import io.imago.protocol.zk.BrokerUrl;
+
 import java.util.Objects;
 
 /**
  * Who a broker is in ZooKeeper: its id and the address clients connect to. The address is
- * published as {@code meta://host:port} (spec section 4.1); {@code host} is MetaQ's
- * {@code hostName} and {@code port} its {@code serverPort}.
+ * published as a {@link BrokerUrl} (spec section 4.1); {@code host} is MetaQ's {@code hostName} and
+ * {@code port} its {@code serverPort}.
  *
  * <p>Only the master role exists for now. Slaves (a later issue) will add a slave id here, which
  * changes the role node ({@code slave<N>} instead of {@code master}) and the registration name
  * ({@code <id>-s<N>} instead of {@code <id>-m}); both are derived in {@link BrokerZnodeDescriptor}
- * and nowhere else. Immutable and thread-safe.
+ * and nowhere else in the broker. Immutable and thread-safe.
  *
  * @param brokerId MetaQ's {@code brokerId}, at least 0 (clients parse it with {@code Integer.parseInt})
  * @param host the host name or address published to clients
@@ -31,8 +33,8 @@ public record BrokerIdentity(int brokerId, String host, int port) {
         }
     }
 
-    /** The broker's address as MetaQ publishes it: {@code meta://host:port}. */
+    /** The broker's address as MetaQ publishes it: {@code meta://host:port}, {@code host} as given. */
     public String uri() {
-        return "meta://" + host + ":" + port;
+        return BrokerUrl.format(host, port);
     }
 }

@@ -20,6 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.imago.broker.config.ZooKeeperConfig;
+
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorWatcher;
@@ -69,7 +71,7 @@ public final class BrokerRegistration implements AutoCloseable {
     private static final long FIRST_RETRY_DELAY_MS = 100;
     private static final int CURATOR_RETRIES = 3;
 
-    private final ZkSettings settings;
+    private final ZooKeeperConfig settings;
     private final BrokerIdentity identity;
     private final BrokerZnodeDescriptor znodes;
     private final Consumer<Throwable> errorHandler;
@@ -98,15 +100,19 @@ public final class BrokerRegistration implements AutoCloseable {
     private int failedRepairs;
 
     /**
-     * @param settings the {@code [zookeeper]} settings
+     * @param settings the {@code [zookeeper]} section; its {@code syncTimeMs} must be above 0 (it caps the
+     *     pause between two attempts to register again)
      * @param identity the broker's id and published address
      * @param configChecksum the decimal CRC32 of the configuration file
      * @param topics the topics known at start (configured and found on disk)
      * @param errorHandler receives every failure of background (re-)registration
      */
-    public BrokerRegistration(ZkSettings settings, BrokerIdentity identity, String configChecksum,
+    public BrokerRegistration(ZooKeeperConfig settings, BrokerIdentity identity, String configChecksum,
             Collection<TopicRegistration> topics, Consumer<Throwable> errorHandler) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        if (settings.syncTimeMs() <= 0) {
+            throw new IllegalArgumentException("zk.zkSyncTimeMs must be > 0, was " + settings.syncTimeMs());
+        }
         this.identity = Objects.requireNonNull(identity, "identity");
         this.znodes = new BrokerZnodeDescriptor(settings.root(), identity);
         this.configChecksum = Objects.requireNonNull(configChecksum, "configChecksum");

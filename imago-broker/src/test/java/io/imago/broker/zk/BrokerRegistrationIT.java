@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.broker.config.ConfigKeys;
+import io.imago.broker.config.ZooKeeperConfig;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,7 +133,8 @@ class BrokerRegistrationIT {
     @Test
     void startFailsClearlyWhenZooKeeperIsUnreachable() throws Exception {
         String nowhere = "127.0.0.1:" + ZkTestSupport.unusedPort();
-        BrokerRegistration registration = new BrokerRegistration(new ZkSettings(nowhere, "/meta", 2_000, 500, 200),
+        BrokerRegistration registration = new BrokerRegistration(
+                new ZooKeeperConfig(true, nowhere, ConfigKeys.DEFAULT_ZK_ROOT, 2_000, 500, 200),
                 BROKER_0, CHECKSUM, List.of(TEST_TOPIC), errors::add);
         registrations.add(registration);
 

@@ -4,6 +4,8 @@ import static io.imago.broker.zk.ZkTestSupport.BROKER_0;
 import static io.imago.broker.zk.ZkTestSupport.CHECKSUM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.broker.config.ZooKeeperConfig;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,8 +106,9 @@ class BrokerRegistrationLayoutIT {
 
     @Test
     void configuredRootPrefixesEveryPath() throws Exception {
-        ZkSettings settings = new ZkSettings(server.getConnectString(), "/imago/a", ZkTestSupport.TEST_SESSION_TIMEOUT_MS,
-                ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS, ZkTestSupport.TEST_SYNC_TIME_MS);
+        ZooKeeperConfig settings = new ZooKeeperConfig(true, server.getConnectString(), "/imago/a",
+                ZkTestSupport.TEST_SESSION_TIMEOUT_MS, ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS,
+                ZkTestSupport.TEST_SYNC_TIME_MS);
         registration = new BrokerRegistration(settings, BROKER_0, CHECKSUM,
                 List.of(new TopicRegistration("test", 1, true, true)), error -> { });
         registration.start();

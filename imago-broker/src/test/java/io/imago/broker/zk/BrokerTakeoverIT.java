@@ -5,6 +5,9 @@ import static io.imago.broker.zk.ZkTestSupport.CHECKSUM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imago.broker.config.ConfigKeys;
+import io.imago.broker.config.ZooKeeperConfig;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,8 +71,8 @@ class BrokerTakeoverIT {
         // the restarted broker has a long session timeout: waiting for one (as for another live broker
         // with our id) would take LONG_SESSION_TIMEOUT_MS, far beyond what a busy machine adds
         long startNs = System.nanoTime();
-        BrokerRegistration restarted = register(BROKER_0, new ZkSettings(server.connectString(),
-                ZkSettings.DEFAULT_ROOT, LONG_SESSION_TIMEOUT_MS, ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS,
+        BrokerRegistration restarted = register(BROKER_0, new ZooKeeperConfig(true, server.connectString(),
+                ConfigKeys.DEFAULT_ZK_ROOT, LONG_SESSION_TIMEOUT_MS, ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS,
                 ZkTestSupport.TEST_SYNC_TIME_MS));
         restarted.start();
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
@@ -145,7 +148,7 @@ class BrokerTakeoverIT {
         return register(identity, ZkTestSupport.settings(server.connectString()));
     }
 
-    private BrokerRegistration register(BrokerIdentity identity, ZkSettings settings) {
+    private BrokerRegistration register(BrokerIdentity identity, ZooKeeperConfig settings) {
         BrokerRegistration registration = new BrokerRegistration(settings, identity, CHECKSUM, TOPICS, errors::add);
         registrations.add(registration);
         return registration;

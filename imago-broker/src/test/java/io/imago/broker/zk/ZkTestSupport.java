@@ -2,6 +2,9 @@ package io.imago.broker.zk;
 
 import static org.awaitility.Awaitility.await;
 
+import io.imago.broker.config.ConfigKeys;
+import io.imago.broker.config.ZooKeeperConfig;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,8 +43,8 @@ final class ZkTestSupport {
         return server;
     }
 
-    static ZkSettings settings(String connectString) {
-        return new ZkSettings(connectString, ZkSettings.DEFAULT_ROOT, TEST_SESSION_TIMEOUT_MS,
+    static ZooKeeperConfig settings(String connectString) {
+        return new ZooKeeperConfig(true, connectString, ConfigKeys.DEFAULT_ZK_ROOT, TEST_SESSION_TIMEOUT_MS,
                 TEST_CONNECTION_TIMEOUT_MS, TEST_SYNC_TIME_MS);
     }
 

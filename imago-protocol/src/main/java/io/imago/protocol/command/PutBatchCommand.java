@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.DefaultByteBufHolder;
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.zip.CRC32;
 
 /**
  * Imago extension (not MetaQ 1.4.6.2): {@code putb <topic> <partition> <count> <bodyLen> <opaque>}
@@ -39,7 +38,6 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
      */
     public static final int MAX_COUNT = 4096;
     private static final int ATTRIBUTE_LENGTH_BYTES = 4;
-    private static final ThreadLocal<CRC32> CRC = ThreadLocal.withInitial(CRC32::new);
 
     private final String topic;
     private final int partition;
@@ -173,16 +171,12 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
         }
         out.writeBytes(data);
         int length = out.writerIndex() - payloadStart;
-        CRC32 crc = CRC.get();
-        crc.reset();
-        if (attribute == null) {
-            crc.update(data); // the payload is the data: no view of the buffer needed
-        } else {
-            crc.update(out.nioBuffer(payloadStart, length));
-        }
+        // Without an attribute the payload is the data: no view of the buffer is needed.
+        int checksum = attribute == null ? RecordDescriptor.checksum(data, 0, data.length)
+                : RecordDescriptor.checksum(out.nioBuffer(payloadStart, length));
         out.setInt(start, length);
         out.setInt(start + 4, flag);
-        out.setInt(start + 8, (int) (crc.getValue() & 0x7FFFFFFFL));
+        out.setInt(start + 8, checksum);
         return out.writerIndex() - start;
     }
 

@@ -1,7 +1,8 @@
 package io.imago.client.internal.cluster;
 
 import io.imago.client.Partition;
-import java.io.IOException;
+import io.imago.protocol.zk.TopicRegistrationJson;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,10 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Producer-side discovery through ZooKeeper (spec sections 4.2 and 4.3): for each published topic,
- * the master children ({@code <id>-m}) of {@code <root>/brokers/topics-pub/<topic>} (the path is
- * created when absent, as the original client does), each broker's URL from
- * {@code <root>/brokers/ids/<id>/master} and its partition count from the child's JSON. A child watch
+ * Producer-side discovery through ZooKeeper (spec sections 4.2 and 4.3; nodes in {@link ZnodeDescriptor}):
+ * for each published topic, the master children ({@code <id>-m}) of {@code topics-pub/<topic>} (the
+ * path is created when absent, as the original client does), each broker's URL from its
+ * {@code ids/<id>/master} node and its partition count from the child's JSON. A child watch
  * on every published topic, and a reload of all of them after a reconnection, keep the snapshots
  * current, so brokers added or removed at run time are used without restart.
  *
@@ -44,7 +45,7 @@ public final class ProducerZooKeeper implements TopicRoutes {
     static final long RETRY_DELAY_MS = 1_000;
 
     private final CuratorFramework zk;
-    private final String root;
+    private final ZnodeDescriptor znodes;
     private final Consumer<TopicBrokers> onChange;
     private final Map<String, TopicBrokers> topics = new ConcurrentHashMap<>();
     private final Map<String, Watcher> watchers = new ConcurrentHashMap<>();
@@ -60,7 +61,7 @@ public final class ProducerZooKeeper implements TopicRoutes {
      */
     public ProducerZooKeeper(CuratorFramework zk, String root, Consumer<TopicBrokers> onChange) {
         this.zk = zk;
-        this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+        this.znodes = new ZnodeDescriptor(root);
         this.onChange = onChange;
     }
 
@@ -90,7 +91,7 @@ public final class ProducerZooKeeper implements TopicRoutes {
                 Thread.currentThread().interrupt();
             }
             throw new IllegalStateException("Cannot read the brokers of topic " + topic + " from ZooKeeper at "
-                    + PublishedTopicNode.topicPath(root, topic) + ": " + e, e);
+                    + znodes.publishedTopicPath(topic) + ": " + e, e);
         }
     }
 
@@ -124,7 +125,7 @@ public final class ProducerZooKeeper implements TopicRoutes {
     private void ensurePath(String topic) throws Exception {
         try {
             zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
-                    .forPath(PublishedTopicNode.topicPath(root, topic));
+                    .forPath(znodes.publishedTopicPath(topic));
         } catch (KeeperException.NodeExistsException e) {
             LOG.trace("{} exists", e.getPath());
         }
@@ -132,29 +133,29 @@ public final class ProducerZooKeeper implements TopicRoutes {
 
     /** Reads the topic's brokers (setting the child watch) and installs the snapshot. */
     private synchronized void load(String topic) throws Exception {
-        String path = PublishedTopicNode.topicPath(root, topic);
+        String path = znodes.publishedTopicPath(topic);
         Watcher watcher = watchers.computeIfAbsent(topic, t -> event -> childrenChanged(t, event));
         List<String> children = zk.getChildren().usingWatcher(watcher).forPath(path);
         List<Partition> partitions = new ArrayList<>();
         Map<Integer, String> urls = new HashMap<>();
         for (String child : children) {
-            OptionalInt id = PublishedTopicNode.masterBrokerId(child);
+            OptionalInt id = ZnodeDescriptor.masterBrokerId(child);
             if (id.isEmpty()) {
                 continue;
             }
             try {
-                int numParts = PublishedTopicNode.numParts(zk.getData().forPath(path + "/" + child));
-                String url = new String(zk.getData().forPath(PublishedTopicNode.masterPath(root, id.getAsInt())),
-                        StandardCharsets.UTF_8);
-                urls.put(id.getAsInt(), url);
-                for (int p = 0; p < numParts; p++) {
+                String data = utf8(zk.getData().forPath(znodes.publishedTopicPath(topic, child)));
+                OptionalInt numParts = TopicRegistrationJson.numParts(data);
+                if (numParts.isEmpty()) {
+                    LOG.warn("Ignoring broker {} of topic {}: unreadable registration '{}'", id.getAsInt(), topic, data);
+                    continue;
+                }
+                urls.put(id.getAsInt(), utf8(zk.getData().forPath(znodes.masterPath(id.getAsInt()))));
+                for (int p = 0; p < numParts.getAsInt(); p++) {
                     partitions.add(new Partition(id.getAsInt(), p));
                 }
             } catch (KeeperException.NoNodeException e) {
                 LOG.debug("Broker {} of topic {} went away while reading it: {}", id.getAsInt(), topic, e.getPath());
-            } catch (IOException e) {
-                LOG.warn("Ignoring broker {} of topic {}: unreadable registration ({})", id.getAsInt(), topic,
-                        e.getMessage());
             }
         }
         Collections.sort(partitions);
@@ -164,6 +165,10 @@ public final class ProducerZooKeeper implements TopicRoutes {
             LOG.info("Topic {} is published on {} partitions of brokers {}", topic, partitions.size(), urls);
             onChange.accept(snapshot);
         }
+    }
+
+    private static String utf8(byte[] data) {
+        return new String(data, StandardCharsets.UTF_8);
     }
 
     private void childrenChanged(String topic, WatchedEvent event) {

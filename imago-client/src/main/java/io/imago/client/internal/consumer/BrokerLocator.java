@@ -8,10 +8,11 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
 import io.imago.client.MetaClientException;
+import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
- * Where a consumer fetches a broker's partitions from: the URL the master registered in
- * {@code <root>/brokers/ids/<id>/master} (ZooKeeper mode, read once and cached until
+ * Where a consumer fetches a broker's partitions from: the URL the master registered in its
+ * {@code ids/<id>/master} node ({@link ZnodeDescriptor}; ZooKeeper mode, read once and cached until
  * {@link #forget} or {@link #forgetAll}), or one fixed URL (direct mode). Thread-safe.
  */
 public abstract class BrokerLocator {
@@ -47,18 +48,17 @@ public abstract class BrokerLocator {
 
     /** ZooKeeper mode: master URLs under {@code zkRoot}, read through the caller's started client. */
     public static BrokerLocator zooKeeper(CuratorFramework client, String zkRoot) {
-        String root = zkRoot.endsWith("/") ? zkRoot.substring(0, zkRoot.length() - 1) : zkRoot;
-        return new ZooKeeperLocator(client, root);
+        return new ZooKeeperLocator(client, new ZnodeDescriptor(zkRoot));
     }
 
     private static final class ZooKeeperLocator extends BrokerLocator {
         private final CuratorFramework client;
-        private final String root;
+        private final ZnodeDescriptor znodes;
         private final Map<Integer, String> urls = new ConcurrentHashMap<>();
 
-        ZooKeeperLocator(CuratorFramework client, String root) {
+        ZooKeeperLocator(CuratorFramework client, ZnodeDescriptor znodes) {
             this.client = client;
-            this.root = root;
+            this.znodes = znodes;
         }
 
         @Override
@@ -67,7 +67,7 @@ public abstract class BrokerLocator {
             if (known != null) {
                 return known;
             }
-            String path = root + "/brokers/ids/" + brokerId + "/master";
+            String path = znodes.masterPath(brokerId);
             try {
                 String url = new String(client.getData().forPath(path), StandardCharsets.UTF_8).trim();
                 urls.put(brokerId, url);

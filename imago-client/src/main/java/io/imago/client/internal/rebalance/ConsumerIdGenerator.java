@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.imago.client.ConsumerConfig;
+import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * Makes the consumer ids MetaQ 1.4.6.2 registers: {@code <group>_<consumerIdOrUUID>}, where the
@@ -45,7 +46,7 @@ public final class ConsumerIdGenerator {
     public String consumerId(ConsumerConfig config) {
         String configured = config.getConsumerId();
         String idOrUuid = configured != null && !configured.isEmpty() ? configured : nextUuid();
-        return new ConsumerZnodeDescriptor("/", config.getGroup()).consumerId(idOrUuid);
+        return ZnodeDescriptor.consumerId(config.getGroup(), idOrUuid);
     }
 
     /** {@code <localIp>-<pid>-<millis>-<counter>}. */

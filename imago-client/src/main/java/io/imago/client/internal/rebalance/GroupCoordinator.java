@@ -140,7 +140,7 @@ public final class GroupCoordinator implements AutoCloseable {
             executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
             executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
             zk = client.newWatcherRemoveCuratorFramework();
-            reader = new GroupStateReader(zk, settings.znodes(), watcher);
+            reader = new GroupStateReader(zk, settings.znodes(), settings.group(), watcher);
         }
         Future<?> first = executor.submit(() -> {
             register();
@@ -154,7 +154,7 @@ public final class GroupCoordinator implements AutoCloseable {
             executor.scheduleWithFixedDelay(guarded(this::commitOwned), settings.commitOffsetPeriodMs(),
                     settings.commitOffsetPeriodMs(), TimeUnit.MILLISECONDS);
         }
-        LOG.info("Consumer {} joined group {} with topics {}", settings.consumerId(), settings.znodes().group(),
+        LOG.info("Consumer {} joined group {} with topics {}", settings.consumerId(), settings.group(),
                 settings.topics());
     }
 
@@ -165,11 +165,11 @@ public final class GroupCoordinator implements AutoCloseable {
             Thread.currentThread().interrupt();
             close();
             throw new RebalanceException("interrupted while consumer " + settings.consumerId() + " joined group "
-                    + settings.znodes().group(), e);
+                    + settings.group(), e);
         } catch (ExecutionException e) {
             close();
             throw new RebalanceException("consumer " + settings.consumerId() + " could not join group "
-                    + settings.znodes().group() + ": " + e.getCause(), e.getCause());
+                    + settings.group() + ": " + e.getCause(), e.getCause());
         }
     }
 
@@ -210,14 +210,14 @@ public final class GroupCoordinator implements AutoCloseable {
         awaitExecutorEnd();
         try {
             releaseAll(true);
-            deleteIdsNodeIfOurs(settings.znodes().idPath(settings.consumerId()));
+            deleteIdsNodeIfOurs(settings.idPath());
         } catch (Exception e) {
             errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
-                    + " could not remove its nodes from group " + settings.znodes().group(), e));
+                    + " could not remove its nodes from group " + settings.group(), e));
         } finally {
             zk.removeWatchers();
         }
-        LOG.info("Consumer {} left group {}", settings.consumerId(), settings.znodes().group());
+        LOG.info("Consumer {} left group {}", settings.consumerId(), settings.group());
     }
 
     private void awaitExecutorEnd() {
@@ -280,7 +280,7 @@ public final class GroupCoordinator implements AutoCloseable {
             }
         } catch (Exception e) {
             errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
-                    + " could not register again in group " + settings.znodes().group(), e));
+                    + " could not register again in group " + settings.group(), e));
         }
     }
 
@@ -305,15 +305,14 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Creates the group's persistent paths and this consumer's ephemeral ids node. Coordinator thread. */
     private void register() throws Exception {
-        ConsumerZnodeDescriptor znodes = settings.znodes();
         for (String topic : settings.topics()) {
-            ensurePersistent(znodes.topicSubscribePath(topic));
+            ensurePersistent(settings.znodes().subscribedTopicPath(topic));
         }
-        ensurePersistent(znodes.idsPath());
+        ensurePersistent(settings.znodes().consumerIdsPath(settings.group()));
         // Read only now: before the first request has waited for the connection, the id is still 0, and a
         // later CONNECTED event would be taken for a new session (dropping owner nodes that stay behind).
         long sessionId = sessionId();
-        String path = znodes.idPath(settings.consumerId());
+        String path = settings.idPath();
         byte[] topics = settings.topicList().getBytes(StandardCharsets.UTF_8);
         try {
             zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, topics);
@@ -375,7 +374,7 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         long retryMs = Math.max(1_000L, 2L * settings.zkSyncTimeMs());
         errorHandler.accept(new RebalanceException("consumer " + settings.consumerId() + " of group "
-                + settings.znodes().group() + " could not rebalance in " + RebalanceSettings.MAX_ATTEMPTS
+                + settings.group() + " could not rebalance in " + RebalanceSettings.MAX_ATTEMPTS
                 + " attempts (" + (lastFailure == null ? "its partitions stayed owned by other consumers"
                         : String.valueOf(lastFailure)) + "); it owns nothing and tries again in " + retryMs
                 + " ms or at the next change", lastFailure));
@@ -461,7 +460,7 @@ public final class GroupCoordinator implements AutoCloseable {
         publishOwned();
         for (PartitionAssignment assignment : partitions) {
             String partition = assignment.partition().toString();
-            deleteIfOurs(settings.znodes().ownerPath(assignment.topic(), partition));
+            deleteIfOurs(settings.ownerPath(assignment.topic(), partition));
             heldNotFetched.get(assignment.topic()).remove(partition);
         }
     }
@@ -471,7 +470,7 @@ public final class GroupCoordinator implements AutoCloseable {
         for (Map.Entry<String, Set<String>> entry : toClaim.entrySet()) {
             String topic = entry.getKey();
             for (String partition : entry.getValue()) {
-                if (!createOwner(settings.znodes().ownerPath(topic, partition))) {
+                if (!createOwner(settings.ownerPath(topic, partition))) {
                     return false;
                 }
                 heldNotFetched.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(partition);
@@ -515,7 +514,7 @@ public final class GroupCoordinator implements AutoCloseable {
         if (settings.alwaysFromMaxOffset()) {
             return new TopicPartitionRegInfo(topic, partition, Long.MAX_VALUE);
         }
-        String group = settings.znodes().group();
+        String group = settings.group();
         TopicPartitionRegInfo stored = offsetStorage.load(topic, group, partition);
         if (stored != null) {
             return stored;
@@ -542,8 +541,8 @@ public final class GroupCoordinator implements AutoCloseable {
             }
         }
         List<String> paths = new ArrayList<>();
-        all.forEach(a -> paths.add(settings.znodes().ownerPath(a.topic(), a.partition().toString())));
-        heldNotFetched.forEach((topic, parts) -> parts.forEach(p -> paths.add(settings.znodes().ownerPath(topic, p))));
+        all.forEach(a -> paths.add(settings.ownerPath(a.topic(), a.partition().toString())));
+        heldNotFetched.forEach((topic, parts) -> parts.forEach(p -> paths.add(settings.ownerPath(topic, p))));
         for (String path : paths) {
             try {
                 deleteIfOurs(path);
@@ -579,7 +578,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private void commitOwned() throws Exception {
         List<TopicPartitionRegInfo> stillOurs = new ArrayList<>();
         for (PartitionAssignment assignment : allOwned()) {
-            if (isOurs(settings.znodes().ownerPath(assignment.topic(), assignment.partition().toString())) != null) {
+            if (isOurs(settings.ownerPath(assignment.topic(), assignment.partition().toString())) != null) {
                 stillOurs.add(assignment.position());
             }
         }
@@ -588,7 +587,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     private void commit(List<TopicPartitionRegInfo> positions) throws MetaClientException {
         if (!positions.isEmpty()) {
-            offsetStorage.commitOffset(settings.znodes().group(), positions);
+            offsetStorage.commitOffset(settings.group(), positions);
         }
     }
 

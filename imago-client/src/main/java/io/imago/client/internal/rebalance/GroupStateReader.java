@@ -2,7 +2,6 @@ package io.imago.client.internal.rebalance;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -17,40 +16,39 @@ import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.imago.protocol.zk.TopicRegistrationJson;
+import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * Reads what a rebalance round needs from ZooKeeper (spec section 4.4, step 1) and leaves a child
  * watch on every list it reads: the group's ids and each subscribed topic's {@code topics-sub}
  * registrations. A node that vanishes between listing and reading is skipped (its removal fires a
  * watch, so another round follows). A registration whose data is not MetaQ's JSON
- * ({@code {"numParts":N,"broker":"..."}}, no other field) is skipped with a warning, as the original
- * client ignores it. Used only by the coordinator's thread; not thread-safe.
+ * ({@link TopicRegistrationJson}) is skipped with a warning, as the original client ignores it. Used
+ * only by the coordinator's thread; not thread-safe.
  */
 final class GroupStateReader {
     private static final Logger LOG = LoggerFactory.getLogger(GroupStateReader.class);
-    private static final Set<String> REGISTRATION_FIELDS = Set.of("numParts", "broker");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CuratorFramework zk;
-    private final ConsumerZnodeDescriptor znodes;
+    private final ZnodeDescriptor znodes;
+    private final String group;
     private final CuratorWatcher watcher;
 
-    GroupStateReader(CuratorFramework zk, ConsumerZnodeDescriptor znodes, CuratorWatcher watcher) {
+    GroupStateReader(CuratorFramework zk, ZnodeDescriptor znodes, String group, CuratorWatcher watcher) {
         this.zk = zk;
         this.znodes = znodes;
+        this.group = group;
         this.watcher = watcher;
     }
 
     /** The live consumers of the group and the topics each subscribes to. Watches the ids node. */
     Map<String, Set<String>> consumers() throws Exception {
         Map<String, Set<String>> consumers = new TreeMap<>();
-        for (String id : zk.getChildren().usingWatcher(watcher).forPath(znodes.idsPath())) {
-            String topics = readString(znodes.idPath(id));
+        for (String id : zk.getChildren().usingWatcher(watcher).forPath(znodes.consumerIdsPath(group))) {
+            String topics = readString(znodes.consumerIdPath(group, id));
             if (topics != null) {
-                consumers.put(id, Set.copyOf(Arrays.asList(topics.split(ConsumerZnodeDescriptor.TOPIC_LIST_SEPARATOR))));
+                consumers.put(id, Set.copyOf(ZnodeDescriptor.topics(topics)));
             }
         }
         return consumers;
@@ -68,9 +66,9 @@ final class GroupStateReader {
         TreeSet<String> partitions = new TreeSet<>();
         for (Iterator<String> it = registrations.iterator(); it.hasNext();) {
             String registration = it.next();
-            int brokerId = ConsumerZnodeDescriptor.brokerIdOfRegistration(registration);
-            String data = brokerId < 0 ? null : readString(znodes.topicSubscribePath(topic) + "/" + registration);
-            OptionalInt numParts = data == null ? OptionalInt.empty() : numParts(data);
+            OptionalInt brokerId = ZnodeDescriptor.brokerId(registration);
+            String data = brokerId.isEmpty() ? null : readString(znodes.subscribedTopicPath(topic, registration));
+            OptionalInt numParts = TopicRegistrationJson.numParts(data);
             if (numParts.isEmpty()) {
                 LOG.warn("Ignoring the registration {} of topic {}: expected <brokerId>-m or <brokerId>-s<n> with "
                         + "{\"numParts\":N,\"broker\":\"...\"}, found data {}", registration, topic, data);
@@ -78,14 +76,14 @@ final class GroupStateReader {
                 continue;
             }
             for (int p = 0; p < numParts.getAsInt(); p++) {
-                partitions.add(brokerId + "-" + p);
+                partitions.add(ZnodeDescriptor.partitionName(brokerId.getAsInt(), p));
             }
         }
         return new TopicView(subscribers, new ArrayList<>(partitions), registrations);
     }
 
     private List<String> registrations(String topic) throws Exception {
-        String path = znodes.topicSubscribePath(topic);
+        String path = znodes.subscribedTopicPath(topic);
         try {
             return new ArrayList<>(new TreeSet<>(zk.getChildren().usingWatcher(watcher).forPath(path)));
         } catch (KeeperException.NoNodeException e) {
@@ -103,28 +101,5 @@ final class GroupStateReader {
         } catch (KeeperException.NoNodeException e) {
             return null;
         }
-    }
-
-    /** The {@code numParts} of a topics-sub registration, or empty if the data is not MetaQ's JSON. */
-    static OptionalInt numParts(String data) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(data);
-        } catch (JsonProcessingException e) {
-            return OptionalInt.empty();
-        }
-        if (node == null || !node.isObject()) {
-            return OptionalInt.empty();
-        }
-        for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
-            if (!REGISTRATION_FIELDS.contains(names.next())) {
-                return OptionalInt.empty();
-            }
-        }
-        JsonNode numParts = node.get("numParts");
-        if (numParts == null || !numParts.isInt() || numParts.intValue() < 0) {
-            return OptionalInt.empty();
-        }
-        return OptionalInt.of(numParts.intValue());
     }
 }

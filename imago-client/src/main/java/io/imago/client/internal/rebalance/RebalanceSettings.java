@@ -5,12 +5,14 @@ import java.util.Objects;
 
 import io.imago.client.ConsumerConfig;
 import io.imago.client.ZKConfig;
+import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * What a {@link GroupCoordinator} needs to know, fixed when the consumer completes its subscription.
  * Immutable; thread-safe.
  *
- * @param znodes the group's nodes under the ZooKeeper root
+ * @param znodes the nodes under the ZooKeeper root
+ * @param group the consumer group
  * @param consumerId this consumer's id, {@code <group>_<consumerIdOrUUID>}
  * @param topics the subscribed topics, in subscription order (written in that order in the ids node)
  * @param strategy how partitions are shared
@@ -19,7 +21,7 @@ import io.imago.client.ZKConfig;
  * @param initialOffset where a partition without a stored position starts
  * @param alwaysFromMaxOffset ignore stored positions and start every partition at its end
  */
-public record RebalanceSettings(ConsumerZnodeDescriptor znodes, String consumerId, List<String> topics,
+public record RebalanceSettings(ZnodeDescriptor znodes, String group, String consumerId, List<String> topics,
         LoadBalanceStrategy strategy, long zkSyncTimeMs, long commitOffsetPeriodMs, long initialOffset,
         boolean alwaysFromMaxOffset) {
     /** MetaQ's limit of attempts per rebalance round. */
@@ -27,6 +29,7 @@ public record RebalanceSettings(ConsumerZnodeDescriptor znodes, String consumerI
 
     public RebalanceSettings {
         Objects.requireNonNull(znodes, "znodes");
+        Objects.requireNonNull(group, "group");
         Objects.requireNonNull(consumerId, "consumerId");
         Objects.requireNonNull(strategy, "strategy");
         topics = List.copyOf(topics);
@@ -42,7 +45,7 @@ public record RebalanceSettings(ConsumerZnodeDescriptor znodes, String consumerI
     public static RebalanceSettings of(ConsumerConfig config, ZKConfig zkConfig, String consumerId,
             List<String> topics) {
         config.validate();
-        return new RebalanceSettings(new ConsumerZnodeDescriptor(zkConfig.zkRoot, config.getGroup()), consumerId,
+        return new RebalanceSettings(new ZnodeDescriptor(zkConfig.zkRoot), config.getGroup(), consumerId,
                 topics, LoadBalanceStrategy.of(config.getLoadBalanceStrategyType()), zkConfig.zkSyncTimeMs,
                 config.getCommitOffsetPeriodInMills(), config.getOffset(), config.isAlwaysConsumeFromMaxOffset());
     }
@@ -54,6 +57,16 @@ public record RebalanceSettings(ConsumerZnodeDescriptor znodes, String consumerI
 
     /** The data of the ids node: the topics, comma-separated. */
     String topicList() {
-        return String.join(ConsumerZnodeDescriptor.TOPIC_LIST_SEPARATOR, topics);
+        return ZnodeDescriptor.topicList(topics);
+    }
+
+    /** This consumer's ephemeral node under the group's ids. */
+    String idPath() {
+        return znodes.consumerIdPath(group, consumerId);
+    }
+
+    /** The owner node of a partition ({@code <brokerId>-<p>}) of a topic in this group. */
+    String ownerPath(String topic, String partition) {
+        return znodes.ownerPath(group, topic, partition);
     }
 }

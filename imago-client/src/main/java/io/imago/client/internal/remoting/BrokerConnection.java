@@ -4,6 +4,7 @@ import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.VersionCommand;
+import io.imago.protocol.zk.BrokerUrl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.ReferenceCountUtil;
@@ -145,7 +146,7 @@ final class BrokerConnection {
             connecting = new CompletableFuture<>();
             ChannelRequests requests = new ChannelRequests(this);
             Bootstrap b = client.bootstrap(requests);
-            b.connect(url.socketAddress()).addListener(f -> connected((ChannelFuture) f, requests));
+            b.connect(url.host(), url.port()).addListener(f -> connected((ChannelFuture) f, requests));
         }
         return connecting;
     }

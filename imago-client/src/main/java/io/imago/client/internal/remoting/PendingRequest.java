@@ -1,6 +1,7 @@
 package io.imago.client.internal.remoting;
 
 import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.zk.BrokerUrl;
 import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import java.util.Map;

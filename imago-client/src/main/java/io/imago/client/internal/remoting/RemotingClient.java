@@ -6,6 +6,7 @@ import io.imago.protocol.codec.RequestEncoder;
 import io.imago.protocol.codec.ResponseDecoder;
 import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.zk.BrokerUrl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;

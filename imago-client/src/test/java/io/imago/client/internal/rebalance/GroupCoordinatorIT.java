@@ -135,10 +135,12 @@ class GroupCoordinatorIT {
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
         long roundsBefore = a.coordinator().completedRounds();
 
+        String idPath = cluster.znodes.consumerIdPath(GroupTestCluster.GROUP, a.consumerId());
+
         cluster.expire(a);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> a.coordinator().completedRounds() > roundsBefore
-                && cluster.observer.checkExists().forPath(cluster.znodes.idPath(a.consumerId())) != null);
+                && cluster.observer.checkExists().forPath(idPath) != null);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
         assertThat(a.fetch().events).contains("revoked test/0-0", "assigned test/0-0");
         // The owner nodes never doubled, but between the server ending a's session and a hearing of it,
@@ -147,7 +149,7 @@ class GroupCoordinatorIT {
         List<String> overlap = cluster.holders.violations.stream()
                 .filter(v -> v.matches("test/0-[0-3] assigned to grp_b while grp_a holds it")).toList();
         cluster.holders.violations.removeAll(overlap);
-        assertThat(cluster.observer.checkExists().forPath(cluster.znodes.idPath(a.consumerId())).getEphemeralOwner())
+        assertThat(cluster.observer.checkExists().forPath(idPath).getEphemeralOwner())
                 .isEqualTo(a.client().getZookeeperClient().getZooKeeper().getSessionId());
     }
 
@@ -160,7 +162,8 @@ class GroupCoordinatorIT {
         cluster.leave(a);
 
         assertThat(cluster.owners(TOPIC)).isEmpty();
-        assertThat(cluster.observer.getChildren().forPath(cluster.znodes.idsPath())).isEmpty();
+        assertThat(cluster.observer.getChildren().forPath(cluster.znodes.consumerIdsPath(GroupTestCluster.GROUP)))
+                .isEmpty();
         assertThat(a.fetch().held()).isEmpty();
         // The fetch control consumed one message of each partition: position 1 is committed for every one.
         for (String partition : EIGHT) {
@@ -201,7 +204,7 @@ class GroupCoordinatorIT {
     @Test
     void anOwnerHeldByAnotherConsumerFailsTheRoundAfterSevenAttemptsAndTheNextChangeSucceeds() throws Exception {
         cluster.registerBroker(TOPIC, "0-m", 2);
-        String intruder = cluster.znodes.ownerPath(TOPIC, "0-0");
+        String intruder = cluster.znodes.ownerPath(GroupTestCluster.GROUP, TOPIC, "0-0");
         cluster.observer.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
                 .forPath(intruder, "grp_intruder".getBytes(StandardCharsets.UTF_8));
         ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.DEFAULT);

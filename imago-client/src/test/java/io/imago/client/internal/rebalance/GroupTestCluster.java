@@ -23,6 +23,7 @@ import org.apache.zookeeper.ZooKeeper;
 import io.imago.broker.zk.EmbeddedZooKeeper;
 import io.imago.client.ConsumerConfig;
 import io.imago.client.ZKConfig;
+import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * An embedded ZooKeeper on 127.0.0.1, an observer client that plays the brokers and looks at the
@@ -39,7 +40,7 @@ final class GroupTestCluster implements AutoCloseable {
     final FakeOffsetStorage storage = new FakeOffsetStorage();
     final RecordingFetchControl.Holders holders;
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    final ConsumerZnodeDescriptor znodes = new ConsumerZnodeDescriptor("/meta", GROUP);
+    final ZnodeDescriptor znodes = new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT);
     private final List<Member> members = new CopyOnWriteArrayList<>();
 
     /** One consumer of the group. */
@@ -78,7 +79,7 @@ final class GroupTestCluster implements AutoCloseable {
     /** What a broker writes: the ephemeral {@code topics-sub/<topic>/<registration>} with MetaQ's JSON. */
     void registerBroker(String topic, String registration, int numParts) throws Exception {
         observer.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-                .forPath(znodes.topicSubscribePath(topic) + "/" + registration,
+                .forPath(znodes.subscribedTopicPath(topic, registration),
                         ("{\"numParts\":" + numParts + ",\"broker\":\"" + registration + "\"}")
                                 .getBytes(StandardCharsets.UTF_8));
     }
@@ -99,7 +100,7 @@ final class GroupTestCluster implements AutoCloseable {
 
     /** Starts a consumer (start returns after its first round) of {@code topics}. */
     Member join(ConsumerConfig config, ZKConfig zkConfig, String... topics) throws Exception {
-        String consumerId = znodes.consumerId(config.getConsumerId());
+        String consumerId = ZnodeDescriptor.consumerId(GROUP, config.getConsumerId());
         RebalanceSettings settings = RebalanceSettings.of(config, zkConfig, consumerId, List.of(topics));
         RecordingFetchControl fetch = new RecordingFetchControl(consumerId, holders);
         CuratorFramework client = newClient();
@@ -128,7 +129,7 @@ final class GroupTestCluster implements AutoCloseable {
 
     private void checkOwnedAtCommit(String consumerId, String topic, String partition) {
         try {
-            byte[] data = observer.getData().forPath(znodes.ownerPath(topic, partition));
+            byte[] data = observer.getData().forPath(znodes.ownerPath(GROUP, topic, partition));
             String owner = new String(data, StandardCharsets.UTF_8);
             if (!owner.equals(consumerId)) {
                 holders.violations.add(consumerId + " committed " + topic + "/" + partition + " owned by " + owner);
@@ -143,12 +144,12 @@ final class GroupTestCluster implements AutoCloseable {
     /** Partition to owner, as the owners nodes say now. */
     Map<String, String> owners(String topic) throws Exception {
         Map<String, String> owners = new TreeMap<>();
-        if (observer.checkExists().forPath(znodes.ownersPath(topic)) == null) {
+        if (observer.checkExists().forPath(znodes.ownersPath(GROUP, topic)) == null) {
             return owners;
         }
-        for (String partition : observer.getChildren().forPath(znodes.ownersPath(topic))) {
+        for (String partition : observer.getChildren().forPath(znodes.ownersPath(GROUP, topic))) {
             try {
-                owners.put(partition, new String(observer.getData().forPath(znodes.ownerPath(topic, partition)),
+                owners.put(partition, new String(observer.getData().forPath(znodes.ownerPath(GROUP, topic, partition)),
                         StandardCharsets.UTF_8));
             } catch (KeeperException.NoNodeException e) {
                 // Released between the listing and the read.

@@ -1,10 +1,15 @@
-package io.imago.client.internal.remoting;
-
-import java.net.InetSocketAddress;
+package io.imago.protocol.zk;
 
 /**
- * A broker address written {@code meta://host:port} (IPv6 hosts bracketed, {@code meta://[::1]:8123}),
- * as brokers publish it in ZooKeeper. Parsing ignores a query ({@code ?slaveId=1}). Immutable.
+ * A broker address as brokers publish it in ZooKeeper ({@link ZnodeDescriptor}: the {@code ids/<id>}
+ * and {@code ids/<id>/master} nodes) and clients name brokers: {@code meta://host:port}. The original
+ * broker writes its host as configured, so an IPv6 address may come bracketed ({@code meta://[::1]:8123})
+ * or not ({@code meta://::1:8123}); parsing takes the port after the last {@code :}, drops the brackets
+ * and ignores a query ({@code ?slaveId=1}, which the original client appends for slaves). Immutable
+ * and thread-safe.
+ *
+ * @param host the host name or address, without brackets
+ * @param port the broker's TCP port, 1 to 65535
  */
 public record BrokerUrl(String host, int port) {
     /** The scheme of broker URLs. */
@@ -18,6 +23,14 @@ public record BrokerUrl(String host, int port) {
         if (port <= 0 || port > 65_535) {
             throw new IllegalArgumentException("broker port " + port + " outside 1..65535");
         }
+    }
+
+    /**
+     * {@code meta://host:port} with {@code host} written as given, as MetaQ brokers publish their
+     * {@code hostName} (an IPv6 address is not bracketed unless {@code host} is).
+     */
+    public static String format(String host, int port) {
+        return SCHEME + host + ":" + port;
     }
 
     /**
@@ -49,13 +62,9 @@ public record BrokerUrl(String host, int port) {
         }
     }
 
-    /** The socket address (resolves a host name; an IP literal needs no lookup). */
-    public InetSocketAddress socketAddress() {
-        return new InetSocketAddress(host, port);
-    }
-
+    /** {@code meta://host:port}, an IPv6 host bracketed ({@code meta://[::1]:8123}). */
     @Override
     public String toString() {
-        return SCHEME + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return format(host.indexOf(':') >= 0 ? "[" + host + "]" : host, port);
     }
 }

@@ -1,23 +1,32 @@
-package io.imago.client.internal.storage;
+package io.imago.protocol.zk;
 
 /**
- * The text of a ZooKeeper offset node, {@code /meta/consumers/<group>/offsets/<topic>/<brokerId>-<partition>}
- * (spec section 4.2): {@code <msgId>-<offset>} since MetaQ 1.4, e.g. {@code -5468932056614424576-55},
- * or the offset alone as pre-1.4 clients wrote it. The message id may be negative, so the text is
- * split at the LAST {@code -}; a text whose only {@code -} is its first character is a (negative,
- * hence invalid) pre-1.4 offset. Stateless.
+ * The data of a consumer group's offset node,
+ * {@code {root}/consumers/<group>/offsets/<topic>/<brokerId>-<partition>} ({@link ZnodeDescriptor},
+ * spec section 4.2):
+ *
+ * <pre>
+ * -5468932056614424576-55      &lt;msgId&gt;-&lt;offset&gt;, written since MetaQ 1.4
+ * 130835445                    &lt;offset&gt;, as pre-1.4 clients wrote it (read only)
+ * </pre>
+ *
+ * {@code <msgId>} is the id of the last message consumed and {@code <offset>} the next byte offset to
+ * fetch. The message id may be negative, so the text is split at the LAST {@code -}; a text whose only
+ * {@code -} is its first character is a (negative, hence invalid) pre-1.4 offset. Stateless and
+ * thread-safe.
  */
-public final class ZkOffsetFormat {
+public final class OffsetNodeData {
     /** Message id reported for a pre-1.4 node, which has none. */
     public static final long NO_MESSAGE_ID = -1L;
 
-    private ZkOffsetFormat() {
+    private OffsetNodeData() {
     }
 
     /** A parsed node: the next offset to fetch and the id of the last message consumed. */
     public record Position(long messageId, long offset) {
     }
 
+    /** {@code <messageId>-<offset>}. */
     public static String encode(long messageId, long offset) {
         return messageId + "-" + offset;
     }
