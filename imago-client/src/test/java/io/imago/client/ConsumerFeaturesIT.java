@@ -26,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.imago.broker.BrokerHarness;
@@ -40,7 +39,7 @@ import io.imago.client.internal.storage.RecoverStoreDescriptor;
  * filters, a 2 MiB message, empty data, pull {@code get}, broadcast, subscription rules.
  */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerFeaturesIT {
     static final int FOUR_MIB = 4 * 1024 * 1024;
     static final String SYSTEM = "maxMessageSize=" + FOUR_MIB + "\nmaxTransferSize=" + FOUR_MIB;

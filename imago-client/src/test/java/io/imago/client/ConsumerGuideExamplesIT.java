@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mariadb.jdbc.MariaDbDataSource;
 
@@ -29,7 +28,7 @@ import io.imago.broker.BrokerHarness;
 
 /** Runs the examples of docs/client-consumer.md ({@link ConsumerGuideExamples}) against a real broker. */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerGuideExamplesIT {
     @TempDir
     static Path dir;

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,7 +37,7 @@ import io.imago.broker.BrokerHarness;
  * message once per group, every group gets everything, and consumers joining and leaving under load.
  */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerIT {
     static final String TOPICS = java.util.stream.Stream.of("spread1", "spread3", "spread10", "churn")
             .map(t -> "[topic=" + t + "]\nnumPartitions=4").collect(java.util.stream.Collectors.joining("\n"));
