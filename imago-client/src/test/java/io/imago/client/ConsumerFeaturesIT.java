@@ -21,14 +21,16 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.internal.storage.RecoverStore;
 import io.imago.client.internal.storage.RecoverStoreDescriptor;
@@ -46,22 +48,21 @@ class ConsumerFeaturesIT {
     static final List<String> TOPIC_NAMES = List.of("fail", "corrupt", "rollbackonly", "tx", "noack", "filter", "big",
             "empty", "pull", "broadcast", "rules", "crc");
 
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(SYSTEM, TOPIC_NAMES.stream()
+            .map(t -> "[topic=" + t + "]\nnumPartitions=1\n").collect(Collectors.joining()));
     @TempDir
     static Path dir;
-    static BrokerHarness harness;
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
     static void start() throws Exception {
-        StringBuilder topics = new StringBuilder();
-        TOPIC_NAMES.forEach(t -> topics.append("[topic=").append(t).append("]\nnumPartitions=1\n"));
-        harness = BrokerHarness.start(dir.resolve("broker"), SYSTEM, topics.toString());
-        factory = new MetaMessageSessionFactory(zkClient(harness.zkConnect()));
+        factory = new MetaMessageSessionFactory(zkClient(BROKER.harness().zkConnect()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        ConsumerTesting.shutdown(factory, harness);
+        ConsumerTesting.shutdown(factory);
     }
 
     static MessageProducer producer(String topic) {
@@ -170,7 +171,7 @@ class ConsumerFeaturesIT {
             sent.add(producer.sendMessage(m));
             ids.add(m.getId());
         }
-        Path segment = harness.dataDir().resolve("crc-0").resolve(String.format("%020d.meta", 0));
+        Path segment = BROKER.harness().dataDir().resolve("crc-0").resolve(String.format("%020d.meta", 0));
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long at = sent.get(3).getOffset() + 20; // first data byte of message 3 (no attribute)
             ByteBuffer b = ByteBuffer.allocate(1);
