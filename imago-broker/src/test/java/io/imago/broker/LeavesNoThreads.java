@@ -29,4 +29,7 @@ public @interface LeavesNoThreads {
 
     /** Whether ZooKeeper's client and server threads and Curator's threads are watched too. */
     boolean zooKeeper() default false;
+
+    /** How long to wait, after a test or the class, for the watched threads to end. */
+    long waitSeconds() default 10;
 }

@@ -19,11 +19,11 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /**
  * The JUnit 5 extension behind {@link LeavesNoThreads}: before each test, and before the class, it
  * notes the threads alive; after each test (after its {@code @AfterEach} methods and the tear-down of
- * extensions registered on fields), and after the class, it waits up to {@value #WAIT_SECONDS} s for
- * the watched threads started since then to end, and fails naming those still running. Threads that
- * were running before are not counted, so a broker shared by the class does not count against its
- * tests; a thread that such a shared fixture starts lazily during a test does, so watch only threads
- * that the tests themselves own.
+ * extensions registered on fields), and after the class, it waits for the watched threads started
+ * since then to end, up to {@link LeavesNoThreads#waitSeconds()}, and fails naming those still
+ * running. Threads that were running before are not counted, so a broker shared by the class does
+ * not count against its tests; a thread that such a shared fixture starts lazily during a test does,
+ * so watch only threads that the tests themselves own.
  *
  * <p>Stateless: what it notes lives in the JUnit extension context of the test or class, so one
  * instance serves any number of classes. It assumes that tests do not run in parallel in the JVM, as
@@ -31,7 +31,6 @@ import org.junit.platform.commons.support.AnnotationSupport;
  */
 public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {
-    private static final long WAIT_SECONDS = 10;
     /** Parts of the names of ZooKeeper's client and server threads and of Curator's threads. */
     private static final List<String> ZOOKEEPER_THREADS = List.of("SendThread", "EventThread", "NIOServerCxnFactory",
             "NIOWorkerThread", "SyncThread", "ProcessThread", "SessionTracker", "ConnnectionExpirer", "Curator-");
@@ -70,17 +69,21 @@ public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallbac
         if (before == null) {
             return; // the matching before-callback never ran
         }
-        List<String> watched = watchedNames(context);
+        LeavesNoThreads settings = settings(context);
+        List<String> watched = watchedNames(settings);
         await("threads started by " + context.getDisplayName() + " to end")
-                .atMost(Duration.ofSeconds(WAIT_SECONDS))
+                .atMost(Duration.ofSeconds(settings.waitSeconds()))
                 .untilAsserted(() -> assertThat(startedSince(before, watched)).as("threads left running").isEmpty());
     }
 
-    private static List<String> watchedNames(ExtensionContext context) {
-        LeavesNoThreads settings = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), LeavesNoThreads.class)
+    private static LeavesNoThreads settings(ExtensionContext context) {
+        return AnnotationSupport.findAnnotation(context.getRequiredTestClass(), LeavesNoThreads.class)
                 .orElseThrow(() -> new ExtensionConfigurationException(
                         "annotate " + context.getRequiredTestClass().getName() + " with @LeavesNoThreads to say which "
                                 + "threads to watch, instead of registering ThreadLeakCheck directly"));
+    }
+
+    private static List<String> watchedNames(LeavesNoThreads settings) {
         List<String> watched = new ArrayList<>(List.of(settings.value()));
         if (settings.zooKeeper()) {
             watched.addAll(ZOOKEEPER_THREADS);
