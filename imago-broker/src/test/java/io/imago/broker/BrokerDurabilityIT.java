@@ -8,17 +8,15 @@ import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.store.PartitionLog;
 import io.imago.store.io.FaultInjectingStorageIo;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A whole broker over the store's fault-injecting filesystem seam. */
 @Timeout(120)
@@ -31,21 +29,13 @@ class BrokerDurabilityIT {
      */
     private static final long QUEUED_BYTES_LIMIT = 96L << 20;
 
-    @TempDir
-    Path dir;
-    private BrokerHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerHarnessExtension brokers = BrokerHarnessExtension.onDemand();
 
     @Test
     void aPutWhoseFsyncFailsIsAnsweredWithAnErrorAndLaterPutsAreRefused() throws Exception {
         FaultInjectingStorageIo io = new FaultInjectingStorageIo();
-        harness = BrokerHarness.start(dir, "", "[topic=test]", io);
+        BrokerHarness harness = brokers.start("", "[topic=test]", io);
         try (WireClient c = harness.connect()) {
             c.put("test", 0, new byte[] {1}, 1);
             assertThat(((ResultCommand) c.read()).code()).isEqualTo(200);
@@ -70,7 +60,7 @@ class BrokerDurabilityIT {
     @Test
     void aConnectionPipeliningFasterThanTheDiskIsPausedInsteadOfBuffered() throws Exception {
         FaultInjectingStorageIo io = new FaultInjectingStorageIo();
-        harness = BrokerHarness.start(dir, "maxMessageSize=1048576", "[topic=test]", io);
+        BrokerHarness harness = brokers.start("maxMessageSize=1048576", "[topic=test]", io);
         int messages = 160;
         byte[] body = new byte[1 << 20];
         CompletableFuture<Void> writing = new CompletableFuture<>();

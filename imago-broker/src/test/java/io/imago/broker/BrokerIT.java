@@ -11,30 +11,20 @@ import io.imago.protocol.command.ValueCommand;
 import io.imago.protocol.message.MessageSetIterator;
 import io.imago.protocol.message.StoredMessage;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(60)
 class BrokerIT {
-    @TempDir
-    Path dir;
-    private BrokerHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerHarnessExtension brokers = BrokerHarnessExtension.onDemand();
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -42,7 +32,7 @@ class BrokerIT {
 
     @Test
     void aPutIsAcknowledgedWithItsOffsetAndAGetReturnsTheStoredRecord() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=2", "[topic=test]");
+        BrokerHarness harness = brokers.start("numPartitions=2", "[topic=test]");
         try (WireClient c = harness.connect()) {
             c.put("test", 1, utf8("hello"), 1).put("test", 1, utf8("world!"), 2);
             List<ResponseCommand> acks = c.read(2);
@@ -66,7 +56,7 @@ class BrokerIT {
 
     @Test
     void aTopicCreatedByItsFirstPutIsRegisteredInZooKeeper() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=dyn*]\nnumPartitions=3");
+        BrokerHarness harness = brokers.start("", "[topic=dyn*]\nnumPartitions=3");
         try (WireClient c = harness.connect(); CuratorFramework zk = observer(harness.zkConnect())) {
             c.put("dynamic", 2, utf8("x"), 1);
             ResultCommand ack = (ResultCommand) c.read();
@@ -80,7 +70,7 @@ class BrokerIT {
 
     @Test
     void aPutToATopicThatRefusesPublishingIsForbidden() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=closed]\nacceptPublish=false");
+        BrokerHarness harness = brokers.start("", "[topic=closed]\nacceptPublish=false");
         try (WireClient c = harness.connect()) {
             c.put("closed", 0, utf8("x"), 9);
             ResultCommand reply = (ResultCommand) c.read();
@@ -92,7 +82,7 @@ class BrokerIT {
 
     @Test
     void partitionsOnDiskAreServedAfterARestartWithoutAnyPut() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         try (WireClient c = harness.connect()) {
             c.put("test", 0, utf8("kept"), 1);
             c.read().release();
@@ -114,7 +104,7 @@ class BrokerIT {
 
     @Test
     void aSecondBrokerOnTheSameDataDirectoryRefusesToStart() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         Broker second = new Broker(harness.config(), Clock.systemUTC());
         assertThatThrownBy(second::start)
                 .isInstanceOf(DataDirLock.DataDirLockedException.class)
@@ -124,7 +114,7 @@ class BrokerIT {
 
     @Test
     void aMalformedFrameIsAnsweredAndClosesOnlyItsOwnConnection() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         try (WireClient good = harness.connect(); WireClient bad = harness.connect()) {
             bad.send("bogus 1\r\n");
             ResultCommand reply = (ResultCommand) bad.read();
@@ -140,7 +130,7 @@ class BrokerIT {
 
     @Test
     void transactionsAndSyncAreRefusedAsNotSupportedYet() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         try (WireClient c = harness.connect()) {
             c.send("transaction TX:s:1 s BEGIN 4\r\n");
             c.send("sync test 0 1 0 77 -1 5\r\nx");

@@ -11,13 +11,11 @@ import io.imago.store.PartitionLog;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Imago's long-polling {@code get} (an 8th token, {@code maxWaitMs}) over a raw socket. A {@link WireClient}
@@ -29,20 +27,12 @@ class LongPollGetIT {
     /** The longest wait the broker grants (GetProcessor.MAX_WAIT_MS). */
     private static final int LONGEST_WAIT_MS = 30_000;
 
-    @TempDir
-    Path dir;
-    private BrokerHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerHarnessExtension brokers = BrokerHarnessExtension.onDemand();
 
     @Test
     void aWaitingGetAtTheEndIsAnsweredByTheNextPut() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=1", "[topic=lp]");
+        BrokerHarness harness = brokers.start("numPartitions=1", "[topic=lp]");
         try (WireClient consumer = harness.connect(); WireClient producer = harness.connect()) {
             producer.put("lp", 0, "first".getBytes(StandardCharsets.UTF_8), 1);
             ack(producer);
@@ -70,7 +60,7 @@ class LongPollGetIT {
 
     @Test
     void aWaitingGetWithNothingArrivingIsAnswered404AfterItsWait() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=1", "[topic=lp]");
+        BrokerHarness harness = brokers.start("numPartitions=1", "[topic=lp]");
         try (WireClient consumer = harness.connect()) {
             consumer.put("lp", 0, "x".getBytes(StandardCharsets.UTF_8), 1); // the partition exists from its first put
             ack(consumer);
@@ -91,7 +81,7 @@ class LongPollGetIT {
 
     @Test
     void waitingGetsDoNotHoldUpOtherRequestsOnTheSameConnection() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=2", "[topic=lp]");
+        BrokerHarness harness = brokers.start("numPartitions=2", "[topic=lp]");
         try (WireClient c = harness.connect()) {
             c.put("lp", 0, "w".getBytes(StandardCharsets.UTF_8), 0);
             ack(c);
@@ -118,7 +108,7 @@ class LongPollGetIT {
 
     @Test
     void aPartitionNotCreatedYetIsAnswered404AtOnceAsByAPlainGet() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=1", "[topic=lp]");
+        BrokerHarness harness = brokers.start("numPartitions=1", "[topic=lp]");
         try (WireClient c = harness.connect()) {
             // requests of a connection are handled in order: answered at once, the get's 404 comes before
             // the version's reply; a parked get would come after it
@@ -142,7 +132,7 @@ class LongPollGetIT {
 
     @Test
     void aNegativeWaitIsRefusedAsMalformed() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=1", "[topic=lp]");
+        BrokerHarness harness = brokers.start("numPartitions=1", "[topic=lp]");
         try (WireClient c = harness.connect()) {
             c.send("get lp g 0 0 1024 -5 9\r\n");
             ResponseCommand reply = c.read();

@@ -9,27 +9,17 @@ import io.imago.protocol.message.MessagePayload;
 import io.imago.protocol.message.MessageSetIterator;
 import io.imago.protocol.message.StoredMessage;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The {@code putb} extension over a raw socket: ids and offsets, refusals, the version marker. */
 @Timeout(60)
 class PutBatchIT {
-    @TempDir
-    Path dir;
-    private BrokerHarness harness;
-
-    @AfterEach
-    void stop() {
-        if (harness != null) {
-            harness.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerHarnessExtension brokers = BrokerHarnessExtension.onDemand();
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -52,7 +42,7 @@ class PutBatchIT {
 
     @Test
     void theVersionReplyAnnouncesPutb() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         try (WireClient c = harness.connect()) {
             ResultCommand reply = (ResultCommand) c.send("version 5\r\n").read();
             try {
@@ -67,7 +57,7 @@ class PutBatchIT {
 
     @Test
     void aBatchGetsConsecutiveIdsAndOffsetsThatAGetReturns() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=2", "[topic=test]");
+        BrokerHarness harness = brokers.start("numPartitions=2", "[topic=test]");
         List<String> first = List.of("one", "two", "three");
         List<String> second = List.of("four", "", "six-six");
         try (WireClient c = harness.connect()) {
@@ -115,7 +105,7 @@ class PutBatchIT {
 
     @Test
     void oneBadChecksumRefusesTheWholeBatchAndAppendsNothing() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         byte[] frame = WireClient.putbFrame("test", 0, List.of("good", "bad", "good"), 4);
         frame[frame.length - 1] ^= 1; // a payload byte of the last entry
         try (WireClient c = harness.connect()) {
@@ -136,7 +126,7 @@ class PutBatchIT {
 
     @Test
     void aPartitionOutOfRangeOrMinusOneIsRefused() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=2", "[topic=test]");
+        BrokerHarness harness = brokers.start("numPartitions=2", "[topic=test]");
         try (WireClient c = harness.connect()) {
             for (int partition : new int[] {-1, 2}) {
                 c.send(WireClient.putbFrame("test", partition, List.of("x"), 6));
@@ -150,7 +140,7 @@ class PutBatchIT {
 
     @Test
     void aMalformedBatchIsAnsweredWith500AndClosesOnlyThatConnection() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         byte[] frame = WireClient.putbFrame("test", 0, List.of("abcdefgh", "ijklmnop"), 8);
         String line = "putb test 0 2 ";
         int lengthAt = line.length();
@@ -173,7 +163,7 @@ class PutBatchIT {
 
     @Test
     void statsCountMessagesNotFrames() throws Exception {
-        harness = BrokerHarness.start(dir, "", "[topic=test]");
+        BrokerHarness harness = brokers.start("", "[topic=test]");
         try (WireClient c = harness.connect()) {
             c.send(WireClient.putbFrame("test", 0, List.of("a", "b", "c", "d"), 10));
             c.read().release();

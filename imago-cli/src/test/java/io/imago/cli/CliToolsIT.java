@@ -3,6 +3,7 @@ package io.imago.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.ConsumerConfig;
 import io.imago.client.Message;
 import io.imago.client.MessageConsumer;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -35,17 +37,17 @@ import picocli.CommandLine;
  */
 @Timeout(60)
 class CliToolsIT {
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("",
+            "[topic=orders]\nnumPartitions=2\n[topic=audit]\nnumPartitions=2\n[topic=reset]\nnumPartitions=1\n"
+                    + "[topic=idle]\nnumPartitions=1\n[topic=bounds]\nnumPartitions=1\n");
     @TempDir
     static Path dir;
-    static BrokerHarness harness;
     static CuratorFramework zk;
 
     @BeforeAll
     static void start() throws Exception {
-        harness = BrokerHarness.start(dir.resolve("broker"), "",
-                "[topic=orders]\nnumPartitions=2\n[topic=audit]\nnumPartitions=2\n[topic=reset]\nnumPartitions=1\n"
-                        + "[topic=idle]\nnumPartitions=1\n[topic=bounds]\nnumPartitions=1\n");
-        zk = CuratorFrameworkFactory.newClient(harness.zkConnect(), new RetryOneTime(100));
+        zk = CuratorFrameworkFactory.newClient(BROKER.harness().zkConnect(), new RetryOneTime(100));
         zk.start();
     }
 
@@ -53,9 +55,6 @@ class CliToolsIT {
     static void stop() {
         if (zk != null) {
             zk.close();
-        }
-        if (harness != null) {
-            harness.close();
         }
     }
 
@@ -84,7 +83,7 @@ class CliToolsIT {
     static String[] zkArgs(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.add("--zk");
-        all.add(harness.zkConnect());
+        all.add(BROKER.harness().zkConnect());
         return all.toArray(String[]::new);
     }
 
@@ -111,7 +110,7 @@ class CliToolsIT {
 
     @Test
     void produceWithBrokerSendsStraightToThatBroker() {
-        Run r = run("direct\n", "produce", "--topic", "orders", "--broker", "127.0.0.1:" + harness.port());
+        Run r = run("direct\n", "produce", "--topic", "orders", "--broker", "127.0.0.1:" + BROKER.harness().port());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.lines()).hasSize(2);
@@ -178,7 +177,7 @@ class CliToolsIT {
         assertThat(list.exitCode()).isZero();
         assertThat(list.lines()).anyMatch(l -> l.matches("orders\\s+1\\s+2\\s+[1-9]\\d*"));
         assertThat(describe.exitCode()).isZero();
-        String broker = "meta://127.0.0.1:" + harness.port();
+        String broker = "meta://127.0.0.1:" + BROKER.harness().port();
         assertThat(describe.lines()).anyMatch(l -> l.matches("0-0\\s+" + broker + "\\s+0\\s+[1-9]\\d*\\s+[1-9]\\d*"));
         assertThat(describe.lines()).anyMatch(l -> l.matches("0-1\\s+" + broker + "\\s+0\\s+[1-9]\\d*\\s+[1-9]\\d*"));
     }
@@ -238,7 +237,7 @@ class CliToolsIT {
     @Test
     void resetOffsetsRefusesWhileTheGroupHasLiveMembers() throws Exception {
         MetaClientConfig config = new MetaClientConfig();
-        config.setZkConnect(harness.zkConnect());
+        config.setZkConnect(BROKER.harness().zkConnect());
         MetaMessageSessionFactory factory = new MetaMessageSessionFactory(config);
         try {
             ConsumerConfig cc = new ConsumerConfig("busy");
@@ -279,7 +278,8 @@ class CliToolsIT {
 
     @Test
     void groupsDescribeSaysUnknownWhileAPartitionsBrokerIsDown() throws Exception {
-        BrokerHarness other = harness.startAnother(dir.resolve("broker1"), 1, "", "[topic=remote]\nnumPartitions=1\n");
+        BrokerHarness other =
+                BROKER.harness().startAnother(dir.resolve("broker1"), 1, "", "[topic=remote]\nnumPartitions=1\n");
         try {
             assertThat(produce("remote", "far\n").exitCode()).isZero();
             assertThat(consume("remote", "watchers", "--from-beginning", "--timeout-ms", "1500").lines())
@@ -297,15 +297,15 @@ class CliToolsIT {
     @Test
     void statsPrintsTheRawLinesOfOneBrokerOrOfEveryBroker() {
         assertThat(produce("orders", "s1\ns2\n").exitCode()).isZero();
-        Run summary = imago("stats", "--broker", "127.0.0.1:" + harness.port());
-        Run offsets = imago("stats", "--broker", "127.0.0.1:" + harness.port(), "offsets");
+        Run summary = imago("stats", "--broker", "127.0.0.1:" + BROKER.harness().port());
+        Run offsets = imago("stats", "--broker", "127.0.0.1:" + BROKER.harness().port(), "offsets");
         Run all = imago(zkArgs("stats", "--all", "topics"));
 
         assertThat(summary.exitCode()).isZero();
         assertThat(summary.lines()).contains("broker_id 0", "slave false");
         assertThat(offsets.lines()).anyMatch(l -> l.matches("orders part 1 min_offset 0 max_offset \\d+"));
         assertThat(all.exitCode()).isZero();
-        assertThat(all.lines().get(0)).isEqualTo("# broker 0 meta://127.0.0.1:" + harness.port());
+        assertThat(all.lines().get(0)).isEqualTo("# broker 0 meta://127.0.0.1:" + BROKER.harness().port());
         assertThat(all.lines()).anyMatch(l -> l.startsWith("orders partitions 2 "));
     }
 

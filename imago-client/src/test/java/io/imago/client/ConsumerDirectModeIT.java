@@ -12,7 +12,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.imago.broker.BrokerHarness;
@@ -22,7 +21,7 @@ import io.imago.broker.BrokerHarness;
  * configured partition and keeps its position in the given (file) storage across a restart.
  */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerDirectModeIT {
     @TempDir
     Path dir;

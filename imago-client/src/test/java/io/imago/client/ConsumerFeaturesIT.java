@@ -21,15 +21,16 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.internal.storage.RecoverStore;
 import io.imago.client.internal.storage.RecoverStoreDescriptor;
@@ -40,29 +41,28 @@ import io.imago.client.internal.storage.RecoverStoreDescriptor;
  * filters, a 2 MiB message, empty data, pull {@code get}, broadcast, subscription rules.
  */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerFeaturesIT {
     static final int FOUR_MIB = 4 * 1024 * 1024;
     static final String SYSTEM = "maxMessageSize=" + FOUR_MIB + "\nmaxTransferSize=" + FOUR_MIB;
     static final List<String> TOPIC_NAMES = List.of("fail", "corrupt", "rollbackonly", "tx", "noack", "filter", "big",
             "empty", "pull", "broadcast", "rules", "crc");
 
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(SYSTEM, TOPIC_NAMES.stream()
+            .map(t -> "[topic=" + t + "]\nnumPartitions=1\n").collect(Collectors.joining()));
     @TempDir
     static Path dir;
-    static BrokerHarness harness;
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
     static void start() throws Exception {
-        StringBuilder topics = new StringBuilder();
-        TOPIC_NAMES.forEach(t -> topics.append("[topic=").append(t).append("]\nnumPartitions=1\n"));
-        harness = BrokerHarness.start(dir.resolve("broker"), SYSTEM, topics.toString());
-        factory = new MetaMessageSessionFactory(zkClient(harness.zkConnect()));
+        factory = new MetaMessageSessionFactory(zkClient(BROKER.harness().zkConnect()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        ConsumerTesting.shutdown(factory, harness);
+        ConsumerTesting.shutdown(factory);
     }
 
     static MessageProducer producer(String topic) {
@@ -171,7 +171,7 @@ class ConsumerFeaturesIT {
             sent.add(producer.sendMessage(m));
             ids.add(m.getId());
         }
-        Path segment = harness.dataDir().resolve("crc-0").resolve(String.format("%020d.meta", 0));
+        Path segment = BROKER.harness().dataDir().resolve("crc-0").resolve(String.format("%020d.meta", 0));
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long at = sent.get(3).getOffset() + 20; // first data byte of message 3 (no attribute)
             ByteBuffer b = ByteBuffer.allocate(1);

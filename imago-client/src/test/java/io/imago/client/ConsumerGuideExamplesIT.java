@@ -21,31 +21,31 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.mariadb.jdbc.MariaDbDataSource;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 
 /** Runs the examples of docs/client-consumer.md ({@link ConsumerGuideExamples}) against a real broker. */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerGuideExamplesIT {
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("",
+            "[topic=orders]\nnumPartitions=2\n[topic=flush]\n[topic=bills]\n[topic=reports]\n[topic=batches]\n");
     @TempDir
     static Path dir;
-    static BrokerHarness harness;
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
     static void start() throws Exception {
-        harness = BrokerHarness.start(dir.resolve("broker"), "",
-                "[topic=orders]\nnumPartitions=2\n[topic=flush]\n[topic=bills]\n[topic=reports]\n[topic=batches]\n");
-        factory = new MetaMessageSessionFactory(zkClient(harness.zkConnect()));
+        factory = new MetaMessageSessionFactory(zkClient(BROKER.harness().zkConnect()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        ConsumerTesting.shutdown(factory, harness);
+        ConsumerTesting.shutdown(factory);
     }
 
     static void send(String topic, String... texts) throws Exception {

@@ -26,36 +26,37 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 
 /**
  * Consumer groups against two real brokers (4 partitions each: 8 per topic) and ZooKeeper: each
  * message once per group, every group gets everything, and consumers joining and leaving under load.
  */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerIT {
     static final String TOPICS = java.util.stream.Stream.of("spread1", "spread3", "spread10", "churn")
             .map(t -> "[topic=" + t + "]\nnumPartitions=4").collect(java.util.stream.Collectors.joining("\n"));
 
+    /** Broker 0 and its ZooKeeper; broker 1 joins it before the tests. */
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKERS = BrokerHarnessExtension.of("", TOPICS);
     @TempDir
     static Path dir;
-    static BrokerHarness first;
-    static BrokerHarness second;
     static MetaMessageSessionFactory factory;
     static CuratorFramework zk;
 
     @BeforeAll
     static void start() throws Exception {
-        first = BrokerHarness.start(dir.resolve("b0"), "", TOPICS);
-        second = first.startAnother(dir.resolve("b1"), 1, "", TOPICS);
-        factory = new MetaMessageSessionFactory(zkClient(first.zkConnect()));
-        zk = CuratorFrameworkFactory.newClient(first.zkConnect(), 5_000, 5_000, new RetryNTimes(3, 200));
+        BROKERS.startAnother(1, "", TOPICS);
+        String zkConnect = BROKERS.harness().zkConnect();
+        factory = new MetaMessageSessionFactory(zkClient(zkConnect));
+        zk = CuratorFrameworkFactory.newClient(zkConnect, 5_000, 5_000, new RetryNTimes(3, 200));
         zk.start();
     }
 
@@ -66,12 +67,6 @@ class ConsumerIT {
         }
         if (zk != null) {
             zk.close();
-        }
-        if (second != null) {
-            second.close();
-        }
-        if (first != null) {
-            first.close();
         }
     }
 

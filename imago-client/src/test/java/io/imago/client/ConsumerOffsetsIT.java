@@ -22,14 +22,14 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 
 /**
  * A group's positions survive a consumer restart with every offset store: ZooKeeper, a local file,
@@ -37,24 +37,24 @@ import io.imago.broker.BrokerHarness;
  * messages sent after the first one shut down.
  */
 @Timeout(60)
-@ExtendWith(NoConsumerThreadLeft.class)
+@LeavesNoConsumerThreads
 class ConsumerOffsetsIT {
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("",
+            "[topic=zk]\nnumPartitions=2\n[topic=file]\nnumPartitions=2\n[topic=mariadb]\nnumPartitions=2\n"
+                    + "[topic=postgresql]\nnumPartitions=2\n");
     @TempDir
     static Path dir;
-    static BrokerHarness harness;
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
     static void start() throws Exception {
-        harness = BrokerHarness.start(dir.resolve("broker"), "",
-                "[topic=zk]\nnumPartitions=2\n[topic=file]\nnumPartitions=2\n[topic=mariadb]\nnumPartitions=2\n"
-                        + "[topic=postgresql]\nnumPartitions=2\n");
-        factory = new MetaMessageSessionFactory(zkClient(harness.zkConnect()));
+        factory = new MetaMessageSessionFactory(zkClient(BROKER.harness().zkConnect()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        ConsumerTesting.shutdown(factory, harness);
+        ConsumerTesting.shutdown(factory);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -30,13 +30,18 @@ final class ConsumerTesting {
     /** Shuts the factory down, then the broker (either may be null when start-up failed). */
     static void shutdown(MessageSessionFactory factory, BrokerHarness harness) throws MetaClientException {
         try {
-            if (factory != null) {
-                factory.shutdown();
-            }
+            shutdown(factory);
         } finally {
             if (harness != null) {
                 harness.close();
             }
+        }
+    }
+
+    /** Shuts the factory down; it may be null when start-up failed. */
+    static void shutdown(MessageSessionFactory factory) throws MetaClientException {
+        if (factory != null) {
+            factory.shutdown();
         }
     }
 

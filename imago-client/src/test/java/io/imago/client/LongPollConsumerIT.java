@@ -3,12 +3,11 @@ package io.imago.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 import io.imago.broker.WireClient;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.store.PartitionLog;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,7 +15,7 @@ import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A consumer of an Imago broker long-polls: once caught up, a message sent much later still arrives
@@ -27,9 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LongPollConsumerIT {
     private static final int LONG_POLL_MS = 25_000;
 
-    @TempDir
-    Path dir;
-    private BrokerHarness harness;
+    @RegisterExtension
+    final BrokerHarnessExtension broker = BrokerHarnessExtension.of("numPartitions=1", "[topic=lp]");
     private MetaMessageSessionFactory factory;
 
     @AfterEach
@@ -37,14 +35,11 @@ class LongPollConsumerIT {
         if (factory != null) {
             factory.shutdown();
         }
-        if (harness != null) {
-            harness.close();
-        }
     }
 
     /** The broker's {@code cmd_get} counter, read with the {@code stats} command. */
     private long cmdGet() throws Exception {
-        try (WireClient c = harness.connect()) {
+        try (WireClient c = broker.harness().connect()) {
             c.send("stats  1\r\n");
             ResultCommand reply = (ResultCommand) c.read();
             try {
@@ -62,9 +57,8 @@ class LongPollConsumerIT {
 
     @Test
     void aCaughtUpConsumerReceivesTheNextMessageAtOnceWithoutPollingTheBrokerMeanwhile() throws Exception {
-        harness = BrokerHarness.start(dir, "numPartitions=1", "[topic=lp]");
         MetaClientConfig config = new MetaClientConfig();
-        config.setZkConnect(harness.zkConnect());
+        config.setZkConnect(broker.harness().zkConnect());
         factory = new MetaMessageSessionFactory(config);
         MessageProducer producer = factory.createProducer();
         producer.publish("lp");
@@ -92,7 +86,7 @@ class LongPollConsumerIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
 
         // caught up: the consumer's next get is parked at the broker ...
-        PartitionLog log = harness.broker().partitions().find("lp", 0).orElseThrow().log();
+        PartitionLog log = broker.harness().broker().partitions().find("lp", 0).orElseThrow().log();
         await().atMost(Duration.ofSeconds(10)).until(() -> log.dataWaiterCount() == 1);
         // ... and stays there: over 3 idle seconds no further get reaches the broker (with the 1 ms
         // doubling back-off of a consumer without long polling, about ten would)

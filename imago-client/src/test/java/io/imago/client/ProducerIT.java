@@ -3,11 +3,10 @@ package io.imago.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 import io.imago.broker.store.TopicLogs;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The producer against one real broker and ZooKeeper, shared by the tests (each uses its own topic). */
 @Timeout(60)
@@ -31,20 +30,18 @@ class ProducerIT {
             "[topic=big]", "[topic=spread]", "numPartitions=4", "[topic=many]",
             "numPartitions=4", "[topic=stats]", "[topic=future]");
 
-    @TempDir
-    static Path dir;
-    static BrokerHarness harness;
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(SYSTEM, TOPICS);
     static MessageSessionFactory factory;
 
     @BeforeAll
     static void start() throws Exception {
-        harness = BrokerHarness.start(dir, SYSTEM, TOPICS);
-        factory = new MetaMessageSessionFactory(ConsumerTesting.zkClient(harness.zkConnect()));
+        factory = new MetaMessageSessionFactory(ConsumerTesting.zkClient(BROKER.harness().zkConnect()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        ConsumerTesting.shutdown(factory, harness);
+        ConsumerTesting.shutdown(factory);
     }
 
     static List<Message> browse(MessageSessionFactory f, String topic) {
@@ -140,7 +137,7 @@ class ProducerIT {
         MessageProducer custom = factory.createProducer(last);
         assertThat(custom.getPartitionSelector()).isSameAs(last);
         custom.publish("spread");
-        long endOfLast = harness.broker().partitions().find("spread", 3).orElseThrow().log().maxOffset();
+        long endOfLast = BROKER.harness().broker().partitions().find("spread", 3).orElseThrow().log().maxOffset();
         SendResult r = custom.sendMessage(new Message("spread", bytes("last")));
         assertThat(r.isSuccess()).as(r.toString()).isTrue();
         assertThat(r.getPartition()).isEqualTo(new Partition(0, 3));
@@ -172,7 +169,8 @@ class ProducerIT {
 
     @Test
     void aBrokerRefusalIsAFailedResultWithTheBrokersText() throws Exception {
-        MessageSessionFactory own = new MetaMessageSessionFactory(ConsumerTesting.zkClient(harness.zkConnect()));
+        MessageSessionFactory own =
+                new MetaMessageSessionFactory(ConsumerTesting.zkClient(BROKER.harness().zkConnect()));
         try {
             MessageProducer producer = own.createProducer();
             producer.setDefaultTopic("roundtrip"); // unpublished topics go to roundtrip's broker, which refuses them
@@ -257,7 +255,7 @@ class ProducerIT {
         assertThat(twice).isEmpty();
         assertThat(called).hasSize(n);
         assertThat(failures).isEmpty();
-        long stored = harness.broker().partitions().topics().stream().filter(t -> t.topic().equals(topic))
+        long stored = BROKER.harness().broker().partitions().topics().stream().filter(t -> t.topic().equals(topic))
                 .mapToLong(TopicLogs::messageCount).sum();
         assertThat(stored).as("messages the broker acknowledged on %s", topic).isEqualTo(n);
     }
@@ -268,11 +266,11 @@ class ProducerIT {
         producer.publish("stats");
         assertThat(producer.sendMessage(new Message("stats", bytes("s"))).isSuccess()).isTrue();
         Map<InetSocketAddress, StatsResult> all = factory.getStats();
-        InetSocketAddress broker = new InetSocketAddress("127.0.0.1", harness.port());
+        InetSocketAddress broker = new InetSocketAddress("127.0.0.1", BROKER.harness().port());
         assertThat(all).containsOnlyKeys(broker);
         StatsResult general = all.get(broker);
         assertThat(general.getValue("broker_id")).isEqualTo("0");
-        assertThat(general.getValue("port")).isEqualTo(Integer.toString(harness.port()));
+        assertThat(general.getValue("port")).isEqualTo(Integer.toString(BROKER.harness().port()));
         assertThat(Long.parseLong(general.getValue("cmd_put"))).isPositive();
         assertThat(general.getAllValues()).containsKeys("pid", "uptime", "version", "curr_connections");
         StatsResult topics = factory.getStats("topics").get(broker);

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.imago.broker.LeavesNoThreads;
+
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
@@ -27,12 +29,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Registration's behaviour over time: run-time topics, checksum updates, session loss, close. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-@ExtendWith(ZooKeeperThreadLeakCheck.class)
+@LeavesNoThreads(value = "imago-zk-registrar", zooKeeper = true)
 class BrokerRegistrationIT {
     private static final TopicRegistration TEST_TOPIC = new TopicRegistration("test", 1, true, true);
     private static final Duration BOUND = Duration.ofSeconds(10);

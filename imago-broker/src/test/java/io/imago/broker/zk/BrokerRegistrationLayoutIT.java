@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.imago.broker.LeavesNoThreads;
+
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -19,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-@ExtendWith(ZooKeeperThreadLeakCheck.class)
+@LeavesNoThreads(value = "imago-zk-registrar", zooKeeper = true)
 class BrokerRegistrationLayoutIT {
     private static final String TEST_JSON = "{\"numParts\":1,\"broker\":\"0-m\"}";
     private static final String AUDIT_JSON = "{\"numParts\":2,\"broker\":\"0-m\"}";

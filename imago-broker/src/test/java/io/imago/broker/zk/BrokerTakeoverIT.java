@@ -19,13 +19,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.imago.broker.LeavesNoThreads;
+
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("fault-fast")
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-@ExtendWith(ZooKeeperThreadLeakCheck.class)
+@LeavesNoThreads(value = "imago-zk-registrar", zooKeeper = true)
 class BrokerTakeoverIT {
     private static final int LONG_SESSION_TIMEOUT_MS = 20_000;
     private static final List<TopicRegistration> TOPICS = List.of(new TopicRegistration("test", 1, true, true),

@@ -10,15 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import io.imago.broker.LeavesNoThreads;
+
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The standalone server of {@code bin/imago server}: serving on 127.0.0.1, persistence, port conflicts, stop. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-@ExtendWith(ZooKeeperThreadLeakCheck.class)
+@LeavesNoThreads(value = "imago-zk-registrar", zooKeeper = true)
 class EmbeddedZooKeeperIT {
     @TempDir
     Path dataDir;

@@ -3,7 +3,7 @@ package io.imago.client.internal.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imago.broker.BrokerHarness;
+import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.Message;
 import io.imago.client.MessageProducer;
 import io.imago.client.MessageSessionFactory;
@@ -14,7 +14,6 @@ import io.imago.client.SendMessageCallback;
 import io.imago.client.SendResult;
 import io.imago.client.TopicBrowser;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,10 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The producer's {@code putb} batching against a real broker. */
 @Timeout(120)
@@ -36,29 +34,20 @@ class ProducerBatchIT {
     private static final String TOPICS = String.join("\n", "[topic=batched]", "numPartitions=4", "[topic=single]",
             "numPartitions=2", "[topic=mixed]", "numPartitions=2");
 
-    @TempDir
-    static Path dir;
-    static BrokerHarness harness;
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("", TOPICS);
     static List<MessageSessionFactory> factories = new ArrayList<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        harness = BrokerHarness.start(dir, "", TOPICS);
-    }
 
     @AfterAll
     static void stop() throws Exception {
         for (MessageSessionFactory f : factories) {
             f.shutdown();
         }
-        if (harness != null) {
-            harness.close();
-        }
     }
 
     private static MessageSessionFactory factory(boolean batching) throws MetaClientException {
         MetaClientConfig c = new MetaClientConfig();
-        c.setZkConnect(harness.zkConnect());
+        c.setZkConnect(BROKER.harness().zkConnect());
         c.setZkSessionTimeoutMs(5_000);
         c.setZkConnectionTimeoutMs(5_000);
         c.setZkSyncTimeMs(500);

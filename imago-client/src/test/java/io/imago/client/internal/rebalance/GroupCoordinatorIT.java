@@ -15,11 +15,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.imago.broker.LeavesNoThreads;
 import io.imago.client.ConsumerConfig;
 import io.imago.client.ConsumerConfig.LoadBalanceStrategy;
 import io.imago.client.Partition;
@@ -28,7 +28,7 @@ import io.imago.client.internal.rebalance.GroupTestCluster.Member;
 
 /** Consumers of one group sharing partitions through a real (embedded) ZooKeeper on 127.0.0.1. */
 @Timeout(60)
-@ExtendWith(NoThreadLeftBehind.class)
+@LeavesNoThreads(value = {"imago-rebalance", "sampler"}, zooKeeper = true)
 class GroupCoordinatorIT {
     private static final String TOPIC = "test";
     /** Two brokers of 4 partitions each (broker 1 also has a slave): 8 partitions. */
