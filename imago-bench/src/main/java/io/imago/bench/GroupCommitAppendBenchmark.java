@@ -2,7 +2,7 @@ package io.imago.bench;
 
 import io.imago.store.LogConfig;
 import io.imago.store.PartitionLog;
-import io.imago.store.io.FileChannelStorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -3,11 +3,11 @@ package io.imago.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imago.broker.store.PartitionEntry;
+import io.imago.broker.partition.PartitionEntry;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.store.PartitionLog;
-import io.imago.store.io.FaultInjectingStorageIo;
+import io.imago.store.fs.FaultInjectingStorageIo;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

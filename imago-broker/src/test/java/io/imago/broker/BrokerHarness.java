@@ -2,8 +2,8 @@ package io.imago.broker;
 
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.zk.EmbeddedZooKeeper;
-import io.imago.store.io.FileChannelStorageIo;
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
+import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.imago.broker;
 
-import io.imago.store.io.FileChannelStorageIo;
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
+import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -21,7 +21,7 @@ final class GroupPartitions {
         this.committed = committed;
     }
 
-    static GroupPartitions read(Cluster cluster, String group, String topic) throws ToolException {
+    static GroupPartitions read(ClusterZnodes cluster, String group, String topic) throws ToolException {
         Map<String, String> committed = cluster.committed(group, topic);
         SortedSet<String> partitions = new TreeSet<>(GroupPartitions::compare);
         cluster.registeredPartitions(topic).forEach((broker, count) -> {

@@ -43,7 +43,7 @@ final class GroupsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (Cluster cluster = Cluster.connect(zk)) {
+            try (ClusterZnodes cluster = ClusterZnodes.connect(zk)) {
                 out.printf("%-30s %-8s %s%n", "GROUP", "MEMBERS", "TOPICS");
                 for (String group : cluster.groups()) {
                     out.printf("%-30s %-8d %s%n", group, cluster.members(group).size(),
@@ -74,7 +74,7 @@ final class GroupsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (Cluster cluster = Cluster.connect(zk)) {
+            try (ClusterZnodes cluster = ClusterZnodes.connect(zk)) {
                 if (!cluster.groups().contains(group)) {
                     throw new ToolException("no consumer group " + group + " in ZooKeeper");
                 }
@@ -96,7 +96,7 @@ final class GroupsCommand implements Callable<Integer> {
             }
         }
 
-        private void row(PrintWriter out, Cluster cluster, BrokerOffsets offsets, String topic, GroupPartitions parts,
+        private void row(PrintWriter out, ClusterZnodes cluster, BrokerOffsets offsets, String topic, GroupPartitions parts,
                 String partition) throws ToolException {
             var committed = parts.committedOffset(partition);
             var range = offsets.range(topic, partition);

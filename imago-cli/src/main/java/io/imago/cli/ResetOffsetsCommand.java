@@ -62,7 +62,7 @@ final class ResetOffsetsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Cluster cluster = Cluster.connect(zk)) {
+        try (ClusterZnodes cluster = ClusterZnodes.connect(zk)) {
             List<String> members = cluster.members(group);
             if (!members.isEmpty()) {
                 throw new ToolException("group " + group + " has " + members.size() + " live member(s) "
@@ -87,7 +87,7 @@ final class ResetOffsetsCommand implements Callable<Integer> {
         }
     }
 
-    private List<Move> plan(Cluster cluster) throws ToolException {
+    private List<Move> plan(ClusterZnodes cluster) throws ToolException {
         GroupPartitions parts = GroupPartitions.read(cluster, group, topic);
         List<String> chosen = new ArrayList<>(parts.partitions());
         if (partition != null) {

@@ -47,7 +47,7 @@ final class StatsCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             SortedMap<Integer, String> brokers;
-            try (Cluster cluster = Cluster.connect(zk)) {
+            try (ClusterZnodes cluster = ClusterZnodes.connect(zk)) {
                 brokers = cluster.brokers();
             }
             int failed = 0;

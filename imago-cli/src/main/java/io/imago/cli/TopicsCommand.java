@@ -44,7 +44,7 @@ final class TopicsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (Cluster cluster = Cluster.connect(zk)) {
+            try (ClusterZnodes cluster = ClusterZnodes.connect(zk)) {
                 BrokerOffsets offsets = BrokerOffsets.fetch(cluster.brokers(), new BrokerStatsClient(5_000));
                 out.printf("%-30s %-10s %-10s %s%n", "TOPIC", "BROKERS", "PARTITIONS", "BYTES");
                 for (String topic : cluster.topics()) {
@@ -94,7 +94,7 @@ final class TopicsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (Cluster cluster = Cluster.connect(zk)) {
+            try (ClusterZnodes cluster = ClusterZnodes.connect(zk)) {
                 SortedMap<Integer, Integer> parts = cluster.registeredPartitions(topic);
                 if (parts.isEmpty()) {
                     throw new ToolException("no live broker registers topic " + topic);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imago.broker.BrokerHarnessExtension;
-import io.imago.broker.store.TopicLogs;
+import io.imago.broker.partition.TopicLogs;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -256,7 +256,7 @@ class ProducerIT {
         assertThat(called).hasSize(n);
         assertThat(failures).isEmpty();
         long stored = BROKER.harness().broker().partitions().topics().stream().filter(t -> t.topic().equals(topic))
-                .mapToLong(TopicLogs::messageCount).sum();
+                .mapToLong(TopicLogs::appendedSinceStart).sum();
         assertThat(stored).as("messages the broker acknowledged on %s", topic).isEqualTo(n);
     }
 

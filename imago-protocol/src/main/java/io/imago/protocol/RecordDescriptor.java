@@ -108,7 +108,8 @@ public final class RecordDescriptor {
         return buffer.getInt(recordStart + LENGTH_OFFSET);
     }
 
-    public static int checksum(ByteBuffer buffer, int recordStart) {
+    /** The checksum stored in the header of the record at {@code recordStart} (read, not computed). */
+    public static int storedChecksum(ByteBuffer buffer, int recordStart) {
         return buffer.getInt(recordStart + CHECKSUM_OFFSET);
     }
 

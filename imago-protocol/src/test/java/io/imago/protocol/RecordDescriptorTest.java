@@ -31,7 +31,7 @@ class RecordDescriptorTest {
         RecordDescriptor.writeHeader(buf, 5, 907060870, -5468932327725858816L, 1);
         assertThat(buf.position()).isEqualTo(24);
         assertThat(RecordDescriptor.payloadLength(buf, 4)).isEqualTo(5);
-        assertThat(RecordDescriptor.checksum(buf, 4)).isEqualTo(907060870);
+        assertThat(RecordDescriptor.storedChecksum(buf, 4)).isEqualTo(907060870);
         assertThat(RecordDescriptor.messageId(buf, 4)).isEqualTo(-5468932327725858816L);
         assertThat(RecordDescriptor.flag(buf, 4)).isEqualTo(1);
         assertThat(RecordDescriptor.hasAttribute(1)).isTrue();

@@ -1,6 +1,6 @@
 package io.imago.store;
 
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -202,7 +202,7 @@ final class LogWriter implements Runnable {
         if (unflushedMessages == 0 || (syncInFlight != null && !syncInFlight.isDone())) {
             return;
         }
-        io.imago.store.io.StorageFile file = segments.active().file();
+        io.imago.store.fs.StorageFile file = segments.active().file();
         unflushedMessages = 0;
         lastFlushMs = clock.millis();
         if (syncer == null) {

@@ -1,7 +1,7 @@
 package io.imago.store;
 
 import io.imago.protocol.RecordDescriptor;
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

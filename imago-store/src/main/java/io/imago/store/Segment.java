@@ -1,6 +1,6 @@
 package io.imago.store;
 
-import io.imago.store.io.StorageFile;
+import io.imago.store.fs.StorageFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;

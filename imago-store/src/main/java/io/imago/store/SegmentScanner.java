@@ -1,7 +1,7 @@
 package io.imago.store;
 
 import io.imago.protocol.RecordDescriptor;
-import io.imago.store.io.StorageFile;
+import io.imago.store.fs.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -89,7 +89,7 @@ final class SegmentScanner {
         }
         int at = load(position, RecordDescriptor.HEADER_LENGTH);
         int payloadLength = RecordDescriptor.payloadLength(window, at);
-        int checksum = RecordDescriptor.checksum(window, at);
+        int checksum = RecordDescriptor.storedChecksum(window, at);
         long messageId = RecordDescriptor.messageId(window, at);
         int flag = RecordDescriptor.flag(window, at);
         if (payloadLength < 0 || position + RecordDescriptor.HEADER_LENGTH + payloadLength > limit) {

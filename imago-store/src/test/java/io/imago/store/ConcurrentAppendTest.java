@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.imago.store.StoredRecords.Stored;
-import io.imago.store.io.FileChannelStorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

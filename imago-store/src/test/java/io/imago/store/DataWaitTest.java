@@ -3,8 +3,8 @@ package io.imago.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imago.store.io.FaultInjectingStorageIo;
-import io.imago.store.io.FaultInjectingStorageIo.FsyncGate;
+import io.imago.store.fs.FaultInjectingStorageIo;
+import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imago.store.StoredRecords.Stored;
-import io.imago.store.io.FaultInjectingStorageIo;
-import io.imago.store.io.FaultInjectingStorageIo.FsyncGate;
+import io.imago.store.fs.FaultInjectingStorageIo;
+import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

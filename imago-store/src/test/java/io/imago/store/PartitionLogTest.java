@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imago.protocol.RecordDescriptor;
 import io.imago.store.StoredRecords.Stored;
-import io.imago.store.io.FileChannelStorageIo;
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
+import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -76,7 +76,7 @@ class PartitionLogTest {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         assertThat(bytes).hasSize(55);
         assertThat(RecordDescriptor.payloadLength(buf, 0)).isEqualTo(10);
-        assertThat(RecordDescriptor.checksum(buf, 0)).isEqualTo(RecordDescriptor.checksum(payload(7, 10)));
+        assertThat(RecordDescriptor.storedChecksum(buf, 0)).isEqualTo(RecordDescriptor.checksum(payload(7, 10)));
         assertThat(RecordDescriptor.messageId(buf, 0)).isEqualTo(7);
         assertThat(RecordDescriptor.flag(buf, 0)).isEqualTo(1);
         assertThat(StoredRecords.readAll(log)).containsExactly(

@@ -4,7 +4,7 @@ import static io.imago.store.StoredRecords.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.store.StoredRecords.Stored;
-import io.imago.store.io.FileChannelStorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

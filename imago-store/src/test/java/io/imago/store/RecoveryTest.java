@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imago.store.StoredRecords.Stored;
-import io.imago.store.io.FaultInjectingStorageIo;
-import io.imago.store.io.FileChannelStorageIo;
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.FaultInjectingStorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
+import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

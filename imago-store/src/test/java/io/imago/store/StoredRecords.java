@@ -96,7 +96,7 @@ public final class StoredRecords {
             }
             byte[] payload = new byte[length];
             bytes.get(at + RecordDescriptor.HEADER_LENGTH, payload);
-            if (RecordDescriptor.checksum(payload, 0, length) != RecordDescriptor.checksum(bytes, at)) {
+            if (RecordDescriptor.checksum(payload, 0, length) != RecordDescriptor.storedChecksum(bytes, at)) {
                 throw new AssertionError("checksum mismatch at offset " + (baseOffset + at));
             }
             out.add(new Stored(baseOffset + at, RecordDescriptor.messageId(bytes, at), RecordDescriptor.flag(bytes, at),

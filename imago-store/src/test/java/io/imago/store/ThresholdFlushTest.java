@@ -4,8 +4,8 @@ import static io.imago.store.StoredRecords.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imago.store.io.FaultInjectingStorageIo;
-import io.imago.store.io.FaultInjectingStorageIo.FsyncGate;
+import io.imago.store.fs.FaultInjectingStorageIo;
+import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

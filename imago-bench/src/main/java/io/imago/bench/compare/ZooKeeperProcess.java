@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A standalone ZooKeeper server ({@link ZooKeeperMain}) in its own small JVM (64 MiB heap) on
+ * A standalone ZooKeeper server ({@link ZooKeeperPeerMain}) in its own small JVM (64 MiB heap) on
  * 127.0.0.1, for the peers that need one (Imago, the original MetaQ): kept out of the broker's process
  * so the broker's memory and CPU are measured alone (Kafka's KRaft controller, by contrast, is part of
  * Kafka's process), and out of the comparison's own JVM, which carries no server threads of any peer.
@@ -37,9 +37,9 @@ public final class ZooKeeperProcess implements AutoCloseable {
         String connect = ChildProcesses.LOOPBACK + ":" + port;
         ChildProcess zk = ChildProcess.start("ZooKeeper", List.of(javaBin.toString(), "-Xmx64m", "-XX:+UseSerialGC",
                 "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=" + logback,
-                "-cp", SelfClasspath.absolute(), ZooKeeperMain.class.getName(),
+                "-cp", SelfClasspath.absolute(), ZooKeeperPeerMain.class.getName(),
                 dir.resolve("data").toAbsolutePath().toString(), Integer.toString(port)), dir, Map.of(), log);
-        String serving = ZooKeeperMain.SERVING + connect;
+        String serving = ZooKeeperPeerMain.SERVING + connect;
         long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
         while (!zk.tail(20).contains(serving)) {
             zk.checkAlive();

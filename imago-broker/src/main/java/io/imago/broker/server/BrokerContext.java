@@ -3,7 +3,7 @@ package io.imago.broker.server;
 import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.stats.BrokerStats;
-import io.imago.broker.store.PartitionRegistry;
+import io.imago.broker.partition.PartitionRegistry;
 import io.imago.protocol.zk.BrokerUrl;
 import java.time.Clock;
 import java.util.function.IntSupplier;

@@ -4,7 +4,7 @@ import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.stats.StatsReport;
-import io.imago.broker.store.PartitionRegistry;
+import io.imago.broker.partition.PartitionRegistry;
 import io.imago.protocol.RecordDescriptor;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;

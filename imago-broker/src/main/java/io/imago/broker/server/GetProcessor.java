@@ -1,7 +1,7 @@
 package io.imago.broker.server;
 
 import io.imago.broker.config.TopicConfig;
-import io.imago.broker.store.PartitionEntry;
+import io.imago.broker.partition.PartitionEntry;
 import io.imago.protocol.Names;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;

@@ -1,8 +1,8 @@
 package io.imago.broker.server;
 
 import io.imago.broker.config.TopicConfig;
-import io.imago.broker.store.PartitionEntry;
-import io.imago.broker.store.PartitionRegistry;
+import io.imago.broker.partition.PartitionEntry;
+import io.imago.broker.partition.PartitionRegistry;
 import io.imago.protocol.Names;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutBatchCommand;

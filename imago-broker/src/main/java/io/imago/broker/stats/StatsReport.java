@@ -3,9 +3,9 @@ package io.imago.broker.stats;
 import io.imago.broker.BrokerVersion;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.config.TopicConfig;
-import io.imago.broker.store.PartitionEntry;
-import io.imago.broker.store.PartitionRegistry;
-import io.imago.broker.store.TopicLogs;
+import io.imago.broker.partition.PartitionEntry;
+import io.imago.broker.partition.PartitionRegistry;
+import io.imago.broker.partition.TopicLogs;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +74,7 @@ public final class StatsReport {
         lines.add("tx_rollback " + stats.txRollback.sum());
         lines.add("get_miss " + stats.getMiss.sum());
         lines.add("put_failed " + stats.putFailed.sum());
-        lines.add("total_messages " + registry.topics().stream().mapToLong(TopicLogs::messageCount).sum());
+        lines.add("total_messages " + registry.topics().stream().mapToLong(TopicLogs::appendedSinceStart).sum());
         lines.add("topics " + registry.topics().size());
         lines.add("config_checksum " + config.checksumCrc32());
         return lines;
@@ -86,7 +86,7 @@ public final class StatsReport {
             Optional<TopicConfig> tc = registry.topicConfig(t.topic());
             boolean pub = tc.map(TopicConfig::acceptsPublish).orElse(false);
             boolean sub = tc.map(TopicConfig::acceptsSubscribe).orElse(true);
-            lines.add(t.topic() + " partitions " + t.partitions().size() + " message_count " + t.messageCount()
+            lines.add(t.topic() + " partitions " + t.partitions().size() + " message_count " + t.appendedSinceStart()
                     + " message_bytes " + t.sizeBytes() + " accept_publish " + pub + " accept_subscribe " + sub);
         }
         Set<String> loaded = registry.topics().stream().map(TopicLogs::topic).collect(Collectors.toSet());
@@ -132,7 +132,7 @@ public final class StatsReport {
         lines.add(topic);
         lines.add("resultCode " + resultCode);
         lines.add("partitions " + logs.map(t -> t.partitions().size()).orElse(0));
-        lines.add("message_count " + logs.map(TopicLogs::messageCount).orElse(0L));
+        lines.add("message_count " + logs.map(TopicLogs::appendedSinceStart).orElse(0L));
         lines.add("bytes " + logs.map(TopicLogs::sizeBytes).orElse(0L));
         for (BrokerStats.Realtime r : BrokerStats.Realtime.values()) {
             lines.add("topic_realtime_" + r.suffix() + " " + stats.renderRealtime(r, topic));

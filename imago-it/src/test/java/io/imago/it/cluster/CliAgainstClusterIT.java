@@ -3,7 +3,7 @@ package io.imago.it.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.imago.it.harness.BrokerConfig;
+import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.ClusterExtension;
 import io.imago.it.harness.Target;
 import java.io.IOException;
@@ -37,7 +37,7 @@ class CliAgainstClusterIT {
     static void startTwoBrokers() {
         assumeThat(Target.current()).isEqualTo(Target.IMAGO);
         for (int id = 1; id <= 2; id++) {
-            BrokerConfig.Builder b = CLUSTER.cluster().broker(id).numPartitions(2).topic(TOPIC);
+            BrokerProcessConfig.Builder b = CLUSTER.cluster().broker(id).numPartitions(2).topic(TOPIC);
             CLUSTER.cluster().startBroker(b);
         }
     }

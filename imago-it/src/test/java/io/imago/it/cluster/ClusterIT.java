@@ -8,7 +8,7 @@ import io.imago.client.MessageProducer;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.SendResult;
-import io.imago.it.harness.BrokerConfig;
+import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.BrokerProcess;
 import io.imago.it.harness.ClusterExtension;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +64,8 @@ class ClusterIT {
         }
     }
 
-    private static BrokerConfig.Builder broker(int id, String... topics) {
-        BrokerConfig.Builder b = CLUSTER.cluster().broker(id).numPartitions(PER_BROKER);
+    private static BrokerProcessConfig.Builder broker(int id, String... topics) {
+        BrokerProcessConfig.Builder b = CLUSTER.cluster().broker(id).numPartitions(PER_BROKER);
         for (String topic : topics) {
             b.topic(topic);
         }

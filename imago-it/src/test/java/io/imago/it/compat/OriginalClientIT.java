@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.imago.it.cluster.GroupView;
 import io.imago.it.cluster.ImagoConsumerGroup;
 import io.imago.it.harness.BrokerCluster;
-import io.imago.it.harness.BrokerConfig;
+import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.BrokerProcess;
 import io.imago.it.harness.ClusterExtension;
 import io.imago.it.harness.PutAck;
@@ -72,7 +72,7 @@ class OriginalClientIT {
         broker2 = cluster.startBroker(bigMessages(cluster.broker(2)).numPartitions(PARTITIONS).topic("spread"));
     }
 
-    private static BrokerConfig.Builder bigMessages(BrokerConfig.Builder broker) {
+    private static BrokerProcessConfig.Builder bigMessages(BrokerProcessConfig.Builder broker) {
         broker.system("maxTransferSize", Integer.toString(2 * 1024 * 1024));
         if (CLUSTER.target() == Target.IMAGO) {
             broker.system("maxMessageSize", Integer.toString(2 * 1024 * 1024)); // unknown to the original

@@ -71,19 +71,19 @@ public final class BrokerCluster implements AutoCloseable {
     }
 
     /** A configuration builder for broker {@code brokerId} with a free port and a fresh data directory. */
-    public BrokerConfig.Builder broker(int brokerId) {
+    public BrokerProcessConfig.Builder broker(int brokerId) {
         Path dataPath = root.resolve("broker-" + brokerId + "-" + brokers.size()).resolve("data");
-        return BrokerConfig.builder(brokerId).serverPort(freePort()).dataPath(dataPath).zkConnect(zkConnect());
+        return BrokerProcessConfig.builder(brokerId).serverPort(freePort()).dataPath(dataPath).zkConnect(zkConnect());
     }
 
     /** Builds, launches and waits for a broker (see {@link BrokerProcess#start()}). */
-    public BrokerProcess startBroker(BrokerConfig.Builder config) {
+    public BrokerProcess startBroker(BrokerProcessConfig.Builder config) {
         return newBroker(config).start();
     }
 
     /** A broker registered for cleanup but not launched. */
-    public BrokerProcess newBroker(BrokerConfig.Builder config) {
-        BrokerConfig built = config.build();
+    public BrokerProcess newBroker(BrokerProcessConfig.Builder config) {
+        BrokerProcessConfig built = config.build();
         int index = brokers.size();
         Path workDir = root.resolve("proc-" + index + "-broker-" + built.brokerId());
         Path log = logDir().resolve("broker-" + built.brokerId() + "-" + index + ".log");

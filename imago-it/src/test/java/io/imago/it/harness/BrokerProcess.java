@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
- * One broker running in its own JVM, started from a {@link BrokerConfig} written as
+ * One broker running in its own JVM, started from a {@link BrokerProcessConfig} written as
  * {@code server.ini}. The child's stdout and stderr go to {@link #logFile()} (under
  * {@code target/it-logs}) for failure diagnosis.
  *
@@ -41,13 +41,13 @@ public final class BrokerProcess implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final Target target;
-    private final BrokerConfig config;
+    private final BrokerProcessConfig config;
     private final Path workDir;
     private final Path logFile;
     private final CuratorFramework zk;
     private Process process;
 
-    BrokerProcess(Target target, BrokerConfig config, Path workDir, Path logFile, CuratorFramework zk) {
+    BrokerProcess(Target target, BrokerProcessConfig config, Path workDir, Path logFile, CuratorFramework zk) {
         this.target = target;
         this.config = config;
         this.workDir = workDir;
@@ -55,7 +55,7 @@ public final class BrokerProcess implements AutoCloseable {
         this.zk = zk;
     }
 
-    public BrokerConfig config() {
+    public BrokerProcessConfig config() {
         return config;
     }
 

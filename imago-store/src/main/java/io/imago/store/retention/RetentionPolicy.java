@@ -2,8 +2,8 @@ package io.imago.store.retention;
 
 import io.imago.store.LogDescriptor;
 import io.imago.store.SegmentRetention;
-import io.imago.store.io.StorageFile;
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.StorageFile;
+import io.imago.store.fs.StorageIo;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

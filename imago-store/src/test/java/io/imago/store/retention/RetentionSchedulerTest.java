@@ -9,7 +9,7 @@ import io.imago.store.LogConfig;
 import io.imago.store.LogDescriptor;
 import io.imago.store.MutableClock;
 import io.imago.store.PartitionLog;
-import io.imago.store.io.FileChannelStorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

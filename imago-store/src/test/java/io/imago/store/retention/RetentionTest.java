@@ -10,7 +10,7 @@ import io.imago.store.MutableClock;
 import io.imago.store.PartitionLog;
 import io.imago.store.ReadResult;
 import io.imago.store.StoredRecords;
-import io.imago.store.io.FileChannelStorageIo;
+import io.imago.store.fs.FileChannelStorageIo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.imago.broker.store;
+package io.imago.broker.partition;
 
 import io.imago.broker.config.TopicConfig;
 import io.imago.store.PartitionLog;
@@ -41,7 +41,7 @@ public final class PartitionEntry {
     }
 
     /** Messages acknowledged into this partition since the broker started. */
-    public long messageCount() {
+    public long appendedSinceStart() {
         return appended.sum();
     }
 }

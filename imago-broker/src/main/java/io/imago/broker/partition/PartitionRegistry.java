@@ -1,4 +1,4 @@
-package io.imago.broker.store;
+package io.imago.broker.partition;
 
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.config.TopicConfig;
@@ -10,7 +10,7 @@ import io.imago.store.PartitionLog;
 import io.imago.store.RecoveryReport;
 import io.imago.store.TopicPartition;
 import io.imago.store.UnsafePathException;
-import io.imago.store.io.StorageIo;
+import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.imago.store.io;
+package io.imago.store.fs;
 
 import java.io.Closeable;
 import java.io.IOException;

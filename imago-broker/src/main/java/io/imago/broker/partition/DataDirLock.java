@@ -1,4 +1,4 @@
-package io.imago.broker.store;
+package io.imago.broker.partition;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

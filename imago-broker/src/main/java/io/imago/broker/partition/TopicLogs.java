@@ -1,4 +1,4 @@
-package io.imago.broker.store;
+package io.imago.broker.partition;
 
 import java.util.List;
 import java.util.Optional;
@@ -34,8 +34,8 @@ public final class TopicLogs {
     }
 
     /** Messages appended to the topic since the broker started. */
-    public long messageCount() {
-        return partitions.values().stream().mapToLong(PartitionEntry::messageCount).sum();
+    public long appendedSinceStart() {
+        return partitions.values().stream().mapToLong(PartitionEntry::appendedSinceStart).sum();
     }
 
     /** Bytes of the topic's logs on disk. */

@@ -1,4 +1,4 @@
-package io.imago.store.io;
+package io.imago.store.fs;
 
 import io.imago.store.LogDescriptor;
 import java.io.IOException;

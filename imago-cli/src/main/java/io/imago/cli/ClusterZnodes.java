@@ -26,26 +26,26 @@ import org.apache.zookeeper.KeeperException;
  *
  * Opened by {@link #connect}, closed by {@link #close()} (idempotent). Not thread-safe.
  */
-final class Cluster implements AutoCloseable {
+final class ClusterZnodes implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 5_000;
 
     private final CuratorFramework zk;
     private final ZnodeDescriptor znodes;
     private final String connectString;
 
-    private Cluster(CuratorFramework zk, ZnodeDescriptor znodes, String connectString) {
+    private ClusterZnodes(CuratorFramework zk, ZnodeDescriptor znodes, String connectString) {
         this.zk = zk;
         this.znodes = znodes;
         this.connectString = connectString;
     }
 
     /** Connects to ZooKeeper; fails when it cannot within 5 s. */
-    static Cluster connect(ZkOptions options) throws ToolException {
+    static ClusterZnodes connect(ZkOptions options) throws ToolException {
         CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(options.zkConnect)
                 .sessionTimeoutMs(10_000).connectionTimeoutMs(CONNECT_TIMEOUT_MS)
                 .retryPolicy(new ExponentialBackoffRetry(200, 2)).build();
         zk.start();
-        Cluster cluster = new Cluster(zk, new ZnodeDescriptor(options.zkRoot), options.zkConnect);
+        ClusterZnodes cluster = new ClusterZnodes(zk, new ZnodeDescriptor(options.zkRoot), options.zkConnect);
         try {
             if (!zk.blockUntilConnected(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 cluster.close();

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * one partition per topic, a short {@code zk.zkSyncTimeMs} so that a stopping broker does not
  * linger. The port and the directories are filled in by {@link BrokerCluster}. Immutable.
  */
-public final class BrokerConfig {
+public final class BrokerProcessConfig {
     private final int brokerId;
     private final int serverPort;
     private final Path dataPath;
@@ -26,7 +26,7 @@ public final class BrokerConfig {
     private final Map<String, String> zookeeper;
     private final Map<String, Map<String, String>> topics;
 
-    private BrokerConfig(Builder b) {
+    private BrokerProcessConfig(Builder b) {
         this.brokerId = b.brokerId;
         this.serverPort = b.serverPort;
         this.dataPath = b.dataPath;
@@ -202,14 +202,14 @@ public final class BrokerConfig {
             return this;
         }
 
-        public BrokerConfig build() {
+        public BrokerProcessConfig build() {
             if (serverPort <= 0 || dataPath == null || zkConnect == null) {
                 throw new IllegalStateException("serverPort, dataPath and zkConnect must be set (BrokerCluster does it)");
             }
             if (topics.isEmpty()) {
                 throw new IllegalStateException("a broker needs at least one [topic=...] section");
             }
-            return new BrokerConfig(this);
+            return new BrokerProcessConfig(this);
         }
     }
 }
