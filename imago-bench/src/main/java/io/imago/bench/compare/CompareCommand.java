@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -225,7 +224,7 @@ public final class CompareCommand implements Callable<Integer> {
         cmd.addAll(List.of("--json", "--report-interval", "5s"));
         Path log = logs.resolve(name + ".log");
         try (ChildProcess p = ChildProcess.start(name, cmd, logs, Map.of(), log)) {
-            int code = p.waitFor(10, TimeUnit.MINUTES);
+            int code = p.waitFor(Duration.ofMinutes(10));
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             for (int i = lines.size() - 1; i >= 0; i--) {
                 if (lines.get(i).startsWith(LoadResult.LINE_PREFIX)) {

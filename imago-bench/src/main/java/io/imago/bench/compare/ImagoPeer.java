@@ -46,7 +46,7 @@ public final class ImagoPeer implements Peer {
         Files.createDirectories(env.workDir());
         zk = ZooKeeperProcess.start(env.javaBin(), env.workDir().resolve("zookeeper"),
                 env.logDir().resolve(name + "-zookeeper.log"));
-        port = ChildProcesses.freePort();
+        port = LoopbackPorts.freePort();
         Set<String> topics = topics(env);
         Path ini = env.workDir().resolve("server.ini");
         Files.writeString(ini, serverIni(env, topics), StandardCharsets.UTF_8);
@@ -84,7 +84,7 @@ public final class ImagoPeer implements Peer {
                 .append("brokerId=").append(BROKER_ID).append('\n')
                 .append("hostName=127.0.0.1\n")
                 .append("serverPort=").append(port).append('\n')
-                .append("dashboardHttpPort=").append(ChildProcesses.freePort()).append('\n')
+                .append("dashboardHttpPort=").append(LoopbackPorts.freePort()).append('\n')
                 .append("numPartitions=").append(env.partitions()).append('\n')
                 .append("dataPath=").append(env.workDir().resolve("data").toAbsolutePath()).append('\n')
                 .append("unflushThreshold=").append(env.settings().getOrDefault("unflushThreshold", "0")).append('\n');

@@ -64,7 +64,7 @@ public final class KafkaPeer implements Peer {
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
 
-    private Process broker;
+    private ChildProcess broker;
     private Path brokerLog;
     private int port;
     private boolean closed;
@@ -100,11 +100,8 @@ public final class KafkaPeer implements Peer {
         command.add("kafka.Kafka");
         command.add(config.toAbsolutePath().toString());
         LOG.info("starting Kafka on {}:{} (controller {}), data in {}", HOST, port, controllerPort, env.workDir());
-        broker = new ProcessBuilder(command)
-                .directory(env.workDir().toFile())
-                .redirectOutput(env.logDir().resolve("kafka-broker.stdout").toFile())
-                .redirectError(env.logDir().resolve("kafka-broker.stderr").toFile())
-                .start();
+        broker = ChildProcess.start("Kafka broker", command, env.workDir(), Map.of(),
+                env.logDir().resolve("kafka-broker.stdout"), env.logDir().resolve("kafka-broker.stderr"), brokerLog);
         try {
             awaitReady(env);
         } catch (Exception e) {
@@ -148,7 +145,7 @@ public final class KafkaPeer implements Peer {
             return;
         }
         closed = true;
-        ChildProcesses.stop(broker, STOP_GRACE);
+        broker.stop(STOP_GRACE);
     }
 
     /** The broker's class path, from {@value #CLASSPATH_PROPERTY} or resolved under {@value #HOME_PROPERTY}. */
@@ -170,17 +167,15 @@ public final class KafkaPeer implements Peer {
             }
             Path script = Path.of(home, "imago-bench", "bin", "kafka-classpath.sh");
             classpathFile = Path.of(home, "imago-bench", "target", "kafka-classpath.txt");
-            Process resolve = new ProcessBuilder("bash", script.toString(), classpathFile.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!resolve.waitFor(CLASSPATH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                resolve.destroyForcibly();
-                throw new IllegalStateException(script + " did not finish within " + CLASSPATH_TIMEOUT);
-            }
-            if (resolve.exitValue() != 0) {
-                throw new IllegalStateException(script + " failed (exit " + resolve.exitValue()
-                        + "); run it by hand to see why");
+            Path log = Files.createTempFile("kafka-classpath-", ".log");
+            try (ChildProcess resolve = ChildProcess.start(script.getFileName().toString(),
+                    List.of("bash", script.toString(), classpathFile.toString()), Path.of(home), Map.of(), log)) {
+                int code = resolve.waitFor(CLASSPATH_TIMEOUT);
+                if (code != 0) {
+                    throw new IllegalStateException(script + " failed (exit " + code + "):\n" + resolve.tail());
+                }
+            } finally {
+                Files.deleteIfExists(log);
             }
         }
         String classpath = Files.readString(classpathFile, StandardCharsets.UTF_8).strip();
@@ -244,19 +239,13 @@ public final class KafkaPeer implements Peer {
                 "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(), "-cp", classpath,
                 "kafka.tools.StorageTool", "format", "--cluster-id", Uuid.randomUuid().toString(),
                 "--config", config.toAbsolutePath().toString());
-        Process format = new ProcessBuilder(command)
-                .directory(env.workDir().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(formatLog.toFile())
-                .start();
-        if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            format.destroyForcibly();
-            throw new IllegalStateException("formatting Kafka's storage did not finish within " + FORMAT_TIMEOUT
-                    + "\n" + tail(formatLog));
-        }
-        if (format.exitValue() != 0) {
-            throw new IllegalStateException("formatting Kafka's storage failed (exit " + format.exitValue() + ")\n"
-                    + tail(formatLog));
+        try (ChildProcess format = ChildProcess.start("Kafka storage format", command, env.workDir(), Map.of(),
+                formatLog)) {
+            int code = format.waitFor(FORMAT_TIMEOUT);
+            if (code != 0) {
+                throw new IllegalStateException("formatting Kafka's storage failed (exit " + code + ")\n"
+                        + format.tail());
+            }
         }
     }
 
@@ -264,7 +253,7 @@ public final class KafkaPeer implements Peer {
     private void awaitReady(PeerEnv env) throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         // The listener first (an Admin client would log a warning for every refused connection meanwhile).
-        while (!ChildProcesses.accepts(port)) {
+        while (!LoopbackPorts.accepts(port)) {
             if (!broker.isAlive()) {
                 throw new IllegalStateException("the broker exited with status " + broker.exitValue());
             }
@@ -315,6 +304,6 @@ public final class KafkaPeer implements Peer {
 
     /** The last {@value #LOG_TAIL_LINES} lines of {@code file}, or a note that it cannot be read. */
     static String tail(Path file) {
-        return ChildProcesses.tail(file, LOG_TAIL_LINES);
+        return ChildProcess.tail(file, LOG_TAIL_LINES);
     }
 }

@@ -5,8 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * The class paths of the original MetaQ 1.4.6.2 jars, which never enter the project's build (it bans
@@ -78,16 +79,13 @@ final class MetaqClasspath {
         try {
             Path log = Files.createTempFile("metaq-classpath-", ".log");
             try {
-                Process p = new ProcessBuilder(List.of("bash", script.toString(), kind, out.toString()))
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                if (!p.waitFor(SCRIPT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                    p.destroyForcibly().waitFor();
-                    throw new IllegalStateException(script + " " + kind + " took more than "
-                            + SCRIPT_TIMEOUT_MINUTES + " minutes");
-                }
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException(script + " " + kind + " " + out + " failed with exit code "
-                            + p.exitValue() + ":\n" + Files.readString(log, StandardCharsets.UTF_8));
+                try (ChildProcess p = ChildProcess.start(script.getFileName() + " " + kind,
+                        List.of("bash", script.toString(), kind, out.toString()), root, Map.of(), log)) {
+                    int code = p.waitFor(Duration.ofMinutes(SCRIPT_TIMEOUT_MINUTES));
+                    if (code != 0) {
+                        throw new IllegalStateException(script + " " + kind + " " + out + " failed with exit code "
+                                + code + ":\n" + Files.readString(log, StandardCharsets.UTF_8));
+                    }
                 }
             } finally {
                 Files.deleteIfExists(log);

@@ -94,7 +94,7 @@ public final class MetaqPeer implements Peer {
     private static final int ZK_SESSION_MS = 10_000;
 
     private ZooKeeperProcess zooKeeper;
-    private Process broker;
+    private ChildProcess broker;
     private String zkConnect;
     private int port;
     private Path brokerLog;
@@ -159,7 +159,9 @@ public final class MetaqPeer implements Peer {
     /** Stops the broker (SIGTERM, then SIGKILL after 30 s), then ZooKeeper; idempotent. */
     @Override
     public void close() {
-        ChildProcesses.stop(broker, STOP_GRACE);
+        if (broker != null) {
+            broker.stop(STOP_GRACE);
+        }
         if (zooKeeper != null) {
             zooKeeper.close();
         }
@@ -172,7 +174,7 @@ public final class MetaqPeer implements Peer {
     }
 
     private void startBroker(PeerEnv env, String classpath) throws Exception {
-        port = ChildProcesses.freePort();
+        port = LoopbackPorts.freePort();
         Path ini = env.workDir().resolve("server.ini");
         Files.writeString(ini, serverIni(env, port, zkConnect), StandardCharsets.UTF_8);
         Path log4j = env.workDir().resolve("log4j.properties");
@@ -192,7 +194,7 @@ public final class MetaqPeer implements Peer {
         cmd.add(MAIN_CLASS);
         cmd.add("-f");
         cmd.add(ini.toString());
-        broker = ChildProcesses.launch(cmd, env.workDir(), brokerLog);
+        broker = ChildProcess.start("MetaQ broker", cmd, env.workDir(), Map.of(), brokerLog);
         String topic = env.topic();
         ZnodeDescriptor znodes = new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT);
         String registration = ZnodeDescriptor.masterRegistration(BROKER_ID);
@@ -204,7 +206,7 @@ public final class MetaqPeer implements Peer {
         try {
             awaitOrFail(broker, brokerLog, "port " + port + " accepting and " + master + ", " + pub + " (with "
                     + env.partitions() + " partitions) and " + sub + " registered in ZooKeeper " + zkConnect,
-                    () -> ChildProcesses.accepts(port) && exists(zk, master) && exists(zk, sub)
+                    () -> LoopbackPorts.accepts(port) && exists(zk, master) && exists(zk, sub)
                             && TopicRegistrationJson.numParts(data(zk, pub)).equals(numParts));
         } finally {
             zk.close();
@@ -217,7 +219,7 @@ public final class MetaqPeer implements Peer {
     static String serverIni(PeerEnv env, int port, String zkConnect) {
         Map<String, String> system = new LinkedHashMap<>();
         system.put("brokerId", Integer.toString(BROKER_ID));
-        system.put("hostName", ChildProcesses.LOOPBACK);
+        system.put("hostName", LoopbackPorts.LOOPBACK);
         system.put("serverPort", Integer.toString(port));
         system.put("dataPath", env.workDir().resolve("data").toAbsolutePath().toString());
         system.put("dataLogPath", env.workDir().resolve("txlog").toAbsolutePath().toString());
@@ -264,18 +266,18 @@ public final class MetaqPeer implements Peer {
         }
     }
 
-    private static void awaitOrFail(Process process, Path log, String what, BooleanSupplier ready)
+    private static void awaitOrFail(ChildProcess process, Path log, String what, BooleanSupplier ready)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!ready.getAsBoolean()) {
             if (!process.isAlive()) {
                 throw new IOException("the metaq peer's process " + process.pid() + " exited with code "
                         + process.exitValue() + " before " + what + "; tail of " + log + ":\n"
-                        + ChildProcesses.tail(log, TAIL_LINES));
+                        + ChildProcess.tail(log, TAIL_LINES));
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException("the metaq peer was not ready within " + START_TIMEOUT.toSeconds() + " s: "
-                        + what + "; tail of " + log + ":\n" + ChildProcesses.tail(log, TAIL_LINES));
+                        + what + "; tail of " + log + ":\n" + ChildProcess.tail(log, TAIL_LINES));
             }
             TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
         }

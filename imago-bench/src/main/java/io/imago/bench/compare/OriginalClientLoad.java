@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
@@ -71,7 +71,7 @@ public final class OriginalClientLoad {
         }
         Path classes = compiled(workDir.resolve("metaq-driver"));
         String label = "W1 metaq-client sync " + threads + "x" + size + "B";
-        List<String> cmd = new ArrayList<>(List.of(ChildProcesses.thisJava().toString(), "-Xms256m", "-Xmx512m",
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.thisJava().toString(), "-Xms256m", "-Xmx512m",
                 "-Djava.net.preferIPv4Stack=true",
                 "-Dlog4j.configuration=" + classes.resolve("log4j.properties").toUri(),
                 "-Duser.home=" + classes.resolve("home"),
@@ -80,21 +80,16 @@ public final class OriginalClientLoad {
                 seconds(warmup), label));
         Files.createDirectories(log.toAbsolutePath().getParent());
         long logStart = Files.exists(log) ? Files.size(log) : 0;
-        Process p = ChildProcesses.launch(cmd, classes, log);
         Duration limit = warmup.plus(duration).plus(SLACK);
-        try {
-            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(DRIVER + " still running after " + limit.toSeconds()
-                        + " s; tail of " + log + ":\n" + ChildProcesses.tail(log, TAIL_LINES));
-            }
-        } finally {
-            ChildProcesses.stop(p, Duration.ofSeconds(5));
+        int code;
+        try (ChildProcess p = ChildProcess.start(DRIVER, cmd, classes, Map.of(), log)) {
+            code = p.waitFor(limit);
         }
         String result = resultLine(log, logStart);
-        if (p.exitValue() != 0 || result == null) {
-            throw new IllegalStateException(DRIVER + " exited with code " + p.exitValue()
+        if (code != 0 || result == null) {
+            throw new IllegalStateException(DRIVER + " exited with code " + code
                     + (result == null ? " without a RESULT line" : "") + "; tail of " + log + ":\n"
-                    + ChildProcesses.tail(log, TAIL_LINES));
+                    + ChildProcess.tail(log, TAIL_LINES));
         }
         return LoadResult.fromJson(result.substring(LoadResult.LINE_PREFIX.length()));
     }

@@ -27,14 +27,14 @@ public final class ZooKeeperProcess implements AutoCloseable {
 
     /** Starts ZooKeeper with its data under {@code dir}, logging to {@code log}; returns once it serves. */
     public static ZooKeeperProcess start(Path javaBin, Path dir, Path log) throws IOException, InterruptedException {
-        int port = ChildProcesses.freePort();
+        int port = LoopbackPorts.freePort();
         Files.createDirectories(dir);
         Path logback = dir.resolve("zookeeper-logback.xml");
         Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
                 + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>"
                 + "</appender><logger name=\"io.imago\" level=\"INFO\"/>"
                 + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>\n", StandardCharsets.UTF_8);
-        String connect = ChildProcesses.LOOPBACK + ":" + port;
+        String connect = LoopbackPorts.LOOPBACK + ":" + port;
         ChildProcess zk = ChildProcess.start("ZooKeeper", List.of(javaBin.toString(), "-Xmx64m", "-XX:+UseSerialGC",
                 "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=" + logback,
                 "-cp", SelfClasspath.absolute(), ZooKeeperPeerMain.class.getName(),

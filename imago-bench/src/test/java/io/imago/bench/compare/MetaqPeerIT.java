@@ -41,7 +41,7 @@ class MetaqPeerIT {
     @Test
     void theOriginalClientSendsToTheOriginalBrokerInGroupCommit(TestInfo test) throws Exception {
         Path logs = logDir(test);
-        PeerEnv env = new PeerEnv(dir.resolve("metaq"), logs, ChildProcesses.thisJava(), List.of("-Xmx512m"),
+        PeerEnv env = new PeerEnv(dir.resolve("metaq"), logs, ChildProcess.thisJava(), List.of("-Xmx512m"),
                 TOPIC, PARTITIONS, Map.of());
         MetaqPeer peer = new MetaqPeer();
         long brokerPid;
@@ -88,7 +88,7 @@ class MetaqPeerIT {
     @Test
     void aBrokerThatCannotStartFailsWithItsLog(TestInfo test) {
         Path logs = logDir(test);
-        PeerEnv env = new PeerEnv(dir.resolve("bad"), logs, ChildProcesses.thisJava(), List.of("-Xmx128m"),
+        PeerEnv env = new PeerEnv(dir.resolve("bad"), logs, ChildProcess.thisJava(), List.of("-Xmx128m"),
                 TOPIC, PARTITIONS, Map.of("noSuchKey", "1"));
         MetaqPeer peer = new MetaqPeer();
         try {
