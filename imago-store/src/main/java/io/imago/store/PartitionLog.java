@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +47,7 @@ public final class PartitionLog implements AutoCloseable {
     private Thread writerThread;
     private Thread completerThread;
     private RecoveryReport recovery;
-    private volatile CorruptRange[] corruptRanges = new CorruptRange[0];
+    private CorruptRanges corruptRanges;
 
     private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock) {
         this.dir = dir;
@@ -77,7 +76,7 @@ public final class PartitionLog implements AutoCloseable {
         recovery = outcome.report();
         List<Segment> list = outcome.segments();
         segments = new SegmentSet(list, recovery.maxOffset());
-        corruptRanges = recovery.corruptRanges().toArray(new CorruptRange[0]);
+        corruptRanges = new CorruptRanges(name, recovery.corruptRanges());
         try {
             writeCheckpoint(false, recovery.maxOffset());
         } catch (IOException e) {
@@ -176,7 +175,7 @@ public final class PartitionLog implements AutoCloseable {
             Segment segment = SegmentSet.floor(snapshot, offset);
             long end = Math.min(segment.startOffset() + segment.visibleBytes(), max);
             long length = Math.min(maxSize, end - offset);
-            length = Math.min(length, corruptLimit(offset) - offset);
+            length = Math.min(length, corruptRanges.readLimit(offset) - offset);
             if (segment.tryRetain()) {
                 return new LogRegion(segment, offset, (int) length);
             }
@@ -185,19 +184,6 @@ public final class PartitionLog implements AutoCloseable {
             }
             // the segment was deleted by retention meanwhile: look again
         }
-    }
-
-    /** The start of the first corrupt range after {@code offset}; throws if offset is inside one. */
-    private long corruptLimit(long offset) {
-        for (CorruptRange range : corruptRanges) {
-            if (range.contains(offset)) {
-                throw new CorruptRecordException(name, offset, range);
-            }
-            if (range.startOffset() > offset) {
-                return range.startOffset();
-            }
-        }
-        return Long.MAX_VALUE;
     }
 
     /** First offset of the log: the start of the oldest segment. */
@@ -269,7 +255,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Corrupt ranges known now (from recovery and {@link #verify()}), in offset order. */
     public List<CorruptRange> corruptRanges() {
-        return List.of(corruptRanges);
+        return corruptRanges.list();
     }
 
     public Path directory() {
@@ -322,16 +308,8 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void addCorruptRanges(List<CorruptRange> found) {
-        synchronized (checkpointLock) {
-            List<CorruptRange> all = new ArrayList<>(Arrays.asList(corruptRanges));
-            for (CorruptRange range : found) {
-                if (!all.contains(range)) {
-                    all.add(range);
-                    LOG.warn("Partition {}: corrupt records in {} will fail reads", name, range);
-                }
-            }
-            all.sort(null);
-            corruptRanges = all.toArray(new CorruptRange[0]);
+        for (CorruptRange range : corruptRanges.add(found)) {
+            LOG.warn("Partition {}: corrupt records in {} will fail reads", name, range);
         }
     }
 
@@ -366,7 +344,7 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         if (!removed.isEmpty()) {
-            dropCorruptRangesBelow(segments.minOffset());
+            corruptRanges.dropBelow(segments.minOffset());
             LOG.info("Partition {}: retention removed {} segments, offsets now start at {}", name, removed.size(),
                     segments.minOffset());
         }
@@ -376,16 +354,9 @@ public final class PartitionLog implements AutoCloseable {
         return paths;
     }
 
-    private void dropCorruptRangesBelow(long min) {
-        synchronized (checkpointLock) {
-            corruptRanges = Arrays.stream(corruptRanges).filter(r -> r.endOffset() > min)
-                    .toArray(CorruptRange[]::new);
-        }
-    }
-
     private void writeCheckpoint(boolean clean, long durableEndOffset) throws IOException {
         synchronized (checkpointLock) {
-            new RecoveryPoint(clean, durableEndOffset, List.of(corruptRanges)).write(io, dir);
+            new RecoveryPoint(clean, durableEndOffset, corruptRanges.list()).write(io, dir);
         }
     }
 
