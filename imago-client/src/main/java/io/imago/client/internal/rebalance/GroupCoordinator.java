@@ -1,14 +1,9 @@
 package io.imago.client.internal.rebalance;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -24,18 +19,14 @@ import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.imago.client.MetaClientException;
 import io.imago.client.OffsetStorage;
 import io.imago.client.Partition;
-import io.imago.client.TopicPartitionRegInfo;
 
 /**
  * One consumer's membership of its group in ZooKeeper, exactly as MetaQ 1.4.6.2 does it (spec
@@ -69,16 +60,18 @@ import io.imago.client.TopicPartitionRegInfo;
  * on one thread ({@code imago-rebalance-<consumerId>}); watch events only schedule a round, so events
  * arriving within {@code zkSyncTimeMs / 10} are coalesced into one. Fields marked "coordinator thread"
  * are touched by no other thread (and by {@code close} only after that thread ended). Thread-safe.
+ *
+ * <p>This consumer's nodes are created, checked and deleted through {@link ConsumerNodes}; what it owns
+ * and the positions are kept in {@link OwnedPartitions}. Both are used on the coordinator thread only
+ * (and by {@code close} after it ended), except {@link OwnedPartitions#view()}, a published snapshot.
  */
 public final class GroupCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
 
     private final CuratorFramework client;
     private final RebalanceSettings settings;
-    private final OffsetStorage offsetStorage;
     private final FetchControl fetchControl;
     private final Consumer<Throwable> errorHandler;
-    private final byte[] consumerIdBytes;
     private final ConnectionStateListener stateListener = this::onStateChanged;
     private final CuratorWatcher watcher = this::onWatchEvent;
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
@@ -92,12 +85,10 @@ public final class GroupCoordinator implements AutoCloseable {
     private boolean closed;
     private volatile ScheduledThreadPoolExecutor executor;
     private volatile WatcherRemoveCuratorFramework zk;
-    private volatile Map<String, List<Partition>> ownedView = Map.of();
-
-    /** Coordinator thread: topic to partition string to what the fetch loop holds. */
-    private final Map<String, Map<String, PartitionAssignment>> owned = new TreeMap<>();
-    /** Coordinator thread: owner nodes this session holds while the fetch loop does not have the partition. */
-    private final Map<String, Set<String>> heldNotFetched = new TreeMap<>();
+    /** Coordinator thread (its {@code view()}: any thread): what the fetch loop holds, and the positions. */
+    private final OwnedPartitions owned;
+    /** Set by start (under lifecycleLock, like reader); then coordinator thread, and close after it ended. */
+    private ConsumerNodes nodes;
     /** Coordinator thread: the topics as the last successful round saw them. */
     private Map<String, TopicView> lastViews = Map.of();
     /** Coordinator thread: the session the ids node was registered in, 0 before. */
@@ -115,10 +106,9 @@ public final class GroupCoordinator implements AutoCloseable {
             FetchControl fetchControl, Consumer<Throwable> errorHandler) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.offsetStorage = Objects.requireNonNull(offsetStorage, "offsetStorage");
         this.fetchControl = Objects.requireNonNull(fetchControl, "fetchControl");
         this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
-        this.consumerIdBytes = settings.consumerId().getBytes(StandardCharsets.UTF_8);
+        this.owned = new OwnedPartitions(settings, Objects.requireNonNull(offsetStorage, "offsetStorage"));
     }
 
     /**
@@ -141,6 +131,7 @@ public final class GroupCoordinator implements AutoCloseable {
             executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
             zk = client.newWatcherRemoveCuratorFramework();
             reader = new GroupStateReader(zk, settings.znodes(), settings.group(), watcher);
+            nodes = new ConsumerNodes(zk, client, settings.consumerId());
         }
         Future<?> first = executor.submit(() -> {
             register();
@@ -151,8 +142,8 @@ public final class GroupCoordinator implements AutoCloseable {
         client.getConnectionStateListenable().addListener(stateListener, executor);
         awaitFirstRound(first);
         if (settings.commitOffsetPeriodMs() > 0) {
-            executor.scheduleWithFixedDelay(guarded(this::commitOwned), settings.commitOffsetPeriodMs(),
-                    settings.commitOffsetPeriodMs(), TimeUnit.MILLISECONDS);
+            executor.scheduleWithFixedDelay(guarded(() -> owned.commitStillOurs(nodes)),
+                    settings.commitOffsetPeriodMs(), settings.commitOffsetPeriodMs(), TimeUnit.MILLISECONDS);
         }
         LOG.info("Consumer {} joined group {} with topics {}", settings.consumerId(), settings.group(),
                 settings.topics());
@@ -180,7 +171,7 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** The partitions the fetch loop holds now, by topic (a snapshot, updated after each change). */
     public Map<String, List<Partition>> owned() {
-        return ownedView;
+        return owned.view();
     }
 
     /** How many rebalance rounds completed successfully (for monitoring and tests). */
@@ -210,7 +201,7 @@ public final class GroupCoordinator implements AutoCloseable {
         awaitExecutorEnd();
         try {
             releaseAll(true);
-            deleteIdsNodeIfOurs(settings.idPath());
+            nodes.deleteIdsIfOurs(settings.idPath());
         } catch (Exception e) {
             errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
                     + " could not remove its nodes from group " + settings.group(), e));
@@ -271,7 +262,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 LOG.warn("Consumer {} lost its ZooKeeper session; its partitions are revoked", settings.consumerId());
                 dropAll();
             } else if (state.isConnected()) {
-                if (sessionId() != registeredSessionId) {
+                if (nodes.sessionId() != registeredSessionId) {
                     LOG.info("Consumer {} is in a new ZooKeeper session; registering again", settings.consumerId());
                     dropAll();
                     register();
@@ -305,43 +296,12 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Creates the group's persistent paths and this consumer's ephemeral ids node. Coordinator thread. */
     private void register() throws Exception {
-        for (String topic : settings.topics()) {
-            ensurePersistent(settings.znodes().subscribedTopicPath(topic));
-        }
-        ensurePersistent(settings.znodes().consumerIdsPath(settings.group()));
+        nodes.ensureGroupPaths(settings);
         // Read only now: before the first request has waited for the connection, the id is still 0, and a
         // later CONNECTED event would be taken for a new session (dropping owner nodes that stay behind).
-        long sessionId = sessionId();
-        String path = settings.idPath();
-        byte[] topics = settings.topicList().getBytes(StandardCharsets.UTF_8);
-        try {
-            zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, topics);
-        } catch (KeeperException.NodeExistsException e) {
-            Stat stat = zk.checkExists().forPath(path);
-            if (stat != null && stat.getEphemeralOwner() == sessionId) {
-                zk.setData().forPath(path, topics);
-            } else {
-                // A previous process with the same configured consumerId whose session has not expired yet.
-                LOG.warn("Consumer {} replaces the registration left by an earlier session", settings.consumerId());
-                if (stat != null) {
-                    deleteQuietly(path, stat.getVersion());
-                }
-                zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, topics);
-            }
-        }
+        long sessionId = nodes.sessionId();
+        nodes.registerIds(settings.idPath(), settings.topicList(), sessionId);
         registeredSessionId = sessionId;
-    }
-
-    private void ensurePersistent(String path) throws Exception {
-        try {
-            zk.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
-        } catch (KeeperException.NodeExistsException e) {
-            // Already there, as expected after the first consumer or broker.
-        }
-    }
-
-    private long sessionId() throws Exception {
-        return client.getZookeeperClient().getZooKeeper().getSessionId();
     }
 
     // ---- rebalance -------------------------------------------------------------------------------
@@ -388,61 +348,22 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** One attempt; false on an owner conflict (the caller releases everything). */
     private boolean rebalanceOnce() throws Exception {
-        Map<String, Set<String>> consumers = reader.consumers();
-        if (!consumers.containsKey(settings.consumerId())) {
-            throw new IllegalStateException("the ids node of consumer " + settings.consumerId() + " is missing");
-        }
-        Map<String, TopicView> views = new LinkedHashMap<>();
-        for (String topic : settings.topics()) {
-            views.put(topic, reader.view(topic, consumers));
-        }
-        Map<String, Set<String>> toClaim = new TreeMap<>();
-        List<PartitionAssignment> toRelease = new ArrayList<>();
-        List<String> brokersChanged = new ArrayList<>();
-        for (Map.Entry<String, TopicView> entry : views.entrySet()) {
-            String topic = entry.getKey();
-            TopicView view = entry.getValue();
-            TopicView last = lastViews.get(topic);
-            if (view.sharesLike(last)) {
-                if (!view.registrations().equals(last.registrations())) {
-                    brokersChanged.add(topic);
-                }
-                continue;
-            }
-            plan(topic, view, toClaim, toRelease);
-        }
-        release(toRelease);
-        if (!claim(toClaim)) {
+        Map<String, TopicView> views = reader.views(settings.consumerId(), settings.topics());
+        RoundPlan plan = RoundPlan.of(settings, views, lastViews, owned);
+        release(plan.toRelease());
+        if (!claim(plan.toClaim())) {
             return false;
         }
-        assign(toClaim);
+        assign(plan.toClaim());
         lastViews = views;
-        if (!toRelease.isEmpty() || !toClaim.isEmpty()) {
-            LOG.info("Consumer {} rebalanced: released {}, claimed {}, owns {}", settings.consumerId(), toRelease,
-                    toClaim, ownedView);
+        if (plan.changesOwnership()) {
+            LOG.info("Consumer {} rebalanced: released {}, claimed {}, owns {}", settings.consumerId(),
+                    plan.toRelease(), plan.toClaim(), owned.view());
         }
-        for (String topic : brokersChanged) {
+        for (String topic : plan.brokersChanged()) {
             fetchControl.brokersChanged(topic);
         }
         return true;
-    }
-
-    private void plan(String topic, TopicView view, Map<String, Set<String>> toClaim,
-            List<PartitionAssignment> toRelease) {
-        Set<String> target = view.partitions().isEmpty() ? Set.of()
-                : new LinkedHashSet<>(settings.strategy().partitionsFor(settings.consumerId(), view.consumers(),
-                        view.partitions()));
-        Map<String, PartitionAssignment> current = owned.getOrDefault(topic, Map.of());
-        current.forEach((partition, assignment) -> {
-            if (!target.contains(partition)) {
-                toRelease.add(assignment);
-            }
-        });
-        for (String partition : target) {
-            if (!current.containsKey(partition)) {
-                toClaim.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(partition);
-            }
-        }
     }
 
     /** Takes partitions back from the fetch loop, commits every position, deletes their owner nodes. */
@@ -451,17 +372,12 @@ public final class GroupCoordinator implements AutoCloseable {
             return;
         }
         fetchControl.revoke(partitions);
-        commit(positions(allOwned()));
+        owned.commit(owned.all());
+        owned.takenBack(partitions);
         for (PartitionAssignment assignment : partitions) {
             String partition = assignment.partition().toString();
-            removeOwned(assignment.topic(), partition);
-            heldNotFetched.computeIfAbsent(assignment.topic(), t -> new LinkedHashSet<>()).add(partition);
-        }
-        publishOwned();
-        for (PartitionAssignment assignment : partitions) {
-            String partition = assignment.partition().toString();
-            deleteIfOurs(settings.ownerPath(assignment.topic(), partition));
-            heldNotFetched.get(assignment.topic()).remove(partition);
+            nodes.deleteIfOurs(settings.ownerPath(assignment.topic(), partition));
+            owned.unhold(assignment.topic(), partition);
         }
     }
 
@@ -470,57 +386,23 @@ public final class GroupCoordinator implements AutoCloseable {
         for (Map.Entry<String, Set<String>> entry : toClaim.entrySet()) {
             String topic = entry.getKey();
             for (String partition : entry.getValue()) {
-                if (!createOwner(settings.ownerPath(topic, partition))) {
+                if (!nodes.createOwner(settings.ownerPath(topic, partition))) {
                     return false;
                 }
-                heldNotFetched.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(partition);
+                owned.hold(topic, partition);
             }
         }
         return true;
     }
 
-    private boolean createOwner(String path) throws Exception {
-        try {
-            zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, consumerIdBytes);
-            return true;
-        } catch (KeeperException.NodeExistsException e) {
-            // Ours if a retried create already made it in this session.
-            return isOurs(path) != null;
-        }
-    }
-
     /** Loads the positions of the claimed partitions and hands them to the fetch loop. */
     private void assign(Map<String, Set<String>> claimed) throws MetaClientException {
-        List<PartitionAssignment> assignments = new ArrayList<>();
-        for (Map.Entry<String, Set<String>> entry : claimed.entrySet()) {
-            for (String partition : entry.getValue()) {
-                assignments.add(new PartitionAssignment(entry.getKey(), new Partition(partition),
-                        loadPosition(entry.getKey(), new Partition(partition))));
-            }
-        }
+        List<PartitionAssignment> assignments = owned.loadPositions(claimed);
         if (assignments.isEmpty()) {
             return;
         }
-        for (PartitionAssignment assignment : assignments) {
-            owned.computeIfAbsent(assignment.topic(), t -> new TreeMap<>())
-                    .put(assignment.partition().toString(), assignment);
-        }
-        heldNotFetched.clear();
-        publishOwned();
+        owned.handedOver(assignments);
         fetchControl.assigned(assignments);
-    }
-
-    private TopicPartitionRegInfo loadPosition(String topic, Partition partition) throws MetaClientException {
-        if (settings.alwaysFromMaxOffset()) {
-            return new TopicPartitionRegInfo(topic, partition, Long.MAX_VALUE);
-        }
-        String group = settings.group();
-        TopicPartitionRegInfo stored = offsetStorage.load(topic, group, partition);
-        if (stored != null) {
-            return stored;
-        }
-        offsetStorage.initOffset(topic, group, partition, settings.initialOffset());
-        return new TopicPartitionRegInfo(topic, partition, settings.initialOffset());
     }
 
     /**
@@ -529,34 +411,24 @@ public final class GroupCoordinator implements AutoCloseable {
      * deletes every owner node this session holds.
      */
     private void releaseAll(boolean commit) {
-        List<PartitionAssignment> all = allOwned();
+        List<PartitionAssignment> all = owned.all();
         if (!all.isEmpty()) {
             fetchControl.revoke(all);
             if (commit) {
                 try {
-                    commit(positions(all));
+                    owned.commit(all);
                 } catch (MetaClientException | RuntimeException e) {
                     errorHandler.accept(e);
                 }
             }
         }
-        List<String> paths = new ArrayList<>();
-        all.forEach(a -> paths.add(settings.ownerPath(a.topic(), a.partition().toString())));
-        heldNotFetched.forEach((topic, parts) -> parts.forEach(p -> paths.add(settings.ownerPath(topic, p))));
-        for (String path : paths) {
-            try {
-                deleteIfOurs(path);
-            } catch (Exception e) {
-                errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
-                        + " could not delete its owner node " + path, e));
-            }
-        }
+        nodes.deleteOwnersIfOurs(owned.ownerPaths(), errorHandler);
         forgetAll();
     }
 
     /** After a lost session: the owner nodes are gone with it and others may already own the partitions. */
     private void dropAll() {
-        List<PartitionAssignment> all = allOwned();
+        List<PartitionAssignment> all = owned.all();
         if (!all.isEmpty()) {
             fetchControl.revoke(all);
         }
@@ -565,95 +437,6 @@ public final class GroupCoordinator implements AutoCloseable {
 
     private void forgetAll() {
         owned.clear();
-        heldNotFetched.clear();
         lastViews = Map.of();
-        publishOwned();
-    }
-
-    /**
-     * The periodic commit. Only positions whose owner node this session still holds are committed: a
-     * consumer whose session ended but who has not heard of it yet must not overwrite the positions
-     * of the partitions' new owners (MetaQ does, and re-delivers what they consumed).
-     */
-    private void commitOwned() throws Exception {
-        List<TopicPartitionRegInfo> stillOurs = new ArrayList<>();
-        for (PartitionAssignment assignment : allOwned()) {
-            if (isOurs(settings.ownerPath(assignment.topic(), assignment.partition().toString())) != null) {
-                stillOurs.add(assignment.position());
-            }
-        }
-        commit(stillOurs);
-    }
-
-    private void commit(List<TopicPartitionRegInfo> positions) throws MetaClientException {
-        if (!positions.isEmpty()) {
-            offsetStorage.commitOffset(settings.group(), positions);
-        }
-    }
-
-    // ---- znodes and bookkeeping ------------------------------------------------------------------
-
-    /** The stat of {@code path} if this session created it with our consumer id, else null. */
-    private Stat isOurs(String path) throws Exception {
-        Stat stat = new Stat();
-        byte[] data;
-        try {
-            data = zk.getData().storingStatIn(stat).forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            return null;
-        }
-        boolean ours = stat.getEphemeralOwner() == sessionId()
-                && settings.consumerId().equals(new String(data, StandardCharsets.UTF_8));
-        return ours ? stat : null;
-    }
-
-    private void deleteIfOurs(String path) throws Exception {
-        Stat stat = isOurs(path);
-        if (stat != null) {
-            deleteQuietly(path, stat.getVersion());
-        }
-    }
-
-    /** The ids node holds the topic list, not the consumer id: ours when this session created it. */
-    private void deleteIdsNodeIfOurs(String path) throws Exception {
-        Stat stat = zk.checkExists().forPath(path);
-        if (stat != null && stat.getEphemeralOwner() == sessionId()) {
-            deleteQuietly(path, stat.getVersion());
-        }
-    }
-
-    private void deleteQuietly(String path, int version) throws Exception {
-        try {
-            zk.delete().withVersion(version).forPath(path);
-        } catch (KeeperException.NoNodeException e) {
-            // Gone already: what we wanted.
-        }
-    }
-
-    private List<PartitionAssignment> allOwned() {
-        List<PartitionAssignment> all = new ArrayList<>();
-        owned.values().forEach(partitions -> all.addAll(partitions.values()));
-        return all;
-    }
-
-    private static List<TopicPartitionRegInfo> positions(List<PartitionAssignment> assignments) {
-        return assignments.stream().map(PartitionAssignment::position).toList();
-    }
-
-    private void removeOwned(String topic, String partition) {
-        Map<String, PartitionAssignment> partitions = owned.get(topic);
-        if (partitions != null) {
-            partitions.remove(partition);
-            if (partitions.isEmpty()) {
-                owned.remove(topic);
-            }
-        }
-    }
-
-    private void publishOwned() {
-        Map<String, List<Partition>> view = new TreeMap<>();
-        owned.forEach((topic, partitions) -> view.put(topic,
-                partitions.values().stream().map(PartitionAssignment::partition).toList()));
-        ownedView = Map.copyOf(view);
     }
 }

@@ -3,6 +3,7 @@ package io.imago.client.internal.rebalance;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -40,6 +41,24 @@ final class GroupStateReader {
         this.znodes = znodes;
         this.group = group;
         this.watcher = watcher;
+    }
+
+    /**
+     * Each of {@code topics} as the strategy sees it, in that order. Watches the ids node and the topics'
+     * {@code topics-sub} nodes.
+     *
+     * @throws IllegalStateException if the ids node of {@code consumerId} is missing
+     */
+    Map<String, TopicView> views(String consumerId, List<String> topics) throws Exception {
+        Map<String, Set<String>> consumers = consumers();
+        if (!consumers.containsKey(consumerId)) {
+            throw new IllegalStateException("the ids node of consumer " + consumerId + " is missing");
+        }
+        Map<String, TopicView> views = new LinkedHashMap<>();
+        for (String topic : topics) {
+            views.put(topic, view(topic, consumers));
+        }
+        return views;
     }
 
     /** The live consumers of the group and the topics each subscribes to. Watches the ids node. */
