@@ -15,9 +15,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imago.client.Message;
 import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
 import io.imago.client.TopicPartitionRegInfo;
 import io.imago.client.internal.rebalance.FetchControl;
 import io.imago.client.internal.rebalance.PartitionAssignment;
@@ -39,7 +37,7 @@ import io.netty.buffer.ByteBuf;
  * threads take owned partitions ({@link FetchTask}) from a delay queue and send a {@code get} for each
  * to its broker without waiting for the answer (every owned partition can have one fetch in flight,
  * whatever the thread count); the answer puts the task back in the queue and a thread delivers its
- * messages one at a time to the topic's listener:
+ * messages one at a time to the topic's listener ({@link MessageDelivery}):
  * duplicates (by id) and messages the filter rejects are skipped; a delivered message advances the
  * position by its bytes (on ack only, in transactional consumption). A listener failure leaves the
  * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
@@ -56,22 +54,15 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FetchManager.class);
     private static final long AWAIT_SLACK_MS = 1_000;
 
-    /** How a fetched answer ended. */
-    private enum Outcome { DELIVERED, INCOMPLETE, LISTENER_FAILED, ROLLED_BACK, CORRUPT, STOPPED }
-
     private final FetchSettings settings;
     private final Map<String, Subscription> subscriptions;
     private final RemotingClient remoting;
     private final BrokerLocator locator;
-    private final MessageIdCache idCache;
-    private final RecoverManager recover;
+    private final MessageDelivery delivery;
     private final Consumer<Throwable> errorHandler;
     private final DelayQueue<FetchTask> queue = new DelayQueue<>();
     private final Map<String, FetchTask> tasks = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final LongAdder delivered = new LongAdder();
-    private final LongAdder duplicates = new LongAdder();
-    private final LongAdder recovered = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private volatile boolean stopped;
     private boolean started;
@@ -82,8 +73,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.subscriptions = Map.copyOf(subscriptions);
         this.remoting = remoting;
         this.locator = locator;
-        this.idCache = idCache;
-        this.recover = recover;
+        this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped);
         this.errorHandler = errorHandler;
     }
 
@@ -150,17 +140,17 @@ public final class FetchManager implements FetchControl, AutoCloseable {
 
     /** Messages delivered to listeners so far. */
     public long deliveredCount() {
-        return delivered.sum();
+        return delivery.deliveredCount();
     }
 
     /** Messages skipped because their id had been delivered already. */
     public long duplicateCount() {
-        return duplicates.sum();
+        return delivery.duplicateCount();
     }
 
     /** Messages handed to the recover store after too many listener failures. */
     public long recoveredCount() {
-        return recovered.sum();
+        return delivery.recoveredCount();
     }
 
     /** Resynchronisations with {@code offset} after a corrupt message. */
@@ -355,7 +345,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         }
         FetchedMessageIterator it = new FetchedMessageIterator(task.topic(), task.partition(), body,
                 task.fetchOffset, Math.max(task.state.maxSize(), MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
-        switch (deliverAll(task, it)) {
+        switch (delivery.deliverAll(task, it)) {
             case DELIVERED -> task.state.onDelivered(bodyBytes);
             case INCOMPLETE -> {
                 if (bodyBytes >= task.state.maxSize()) {
@@ -369,79 +359,6 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 // the position stays on the message; the delay was set by the failure, if any
             }
         }
-    }
-
-    /** Delivers the answer's messages in order until one fails, the partition is revoked or the answer ends. */
-    private Outcome deliverAll(FetchTask task, FetchedMessageIterator it) throws MetaClientException,
-            InterruptedException {
-        while (it.hasNext()) {
-            if (task.revoked || stopped) {
-                return Outcome.STOPPED;
-            }
-            Message message;
-            try {
-                message = it.next();
-            } catch (MetaClientException e) {
-                return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.CORRUPT;
-            }
-            long end = it.getOffset();
-            if (message.getOffset() >= task.replayBelow && idCache.contains(message.getId())) {
-                duplicates.increment();
-            } else if (task.subscription.accepts(settings.group(), message)) {
-                Throwable failure = ListenerCalls.deliver(task.subscription.listener(), message);
-                if (failure != null && !handToRecoverAfterRetries(task, message, failure)) {
-                    return Outcome.LISTENER_FAILED;
-                }
-                task.state.onListenerDone();
-                idCache.firstSeen(message.getId());
-                delivered.increment();
-            }
-            if (!consumed(task, end, message.getId())) {
-                return Outcome.ROLLED_BACK;
-            }
-        }
-        return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.INCOMPLETE;
-    }
-
-    /** Counts a failed delivery; true when the message was stored for recovery (consumption moves on). */
-    private boolean handToRecoverAfterRetries(FetchTask task, Message message, Throwable failure)
-            throws MetaClientException {
-        int failures = task.state.onListenerFailure();
-        if (failures <= settings.maxFetchRetries()) {
-            LOG.debug("Listener of group {} failed on message {} of {} ({} times): {}", settings.group(),
-                    message.getId(), task, failures, failure.toString());
-            return false;
-        }
-        recover.store(message);
-        recovered.increment();
-        LOG.warn("Listener of group {} failed {} times on message {} of {}; kept in the recover store: {}",
-                settings.group(), failures, message.getId(), task, failure.toString());
-        return true;
-    }
-
-    /**
-     * The message ending at {@code end} was handled: the next fetch starts there, and the position
-     * follows unless transactional consumption waits for an ack. False after a rollback, which rewinds
-     * the fetch to the position (the last ack).
-     */
-    private static boolean consumed(FetchTask task, long end, long messageId) {
-        Partition p = task.partition();
-        task.fetchOffset = end;
-        if (p.isRolledBack()) {
-            p.resetAckState();
-            task.replayBelow = Math.max(task.replayBelow, end);
-            task.fetchOffset = task.position().getOffset();
-            return false;
-        }
-        if (p.isAutoAck() || p.isAcked()) {
-            // never backwards: after a resync to a segment start, re-read messages do not move the
-            // committed position below what was already consumed
-            if (end > task.position().getOffset()) {
-                task.position().advance(end, messageId);
-            }
-            p.resetAckState();
-        }
-        return true;
     }
 
     /** A corrupt message at the fetch offset: ask the broker for the nearest valid offset (a segment start). */

@@ -1,0 +1,144 @@
+package io.imago.client.internal.consumer;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.imago.client.Message;
+import io.imago.client.MetaClientException;
+import io.imago.client.Partition;
+
+/**
+ * Delivers the messages of one fetched answer to a partition's listener, one at a time and in order
+ * (the delivery half of the fetch loop, {@link FetchManager} being the scheduling half): a message
+ * whose id the {@link MessageIdCache} has seen is skipped as a duplicate (except below the task's
+ * replay offset, after a rollback), a message the subscription's filter rejects is skipped, the others
+ * go to the listener through {@link ListenerCalls}. A delivered message advances the fetch offset and
+ * the position by its bytes (the position on ack only, in transactional consumption). A listener
+ * failure leaves the position on the message (it is fetched again after the back-off its
+ * {@link FetchState} sets); after {@code maxFetchRetries} retries the message goes to the
+ * {@link RecoverManager} and delivery moves on.
+ *
+ * <p>Threading: a fetch thread calls {@link #deliverAll} while holding the task's monitor, so a task's
+ * fields and state are touched by one thread at a time; the counters are {@link LongAdder}s and the id
+ * cache and recover manager are thread-safe, so one instance serves every fetch thread. Thread-safe.
+ */
+final class MessageDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(MessageDelivery.class);
+
+    /** How the delivery of a fetched answer ended. */
+    enum Outcome { DELIVERED, INCOMPLETE, LISTENER_FAILED, ROLLED_BACK, CORRUPT, STOPPED }
+
+    private final FetchSettings settings;
+    private final MessageIdCache idCache;
+    private final RecoverManager recover;
+    private final BooleanSupplier stopped;
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder recovered = new LongAdder();
+
+    /**
+     * @param settings the group and {@code maxFetchRetries}
+     * @param idCache the ids delivered most recently, shared by every partition of the consumer
+     * @param recover where a message goes after too many listener failures
+     * @param stopped whether the fetch loop stops (delivery ends before the next message)
+     */
+    MessageDelivery(FetchSettings settings, MessageIdCache idCache, RecoverManager recover, BooleanSupplier stopped) {
+        this.settings = settings;
+        this.idCache = idCache;
+        this.recover = recover;
+        this.stopped = stopped;
+    }
+
+    /** Messages delivered to listeners so far. */
+    long deliveredCount() {
+        return delivered.sum();
+    }
+
+    /** Messages skipped because their id had been delivered already. */
+    long duplicateCount() {
+        return duplicates.sum();
+    }
+
+    /** Messages handed to the recover store after too many listener failures. */
+    long recoveredCount() {
+        return recovered.sum();
+    }
+
+    /**
+     * Delivers the answer's messages in order until one fails, the partition is revoked or the answer
+     * ends. Called under the task's monitor.
+     */
+    Outcome deliverAll(FetchTask task, FetchedMessageIterator it) throws MetaClientException, InterruptedException {
+        while (it.hasNext()) {
+            if (task.revoked || stopped.getAsBoolean()) {
+                return Outcome.STOPPED;
+            }
+            Message message;
+            try {
+                message = it.next();
+            } catch (MetaClientException e) {
+                return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.CORRUPT;
+            }
+            long end = it.getOffset();
+            if (message.getOffset() >= task.replayBelow && idCache.contains(message.getId())) {
+                duplicates.increment();
+            } else if (task.subscription.accepts(settings.group(), message)) {
+                Throwable failure = ListenerCalls.deliver(task.subscription.listener(), message);
+                if (failure != null && !handToRecoverAfterRetries(task, message, failure)) {
+                    return Outcome.LISTENER_FAILED;
+                }
+                task.state.onListenerDone();
+                idCache.firstSeen(message.getId());
+                delivered.increment();
+            }
+            if (!consumed(task, end, message.getId())) {
+                return Outcome.ROLLED_BACK;
+            }
+        }
+        return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.INCOMPLETE;
+    }
+
+    /** Counts a failed delivery; true when the message was stored for recovery (consumption moves on). */
+    private boolean handToRecoverAfterRetries(FetchTask task, Message message, Throwable failure)
+            throws MetaClientException {
+        int failures = task.state.onListenerFailure();
+        if (failures <= settings.maxFetchRetries()) {
+            LOG.debug("Listener of group {} failed on message {} of {} ({} times): {}", settings.group(),
+                    message.getId(), task, failures, failure.toString());
+            return false;
+        }
+        recover.store(message);
+        recovered.increment();
+        LOG.warn("Listener of group {} failed {} times on message {} of {}; kept in the recover store: {}",
+                settings.group(), failures, message.getId(), task, failure.toString());
+        return true;
+    }
+
+    /**
+     * The message ending at {@code end} was handled: the next fetch starts there, and the position
+     * follows unless transactional consumption waits for an ack. False after a rollback, which rewinds
+     * the fetch to the position (the last ack).
+     */
+    private static boolean consumed(FetchTask task, long end, long messageId) {
+        Partition p = task.partition();
+        task.fetchOffset = end;
+        if (p.isRolledBack()) {
+            p.resetAckState();
+            task.replayBelow = Math.max(task.replayBelow, end);
+            task.fetchOffset = task.position().getOffset();
+            return false;
+        }
+        if (p.isAutoAck() || p.isAcked()) {
+            // never backwards: after a resync to a segment start, re-read messages do not move the
+            // committed position below what was already consumed
+            if (end > task.position().getOffset()) {
+                task.position().advance(end, messageId);
+            }
+            p.resetAckState();
+        }
+        return true;
+    }
+}
