@@ -20,7 +20,7 @@ import io.imago.client.TopicPartitionRegInfo;
  *
  * <p>Threading: not thread-safe. Everything but {@link #view()} is used by the {@link GroupCoordinator}'s
  * coordinator thread only (and by its {@code close} after that thread ended); {@link #view()} is a
- * snapshot, safe from any thread, republished by {@link #publish()} after each change.
+ * snapshot, safe from any thread, republished after each change.
  */
 final class OwnedPartitions {
     private final RebalanceSettings settings;
