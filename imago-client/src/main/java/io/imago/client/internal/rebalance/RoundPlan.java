@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * last successful round saw them and what this consumer owns: the partitions to give up, the
  * partitions to claim (by topic, as partition strings), and the topics whose sharing is unchanged but
  * whose broker registrations changed (the fetch loop is told so). A topic shared as last time is left
- * alone. Immutable once made; made and used on the coordinator thread.
+ * alone. Its collections are not changed once made; made and used on the coordinator thread only.
  *
  * @param toRelease what the fetch loop holds and the strategy no longer gives this consumer
  * @param toClaim by topic, the partitions the strategy gives this consumer and it does not hold
