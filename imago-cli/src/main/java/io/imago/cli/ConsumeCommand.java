@@ -1,13 +1,13 @@
 package io.imago.cli;
 
-import io.imago.client.ConsumerConfig;
-import io.imago.client.Message;
-import io.imago.client.MessageConsumer;
-import io.imago.client.MessageListener;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.Message;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
 import io.imago.client.MetaClientConfig;
-import io.imago.client.MetaClientException;
+import io.imago.exception.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
-import io.imago.client.Partition;
+import io.imago.cluster.Partition;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
 package io.imago.cli;
 
-import io.imago.client.HashPartitionSelector;
-import io.imago.client.Message;
-import io.imago.client.MessageProducer;
+import io.imago.client.producer.HashPartitionSelector;
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
-import io.imago.client.MetaClientException;
+import io.imago.exception.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
-import io.imago.client.PartitionSelector;
-import io.imago.client.RandomPartitionSelector;
-import io.imago.client.RoundRobinPartitionSelector;
-import io.imago.client.SendResult;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.RandomPartitionSelector;
+import io.imago.client.producer.RoundRobinPartitionSelector;
+import io.imago.client.producer.SendResult;
 import io.imago.protocol.zk.BrokerUrl;
 import java.io.BufferedReader;
 import java.io.IOException;

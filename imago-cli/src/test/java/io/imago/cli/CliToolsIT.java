@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
-import io.imago.client.ConsumerConfig;
-import io.imago.client.Message;
-import io.imago.client.MessageConsumer;
-import io.imago.client.MessageListener;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.Message;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
 import io.imago.protocol.zk.OffsetNodeData;

@@ -1,5 +1,6 @@
 package io.imago.client;
 
+import io.imago.utils.ZkUtils.ZKConfig;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -48,8 +49,36 @@ public class MetaClientConfig implements Serializable {
         this.zkConfig = zkConfig;
     }
 
+    public String getZkConnect() {
+        return zkConfig.zkConnect;
+    }
+
     public void setZkConnect(String zkConnect) {
         zkConfig.zkConnect = zkConnect;
+    }
+
+    public String getZkRoot() {
+        return zkConfig.zkRoot;
+    }
+
+    public int getZkSessionTimeoutMs() {
+        return zkConfig.zkSessionTimeoutMs;
+    }
+
+    public int getZkConnectionTimeoutMs() {
+        return zkConfig.zkConnectionTimeoutMs;
+    }
+
+    public int getZkSyncTimeMs() {
+        return zkConfig.zkSyncTimeMs;
+    }
+
+    public boolean isZkEnable() {
+        return zkConfig.zkEnable;
+    }
+
+    public void setZkEnable(boolean zkEnable) {
+        zkConfig.zkEnable = zkEnable;
     }
 
     public void setZkRoot(String zkRoot) {

@@ -1,5 +1,17 @@
 package io.imago.client;
 
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.client.consumer.storage.ZkOffsetStorage;
+import io.imago.client.extension.OrderedMetaMessageSessionFactory;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.RoundRobinPartitionSelector;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
+import io.imago.utils.ZkUtils.ZKConfig;
 import io.imago.protocol.Names;
 import io.imago.client.internal.browser.MetaTopicBrowser;
 import io.imago.client.internal.cluster.DirectTopicRoutes;
@@ -167,9 +179,10 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
 
     /**
      * An ordered producer (see {@link OrderedMetaMessageSessionFactory}) keeping unsendable messages in
-     * {@code localMessageDir}.
+     * {@code localMessageDir}; for the ordered factory, which lives in the {@code extension} package as
+     * MetaQ's does.
      */
-    MessageProducer createOrderedProducer(PartitionSelector partitionSelector, java.nio.file.Path localMessageDir,
+    protected MessageProducer createOrderedProducer(PartitionSelector partitionSelector, java.nio.file.Path localMessageDir,
             long resendIntervalMs) throws MetaClientException {
         SimpleMessageProducer sender = newSimpleProducer(partitionSelector);
         OrderedMessageProducer ordered = new OrderedMessageProducer(sender, partitionSelector,
@@ -184,26 +197,29 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         return ordered;
     }
 
+    /** The configuration this factory was created with. */
+    public MetaClientConfig getMetaClientConfig() {
+        return config;
+    }
+
     @Override
-    public MessageConsumer createConsumer(ConsumerConfig consumerConfig) throws MetaClientException {
+    public MessageConsumer createConsumer(ConsumerConfig consumerConfig) {
         return newConsumer(consumerConfig, null);
     }
 
     @Override
-    public MessageConsumer createConsumer(ConsumerConfig consumerConfig, OffsetStorage offsetStorage)
-            throws MetaClientException {
+    public MessageConsumer createConsumer(ConsumerConfig consumerConfig, OffsetStorage offsetStorage) {
         return newConsumer(consumerConfig, Objects.requireNonNull(offsetStorage, "offsetStorage"));
     }
 
     @Override
-    public MessageConsumer createBroadcastConsumer(ConsumerConfig consumerConfig) throws MetaClientException {
+    public MessageConsumer createBroadcastConsumer(ConsumerConfig consumerConfig) {
         broadcastGroup(consumerConfig);
         return newConsumer(consumerConfig, new LocalOffsetStorage(), true);
     }
 
     @Override
-    public MessageConsumer createBroadcastConsumer(ConsumerConfig consumerConfig, OffsetStorage offsetStorage)
-            throws MetaClientException {
+    public MessageConsumer createBroadcastConsumer(ConsumerConfig consumerConfig, OffsetStorage offsetStorage) {
         broadcastGroup(consumerConfig);
         return newConsumer(consumerConfig, Objects.requireNonNull(offsetStorage, "offsetStorage"));
     }
@@ -218,8 +234,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         consumerConfig.setGroup(consumerConfig.getGroup() + "-" + ip);
     }
 
-    private MessageConsumer newConsumer(ConsumerConfig consumerConfig, OffsetStorage given)
-            throws MetaClientException {
+    private MessageConsumer newConsumer(ConsumerConfig consumerConfig, OffsetStorage given) {
         start();
         if (given != null) {
             return newConsumer(consumerConfig, given, false);
@@ -228,19 +243,22 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
             return newConsumer(consumerConfig, new LocalOffsetStorage(), true);
         }
         ZkOffsetStorage zkStorage = new ZkOffsetStorage(curator, config.getZkConfig().zkRoot);
-        zkStorage.start();
+        try {
+            zkStorage.start();
+        } catch (MetaClientException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         return newConsumer(consumerConfig, zkStorage, true);
     }
 
-    /** Consumers share the connections, ZooKeeper client and broker view of this factory. */
+    /**
+     * Consumers share the connections, ZooKeeper client and broker view of this factory. As in MetaQ, an
+     * invalid configuration is an {@link IllegalArgumentException}, not a checked exception.
+     */
     private synchronized MessageConsumer newConsumer(ConsumerConfig consumerConfig, OffsetStorage storage,
-            boolean ownsStorage) throws MetaClientException {
+            boolean ownsStorage) {
         start();
-        try {
-            consumerConfig.validate();
-        } catch (IllegalArgumentException e) {
-            throw new MetaClientException(e.getMessage(), e);
-        }
+        consumerConfig.validate();
         boolean direct = config.getServerUrl() != null;
         BrokerLocator locator = direct ? BrokerLocator.fixed(config.getServerUrl())
                 : BrokerLocator.zooKeeper(curator, config.getZkConfig().zkRoot);
@@ -327,16 +345,23 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     }
 
     @Override
-    public StatsResult getStats(InetSocketAddress target) throws MetaClientException, InterruptedException {
+    public StatsResult getStats(InetSocketAddress target) throws InterruptedException {
         return getStats(target, "");
     }
 
+    /**
+     * {@inheritDoc} A broker that cannot be asked (unreachable, timed out, refused) is an
+     * {@link IllegalStateException} naming it: MetaQ's signature declares no checked exception here.
+     */
     @Override
-    public StatsResult getStats(InetSocketAddress target, String item) throws MetaClientException,
-            InterruptedException {
+    public StatsResult getStats(InetSocketAddress target, String item) throws InterruptedException {
         start();
         String url = BrokerUrl.format(target.getHostString(), target.getPort());
-        return stats(url, item == null ? "" : item, STATS_TIMEOUT_MS);
+        try {
+            return stats(url, item == null ? "" : item, STATS_TIMEOUT_MS);
+        } catch (MetaClientException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     private StatsResult stats(String url, String item, long timeoutMs) throws MetaClientException,

@@ -3,6 +3,7 @@ package io.imago.client;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One broker's answer to {@code stats [<item>]}: its lines as key/value pairs, in the broker's order
@@ -29,6 +30,11 @@ public final class StatsResult {
     /** The value of {@code key}, or null when the broker sent no such line. */
     public String getValue(String key) {
         return values.get(key);
+    }
+
+    /** The keys of every line, in the broker's order (MetaQ's name). */
+    public Set<String> getStatsKeySet() {
+        return values.keySet();
     }
 
     /** Every line, in the broker's order. */

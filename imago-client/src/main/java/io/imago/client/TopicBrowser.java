@@ -1,5 +1,8 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import java.util.Iterator;
 import java.util.List;
 
@@ -8,7 +11,7 @@ import java.util.List;
  * {@code TopicBrowser} (pull {@code get} with the group {@code Just_for_Browser}; no offsets are
  * stored). Not thread-safe: one iterator at a time, from one thread.
  */
-public interface TopicBrowser {
+public interface TopicBrowser extends Shutdownable {
 
     /**
      * The messages of every partition, in partition order, then offset order. {@code hasNext} and

@@ -1,5 +1,9 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
 import static io.imago.client.ProducerIT.bytes;
 import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,12 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
 import static io.imago.client.ConsumerTesting.bytes;
 import static io.imago.client.ConsumerTesting.consumerConfig;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,17 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.consumer.MessageIterator;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.consumer.storage.ZkOffsetStorage;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.consumer.ConsumerMessageFilter;
+import io.imago.exception.MetaClientException;
 import static io.imago.client.ConsumerTesting.bytes;
 import static io.imago.client.ConsumerTesting.consumerConfig;
 import static io.imago.client.ConsumerTesting.send;
@@ -350,7 +362,8 @@ class ConsumerFeaturesIT {
                 read.add(text(it.next()));
             }
             assertThat(read).containsExactly("p-0", "p-1", "p-2");
-            assertThat(c.get("pull", p, it.getOffset(), 64 * 1024)).isNull();
+            assertThat(sent.get(0).getOffset() + it.getOffset()).as("MetaQ's relative offset").isEqualTo(it.nextOffset());
+            assertThat(c.get("pull", p, it.nextOffset(), 64 * 1024)).isNull();
         } finally {
             c.shutdown();
             producer.shutdown();
@@ -404,7 +417,7 @@ class ConsumerFeaturesIT {
         }
         c.shutdown(); // idempotent
         assertThatThrownBy(() -> factory.createConsumer(consumerConfig("bad.group", dir)))
-                .isInstanceOf(MetaClientException.class);
+                .isInstanceOf(IllegalArgumentException.class); // as MetaQ's InvalidConsumerConfigException
     }
 
     interface Body {

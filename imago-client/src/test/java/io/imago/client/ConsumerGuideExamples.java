@@ -1,5 +1,17 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.consumer.storage.MysqlOffsetStorage;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.client.extension.OrderedMetaMessageSessionFactory;
+import io.imago.client.extension.producer.OrderedMessagePartitionSelector;
+import io.imago.client.producer.MessageProducer;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,11 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.JdbcOffsetStorage;
+import io.imago.client.producer.MessageProducer;
+import io.imago.cluster.Partition;
 import static io.imago.client.ConsumerTesting.bytes;
 import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,11 @@
 package io.imago.client;
 
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.storage.JdbcOffsetStorage;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.producer.MessageProducer;
 import static io.imago.client.ConsumerTesting.consumerConfig;
 import static io.imago.client.ConsumerTesting.send;
 import static io.imago.client.ConsumerTesting.zkClient;

@@ -1,5 +1,11 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
+import io.imago.exception.MetaClientException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.broker.BrokerHarness;

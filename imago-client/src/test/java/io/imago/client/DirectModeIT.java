@@ -1,5 +1,9 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
+import io.imago.exception.MetaClientException;
 import static io.imago.client.ProducerIT.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
 package io.imago.client;
 
+import io.imago.client.producer.SendResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.broker.BrokerHarness;

@@ -1,5 +1,10 @@
 package io.imago.client;
 
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.JdbcOffsetStorage;
+import io.imago.client.consumer.storage.MysqlOffsetStorage;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

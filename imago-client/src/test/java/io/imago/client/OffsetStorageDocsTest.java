@@ -1,5 +1,6 @@
 package io.imago.client;
 
+import io.imago.client.consumer.storage.JdbcOffsetStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -1,5 +1,12 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.extension.OrderedMetaMessageSessionFactory;
+import io.imago.client.extension.producer.OrderedMessagePartitionSelector;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import static io.imago.client.ConsumerTesting.bytes;
 import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,14 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.producer.HashPartitionSelector;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.RandomPartitionSelector;
+import io.imago.client.producer.SendMessageCallback;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

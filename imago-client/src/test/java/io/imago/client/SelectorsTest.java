@@ -1,5 +1,12 @@
 package io.imago.client;
 
+import io.imago.Message;
+import io.imago.client.producer.AbstractPartitionSelector;
+import io.imago.client.producer.HashPartitionSelector;
+import io.imago.client.producer.RandomPartitionSelector;
+import io.imago.client.producer.RoundRobinPartitionSelector;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,12 +1,12 @@
 package io.imago.client.examples;
 
-import io.imago.client.Message;
-import io.imago.client.MessageProducer;
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
-import io.imago.client.SendMessageCallback;
-import io.imago.client.SendResult;
+import io.imago.client.producer.SendMessageCallback;
+import io.imago.client.producer.SendResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

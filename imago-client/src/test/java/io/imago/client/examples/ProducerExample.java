@@ -1,11 +1,11 @@
 package io.imago.client.examples;
 
-import io.imago.client.Message;
-import io.imago.client.MessageProducer;
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
-import io.imago.client.SendResult;
+import io.imago.client.producer.SendResult;
 import java.nio.charset.StandardCharsets;
 
 /** docs/client.md, "A producer": sends ten messages and prints where each one went. */

@@ -1,8 +1,8 @@
 package io.imago.client.internal.browser;
 
-import io.imago.client.Message;
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
+import io.imago.Message;
+import io.imago.exception.MetaClientException;
+import io.imago.cluster.Partition;
 import io.imago.client.TopicBrowser;
 import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.remoting.OpaqueGenerator;

@@ -1,6 +1,6 @@
 package io.imago.client.internal.cluster;
 
-import io.imago.client.Partition;
+import io.imago.cluster.Partition;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.imago.client.internal.cluster;
 
-import io.imago.client.Partition;
+import io.imago.cluster.Partition;
 import io.imago.protocol.zk.TopicRegistrationJson;
 import io.imago.protocol.zk.ZnodeDescriptor;
 import java.nio.charset.StandardCharsets;

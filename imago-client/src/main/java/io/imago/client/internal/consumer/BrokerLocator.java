@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
-import io.imago.client.MetaClientException;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**

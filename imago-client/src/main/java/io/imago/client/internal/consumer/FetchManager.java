@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imago.client.MetaClientException;
-import io.imago.client.TopicPartitionRegInfo;
+import io.imago.exception.MetaClientException;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.internal.rebalance.FetchControl;
 import io.imago.client.internal.rebalance.PartitionAssignment;
 import io.imago.client.internal.remoting.OpaqueGenerator;

@@ -1,6 +1,6 @@
 package io.imago.client.internal.consumer;
 
-import io.imago.client.ConsumerConfig;
+import io.imago.client.consumer.ConsumerConfig;
 
 /**
  * The fetch loop's knobs, taken from a {@link ConsumerConfig} (spec section 6.1). Immutable.

@@ -1,6 +1,6 @@
 package io.imago.client.internal.consumer;
 
-import io.imago.client.TopicPartitionRegInfo;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 
 /**
  * The fetch state of one owned partition (MetaQ's {@code FetchRequest}): where to fetch next, how

@@ -3,8 +3,8 @@ package io.imago.client.internal.consumer;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 
-import io.imago.client.Partition;
-import io.imago.client.TopicPartitionRegInfo;
+import io.imago.cluster.Partition;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.internal.rebalance.PartitionAssignment;
 
 /**

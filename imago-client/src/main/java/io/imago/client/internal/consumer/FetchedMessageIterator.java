@@ -1,9 +1,8 @@
 package io.imago.client.internal.consumer;
 
-import io.imago.client.Message;
-import io.imago.client.MessageIterator;
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
+import io.imago.Message;
+import io.imago.consumer.MessageIterator;
+import io.imago.cluster.Partition;
 import io.imago.protocol.message.InvalidMessageException;
 import io.imago.protocol.message.MessageSetIterator;
 import io.imago.protocol.message.StoredMessage;
@@ -12,9 +11,10 @@ import io.netty.buffer.ByteBuf;
 /**
  * The messages of one {@code value} body (a raw message set that starts at a known partition offset),
  * as client {@link Message}s with their id, partition and offset filled in. A record cut at the end
- * of the body is not returned: {@link #getOffset()} then points at its start, where the next fetch
+ * of the body is not returned: {@link #nextOffset()} then points at its start, where the next fetch
  * begins (spec section 2.5). A CRC mismatch or an impossible length ends the iteration with a
- * {@link MetaClientException} whose cause is the protocol's {@link InvalidMessageException} (the
+ * client's {@link io.imago.exception.InvalidMessageException} whose cause is the protocol's
+ * {@link InvalidMessageException} (the
  * consumer then resynchronises with {@code offset}). Reads the buffer without owning it; not
  * thread-safe.
  */
@@ -36,12 +36,12 @@ public final class FetchedMessageIterator implements MessageIterator {
     }
 
     @Override
-    public Message next() throws MetaClientException {
+    public Message next() throws io.imago.exception.InvalidMessageException {
         StoredMessage stored;
         try {
             stored = records.next();
         } catch (InvalidMessageException e) {
-            throw new MetaClientException("invalid message in " + topic + "/" + partition + " at offset " + e.offset()
+            throw new io.imago.exception.InvalidMessageException("invalid message in " + topic + "/" + partition + " at offset " + e.offset()
                     + ": " + e.reason(), e);
         }
         Message message = new Message(topic, stored.payload().data(), stored.payload().attribute().orElse(null));
@@ -51,9 +51,14 @@ public final class FetchedMessageIterator implements MessageIterator {
         return message;
     }
 
+    @Override
+    public int getOffset() {
+        return consumedBytes();
+    }
+
     /** The offset just after the last message returned (or the start offset before any). */
     @Override
-    public long getOffset() {
+    public long nextOffset() {
         return records.nextOffset();
     }
 

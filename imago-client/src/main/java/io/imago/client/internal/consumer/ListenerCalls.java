@@ -4,8 +4,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 
-import io.imago.client.Message;
-import io.imago.client.MessageListener;
+import io.imago.Message;
+import io.imago.client.consumer.MessageListener;
 
 /**
  * Calls a {@link MessageListener} for one message, on the calling thread or on the listener's
@@ -39,13 +39,32 @@ final class ListenerCalls {
     }
 
     /**
+     * Refuses a listener that implements neither spelling of the receive method (each default hands over
+     * to the other, so such a listener could only fail on every message).
+     */
+    static void checkImplemented(MessageListener listener) {
+        if (declaredByInterface(listener, "recieveMessages") && declaredByInterface(listener, "receiveMessages")) {
+            throw new IllegalArgumentException("listener " + listener.getClass().getName()
+                    + " implements neither recieveMessages(Message) (MetaQ's spelling) nor receiveMessages(Message)");
+        }
+    }
+
+    private static boolean declaredByInterface(MessageListener listener, String method) {
+        try {
+            return listener.getClass().getMethod(method, Message.class).getDeclaringClass() == MessageListener.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("MessageListener declares " + method, e);
+        }
+    }
+
+    /**
      * The listener's failure, or null. Errors count as failures too (an AssertionError or a
      * NoClassDefFoundError in user code must go through retries and the recover store, not spin the
      * fetch loop); only a VirtualMachineError propagates.
      */
     private static Throwable call(MessageListener listener, Message message) {
         try {
-            listener.receiveMessages(message);
+            listener.recieveMessages(message);
             return null;
         } catch (VirtualMachineError e) {
             throw e;

@@ -6,9 +6,9 @@ import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imago.client.Message;
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
+import io.imago.Message;
+import io.imago.exception.MetaClientException;
+import io.imago.cluster.Partition;
 
 /**
  * Delivers the messages of one fetched answer to a partition's listener, one at a time and in order
@@ -82,7 +82,7 @@ final class MessageDelivery {
             } catch (MetaClientException e) {
                 return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.CORRUPT;
             }
-            long end = it.getOffset();
+            long end = it.nextOffset();
             if (message.getOffset() >= task.replayBelow && idCache.contains(message.getId())) {
                 duplicates.increment();
             } else if (task.subscription.accepts(settings.group(), message)) {

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imago.client.Message;
-import io.imago.client.MetaClientException;
+import io.imago.Message;
+import io.imago.exception.MetaClientException;
 import io.imago.client.internal.storage.CorruptRegion;
 import io.imago.client.internal.storage.RecoverStore;
 import io.imago.client.internal.storage.RecoverStoreException;

@@ -17,16 +17,16 @@ import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imago.client.ConsumerConfig;
-import io.imago.client.ConsumerMessageFilter;
-import io.imago.client.MessageConsumer;
-import io.imago.client.MessageIterator;
-import io.imago.client.MessageListener;
-import io.imago.client.MetaClientException;
-import io.imago.client.OffsetStorage;
-import io.imago.client.Partition;
-import io.imago.client.TopicPartitionRegInfo;
-import io.imago.client.ZKConfig;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.consumer.ConsumerMessageFilter;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.consumer.MessageIterator;
+import io.imago.client.consumer.MessageListener;
+import io.imago.exception.MetaClientException;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.cluster.Partition;
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.utils.ZkUtils.ZKConfig;
 import io.imago.client.internal.rebalance.GroupCoordinator;
 import io.imago.client.internal.rebalance.PartitionAssignment;
 import io.imago.client.internal.rebalance.RebalanceSettings;
@@ -104,6 +104,9 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     public synchronized MessageConsumer subscribe(String topic, int maxSize, MessageListener listener,
             ConsumerMessageFilter filter) throws MetaClientException {
         Names.checkTopic(topic);
+        if (listener != null) {
+            ListenerCalls.checkImplemented(listener);
+        }
         if (state != State.NEW) {
             throw new MetaClientException("subscribe after completeSubscribe or shutdown of consumer " + consumerId);
         }

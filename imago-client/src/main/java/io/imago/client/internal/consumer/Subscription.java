@@ -2,8 +2,8 @@ package io.imago.client.internal.consumer;
 
 import java.util.Objects;
 
-import io.imago.client.ConsumerMessageFilter;
-import io.imago.client.MessageListener;
+import io.imago.consumer.ConsumerMessageFilter;
+import io.imago.client.consumer.MessageListener;
 
 /**
  * One topic a consumer subscribed to: the fetch size it asked for, its listener and its optional
@@ -21,7 +21,7 @@ public record Subscription(String topic, int maxSize, MessageListener listener, 
     }
 
     /** Whether the group's listener should see {@code message}. */
-    public boolean accepts(String group, io.imago.client.Message message) {
+    public boolean accepts(String group, io.imago.Message message) {
         return filter == null || filter.accept(group, message);
     }
 }

@@ -19,13 +19,13 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imago.client.Message;
-import io.imago.client.MessageProducer;
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
-import io.imago.client.PartitionSelector;
-import io.imago.client.SendMessageCallback;
-import io.imago.client.SendResult;
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
+import io.imago.exception.MetaClientException;
+import io.imago.cluster.Partition;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.SendMessageCallback;
+import io.imago.client.producer.SendResult;
 import io.imago.client.internal.remoting.ConnectionException;
 import io.imago.client.internal.storage.RecoverStore;
 import io.imago.client.internal.storage.RecoverStoreDescriptor;
@@ -292,6 +292,11 @@ public final class OrderedMessageProducer implements MessageProducer {
     @Override
     public PartitionSelector getPartitionSelector() {
         return selector;
+    }
+
+    @Override
+    public boolean isOrdered() {
+        return true;
     }
 
     /** Stops the resends and closes the queues (kept messages stay on disk), then the sender. Idempotent. */

@@ -1,9 +1,9 @@
 package io.imago.client.internal.producer;
 
-import io.imago.client.Message;
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
-import io.imago.client.SendResult;
+import io.imago.Message;
+import io.imago.exception.MetaClientException;
+import io.imago.cluster.Partition;
+import io.imago.client.producer.SendResult;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RequestTimeoutException;

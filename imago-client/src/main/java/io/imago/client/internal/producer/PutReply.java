@@ -1,8 +1,8 @@
 package io.imago.client.internal.producer;
 
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
-import io.imago.client.SendResult;
+import io.imago.exception.MetaClientException;
+import io.imago.cluster.Partition;
+import io.imago.client.producer.SendResult;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatusCode;

@@ -1,14 +1,14 @@
 package io.imago.client.internal.producer;
 
 import io.imago.protocol.Names;
-import io.imago.client.Message;
-import io.imago.client.MessageProducer;
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
-import io.imago.client.PartitionSelector;
-import io.imago.client.SendMessageCallback;
-import io.imago.client.SendResult;
+import io.imago.exception.MetaClientException;
+import io.imago.cluster.Partition;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.SendMessageCallback;
+import io.imago.client.producer.SendResult;
 import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.cluster.TopicRoutes;
 import io.imago.client.internal.remoting.ConnectionException;

@@ -10,7 +10,7 @@ import java.util.Collections;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.imago.client.ConsumerConfig;
+import io.imago.client.consumer.ConsumerConfig;
 import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**

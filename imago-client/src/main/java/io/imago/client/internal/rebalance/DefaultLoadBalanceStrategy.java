@@ -1,5 +1,6 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.LoadBalanceStrategy;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.LoadBalanceStrategy;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,9 +25,9 @@ import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imago.client.MetaClientException;
-import io.imago.client.OffsetStorage;
-import io.imago.client.Partition;
+import io.imago.exception.MetaClientException;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.cluster.Partition;
 
 /**
  * One consumer's membership of its group in ZooKeeper, exactly as MetaQ 1.4.6.2 does it (spec

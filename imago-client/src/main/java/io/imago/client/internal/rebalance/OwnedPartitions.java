@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import io.imago.client.MetaClientException;
-import io.imago.client.OffsetStorage;
-import io.imago.client.Partition;
-import io.imago.client.TopicPartitionRegInfo;
+import io.imago.exception.MetaClientException;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.cluster.Partition;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 
 /**
  * The coordinator's bookkeeping of what this consumer owns: the partitions the fetch loop holds

@@ -2,8 +2,8 @@ package io.imago.client.internal.rebalance;
 
 import java.util.Objects;
 
-import io.imago.client.Partition;
-import io.imago.client.TopicPartitionRegInfo;
+import io.imago.cluster.Partition;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 
 /**
  * One partition this consumer owns, as handed to {@link FetchControl}: the topic, the partition and

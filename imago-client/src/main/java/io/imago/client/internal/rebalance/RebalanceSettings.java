@@ -1,10 +1,11 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.LoadBalanceStrategy;
 import java.util.List;
 import java.util.Objects;
 
-import io.imago.client.ConsumerConfig;
-import io.imago.client.ZKConfig;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.utils.ZkUtils.ZKConfig;
 import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**

@@ -1,6 +1,6 @@
 package io.imago.client.internal.remoting;
 
-import io.imago.client.MetaClientException;
+import io.imago.exception.MetaClientException;
 
 /**
  * A request did not get a reply from its broker. The subclasses say why: {@link RequestTimeoutException}

@@ -2,7 +2,7 @@ package io.imago.client.internal.storage;
 
 import static io.imago.client.internal.storage.RecoverStoreDescriptor.FILE_HEADER_SIZE;
 
-import io.imago.client.Message;
+import io.imago.Message;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.internal.storage.RecoverFileScanner.ScanResult;
 import io.imago.client.internal.storage.RecoverFileScanner.Slot;

@@ -1,7 +1,7 @@
 package io.imago.client.internal.storage;
 
-import io.imago.client.Message;
-import io.imago.client.Partition;
+import io.imago.Message;
+import io.imago.cluster.Partition;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

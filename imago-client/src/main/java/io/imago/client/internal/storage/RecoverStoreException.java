@@ -1,6 +1,6 @@
 package io.imago.client.internal.storage;
 
-import io.imago.client.MetaClientException;
+import io.imago.exception.MetaClientException;
 
 /** A recover store could not be opened, written or compacted (an I/O error, a foreign file, closed). */
 public class RecoverStoreException extends MetaClientException {

@@ -2,8 +2,8 @@ package io.imago.client.internal.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.client.Partition;
-import io.imago.client.TopicPartitionRegInfo;
+import io.imago.cluster.Partition;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 import org.junit.jupiter.api.Test;
 
 class FetchStateTest {

@@ -3,8 +3,8 @@ package io.imago.client.internal.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imago.client.MetaClientException;
-import io.imago.client.Partition;
+import io.imago.exception.MetaClientException;
+import io.imago.cluster.Partition;
 import io.imago.protocol.command.ResultCommand;
 import org.junit.jupiter.api.Test;
 

@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.imago.client.ConsumerConfig;
+import io.imago.client.consumer.ConsumerConfig;
 
 @Timeout(10)
 class ConsumerIdGeneratorTest {

@@ -8,9 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-import io.imago.client.OffsetStorage;
-import io.imago.client.Partition;
-import io.imago.client.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.cluster.Partition;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 
 /**
  * An in-memory offset storage shared by the consumers of a test (the map plays the database). Each

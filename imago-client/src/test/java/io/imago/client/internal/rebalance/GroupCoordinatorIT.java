@@ -1,5 +1,6 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.LoadBalanceStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,9 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.imago.broker.LeavesNoThreads;
-import io.imago.client.ConsumerConfig;
-import io.imago.client.ConsumerConfig.LoadBalanceStrategy;
-import io.imago.client.Partition;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.cluster.Partition;
 import io.imago.client.PeriodicProbe;
 import io.imago.client.internal.rebalance.GroupTestCluster.Member;
 
@@ -57,12 +57,12 @@ class GroupCoordinatorIT {
 
     @ParameterizedTest(name = "{0} consumers, {1}")
     @CsvSource({"1, DEFAULT", "3, DEFAULT", "10, DEFAULT", "3, CONSIST", "10, CONSIST"})
-    void everyPartitionIsOwnedOnceAsTheStrategySays(int consumers, LoadBalanceStrategy type) throws Exception {
+    void everyPartitionIsOwnedOnceAsTheStrategySays(int consumers, LoadBalanceStrategy.Type type) throws Exception {
         registerEightPartitions();
         for (int i = 0; i < consumers; i++) {
             cluster.join(GroupTestCluster.config("c" + i, type), GroupTestCluster.zkConfig(200), TOPIC);
         }
-        cluster.awaitShared(TOPIC, io.imago.client.internal.rebalance.LoadBalanceStrategy.of(type), EIGHT);
+        cluster.awaitShared(TOPIC, LoadBalanceStrategy.of(type), EIGHT);
         assertThat(cluster.errors).isEmpty();
     }
 
@@ -176,7 +176,7 @@ class GroupCoordinatorIT {
     void positionsComeFromTheStorageOrTheConfiguredOffset() throws Exception {
         cluster.registerBroker(TOPIC, "0-m", 2);
         cluster.storage.put(TOPIC, new Partition("0-1"), 42);
-        ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.DEFAULT);
+        ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.Type.DEFAULT);
         config.setOffset(7);
         Member a = cluster.join(config, GroupTestCluster.zkConfig(200), TOPIC);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), List.of("0-0", "0-1"));
@@ -192,7 +192,7 @@ class GroupCoordinatorIT {
     void alwaysConsumingFromTheEndIgnoresStoredPositions() throws Exception {
         cluster.registerBroker(TOPIC, "0-m", 1);
         cluster.storage.put(TOPIC, new Partition("0-0"), 42);
-        ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.DEFAULT);
+        ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.Type.DEFAULT);
         config.setConsumeFromMaxOffset(true);
         Member a = cluster.join(config, GroupTestCluster.zkConfig(200), TOPIC);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), List.of("0-0"));
@@ -207,7 +207,7 @@ class GroupCoordinatorIT {
         String intruder = cluster.znodes.ownerPath(GroupTestCluster.GROUP, TOPIC, "0-0");
         cluster.observer.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
                 .forPath(intruder, "grp_intruder".getBytes(StandardCharsets.UTF_8));
-        ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.DEFAULT);
+        ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.Type.DEFAULT);
         Member a = cluster.join(config, GroupTestCluster.zkConfig(20), TOPIC);
 
         assertThat(cluster.errors).singleElement().isInstanceOf(RebalanceException.class)

@@ -1,5 +1,6 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.LoadBalanceStrategy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
@@ -21,8 +22,8 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 
 import io.imago.broker.zk.EmbeddedZooKeeper;
-import io.imago.client.ConsumerConfig;
-import io.imago.client.ZKConfig;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.utils.ZkUtils.ZKConfig;
 import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
@@ -84,7 +85,7 @@ final class GroupTestCluster implements AutoCloseable {
                                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    static ConsumerConfig config(String id, ConsumerConfig.LoadBalanceStrategy strategy) {
+    static ConsumerConfig config(String id, LoadBalanceStrategy.Type strategy) {
         ConsumerConfig config = new ConsumerConfig(GROUP);
         config.setConsumerId(id);
         config.setLoadBalanceStrategyType(strategy);
@@ -115,7 +116,7 @@ final class GroupTestCluster implements AutoCloseable {
     }
 
     Member join(String id, String... topics) throws Exception {
-        return join(config(id, ConsumerConfig.LoadBalanceStrategy.DEFAULT), zkConfig(200), topics);
+        return join(config(id, LoadBalanceStrategy.Type.DEFAULT), zkConfig(200), topics);
     }
 
     void leave(Member member) {

@@ -2,8 +2,8 @@ package io.imago.client.internal.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.client.Message;
-import io.imago.client.Partition;
+import io.imago.Message;
+import io.imago.cluster.Partition;
 
 import java.nio.ByteBuffer;
 

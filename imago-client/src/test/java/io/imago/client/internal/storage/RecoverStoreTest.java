@@ -3,9 +3,9 @@ package io.imago.client.internal.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imago.client.Message;
+import io.imago.Message;
 import io.imago.client.MetaClientConfig;
-import io.imago.client.Partition;
+import io.imago.cluster.Partition;
 
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,0 @@
-package io.imago.client;
-
-/** Client-side filter of a subscription (same contract as MetaQ's): only accepted messages reach the listener. */
-public interface ConsumerMessageFilter {
-    boolean accept(String group, Message message);
-}

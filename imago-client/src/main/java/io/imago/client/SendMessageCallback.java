@@ -1,8 +1,0 @@
-package io.imago.client;
-
-/** Receives the outcome of an asynchronous send; called exactly once per send, on a client thread. */
-public interface SendMessageCallback {
-    void onMessageSent(SendResult result);
-
-    void onException(Throwable error);
-}

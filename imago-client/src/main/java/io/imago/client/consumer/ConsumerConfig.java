@@ -1,0 +1,200 @@
+package io.imago.client.consumer;
+
+import io.imago.client.MetaClientConfig;
+import io.imago.protocol.Names;
+
+/**
+ * Configuration of a consumer, with MetaQ 1.4.6.2's fields and defaults (spec section 6.1). The group
+ * is required and follows {@link Names}' rule (MetaQ refused {@code ~!#$%^&*()+=`'",;/?[]<>.:} and
+ * spaces; Imago also refuses every other character but ASCII letters, digits, {@code _} and {@code -}). Mutable bean, read
+ * when the consumer is created; not thread-safe.
+ */
+public class ConsumerConfig extends MetaClientConfig {
+    private static final long serialVersionUID = 1L;
+
+    private String group;
+    private String consumerId;
+    private int fetchRunnerCount = Runtime.getRuntime().availableProcessors();
+    private long fetchTimeoutInMills = 10_000;
+    private long maxDelayFetchTimeInMills = 5_000;
+    private long maxDelayFetchTimeWhenExceptionInMills = 10_000;
+    private int longPollMaxWaitInMills = 1_000;
+    private long offset;
+    private boolean alwaysConsumeFromMaxOffset;
+    private long commitOffsetPeriodInMills = 5_000;
+    private int maxFetchRetries = 5;
+    private int maxIncreaseFetchDataRetries = 5;
+    private String partition;
+    private LoadBalanceStrategy.Type loadBalanceStrategyType = LoadBalanceStrategy.Type.DEFAULT;
+
+    public ConsumerConfig() {
+    }
+
+    public ConsumerConfig(String group) {
+        this.group = group;
+    }
+
+    /** MetaQ's constructor with an explicit consumer id (otherwise generated as {@code <group>_<host>-<time>...}). */
+    public ConsumerConfig(String consumerId, String group) {
+        this.consumerId = consumerId;
+        this.group = group;
+    }
+
+    /**
+     * Checks the group name against the naming rule of topics and groups ({@link Names}: ASCII letters,
+     * digits, {@code _} and {@code -}, at most 249 characters), and a consumer id, when one is set,
+     * against ZooKeeper's rule for node names.
+     *
+     * @throws IllegalArgumentException ({@link io.imago.protocol.InvalidNameException} for the group)
+     *     naming the offending name and character
+     */
+    public void validate() {
+        if (group == null || group.isEmpty()) {
+            throw new IllegalArgumentException("consumer group is required");
+        }
+        Names.checkGroup(group);
+        if (consumerId != null) {
+            Names.zooKeeperNodeProblem(consumerId).ifPresent(problem -> {
+                throw new IllegalArgumentException("invalid consumer id '" + Names.printable(consumerId) + "': "
+                        + problem);
+            });
+        }
+    }
+
+    public String getGroup() {
+        return group;
+    }
+
+    public void setGroup(String group) {
+        this.group = group;
+    }
+
+    public String getConsumerId() {
+        return consumerId;
+    }
+
+    public void setConsumerId(String consumerId) {
+        this.consumerId = consumerId;
+    }
+
+    public int getFetchRunnerCount() {
+        return fetchRunnerCount;
+    }
+
+    public void setFetchRunnerCount(int fetchRunnerCount) {
+        this.fetchRunnerCount = fetchRunnerCount;
+    }
+
+    public long getFetchTimeoutInMills() {
+        return fetchTimeoutInMills;
+    }
+
+    public void setFetchTimeoutInMills(long fetchTimeoutInMills) {
+        this.fetchTimeoutInMills = fetchTimeoutInMills;
+    }
+
+    /**
+     * Deprecated in MetaQ and without effect there since 1.4: kept so that MetaQ configurations compile; Imago
+     * backs off after a failed fetch as after an empty one ({@link #getMaxDelayFetchTimeInMills()}).
+     */
+    @Deprecated
+    public long getMaxDelayFetchTimeWhenExceptionInMills() {
+        return maxDelayFetchTimeWhenExceptionInMills;
+    }
+
+    /** See {@link #getMaxDelayFetchTimeWhenExceptionInMills()}: stored, not used. */
+    @Deprecated
+    public void setMaxDelayFetchTimeWhenExceptionInMills(long ms) {
+        this.maxDelayFetchTimeWhenExceptionInMills = ms;
+    }
+
+    public long getMaxDelayFetchTimeInMills() {
+        return maxDelayFetchTimeInMills;
+    }
+
+    public void setMaxDelayFetchTimeInMills(long maxDelayFetchTimeInMills) {
+        this.maxDelayFetchTimeInMills = maxDelayFetchTimeInMills;
+    }
+
+    /** Where a group that has no stored position in a partition starts (default 0). */
+    /**
+     * Imago extension: how long an Imago broker may hold a fetch at the end of a partition, waiting for
+     * the next message, instead of answering "nothing new" at once (default 1,000 ms; 0 turns long
+     * polling off). Used only with brokers that announce it; the original broker never sees it.
+     */
+    public int getLongPollMaxWaitInMills() {
+        return longPollMaxWaitInMills;
+    }
+
+    public void setLongPollMaxWaitInMills(int longPollMaxWaitInMills) {
+        if (longPollMaxWaitInMills < 0) {
+            throw new IllegalArgumentException("longPollMaxWaitInMills must not be negative: " + longPollMaxWaitInMills);
+        }
+        this.longPollMaxWaitInMills = longPollMaxWaitInMills;
+    }
+
+    public long getOffset() {
+        return offset;
+    }
+
+    public void setOffset(long offset) {
+        this.offset = offset;
+    }
+
+    /** New partitions start at their end ({@code Long.MAX_VALUE}: the broker answers 301 with its max offset). */
+    public void setConsumeFromMaxOffset() {
+        this.offset = Long.MAX_VALUE;
+    }
+
+    /** With {@code always}, every start consumes from the end, ignoring stored positions. */
+    public void setConsumeFromMaxOffset(boolean always) {
+        setConsumeFromMaxOffset();
+        this.alwaysConsumeFromMaxOffset = always;
+    }
+
+    public boolean isAlwaysConsumeFromMaxOffset() {
+        return alwaysConsumeFromMaxOffset;
+    }
+
+    public long getCommitOffsetPeriodInMills() {
+        return commitOffsetPeriodInMills;
+    }
+
+    public void setCommitOffsetPeriodInMills(long commitOffsetPeriodInMills) {
+        this.commitOffsetPeriodInMills = commitOffsetPeriodInMills;
+    }
+
+    public int getMaxFetchRetries() {
+        return maxFetchRetries;
+    }
+
+    public void setMaxFetchRetries(int maxFetchRetries) {
+        this.maxFetchRetries = maxFetchRetries;
+    }
+
+    public int getMaxIncreaseFetchDataRetries() {
+        return maxIncreaseFetchDataRetries;
+    }
+
+    public void setMaxIncreaseFetchDataRetries(int maxIncreaseFetchDataRetries) {
+        this.maxIncreaseFetchDataRetries = maxIncreaseFetchDataRetries;
+    }
+
+    /** Direct mode: the one partition ({@code "<brokerId>-<partition>"}) this consumer reads. */
+    public String getPartition() {
+        return partition;
+    }
+
+    public void setPartition(String partition) {
+        this.partition = partition;
+    }
+
+    /** How partitions are shared among the group's consumers (default {@code DEFAULT}). */
+    public LoadBalanceStrategy.Type getLoadBalanceStrategyType() {
+        return loadBalanceStrategyType;
+    }
+
+    public void setLoadBalanceStrategyType(LoadBalanceStrategy.Type loadBalanceStrategyType) {
+        this.loadBalanceStrategyType = loadBalanceStrategyType;
+    }
+}

@@ -1,0 +1,74 @@
+package io.imago.client.producer;
+
+import io.imago.client.Shutdownable;
+import io.imago.Message;
+import io.imago.exception.MetaClientException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends messages to the partitions of published topics, as MetaQ's {@code MessageProducer}: publish a
+ * topic first, then send. The partition of each message is chosen by the producer's
+ * {@link PartitionSelector}. A broker's refusal (a non-200 reply) is a {@link SendResult} that is not
+ * successful, with the broker's text as its error message ({@code "403"} for a closed partition);
+ * a send that got no reply (timeout, no connection) fails with {@link MetaClientException}. A send
+ * whose broker connection is down is retried once on a partition of another broker, when there is
+ * one. Thread-safe: one producer may be shared by any number of threads.
+ */
+public interface MessageProducer extends Shutdownable {
+
+    /** Default timeout of {@link #sendMessage(Message)} and the other sends without a timeout. */
+    long DEFAULT_SEND_TIMEOUT_MS = 3_000;
+
+    /**
+     * Makes the producer follow the brokers of {@code topic}; must precede sends to it.
+     *
+     * @throws IllegalStateException when the brokers cannot be read from ZooKeeper, or after shutdown
+     * @throws IllegalArgumentException if the topic name breaks the naming rule ({@code io.imago.protocol.Names})
+     */
+    void publish(String topic);
+
+    /** Publishes {@code topic} and uses its brokers for messages of topics nobody publishes. */
+    void setDefaultTopic(String topic);
+
+    /** Sends with the default 3 s timeout; see {@link #sendMessage(Message, long, TimeUnit)}. */
+    SendResult sendMessage(Message message) throws MetaClientException, InterruptedException;
+
+    /**
+     * Sends and waits for the broker's reply. On success the message gets its id, partition and
+     * offset.
+     *
+     * @throws MetaClientException no partition, no reply in time, no connection, or a closed producer
+     */
+    SendResult sendMessage(Message message, long timeout, TimeUnit unit) throws MetaClientException,
+            InterruptedException;
+
+    /** Sends asynchronously with the default timeout; the callback is called exactly once. */
+    void sendMessage(Message message, SendMessageCallback callback);
+
+    /**
+     * Sends asynchronously; {@code callback} is called exactly once, on a client callback thread:
+     * {@code onMessageSent} with the result (successful or not), or {@code onException} when the send
+     * failed without a reply.
+     */
+    void sendMessage(Message message, SendMessageCallback callback, long timeout, TimeUnit unit);
+
+    /** Sends asynchronously with the default timeout. */
+    CompletableFuture<SendResult> sendMessageAsync(Message message);
+
+    /**
+     * Sends asynchronously. The future completes on a client callback thread with the result, or
+     * exceptionally with a {@link MetaClientException} when the send failed without a reply.
+     */
+    CompletableFuture<SendResult> sendMessageAsync(Message message, long timeout, TimeUnit unit);
+
+    PartitionSelector getPartitionSelector();
+
+    /** Whether this producer keeps the order of messages per partition (the ordered factory's producers). */
+    default boolean isOrdered() {
+        return false;
+    }
+
+    /** Stops the producer: later sends fail; sends in flight complete. Idempotent. */
+    void shutdown() throws MetaClientException;
+}
