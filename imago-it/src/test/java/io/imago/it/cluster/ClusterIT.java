@@ -3,11 +3,11 @@ package io.imago.it.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imago.client.Message;
-import io.imago.client.MessageProducer;
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
-import io.imago.client.SendResult;
+import io.imago.client.producer.SendResult;
 import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.BrokerProcess;
 import io.imago.it.harness.ClusterExtension;

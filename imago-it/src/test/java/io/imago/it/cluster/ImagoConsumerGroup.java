@@ -1,10 +1,10 @@
 package io.imago.it.cluster;
 
-import io.imago.client.ConsumerConfig;
-import io.imago.client.Message;
-import io.imago.client.MessageConsumer;
-import io.imago.client.MessageListener;
-import io.imago.client.MetaClientException;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.Message;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.exception.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.imago.it.cluster;
 
-import io.imago.client.Message;
-import io.imago.client.MessageProducer;
+import io.imago.Message;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
-import io.imago.client.MetaClientException;
+import io.imago.exception.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
-import io.imago.client.SendResult;
+import io.imago.client.producer.SendResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

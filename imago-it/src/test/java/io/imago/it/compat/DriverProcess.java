@@ -40,7 +40,7 @@ public final class DriverProcess implements AutoCloseable {
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
     }
 
-    static DriverProcess start(List<String> command, Path log) {
+    public static DriverProcess start(List<String> command, Path log) {
         try {
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log);

@@ -53,7 +53,7 @@ public final class OriginalClient {
     }
 
     /** The original client's class path, from the file named by {@value #CLASSPATH_PROPERTY}. */
-    static String clientClasspath() {
+    public static String clientClasspath() {
         String file = System.getProperty(CLASSPATH_PROPERTY, "").trim();
         if (file.isEmpty()) {
             throw new IllegalStateException("-D" + CLASSPATH_PROPERTY + " is not set; see imago-it/README.md");

@@ -301,11 +301,11 @@ class OriginalClientIT {
         io.imago.client.MetaMessageSessionFactory factory = new io.imago.client.MetaMessageSessionFactory(config);
         Map<Long, Sent> sent = new LinkedHashMap<>();
         try {
-            io.imago.client.MessageProducer producer = factory.createProducer();
+            io.imago.client.producer.MessageProducer producer = factory.createProducer();
             producer.publish(topic);
             for (Outgoing m : messages) {
-                io.imago.client.Message message = new io.imago.client.Message(topic, m.data(), m.attribute());
-                io.imago.client.SendResult result = producer.sendMessage(message);
+                io.imago.Message message = new io.imago.Message(topic, m.data(), m.attribute());
+                io.imago.client.producer.SendResult result = producer.sendMessage(message);
                 assertThat(result.isSuccess()).as(result.getErrorMessage()).isTrue();
                 sent.put(message.getId(), new Sent(result.getPartition().toString(), result.getOffset(), m));
             }
