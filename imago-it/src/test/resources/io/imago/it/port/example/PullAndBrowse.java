@@ -20,7 +20,7 @@ import com.taobao.metamorphosis.utils.ZkUtils.ZKConfig;
 
 /**
  * Pull consumption at an offset of every partition, a topic browser and the brokers' statistics.
- * Arguments: zkConnect topic group. Prints PARTITION id, PULLED body, BROWSED body, STATS address pid.
+ * Small fetches, so that a partition takes several. Arguments: zkConnect topic group. Prints PARTITION id, PULLED body, BROWSED body, STATS address pid.
  */
 public class PullAndBrowse {
     public static void main(String[] args) throws Exception {
@@ -34,7 +34,7 @@ public class PullAndBrowse {
             System.out.println("PARTITION\t" + partition);
             long offset = 0;
             while (true) {
-                MessageIterator it = consumer.get(topic, partition, offset, 1024 * 1024);
+                MessageIterator it = consumer.get(topic, partition, offset, 128); // a few messages per fetch
                 if (it == null || !it.hasNext()) {
                     break;
                 }
