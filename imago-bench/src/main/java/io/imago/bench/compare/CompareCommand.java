@@ -84,8 +84,7 @@ public final class CompareCommand implements Callable<Integer> {
     private static final String W2_TOPIC = "w2-";
     private static final String W4_TOPIC = "w4";
     private final PrintStream out = System.out;
-    private final Map<String, List<LoadResult>> results = new LinkedHashMap<>();
-    private final Map<SystemName, Double> peakRss = new LinkedHashMap<>();
+    private final CompareResults results = new CompareResults();
     private Path logs;
 
     @Override
@@ -155,13 +154,12 @@ public final class CompareCommand implements Callable<Integer> {
                                 "--duration", w2Duration.toSeconds() + "s", "--warmup", warmup.toSeconds() + "s"));
                     }
                 }
-                peakRss.put(system, Machine.peakRssMiB(peer.brokerPid()));
-                out.printf(Locale.ROOT, "W5 %s: peak RSS of the broker after W2 %.0f MiB%n", label(system),
-                        peakRss.get(system));
+                double rss = Machine.peakRssMiB(peer.brokerPid());
+                results.peakRss(system, rss);
+                out.printf(Locale.ROOT, "W5 %s: peak RSS of the broker after W2 %.0f MiB%n", label(system), rss);
             }
             if (wants("W3")) {
-                long have = results.getOrDefault(key("W2 100 B", system), List.of()).stream()
-                        .mapToLong(LoadResult::records).sum();
+                long have = results.records("W2 100 B", system);
                 if (have < w3Records) {
                     out.printf(Locale.ROOT, "W3 %s: topping the topic up with %,d records%n", label(system), w3Records - have);
                     driver(peer, system + "-w3-fill", "produce", "--topic", W2_TOPIC + 100, "--size", "100",
@@ -207,12 +205,8 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private void record(String workload, SystemName system, LoadResult result) {
-        results.computeIfAbsent(key(workload, system), k -> new ArrayList<>()).add(result);
+        results.add(workload, system, result);
         out.println(result.summary());
-    }
-
-    private static String key(String workload, SystemName system) {
-        return workload + "|" + system;
     }
 
     /** Runs {@code bench <shape> --json …} against the peer in a child JVM and returns its result. */
@@ -251,96 +245,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** The markdown report: the machine, then one row per workload with medians, ratios and bars. */
     String report(Path data, Duration took) {
-        StringBuilder md = new StringBuilder();
-        md.append("### bench compare — ").append(Instant.now().toString(), 0, 16).append("Z\n\n")
-                .append("Machine: ").append(Machine.describe(data)).append(".  \n")
-                .append("Brokers: -Xms").append(heap).append(" -Xmx").append(heap).append("; load drivers -Xmx1g; ")
-                .append("medians of ").append(runs).append(" runs; the whole comparison took ")
-                .append(took.toMinutes()).append(" min ").append(took.toSecondsPart()).append(" s.\n\n")
-                .append("| workload | measure | Imago (group commit) | Imago (unflushThreshold=1000) | peer | peer figure "
-                        + "| ratio Imago/peer | bar | holds |\n")
-                .append("|---|---|---:|---:|---|---:|---:|---|---|\n");
-        row(md, "W1 drop-in (original client, 8 sync threads, 100 B)", "W1", Measure.RECORDS, SystemName.metaq, 1.5);
-        row(md, "W2 throughput, 100 B async", "W2 100 B", Measure.RECORDS, SystemName.kafka, 1.0);
-        row(md, "W2 throughput, 1 KiB async", "W2 1024 B", Measure.RECORDS, SystemName.kafka, 1.0);
-        row(md, "W3 fetch " + String.format(Locale.ROOT, "%,d", w3Records) + " × 100 B", "W3", Measure.RECORDS,
-                SystemName.kafka, 1.0);
-        row(md, "W4 end to end at " + String.format(Locale.ROOT, "%,d", w4Rate) + "/s", "W4", Measure.P99,
-                SystemName.kafka, 1.0);
-        if (!peakRss.isEmpty()) {
-            Double imago = peakRss.get(SystemName.imago);
-            Double unflush = peakRss.get(SystemName.imago_unflush);
-            Double kafka = peakRss.get(SystemName.kafka);
-            md.append("| W5 footprint | broker peak RSS during W2, MiB | ").append(fmt(imago)).append(" | ")
-                    .append(fmt(unflush)).append(" | Kafka | ").append(fmt(kafka)).append(" | ")
-                    .append(ratio(imago, kafka)).append(" | ≤ 1.0 | ").append(holds(imago, kafka, 1.0, false))
-                    .append(" |\n");
-        }
-        md.append("\nDetails (each run: records/s; p50 / p99 / p99.9 ms):\n\n");
-        for (Map.Entry<String, List<LoadResult>> e : results.entrySet()) {
-            md.append("- ").append(e.getKey().replace('|', ' ')).append(": ");
-            List<String> parts = new ArrayList<>();
-            for (LoadResult r : e.getValue()) {
-                parts.add(r.p50Ms() == null ? String.format(Locale.ROOT, "%,.0f", r.recordsPerSec())
-                        : String.format(Locale.ROOT, "%,.0f (%.2f / %.2f / %.2f)", r.recordsPerSec(), r.p50Ms(),
-                        r.p99Ms(), r.p999Ms()));
-            }
-            md.append(String.join("; ", parts)).append('\n');
-        }
-        return md.toString();
-    }
-
-    private enum Measure { RECORDS, P99 }
-
-    private void row(StringBuilder md, String title, String workload, Measure measure, SystemName peer, double bar) {
-        Double imago = median(workload, SystemName.imago, measure);
-        Double unflush = median(workload, SystemName.imago_unflush, measure);
-        Double other = median(workload, peer, measure);
-        if (imago == null && unflush == null && other == null) {
-            return;
-        }
-        boolean higherIsBetter = measure == Measure.RECORDS;
-        md.append("| ").append(title).append(" | ").append(higherIsBetter ? "records/s" : "p99 ms").append(" | ")
-                .append(fmt(imago)).append(" | ").append(fmt(unflush)).append(" | ")
-                .append(peer == SystemName.metaq ? "MetaQ 1.4.6.2" : "Kafka").append(" | ").append(fmt(other))
-                .append(" | ").append(ratio(imago, other))
-                .append(unflush != null && other != null ? " (" + ratio(unflush, other) + ")" : "")
-                .append(" | ").append(higherIsBetter ? "≥ " : "≤ ").append(bar).append(" | ")
-                .append(holds(imago, other, bar, higherIsBetter)).append(" |\n");
-    }
-
-    private Double median(String workload, SystemName system, Measure measure) {
-        List<LoadResult> runsOf = results.get(key(workload, system));
-        if (runsOf == null || runsOf.isEmpty()) {
-            return null;
-        }
-        List<Double> values = runsOf.stream()
-                .map(r -> measure == Measure.RECORDS ? Double.valueOf(r.recordsPerSec()) : r.p99Ms())
-                .filter(java.util.Objects::nonNull).sorted(Comparator.naturalOrder()).toList();
-        if (values.isEmpty()) {
-            return null;
-        }
-        int n = values.size();
-        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
-    }
-
-    private static String fmt(Double v) {
-        if (v == null) {
-            return "—";
-        }
-        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String ratio(Double imago, Double peer) {
-        return imago == null || peer == null || peer == 0 ? "—" : String.format(Locale.ROOT, "%.2f", imago / peer);
-    }
-
-    private static String holds(Double imago, Double peer, double bar, boolean higherIsBetter) {
-        if (imago == null || peer == null || peer == 0) {
-            return "not run";
-        }
-        double r = imago / peer;
-        return (higherIsBetter ? r >= bar : r <= bar) ? "**yes**" : "**no**";
+        return results.markdown(Machine.describe(data), heap, runs, w3Records, w4Rate, took);
     }
 
     private static void deleteTree(Path dir) throws IOException {
