@@ -26,7 +26,7 @@ import io.imago.client.internal.rebalance.ConsumerIdGenerator;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RemotingConfig;
-import io.imago.client.internal.stats.StatsReply;
+import io.imago.client.internal.stats.StatsRequests;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatsCommand;
@@ -278,7 +278,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     public TopicBrowser createTopicBrowser(String topic, int maxSize, long timeout, TimeUnit timeUnit) {
         Names.checkTopic(topic);
         start();
-        TopicBrokers brokers = config.getServerUrl() != null ? directBrokers(topic, timeUnit.toMillis(timeout))
+        TopicBrokers brokers = config.getServerUrl() != null ? StatsRequests.topicBrokers(remoting, config.getServerUrl(), topic, timeUnit.toMillis(timeout))
                 : publishedBrokers(topic);
         return new MetaTopicBrowser(brokers, remoting, maxSize, remotingConfig.maxReplyBodyBytes(),
                 timeUnit.toMillis(timeout));
@@ -289,28 +289,6 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         return routes.route(topic);
     }
 
-    /** Direct mode: the broker's id and the topic's partition count come from {@code stats}. */
-    private TopicBrokers directBrokers(String topic, long timeoutMs) {
-        String url = config.getServerUrl();
-        try {
-            StatsResult general = stats(url, "", timeoutMs);
-            StatsResult perTopic = stats(url, topic, timeoutMs);
-            int brokerId = Integer.parseInt(general.getValue("broker_id"));
-            int count = Integer.parseInt(perTopic.getValue("partitions"));
-            List<Partition> partitions = new ArrayList<>();
-            for (int p = 0; p < count; p++) {
-                partitions.add(new Partition(brokerId, p));
-            }
-            return new TopicBrokers(topic, partitions, Map.of(brokerId, url));
-        } catch (MetaClientException | RuntimeException e) {
-            throw new IllegalStateException("Cannot learn the partitions of topic " + topic + " from " + url + ": "
-                    + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while asking " + url + " for topic " + topic, e);
-        }
-    }
-
     @Override
     public Map<InetSocketAddress, StatsResult> getStats() throws InterruptedException {
         return getStats("");
@@ -319,16 +297,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     @Override
     public Map<InetSocketAddress, StatsResult> getStats(String item) throws InterruptedException {
         start();
-        Map<InetSocketAddress, StatsResult> all = new LinkedHashMap<>();
-        for (String url : remoting.connectedUrls()) {
-            try {
-                BrokerUrl broker = BrokerUrl.parse(url);
-                all.put(new InetSocketAddress(broker.host(), broker.port()), stats(url, item == null ? "" : item, STATS_TIMEOUT_MS));
-            } catch (MetaClientException e) {
-                LOG.warn("Stats of {} unavailable: {}", url, e.getMessage());
-            }
-        }
-        return all;
+        return StatsRequests.ofConnected(remoting, item == null ? "" : item, STATS_TIMEOUT_MS);
     }
 
     private interface ShutdownStep {
@@ -358,32 +327,9 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         start();
         String url = BrokerUrl.format(target.getHostString(), target.getPort());
         try {
-            return stats(url, item == null ? "" : item, STATS_TIMEOUT_MS);
+            return StatsRequests.ask(remoting, url, item == null ? "" : item, STATS_TIMEOUT_MS);
         } catch (MetaClientException e) {
             throw new IllegalStateException(e.getMessage(), e);
-        }
-    }
-
-    private StatsResult stats(String url, String item, long timeoutMs) throws MetaClientException,
-            InterruptedException {
-        CompletableFuture<ResponseCommand> f = remoting.invoke(url, new StatsCommand(item, OpaqueGenerator.next()),
-                timeoutMs);
-        ResponseCommand reply;
-        try {
-            reply = RemotingClient.await(f, timeoutMs + 1_000);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof MetaClientException m ? m
-                    : new MetaClientException("stats " + item + " to " + url + " failed", e.getCause());
-        } catch (TimeoutException e) {
-            throw new MetaClientException("stats " + item + " to " + url + " timed out", e);
-        }
-        try {
-            if (!(reply instanceof ResultCommand result) || !result.isSuccess()) {
-                throw new MetaClientException("stats " + item + " refused by " + url + ": " + reply);
-            }
-            return StatsReply.parse(item, result.text());
-        } finally {
-            reply.release();
         }
     }
 
