@@ -8,25 +8,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.imago.broker.config.ZooKeeperConfig;
+import io.imago.coordination.BackOff;
+import io.imago.coordination.ClosePolicy;
+import io.imago.coordination.ZooKeeperAgent;
+import io.imago.coordination.ZooKeeperAgentRunner;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -58,13 +55,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Session loss.</b> When Curator reports a connection in a session other than the one
  * registered (after {@code LOST}, Curator 5's next {@code RECONNECTED} is a new session), everything
  * is registered again, with the takeover rules above. A failed attempt goes to the error handler
- * and is retried after 100 ms, doubling up to {@code syncTimeMs}; so is any failed write of a topic or
- * checksum, which leaves the tree to be repaired by a full registration.
+ * and is retried after 100 ms, doubling up to {@code syncTimeMs} (a {@link BackOff}); so is any failed
+ * write of a topic or checksum, which leaves the tree to be repaired by a full registration.
  *
- * <p><b>Threading.</b> Thread-safe. While running, every ZooKeeper write happens on one thread, the
- * registrar ({@code imago-zk-registrar-<id>}), which also receives Curator's connection-state events,
- * so registration steps never interleave. Fields marked "registrar only" are touched by no other
- * thread; {@link #close()} stops the registrar before it deregisters on the caller's thread.
+ * <p><b>Threading.</b> Thread-safe. Every ZooKeeper write happens on one thread, the registrar
+ * ({@code imago-zk-registrar-<id>}, run by a {@link ZooKeeperAgentRunner}), which also connects the
+ * client and receives Curator's connection-state events, so registration steps never interleave.
+ * Methods marked "registrar only" run on no other thread; {@link #close()} interrupts the registrar and
+ * waits for it (up to {@code connectionTimeoutMs}) before it deregisters on the caller's thread.
  */
 public final class BrokerRegistration implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerRegistration.class);
@@ -74,30 +72,15 @@ public final class BrokerRegistration implements AutoCloseable {
     private final ZooKeeperConfig settings;
     private final BrokerIdentity identity;
     private final BrokerZnodeDescriptor znodes;
-    private final Consumer<Throwable> errorHandler;
     /** Topics to announce, in registration order; guarded by itself. */
     private final Map<String, TopicRegistration> topics = new LinkedHashMap<>();
-    private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
-    private final Object lifecycleLock = new Object();
-    private final ConnectionStateListener stateListener = this::onStateChanged;
+    /** The thread, lifecycle, retries and session bookkeeping of the registration. */
+    private final ZooKeeperAgentRunner registrar;
     private volatile String configChecksum;
-    /** Whether a full registration ever completed. */
-    private volatile boolean registered;
-
-    /** Guarded by lifecycleLock. */
-    private boolean started;
-    /** Guarded by lifecycleLock. */
-    private boolean closed;
+    /** Set by the registrar when it starts. */
     private volatile CuratorFramework client;
+    /** Set by the registrar when it starts. */
     private volatile ZnodeWriter writer;
-    private volatile ScheduledExecutorService registrar;
-
-    /** Registrar only: the session whose nodes are complete, 0 before the first registration. */
-    private long registeredSessionId;
-    /** Registrar only. */
-    private boolean repairScheduled;
-    /** Registrar only: failed repairs since the last success. */
-    private int failedRepairs;
 
     /**
      * @param settings the {@code [zookeeper]} section; its {@code syncTimeMs} must be above 0 (it caps the
@@ -116,10 +99,13 @@ public final class BrokerRegistration implements AutoCloseable {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.znodes = new BrokerZnodeDescriptor(settings.root(), identity);
         this.configChecksum = Objects.requireNonNull(configChecksum, "configChecksum");
-        this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
         for (TopicRegistration topic : topics) {
             this.topics.put(topic.topic(), topic);
         }
+        this.registrar = new ZooKeeperAgentRunner(new Registrar(),
+                new BackOff(FIRST_RETRY_DELAY_MS, settings.syncTimeMs()),
+                ClosePolicy.interruptAndWaitUpTo(Math.max(1, settings.connectionTimeoutMs())),
+                Objects.requireNonNull(errorHandler, "errorHandler"));
     }
 
     /**
@@ -130,28 +116,18 @@ public final class BrokerRegistration implements AutoCloseable {
      * @throws ZkRegistrationException if ZooKeeper refuses a write
      */
     public void start() {
-        synchronized (lifecycleLock) {
-            if (started || closed) {
-                throw new IllegalStateException("BrokerRegistration of broker " + identity.brokerId()
-                        + " can be started once");
-            }
-            started = true;
-            registrar = Executors.newSingleThreadScheduledExecutor(
-                    runnable -> new Thread(runnable, "imago-zk-registrar-" + identity.brokerId()));
-            client = newClient();
-            writer = new ZnodeWriter(client);
-        }
-        client.getConnectionStateListenable().addListener(stateListener, registrar);
-        client.start();
         try {
-            awaitConnected();
-            runOnRegistrar(this::registerAll);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
+            registrar.start(newClient());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ZkRegistrationException("interrupted while registering broker " + identity.brokerId(), e);
+        } catch (ExecutionException e) {
+            throw failure("cannot register broker " + identity.brokerId() + " in ZooKeeper "
+                    + settings.connectString(), e.getCause());
         }
         LOG.info("Broker {} registered in ZooKeeper {} as {} (session 0x{}, {} topics)", identity.brokerId(),
-                settings.connectString(), identity.uri(), Long.toHexString(sessionIdOrZero()), topicSnapshot().size());
+                settings.connectString(), identity.uri(), Long.toHexString(registrar.currentSessionId()),
+                topicSnapshot().size());
     }
 
     /**
@@ -169,12 +145,8 @@ public final class BrokerRegistration implements AutoCloseable {
         if (topic.equals(previous)) {
             return CompletableFuture.completedFuture(null);
         }
-        return submit(() -> {
-            if (!isRegisteredInCurrentSession()) {
-                registerAll();
-                return;
-            }
-            writeTopic(topic, registeredSessionId);
+        return update(() -> {
+            writeTopic(topic, registrar.registeredSessionId());
             LOG.info("Registered topic {} ({} partitions) of broker {} in ZooKeeper", topic.topic(),
                     topic.numPartitions(), identity.brokerId());
         });
@@ -183,12 +155,24 @@ public final class BrokerRegistration implements AutoCloseable {
     /** Publishes a new config checksum (after a reload); same completion rules as {@link #registerTopic}. */
     public CompletableFuture<Void> updateConfigChecksum(String checksum) {
         configChecksum = Objects.requireNonNull(checksum, "checksum");
-        return submit(() -> {
-            if (!isRegisteredInCurrentSession()) {
-                registerAll();
-                return;
+        return update(() -> writer.putEphemeral(znodes.checksumPath(), BrokerZnodeDescriptor.utf8(configChecksum),
+                registrar.registeredSessionId()));
+    }
+
+    /**
+     * Runs {@code write} on the registrar, in a session where the registration is complete (the
+     * registrar registers again first if needed); its failure is translated, and has the registration
+     * repaired.
+     */
+    private CompletableFuture<Void> update(ZooKeeperAgentRunner.Duty write) {
+        return registrar.submit(() -> {
+            try {
+                write.run();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw failure("cannot update the registration of broker " + identity.brokerId(), e);
             }
-            writer.putEphemeral(znodes.checksumPath(), BrokerZnodeDescriptor.utf8(configChecksum), registeredSessionId);
         });
     }
 
@@ -198,26 +182,7 @@ public final class BrokerRegistration implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lifecycleLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (!started) {
-                return;
-            }
-        }
-        client.getConnectionStateListenable().removeListener(stateListener);
-        stopRegistrar();
-        for (CompletableFuture<Void> future : pending) {
-            future.completeExceptionally(new ZkRegistrationException(
-                    "registration of broker " + identity.brokerId() + " closed before the write was done"));
-        }
-        if (!Thread.currentThread().isInterrupted()) {
-            deregister();
-        }
-        client.close();
-        LOG.info("Broker {} left ZooKeeper {}", identity.brokerId(), settings.connectString());
+        registrar.close();
     }
 
     private CuratorFramework newClient() {
@@ -230,6 +195,7 @@ public final class BrokerRegistration implements AutoCloseable {
                 .build();
     }
 
+    /** Registrar only. */
     private void awaitConnected() {
         boolean connected;
         try {
@@ -245,8 +211,8 @@ public final class BrokerRegistration implements AutoCloseable {
         }
     }
 
-    /** Registrar only: every node, in the spec's order; records the session once all are written. */
-    private void registerAll() throws Exception {
+    /** Registrar only: every node, in the spec's order; returns the session they were written in. */
+    private long registerAll() throws Exception {
         long session = sessionId();
         claimRole(session);
         writer.putPersistent(znodes.idPath(), znodes.addressData());
@@ -254,8 +220,7 @@ public final class BrokerRegistration implements AutoCloseable {
         for (TopicRegistration topic : topicSnapshot()) {
             writeTopic(topic, session);
         }
-        registeredSessionId = session;
-        registered = true;
+        return session;
     }
 
     /** Registrar only: makes the role node ours, taking it over from our own dead session. */
@@ -324,120 +289,10 @@ public final class BrokerRegistration implements AutoCloseable {
         }
     }
 
-    /** Registrar only (Curator delivers events on the registrar). */
-    private void onStateChanged(CuratorFramework unused, ConnectionState state) {
-        if (state == ConnectionState.LOST) {
-            LOG.warn("ZooKeeper session of broker {} lost; its nodes will be registered again in a new session",
-                    identity.brokerId());
-        } else if (state.isConnected() && registeredSessionId != 0 && !isRegisteredInCurrentSession()) {
-            scheduleRepair();
-        }
-    }
-
-    /** Registrar only: one full registration pending at a time, backing off after failures. */
-    private void scheduleRepair() {
-        if (repairScheduled || registrar.isShutdown()) {
-            return;
-        }
-        repairScheduled = true;
-        long delayMs = failedRepairs == 0 ? 0
-                : Math.min(FIRST_RETRY_DELAY_MS << Math.min(failedRepairs - 1, 20), settings.syncTimeMs());
-        try {
-            registrar.schedule(this::repair, delayMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            // close() stopped the registrar meanwhile: there is nothing left to repair.
-            repairScheduled = false;
-        }
-    }
-
-    /** Registrar only. */
-    private void repair() {
-        repairScheduled = false;
-        try {
-            registerAll();
-            LOG.info("Broker {} registered again in ZooKeeper session 0x{}", identity.brokerId(),
-                    Long.toHexString(registeredSessionId));
-            failedRepairs = 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            failedRepairs++;
-            report(failure("cannot register broker " + identity.brokerId() + " again (attempt " + failedRepairs
-                    + ", retrying)", e));
-            scheduleRepair();
-        }
-    }
-
-    private CompletableFuture<Void> submit(ZkStep step) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        synchronized (lifecycleLock) {
-            if (closed) {
-                future.completeExceptionally(new IllegalStateException(
-                        "registration of broker " + identity.brokerId() + " is closed"));
-                return future;
-            }
-            if (!started) {
-                future.complete(null);
-                return future;
-            }
-            pending.add(future);
-            registrar.execute(() -> runStep(step, future));
-        }
-        return future;
-    }
-
-    /** Registrar only. */
-    private void runStep(ZkStep step, CompletableFuture<Void> future) {
-        try {
-            step.run();
-            future.complete(null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            future.completeExceptionally(e);
-        } catch (Exception e) {
-            ZkRegistrationException failure = failure("cannot update the registration of broker " + identity.brokerId(), e);
-            future.completeExceptionally(failure);
-            report(failure);
-            scheduleRepair();
-        } finally {
-            pending.remove(future);
-        }
-    }
-
-    /** Runs {@code step} on the registrar and waits for it; its failure is rethrown translated. */
-    private void runOnRegistrar(ZkStep step) {
-        Future<?> done = registrar.submit(() -> {
-            step.run();
-            return null;
-        });
-        try {
-            done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            done.cancel(true);
-            throw new ZkRegistrationException("interrupted while registering broker " + identity.brokerId(), e);
-        } catch (ExecutionException e) {
-            throw failure("cannot register broker " + identity.brokerId() + " in ZooKeeper "
-                    + settings.connectString(), e.getCause());
-        }
-    }
-
-    private void stopRegistrar() {
-        registrar.shutdownNow();
-        try {
-            if (!registrar.awaitTermination(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("ZooKeeper registrar of broker {} did not stop within {} ms", identity.brokerId(),
-                        settings.connectionTimeoutMs());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Caller's thread, registrar stopped: removes what our session owns, in reverse order of registration. */
     private void deregister() {
         if (!client.getZookeeperClient().isConnected()) {
-            if (!registered) {
+            if (registrar.registeredSessionId() == 0) {
                 return;
             }
             LOG.warn("Broker {} is not connected to ZooKeeper; its ephemeral nodes will go when its session expires",
@@ -458,7 +313,7 @@ public final class BrokerRegistration implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            report(failure("cannot deregister broker " + identity.brokerId() + " from ZooKeeper", e));
+            registrar.report(failure("cannot deregister broker " + identity.brokerId() + " from ZooKeeper", e));
         }
     }
 
@@ -475,7 +330,7 @@ public final class BrokerRegistration implements AutoCloseable {
 
     /** The client's current session id, 0 if none; for tests. */
     long currentSessionId() {
-        return sessionIdOrZero();
+        return registrar.currentSessionId();
     }
 
     /** The Curator client, once started; for tests that expire its session. */
@@ -483,21 +338,8 @@ public final class BrokerRegistration implements AutoCloseable {
         return client;
     }
 
-    private boolean isRegisteredInCurrentSession() {
-        return registeredSessionId != 0 && registeredSessionId == sessionIdOrZero();
-    }
-
     private long sessionId() throws Exception {
         return client.getZookeeperClient().getZooKeeper().getSessionId();
-    }
-
-    /** The current session id, or 0 ("no session") when Curator cannot give its ZooKeeper handle. */
-    private long sessionIdOrZero() {
-        try {
-            return sessionId();
-        } catch (Exception noHandle) {
-            return 0;
-        }
     }
 
     private List<TopicRegistration> topicSnapshot() {
@@ -516,18 +358,53 @@ public final class BrokerRegistration implements AutoCloseable {
         return new ZkRegistrationException(what + ": " + cause, cause);
     }
 
-    private void report(Throwable failure) {
-        try {
-            errorHandler.accept(failure);
-        } catch (RuntimeException handlerFailure) {
-            handlerFailure.addSuppressed(failure);
-            LOG.error("ZooKeeper error handler of broker {} failed", identity.brokerId(), handlerFailure);
+    /** The registration's duties: {@link #registrar} calls them on its thread, {@code onClose} on the closing one. */
+    private final class Registrar implements ZooKeeperAgent {
+        @Override
+        public String roleName() {
+            return "imago-zk-registrar-" + identity.brokerId();
         }
-    }
 
-    /** One step of ZooKeeper work. */
-    @FunctionalInterface
-    private interface ZkStep {
-        void run() throws Exception;
+        @Override
+        public long onStart() throws Exception {
+            client = registrar.client();
+            writer = new ZnodeWriter(client);
+            client.start();
+            awaitConnected();
+            return registerAll();
+        }
+
+        @Override
+        public long onRepair(int attempt) throws Exception {
+            try {
+                long session = registerAll();
+                LOG.info("Broker {} registered again in ZooKeeper session 0x{}", identity.brokerId(),
+                        Long.toHexString(session));
+                return session;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw failure("cannot register broker " + identity.brokerId() + " again (attempt " + attempt
+                        + ", retrying)", e);
+            }
+        }
+
+        @Override
+        public void onStateChanged(ConnectionState state) {
+            if (state == ConnectionState.LOST) {
+                LOG.warn("ZooKeeper session of broker {} lost; its nodes will be registered again in a new session",
+                        identity.brokerId());
+            }
+        }
+
+        /** The registrar has stopped; after an interrupted close the nodes are left to the session's expiry. */
+        @Override
+        public void onClose() {
+            if (!Thread.currentThread().isInterrupted()) {
+                deregister();
+            }
+            client.close();
+            LOG.info("Broker {} left ZooKeeper {}", identity.brokerId(), settings.connectString());
+        }
     }
 }

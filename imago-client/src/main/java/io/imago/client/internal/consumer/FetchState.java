@@ -1,17 +1,18 @@
 package io.imago.client.internal.consumer;
 
 import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.coordination.BackOff;
 
 /**
  * The fetch state of one owned partition (MetaQ's {@code FetchRequest}): where to fetch next, how
  * many bytes to ask for, and how long to wait before asking again. Rules:
  * <ul>
  *   <li>an empty answer (no new data, 404) or an error doubles the delay, starting at
- *       {@value #FIRST_DELAY_MS} ms, up to {@code maxDelayMs}; delivered messages reset it to 0. (The
- *       original client adds a tenth of {@code maxDelayMs} each time, so a consumer that has caught up
- *       waits 500 ms before looking again: half a second of latency for every message that arrives
- *       just after an empty fetch. Doubling from 1 ms reaches the same cap within a dozen empty
- *       answers on an idle partition.)</li>
+ *       {@value #FIRST_DELAY_MS} ms, up to {@code maxDelayMs} (a {@link BackOff}); delivered messages
+ *       reset it to 0. (The original client adds a tenth of {@code maxDelayMs} each time, so a
+ *       consumer that has caught up waits 500 ms before looking again: half a second of latency for
+ *       every message that arrives just after an empty fetch. Doubling from 1 ms reaches the same cap
+ *       within a dozen empty answers on an idle partition.)</li>
  *   <li>an answer holding data but no complete message (a message bigger than the asked size)
  *       counts a retry; after {@code maxIncreaseRetries} of them the size doubles, up to
  *       {@code maxSizeCap};</li>
@@ -26,7 +27,8 @@ public final class FetchState {
     private final int subscribedMaxSize;
     private final int maxSizeCap;
     private final int maxIncreaseRetries;
-    private final long maxDelayMs;
+    /** After empty answers; its cap is {@code maxDelayMs} (0 if that is negative, which means no delay too). */
+    private final BackOff backOff;
     private int maxSize;
     private int incompleteAnswers;
     private long delayMs;
@@ -38,7 +40,7 @@ public final class FetchState {
         this.subscribedMaxSize = subscribedMaxSize;
         this.maxSizeCap = Math.max(maxSizeCap, subscribedMaxSize);
         this.maxIncreaseRetries = maxIncreaseRetries;
-        this.maxDelayMs = maxDelayMs;
+        this.backOff = new BackOff(FIRST_DELAY_MS, Math.max(0, maxDelayMs));
         this.maxSize = subscribedMaxSize;
     }
 
@@ -56,7 +58,7 @@ public final class FetchState {
 
     /** Nothing new (404), a 403, or a failed fetch: back off twice as long as last time. */
     public void onNothing() {
-        delayMs = Math.min(maxDelayMs, delayMs == 0 ? FIRST_DELAY_MS : 2 * delayMs);
+        delayMs = backOff.nextDelayMs(delayMs);
     }
 
     /**
@@ -93,6 +95,7 @@ public final class FetchState {
 
     /** The listener failed on the message at the current position; returns the failures so far. */
     public int onListenerFailure() {
+        long maxDelayMs = backOff.maxMs();
         delayMs = Math.min(maxDelayMs, delayMs + Math.max(1, maxDelayMs / 10));
         return ++listenerRetries;
     }

@@ -5,12 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -19,7 +14,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
@@ -28,6 +22,10 @@ import org.slf4j.LoggerFactory;
 import io.imago.exception.MetaClientException;
 import io.imago.client.consumer.storage.OffsetStorage;
 import io.imago.cluster.Partition;
+import io.imago.coordination.BackOff;
+import io.imago.coordination.ClosePolicy;
+import io.imago.coordination.ZooKeeperAgent;
+import io.imago.coordination.ZooKeeperAgentRunner;
 
 /**
  * One consumer's membership of its group in ZooKeeper, exactly as MetaQ 1.4.6.2 does it (spec
@@ -51,16 +49,18 @@ import io.imago.cluster.Partition;
  *
  * <p><b>Sessions.</b> When Curator reports the session {@code LOST}, every partition is revoked from
  * the fetch loop without a commit. When it connects in a session other than the registered one, the
- * ids node is registered again and a round follows. Any reconnection triggers a round (watch events
- * may have been missed).
+ * ids node is registered again and a round follows; a failed registration goes to the error handler
+ * and is retried after 100 ms, doubling up to the pause after a failed round ({@link BackOff}). Any
+ * reconnection triggers a round (watch events may have been missed).
  *
  * <p><b>Lifecycle and threading.</b> The Curator client is passed in and not closed here. The
  * constructor only assigns; {@link #start()} registers and runs the first round before it returns;
  * {@link #close()} is idempotent, waits for the coordinator's thread, then revokes, commits, deletes
  * the owner nodes and the ids node. Every ZooKeeper write, {@link FetchControl} call and commit happens
- * on one thread ({@code imago-rebalance-<consumerId>}); watch events only schedule a round, so events
- * arriving within {@code zkSyncTimeMs / 10} are coalesced into one. Fields marked "coordinator thread"
- * are touched by no other thread (and by {@code close} only after that thread ended). Thread-safe.
+ * on one thread ({@code imago-rebalance-<consumerId>}, run by a {@link ZooKeeperAgentRunner}, which
+ * close lets finish its duty); watch events only schedule a round, so events arriving within
+ * {@code zkSyncTimeMs / 10} are coalesced into one. Fields marked "coordinator thread" are touched by
+ * no other thread (and by {@code close} only after that thread ended). Thread-safe.
  *
  * <p>This consumer's nodes are created, checked and deleted through {@link ConsumerNodes}; what it owns
  * and the positions are kept in {@link OwnedPartitions}. Both are used on the coordinator thread only
@@ -68,33 +68,25 @@ import io.imago.cluster.Partition;
  */
 public final class GroupCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+    /** The pause after a first failed registration in a new session. */
+    private static final long FIRST_REGISTER_RETRY_MS = 100;
 
     private final CuratorFramework client;
     private final RebalanceSettings settings;
     private final FetchControl fetchControl;
-    private final Consumer<Throwable> errorHandler;
-    private final ConnectionStateListener stateListener = this::onStateChanged;
     private final CuratorWatcher watcher = this::onWatchEvent;
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
     private final AtomicLong completedRounds = new AtomicLong();
-    private final CountDownLatch closing = new CountDownLatch(1);
-    private final Object lifecycleLock = new Object();
-
-    /** Guarded by lifecycleLock. */
-    private boolean started;
-    /** Guarded by lifecycleLock. */
-    private boolean closed;
-    private volatile ScheduledThreadPoolExecutor executor;
-    private volatile WatcherRemoveCuratorFramework zk;
+    /** The coordinator thread, the lifecycle, registering again in a new session, the error handler. */
+    private final ZooKeeperAgentRunner runner;
+    private final WatcherRemoveCuratorFramework zk;
+    private final GroupStateReader reader;
     /** Coordinator thread (its {@code view()}: any thread): what the fetch loop holds, and the positions. */
     private final OwnedPartitions owned;
-    /** Set by start (under lifecycleLock, like reader); then coordinator thread, and close after it ended. */
-    private ConsumerNodes nodes;
+    /** Coordinator thread, and close after it ended. */
+    private final ConsumerNodes nodes;
     /** Coordinator thread: the topics as the last successful round saw them. */
     private Map<String, TopicView> lastViews = Map.of();
-    /** Coordinator thread: the session the ids node was registered in, 0 before. */
-    private long registeredSessionId;
-    private GroupStateReader reader;
 
     /**
      * @param client a Curator client of the session factory, started; not closed by the coordinator
@@ -108,8 +100,12 @@ public final class GroupCoordinator implements AutoCloseable {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.fetchControl = Objects.requireNonNull(fetchControl, "fetchControl");
-        this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
         this.owned = new OwnedPartitions(settings, Objects.requireNonNull(offsetStorage, "offsetStorage"));
+        this.runner = new ZooKeeperAgentRunner(new Coordinator(), new BackOff(FIRST_REGISTER_RETRY_MS, roundRetryMs()),
+                ClosePolicy.letFinish(), Objects.requireNonNull(errorHandler, "errorHandler"));
+        this.zk = client.newWatcherRemoveCuratorFramework();
+        this.reader = new GroupStateReader(zk, settings.znodes(), settings.group(), watcher);
+        this.nodes = new ConsumerNodes(zk, client, settings.consumerId());
     }
 
     /**
@@ -120,49 +116,21 @@ public final class GroupCoordinator implements AutoCloseable {
      * @throws RebalanceException if the consumer cannot be registered (ZooKeeper unreachable or refusing)
      */
     public void start() {
-        synchronized (lifecycleLock) {
-            if (started || closed) {
-                throw new IllegalStateException("the GroupCoordinator of " + settings.consumerId()
-                        + " can be started once");
-            }
-            started = true;
-            executor = new ScheduledThreadPoolExecutor(1,
-                    runnable -> new Thread(runnable, "imago-rebalance-" + settings.consumerId()));
-            executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-            executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-            zk = client.newWatcherRemoveCuratorFramework();
-            reader = new GroupStateReader(zk, settings.znodes(), settings.group(), watcher);
-            nodes = new ConsumerNodes(zk, client, settings.consumerId());
-        }
-        Future<?> first = executor.submit(() -> {
-            register();
-            rebalanceRound();
-            return null;
-        });
-        // Queued behind the first round on the same thread, so a session change during it is seen after.
-        client.getConnectionStateListenable().addListener(stateListener, executor);
-        awaitFirstRound(first);
-        if (settings.commitOffsetPeriodMs() > 0) {
-            executor.scheduleWithFixedDelay(guarded(() -> owned.commitStillOurs(nodes)),
-                    settings.commitOffsetPeriodMs(), settings.commitOffsetPeriodMs(), TimeUnit.MILLISECONDS);
-        }
-        LOG.info("Consumer {} joined group {} with topics {}", settings.consumerId(), settings.group(),
-                settings.topics());
-    }
-
-    private void awaitFirstRound(Future<?> first) {
         try {
-            first.get();
+            runner.start(client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            close();
             throw new RebalanceException("interrupted while consumer " + settings.consumerId() + " joined group "
                     + settings.group(), e);
         } catch (ExecutionException e) {
-            close();
             throw new RebalanceException("consumer " + settings.consumerId() + " could not join group "
                     + settings.group() + ": " + e.getCause(), e.getCause());
         }
+        if (settings.commitOffsetPeriodMs() > 0) {
+            runner.scheduleWithFixedDelay(() -> owned.commitStillOurs(nodes), settings.commitOffsetPeriodMs());
+        }
+        LOG.info("Consumer {} joined group {} with topics {}", settings.consumerId(), settings.group(),
+                settings.topics());
     }
 
     /** This consumer's id, {@code <group>_<consumerIdOrUUID>}. */
@@ -187,46 +155,7 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lifecycleLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (!started) {
-                return;
-            }
-        }
-        closing.countDown();
-        client.getConnectionStateListenable().removeListener(stateListener);
-        executor.shutdown();
-        awaitExecutorEnd();
-        try {
-            releaseAll(true);
-            nodes.deleteIdsIfOurs(settings.idPath());
-        } catch (Exception e) {
-            errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
-                    + " could not remove its nodes from group " + settings.group(), e));
-        } finally {
-            zk.removeWatchers();
-        }
-        LOG.info("Consumer {} left group {}", settings.consumerId(), settings.group());
-    }
-
-    private void awaitExecutorEnd() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                    break;
-                }
-                LOG.warn("Consumer {} still waits for its rebalance thread to end", settings.consumerId());
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        runner.close();
     }
 
     // ---- events --------------------------------------------------------------------------------
@@ -239,70 +168,32 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** Schedules a round after the coalescing delay, unless one is already scheduled. */
     private void requestRound() {
-        if (closing.getCount() == 0 || !roundScheduled.compareAndSet(false, true)) {
+        if (runner.isClosing() || !roundScheduled.compareAndSet(false, true)) {
             return;
         }
-        try {
-            executor.schedule(guarded(() -> {
-                roundScheduled.set(false);
-                rebalanceRound();
-            }), settings.coalesceDelayMs(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // Only after close() shut the executor down: no round is wanted any more.
+        boolean scheduled = runner.schedule(() -> {
+            roundScheduled.set(false);
+            rebalanceRound();
+        }, settings.coalesceDelayMs());
+        if (!scheduled) {
+            // Only once close() began: no round is wanted any more.
             roundScheduled.set(false);
         }
     }
 
-    /** Runs on the coordinator thread (Curator calls it through the executor). */
-    private void onStateChanged(CuratorFramework source, ConnectionState state) {
-        if (closing.getCount() == 0) {
-            return;
-        }
-        try {
-            if (state == ConnectionState.LOST) {
-                LOG.warn("Consumer {} lost its ZooKeeper session; its partitions are revoked", settings.consumerId());
-                dropAll();
-            } else if (state.isConnected()) {
-                if (nodes.sessionId() != registeredSessionId) {
-                    LOG.info("Consumer {} is in a new ZooKeeper session; registering again", settings.consumerId());
-                    dropAll();
-                    register();
-                }
-                requestRound();
-            }
-        } catch (Exception e) {
-            errorHandler.accept(new RebalanceException("consumer " + settings.consumerId()
-                    + " could not register again in group " + settings.group(), e));
-        }
-    }
-
-    private Runnable guarded(ThrowingRunnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Throwable t) {
-                errorHandler.accept(t);
-            }
-        };
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
     // ---- registration ----------------------------------------------------------------------------
 
-    /** Creates the group's persistent paths and this consumer's ephemeral ids node. Coordinator thread. */
-    private void register() throws Exception {
+    /**
+     * Creates the group's persistent paths and this consumer's ephemeral ids node; returns the session
+     * it was created in. Coordinator thread.
+     */
+    private long register() throws Exception {
         nodes.ensureGroupPaths(settings);
         // Read only now: before the first request has waited for the connection, the id is still 0, and a
         // later CONNECTED event would be taken for a new session (dropping owner nodes that stay behind).
         long sessionId = nodes.sessionId();
         nodes.registerIds(settings.idPath(), settings.topicList(), sessionId);
-        registeredSessionId = sessionId;
+        return sessionId;
     }
 
     // ---- rebalance -------------------------------------------------------------------------------
@@ -311,7 +202,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private void rebalanceRound() throws InterruptedException {
         Exception lastFailure = null;
         for (int attempt = 1; attempt <= RebalanceSettings.MAX_ATTEMPTS; attempt++) {
-            if (closing.getCount() == 0) {
+            if (runner.isClosing()) {
                 return;
             }
             try {
@@ -329,22 +220,25 @@ public final class GroupCoordinator implements AutoCloseable {
                 LOG.debug("Rebalance attempt {} of consumer {} failed", attempt, settings.consumerId(), e);
             }
             releaseAll(true);
-            if (closing.await(settings.zkSyncTimeMs(), TimeUnit.MILLISECONDS)) {
+            if (runner.awaitClose(settings.zkSyncTimeMs())) {
                 return;
             }
         }
-        long retryMs = Math.max(1_000L, 2L * settings.zkSyncTimeMs());
-        errorHandler.accept(new RebalanceException("consumer " + settings.consumerId() + " of group "
+        long retryMs = roundRetryMs();
+        runner.report(new RebalanceException("consumer " + settings.consumerId() + " of group "
                 + settings.group() + " could not rebalance in " + RebalanceSettings.MAX_ATTEMPTS
                 + " attempts (" + (lastFailure == null ? "its partitions stayed owned by other consumers"
                         : String.valueOf(lastFailure)) + "); it owns nothing and tries again in " + retryMs
                 + " ms or at the next change", lastFailure));
         // owner nodes of a dead session vanish without any watch firing here: retry on a timer too
-        try {
-            executor.schedule(this::requestRound, retryMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
+        if (!runner.schedule(this::requestRound, retryMs)) {
             LOG.debug("Consumer {} is closing; no retry", settings.consumerId());
         }
+    }
+
+    /** The pause after a round that failed every attempt (and the longest before registering again). */
+    private long roundRetryMs() {
+        return Math.max(1_000L, 2L * settings.zkSyncTimeMs());
     }
 
     /** One attempt; false on an owner conflict (the caller releases everything). */
@@ -419,11 +313,11 @@ public final class GroupCoordinator implements AutoCloseable {
                 try {
                     owned.commit(all);
                 } catch (MetaClientException | RuntimeException e) {
-                    errorHandler.accept(e);
+                    runner.report(e);
                 }
             }
         }
-        nodes.deleteOwnersIfOurs(owned.ownerPaths(), errorHandler);
+        nodes.deleteOwnersIfOurs(owned.ownerPaths(), runner::report);
         forgetAll();
     }
 
@@ -439,5 +333,63 @@ public final class GroupCoordinator implements AutoCloseable {
     private void forgetAll() {
         owned.clear();
         lastViews = Map.of();
+    }
+
+    /** The coordinator's duties: {@link #runner} calls them on the coordinator thread, onClose on the closing one. */
+    private final class Coordinator implements ZooKeeperAgent {
+        @Override
+        public String roleName() {
+            return "imago-rebalance-" + settings.consumerId();
+        }
+
+        @Override
+        public long onStart() throws Exception {
+            long sessionId = register();
+            rebalanceRound();
+            return sessionId;
+        }
+
+        /** A new session: the owner nodes went with the old one; the ids node is registered again, then a round. */
+        @Override
+        public long onRepair(int attempt) throws Exception {
+            LOG.info("Consumer {} is in a new ZooKeeper session; registering again (attempt {})",
+                    settings.consumerId(), attempt);
+            dropAll();
+            long sessionId;
+            try {
+                sessionId = register();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new RebalanceException("consumer " + settings.consumerId()
+                        + " could not register again in group " + settings.group(), e);
+            }
+            requestRound();
+            return sessionId;
+        }
+
+        @Override
+        public void onStateChanged(ConnectionState state) {
+            if (state == ConnectionState.LOST) {
+                LOG.warn("Consumer {} lost its ZooKeeper session; its partitions are revoked", settings.consumerId());
+                dropAll();
+            } else if (state.isConnected()) {
+                requestRound();
+            }
+        }
+
+        @Override
+        public void onClose() {
+            try {
+                releaseAll(true);
+                nodes.deleteIdsIfOurs(settings.idPath());
+            } catch (Exception e) {
+                runner.report(new RebalanceException("consumer " + settings.consumerId()
+                        + " could not remove its nodes from group " + settings.group(), e));
+            } finally {
+                zk.removeWatchers();
+            }
+            LOG.info("Consumer {} left group {}", settings.consumerId(), settings.group());
+        }
     }
 }

@@ -210,7 +210,7 @@ final class BrokerConnection {
             client.forget(this);
             return;
         }
-        long delayMs = client.config().reconnectBackoffMs(failedAttempts);
+        long delayMs = client.config().reconnectBackOff().delayMs(failedAttempts);
         client.schedule(this::reconnect, delayMs);
     }
 

@@ -1,5 +1,9 @@
 package io.imago.client.internal.remoting;
 
+import java.util.Objects;
+
+import io.imago.coordination.BackOff;
+
 /**
  * Settings of a {@link RemotingClient}. Immutable; {@link #defaults()} gives the values MetaQ's gecko
  * client uses where it has one (10 s idle heartbeat, 5 s heartbeat timeout, reconnect about every
@@ -11,15 +15,14 @@ package io.imago.client.internal.remoting;
  * @param heartbeatTimeoutMs a heartbeat without reply within this closes the connection
  * @param maxInFlightPerConnection requests sent and not yet answered on one connection; a caller
  *        blocks (up to its request timeout) for a free slot
- * @param reconnectInitialBackoffMs first delay before reconnecting; doubled per failed attempt
- * @param reconnectMaxBackoffMs cap of the reconnect delay
+ * @param reconnectBackOff the delay before a reconnect attempt, by failed attempts in a row: doubled per
+ *        failed attempt from its initial delay, at most its cap (which must not be below the initial delay)
  * @param maxReconnectAttempts failed attempts in a row after which the connection is dropped (the
  *        next request to that broker starts a new one)
  * @param maxReplyBodyBytes largest reply body accepted (a bigger one closes the connection)
  */
 public record RemotingConfig(int ioThreads, int connectTimeoutMs, long heartbeatIdleMs, long heartbeatTimeoutMs,
-        int maxInFlightPerConnection, long reconnectInitialBackoffMs, long reconnectMaxBackoffMs,
-        int maxReconnectAttempts, int maxReplyBodyBytes) {
+        int maxInFlightPerConnection, BackOff reconnectBackOff, int maxReconnectAttempts, int maxReplyBodyBytes) {
     public static final long DEFAULT_HEARTBEAT_IDLE_MS = 10_000;
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 4_096;
@@ -36,12 +39,12 @@ public record RemotingConfig(int ioThreads, int connectTimeoutMs, long heartbeat
         positive("heartbeatIdleMs", heartbeatIdleMs);
         positive("heartbeatTimeoutMs", heartbeatTimeoutMs);
         positive("maxInFlightPerConnection", maxInFlightPerConnection);
-        positive("reconnectInitialBackoffMs", reconnectInitialBackoffMs);
+        Objects.requireNonNull(reconnectBackOff, "reconnectBackOff");
         positive("maxReconnectAttempts", maxReconnectAttempts);
         positive("maxReplyBodyBytes", maxReplyBodyBytes);
-        if (reconnectMaxBackoffMs < reconnectInitialBackoffMs) {
-            throw new IllegalArgumentException("reconnectMaxBackoffMs " + reconnectMaxBackoffMs
-                    + " is below reconnectInitialBackoffMs " + reconnectInitialBackoffMs);
+        if (reconnectBackOff.maxMs() < reconnectBackOff.initialMs()) {
+            throw new IllegalArgumentException("the reconnect back-off's cap " + reconnectBackOff.maxMs()
+                    + " ms is below its initial delay " + reconnectBackOff.initialMs() + " ms");
         }
     }
 
@@ -49,26 +52,20 @@ public record RemotingConfig(int ioThreads, int connectTimeoutMs, long heartbeat
     public static RemotingConfig defaults() {
         return new RemotingConfig(Runtime.getRuntime().availableProcessors(), DEFAULT_CONNECT_TIMEOUT_MS,
                 DEFAULT_HEARTBEAT_IDLE_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
-                DEFAULT_RECONNECT_INITIAL_BACKOFF_MS, DEFAULT_RECONNECT_MAX_BACKOFF_MS, DEFAULT_MAX_RECONNECT_ATTEMPTS,
-                DEFAULT_MAX_REPLY_BODY_BYTES);
+                new BackOff(DEFAULT_RECONNECT_INITIAL_BACKOFF_MS, DEFAULT_RECONNECT_MAX_BACKOFF_MS),
+                DEFAULT_MAX_RECONNECT_ATTEMPTS, DEFAULT_MAX_REPLY_BODY_BYTES);
     }
 
     /** A copy with other heartbeat timings. */
     public RemotingConfig withHeartbeat(long idleMs, long timeoutMs) {
         return new RemotingConfig(ioThreads, connectTimeoutMs, idleMs, timeoutMs, maxInFlightPerConnection,
-                reconnectInitialBackoffMs, reconnectMaxBackoffMs, maxReconnectAttempts, maxReplyBodyBytes);
+                reconnectBackOff, maxReconnectAttempts, maxReplyBodyBytes);
     }
 
     /** A copy with another in-flight bound. */
     public RemotingConfig withMaxInFlightPerConnection(int max) {
         return new RemotingConfig(ioThreads, connectTimeoutMs, heartbeatIdleMs, heartbeatTimeoutMs, max,
-                reconnectInitialBackoffMs, reconnectMaxBackoffMs, maxReconnectAttempts, maxReplyBodyBytes);
-    }
-
-    /** The delay before reconnect attempt {@code attempt} (1-based): doubling from the initial, capped. */
-    public long reconnectBackoffMs(int attempt) {
-        int shift = Math.min(Math.max(attempt - 1, 0), 20);
-        return Math.min(reconnectMaxBackoffMs, reconnectInitialBackoffMs << shift);
+                reconnectBackOff, maxReconnectAttempts, maxReplyBodyBytes);
     }
 
     private static void positive(String name, long value) {

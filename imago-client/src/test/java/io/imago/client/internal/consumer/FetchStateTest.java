@@ -22,6 +22,14 @@ class FetchStateTest {
     }
 
     @Test
+    void anEmptyAnswerAfterAListenerFailureDoublesTheListenersDelay() {
+        state.onListenerFailure();
+        assertThat(state.delayMs()).isEqualTo(500);
+        state.onNothing();
+        assertThat(state.delayMs()).isEqualTo(1000);
+    }
+
+    @Test
     void theSizeDoublesAfterFiveAnswersWithoutAWholeMessageAndShrinksBack() {
         for (int i = 0; i < 4; i++) {
             state.onIncompleteOnly();
