@@ -146,7 +146,12 @@ public class ConsumerConfig extends MetaClientConfig {
         this.offset = Long.MAX_VALUE;
     }
 
-    /** With {@code always}, every start consumes from the end, ignoring stored positions. */
+    /**
+     * With {@code always}, every start of the consumer consumes from the end: the partitions it claims in its
+     * first rebalance round after {@code completeSubscribe} start at their end whatever position is stored.
+     * Partitions it takes later (a member left, a broker joined) continue from their stored position, so a
+     * rebalance never skips what was produced meanwhile (MetaQ applied it at every claim).
+     */
     public void setConsumeFromMaxOffset(boolean always) {
         setConsumeFromMaxOffset();
         this.alwaysConsumeFromMaxOffset = always;

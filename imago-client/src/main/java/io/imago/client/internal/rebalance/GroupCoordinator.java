@@ -250,6 +250,7 @@ public final class GroupCoordinator implements AutoCloseable {
             return false;
         }
         assign(plan.toClaim());
+        owned.startRoundDone();
         lastViews = views;
         if (plan.changesOwnership()) {
             LOG.info("Consumer {} rebalanced: released {}, claimed {}, owns {}", settings.consumerId(),

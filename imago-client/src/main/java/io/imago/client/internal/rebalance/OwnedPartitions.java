@@ -30,10 +30,22 @@ final class OwnedPartitions {
     /** Owner nodes this session holds while the fetch loop does not have the partition. */
     private final Map<String, Set<String>> heldNotFetched = new TreeMap<>();
     private volatile Map<String, List<Partition>> view = Map.of();
+    /**
+     * Whether claimed partitions start at their end whatever is stored: true until the first round
+     * after start ends when the consumer was configured to always consume from the end (MetaQ's
+     * {@code setConsumeFromMaxOffset(true)}); later claims continue from the stored positions.
+     */
+    private boolean fromMaxOffset;
 
     OwnedPartitions(RebalanceSettings settings, OffsetStorage offsetStorage) {
         this.settings = settings;
         this.offsetStorage = offsetStorage;
+        this.fromMaxOffset = settings.alwaysFromMaxOffset();
+    }
+
+    /** The first round after start is over: from now on claims continue from the stored positions. */
+    void startRoundDone() {
+        fromMaxOffset = false;
     }
 
     /** The partitions the fetch loop holds, by topic, as last published (any thread). */
@@ -137,7 +149,7 @@ final class OwnedPartitions {
     }
 
     private TopicPartitionRegInfo loadPosition(String topic, Partition partition) throws MetaClientException {
-        if (settings.alwaysFromMaxOffset()) {
+        if (fromMaxOffset) {
             return new TopicPartitionRegInfo(topic, partition, Long.MAX_VALUE);
         }
         String group = settings.group();

@@ -20,7 +20,8 @@ import io.imago.protocol.zk.ZnodeDescriptor;
  * @param zkSyncTimeMs the pause between attempts of a failed rebalance; a tenth of it coalesces events
  * @param commitOffsetPeriodMs how often positions are committed; 0 or less: only on rebalance and close
  * @param initialOffset where a partition without a stored position starts
- * @param alwaysFromMaxOffset ignore stored positions and start every partition at its end
+ * @param alwaysFromMaxOffset ignore stored positions and start at their end the partitions claimed in the
+ *     first round after start (later claims continue from the stored positions)
  */
 public record RebalanceSettings(ZnodeDescriptor znodes, String group, String consumerId, List<String> topics,
         LoadBalanceStrategy strategy, long zkSyncTimeMs, long commitOffsetPeriodMs, long initialOffset,

@@ -201,6 +201,31 @@ class GroupCoordinatorIT {
         cluster.leave(a);
     }
 
+    /**
+     * Issue 12 item 3: "always from the end" is a start-up choice. Partitions taken in a later round (here
+     * a broker that joins) continue from their stored position instead of skipping what was produced
+     * meanwhile.
+     */
+    @Test
+    void alwaysConsumingFromTheEndAppliesToTheFirstRoundOnly() throws Exception {
+        cluster.registerBroker(TOPIC, "0-m", 2);
+        cluster.storage.put(TOPIC, new Partition("0-0"), 42);
+        cluster.storage.put(TOPIC, new Partition("2-0"), 500);
+        cluster.storage.put(TOPIC, new Partition("2-1"), 700);
+        ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.Type.DEFAULT);
+        config.setConsumeFromMaxOffset(true);
+        Member a = cluster.join(config, GroupTestCluster.zkConfig(200), TOPIC);
+        cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), List.of("0-0", "0-1"));
+        assertThat(a.fetch().assignedAt).containsEntry("test/0-0", Long.MAX_VALUE)
+                .containsEntry("test/0-1", Long.MAX_VALUE);
+
+        cluster.registerBroker(TOPIC, "2-m", 2);
+        cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), List.of("0-0", "0-1", "2-0", "2-1"));
+        assertThat(a.fetch().assignedAt).as("claimed after the start: from the stored positions")
+                .containsEntry("test/2-0", 500L).containsEntry("test/2-1", 700L);
+        cluster.leave(a);
+    }
+
     @Test
     void anOwnerHeldByAnotherConsumerFailsTheRoundAfterSevenAttemptsAndTheNextChangeSucceeds() throws Exception {
         cluster.registerBroker(TOPIC, "0-m", 2);
