@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,34 @@ class GroupCoordinatorIT {
         cluster.holders.violations.removeAll(overlap);
         assertThat(cluster.observer.checkExists().forPath(idPath).getEphemeralOwner())
                 .isEqualTo(a.client().getZookeeperClient().getZooKeeper().getSessionId());
+    }
+
+    /**
+     * Issue 12 item 8: registering again in a new session fails (here the ids directory refuses new
+     * children) and is retried with back-off until it succeeds, instead of being logged once and leaving
+     * the consumer owning nothing for the rest of the session.
+     */
+    @Test
+    void aFailedRegistrationInANewSessionIsRetriedUntilItSucceeds() throws Exception {
+        registerEightPartitions();
+        Member a = cluster.join("a", TOPIC);
+        cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
+        String idPath = cluster.znodes.consumerIdPath(GroupTestCluster.GROUP, a.consumerId());
+        String idsDir = idPath.substring(0, idPath.lastIndexOf('/'));
+        cluster.observer.setACL().withACL(List.of(new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.DELETE | ZooDefs.Perms.ADMIN,
+                ZooDefs.Ids.ANYONE_ID_UNSAFE))).forPath(idsDir);
+
+        cluster.expire(a);
+        await("a's registration in the new session failing").atMost(Duration.ofSeconds(20))
+                .until(() -> !cluster.errors.isEmpty());
+        assertThat(cluster.observer.checkExists().forPath(idPath)).isNull();
+
+        cluster.observer.setACL().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(idsDir);
+        await("a registered again").atMost(Duration.ofSeconds(20))
+                .until(() -> cluster.observer.checkExists().forPath(idPath) != null);
+        cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
+        assertThat(a.coordinator().owned().get(TOPIC)).hasSize(EIGHT.size());
+        cluster.errors.clear(); // the failed attempts were reported, as they should be
     }
 
     @Test
