@@ -26,15 +26,10 @@ import org.slf4j.LoggerFactory;
  * enter this build.
  *
  * <p><b>Class path.</b> A file holding the broker's class path (one line, entries separated by
- * {@code :}), written by {@code imago-bench/bin/kafka-classpath.sh FILE} (resolved from Maven Central
- * with a throwaway pom). Found in this order:
- * <ol>
- *   <li>system property {@value #CLASSPATH_PROPERTY}: the file, which must exist (the build's integration
- *       tests pass {@code target/kafka-classpath.txt});</li>
- *   <li>system property {@value #HOME_PROPERTY}: the repository root; the file is
- *       {@code <home>/imago-bench/target/kafka-classpath.txt}, (re)written by running
- *       {@code <home>/imago-bench/bin/kafka-classpath.sh} first (it does nothing when the file is up to date).</li>
- * </ol>
+ * {@code :}), written by the module {@code imago-oracles/kafka} (resolved from Maven Central), found as
+ * {@link OracleClasspath#KAFKA} says: the file named by system property {@code imago.bench.kafkaClasspath}
+ * (the build's integration tests pass the module's), else
+ * {@code <imago.bench.home>/imago-oracles/kafka/target/classpath.txt}.
  *
  * <p><b>Configuration.</b> {@code <workDir>/server.properties}: the listeners on two free ports
  * (9092 and 9093 when free), data in {@code <workDir>/data}, {@code num.partitions} =
@@ -51,16 +46,10 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe (one owner starts and closes it).
  */
 public final class KafkaPeer implements Peer {
-    /** System property: the file holding the Kafka broker's class path. */
-    public static final String CLASSPATH_PROPERTY = "imago.bench.kafkaClasspath";
-    /** System property: the repository root, to find (and run) {@code imago-bench/bin/kafka-classpath.sh}. */
-    public static final String HOME_PROPERTY = "imago.bench.home";
-
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPeer.class);
     private static final String HOST = "127.0.0.1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration CLASSPATH_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
 
@@ -79,7 +68,7 @@ public final class KafkaPeer implements Peer {
         if (broker != null) {
             throw new IllegalStateException("the kafka peer is already started");
         }
-        String classpath = classpath();
+        String classpath = OracleClasspath.KAFKA.read();
         Files.createDirectories(env.workDir());
         Files.createDirectories(env.logDir());
         port = freePort(9092, -1);
@@ -146,43 +135,6 @@ public final class KafkaPeer implements Peer {
         }
         closed = true;
         broker.stop(STOP_GRACE);
-    }
-
-    /** The broker's class path, from {@value #CLASSPATH_PROPERTY} or resolved under {@value #HOME_PROPERTY}. */
-    static String classpath() throws IOException, InterruptedException {
-        String file = System.getProperty(CLASSPATH_PROPERTY);
-        Path classpathFile;
-        if (file != null && !file.isBlank()) {
-            classpathFile = Path.of(file);
-            if (!Files.isRegularFile(classpathFile)) {
-                throw new IllegalStateException("the Kafka class path file " + classpathFile + " (system property "
-                        + CLASSPATH_PROPERTY + ") does not exist; write it with imago-bench/bin/kafka-classpath.sh");
-            }
-        } else {
-            String home = System.getProperty(HOME_PROPERTY);
-            if (home == null || home.isBlank()) {
-                throw new IllegalStateException("no Kafka class path: set system property " + CLASSPATH_PROPERTY
-                        + " (a file written by imago-bench/bin/kafka-classpath.sh) or " + HOME_PROPERTY
-                        + " (the repository root)");
-            }
-            Path script = Path.of(home, "imago-bench", "bin", "kafka-classpath.sh");
-            classpathFile = Path.of(home, "imago-bench", "target", "kafka-classpath.txt");
-            Path log = Files.createTempFile("kafka-classpath-", ".log");
-            try (ChildProcess resolve = ChildProcess.start(script.getFileName().toString(),
-                    List.of("bash", script.toString(), classpathFile.toString()), Path.of(home), Map.of(), log)) {
-                int code = resolve.waitFor(CLASSPATH_TIMEOUT);
-                if (code != 0) {
-                    throw new IllegalStateException(script + " failed (exit " + code + "):\n" + resolve.tail());
-                }
-            } finally {
-                Files.deleteIfExists(log);
-            }
-        }
-        String classpath = Files.readString(classpathFile, StandardCharsets.UTF_8).strip();
-        if (classpath.isEmpty()) {
-            throw new IllegalStateException("the Kafka class path file " + classpathFile + " is empty");
-        }
-        return classpath;
     }
 
     private static Path writeServerProperties(PeerEnv env, int port, int controllerPort) throws IOException {

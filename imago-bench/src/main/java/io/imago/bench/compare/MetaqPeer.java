@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * ({@link OriginalClientLoad}); {@link #loadArgs()} is empty.
  *
  * <h2>Class path</h2>
- * The broker's jars are resolved outside the build ({@link MetaqClasspath}): the file named by
- * {@code -Dimago.bench.metaqClasspath=FILE}, else {@code imago-it/bin/metaq-classpath.sh server} run
- * into {@code <imago.bench.home>/imago-bench/target/metaq-server-classpath.txt}, where
- * {@code -Dimago.bench.home} is the repository root.
+ * The broker's jars never enter this module's class path ({@link OracleClasspath#METAQ_SERVER}): the file
+ * named by {@code -Dimago.bench.metaqClasspath=FILE}, else
+ * {@code <imago.bench.home>/imago-oracles/metaq-server/target/classpath.txt}, written by that module
+ * (resolved from Maven Central), where {@code -Dimago.bench.home} is the repository root.
  *
  * <h2>ZooKeeper</h2>
  * A {@link ZooKeeperProcess} ({@code io.imago.broker.zk.EmbeddedZooKeeper}, ZooKeeper 3.9, which the
@@ -110,7 +110,7 @@ public final class MetaqPeer implements Peer {
         if (zooKeeper != null) {
             throw new IllegalStateException("the metaq peer is already started");
         }
-        String classpath = MetaqClasspath.server();
+        String classpath = OracleClasspath.METAQ_SERVER.read();
         Files.createDirectories(env.workDir());
         Files.createDirectories(env.logDir());
         brokerLog = env.logDir().resolve("metaq-broker.log");

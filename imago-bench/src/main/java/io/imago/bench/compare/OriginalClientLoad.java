@@ -25,9 +25,9 @@ import javax.tools.ToolProvider;
  * <p>The driver program is the resource {@code MetaqLoadDriver.java} next to this class (see its
  * javadoc for what it measures: a warm-up that is not counted, then synchronous sends from
  * {@code threads} threads, latency from the send call to its return, nearest-rank percentiles). It is
- * compiled with {@code javax.tools} against the original client's class path ({@link MetaqClasspath}:
- * {@code -Dimago.bench.metaqClientClasspath=FILE}, else {@code metaq-classpath.sh client} under
- * {@code -Dimago.bench.home}) into {@code <workDir>/metaq-driver}, once per directory and source, and
+ * compiled with {@code javax.tools} against the original client's class path
+ * ({@link OracleClasspath#METAQ_CLIENT}: {@code -Dimago.bench.metaqClientClasspath=FILE}, else the file of
+ * the module {@code imago-oracles/metaq-client} under {@code -Dimago.bench.home}) into {@code <workDir>/metaq-driver}, once per directory and source, and
  * run as {@code java -Xms256m -Xmx512m -cp <that dir>:<client class path> MetaqLoadDriver …} with its
  * own {@code user.home} there (the client keeps local files under it). The child's stdout and stderr
  * (progress every 5 s, the client's log4j at WARN, the {@code RESULT} line) are appended to {@code log}.
@@ -75,7 +75,7 @@ public final class OriginalClientLoad {
                 "-Djava.net.preferIPv4Stack=true",
                 "-Dlog4j.configuration=" + classes.resolve("log4j.properties").toUri(),
                 "-Duser.home=" + classes.resolve("home"),
-                "-cp", classes + java.io.File.pathSeparator + MetaqClasspath.client(),
+                "-cp", classes + java.io.File.pathSeparator + OracleClasspath.METAQ_CLIENT.read(),
                 DRIVER, zkConnect, topic, Integer.toString(threads), seconds(duration), Integer.toString(size),
                 seconds(warmup), label));
         Files.createDirectories(log.toAbsolutePath().getParent());
@@ -144,7 +144,7 @@ public final class OriginalClientLoad {
         }
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         int rc = javac.run(null, null, errors, "--release", "17", "-Xlint:all", "-Werror",
-                "-cp", MetaqClasspath.client(), "-d", dir.toString(), sourceFile.toString());
+                "-cp", OracleClasspath.METAQ_CLIENT.read(), "-d", dir.toString(), sourceFile.toString());
         if (rc != 0) {
             Files.deleteIfExists(classFile);
             throw new IllegalStateException("javac " + sourceFile + " failed:\n"

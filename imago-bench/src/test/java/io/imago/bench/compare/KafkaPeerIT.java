@@ -19,8 +19,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /**
- * Starts a one-node Kafka with {@link KafkaPeer} (the broker's class path comes from the file the build
- * writes before the integration tests, system property {@value KafkaPeer#CLASSPATH_PROPERTY}) and drives
+ * Starts a one-node Kafka with {@link KafkaPeer} (the broker's class path comes from the file the module
+ * imago-oracles/kafka writes, system property {@code imago.bench.kafkaClasspath}) and drives
  * it with the load runner through {@link KafkaTargets}: every produced record is acknowledged and read back.
  */
 @Timeout(120)

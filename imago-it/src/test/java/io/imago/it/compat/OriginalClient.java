@@ -17,9 +17,9 @@ import javax.tools.ToolProvider;
  * {@code OriginalClientDriver.java} (a test resource) once per test JVM against the original
  * client's class path and launches it as {@link DriverProcess}es.
  *
- * <p>The class path is the file named by {@code -Dimago.it.metaqClientClasspath} (written by
- * {@code imago-it/bin/metaq-classpath.sh client FILE}, which {@code .ci/run} calls). A missing or
- * empty file is an error, never a reason to skip: the compatibility suite must run.
+ * <p>The class path is the file named by {@code -Dimago.it.metaqClientClasspath} (the build passes
+ * {@code imago-oracles/metaq-client/target/classpath.txt}, which that module writes before this one is
+ * built). A missing or empty file is an error, never a reason to skip: the compatibility suite must run.
  *
  * <p>Thread-safe: compilation is guarded by the class lock; launched processes are independent.
  */
@@ -66,7 +66,8 @@ public final class OriginalClient {
             return cp;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the original client's class path from " + file
-                    + "; write it with imago-it/bin/metaq-classpath.sh client " + file, e);
+                    + "; the module imago-oracles/metaq-client writes it: ./mvnw -pl imago-oracles/metaq-client"
+                    + " generate-resources", e);
         }
     }
 

@@ -26,8 +26,9 @@ import org.apache.curator.framework.CuratorFramework;
  *   <li>{@code imago}: {@code java -cp <this JVM's java.class.path> io.imago.cli.ImagoCli server -c <ini>}
  *       — the Imago CLI is expected to accept {@code server -c FILE [--embedded-zk] [--data-dir DIR] [--port N]};
  *   <li>{@code metaq}: {@code java -cp <class path read from -Dimago.it.metaqClasspath=FILE>
- *       com.taobao.metamorphosis.server.MetamorphosisStartup -f <ini>} (the original 1.4.6.2 broker,
- *       resolved outside the project's build because its dependencies are banned there).
+ *       com.taobao.metamorphosis.server.MetamorphosisStartup -f <ini>} (the original 1.4.6.2 broker; the
+ *       build passes {@code imago-oracles/metaq-server/target/classpath.txt}, which that module writes:
+ *       its dependencies are banned from this module's class path).
  * </ul>
  *
  * <p>Lifecycle: the constructor only assigns; {@link #start()} launches and waits (bounded) until the
@@ -239,7 +240,7 @@ public final class BrokerProcess implements AutoCloseable {
         String file = System.getProperty(METAQ_CLASSPATH_PROPERTY, "").trim();
         if (file.isEmpty()) {
             throw new IllegalStateException("target metaq needs -D" + METAQ_CLASSPATH_PROPERTY
-                    + "=<file written by mvn dependency:build-classpath>; see imago-it/README.md");
+                    + "=<imago-oracles/metaq-server/target/classpath.txt>; see imago-it/README.md");
         }
         return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
     }
