@@ -230,8 +230,11 @@ class OriginalClientIT {
         // The original commits where its fetches stand. A message it delivered just before it stopped may
         // still lie at or after that point (MetaQ delivers at least once; seen on a loaded machine), and
         // Imago, starting from the commit, must then deliver it again.
+        // Its shutdown may also leave a partition without an offset node (seen under heavy load: the two
+        // consumers hand partitions to each other while closing); Imago then starts that partition at the
+        // group's configured offset, 0, and delivers all of it again.
         Map<String, Long> committed = committedOffsets(group, "handover");
-        first.values().forEach(s -> assertThat(committed).as("partitions with a commit").containsKey(s.partition()));
+        first.values().forEach(s -> committed.putIfAbsent(s.partition(), 0L));
         Set<Long> fromTheCommits = new HashSet<>();
         first.forEach((id, s) -> {
             if (s.offset() >= committed.get(s.partition())) {
@@ -262,7 +265,10 @@ class OriginalClientIT {
     /** The group's committed offsets of every partition of {@code topic}, read as MetaQ writes them: msgId-offset. */
     private static Map<String, Long> committedOffsets(String group, String topic) throws Exception {
         Map<String, String> raw = GroupView.offsets(CLUSTER.cluster().zk(), group, topic);
-        assertThat(raw.keySet()).as("committed partitions").containsExactlyInAnyOrderElementsOf(partitions(1));
+        assertThat(partitions(1)).as("committed partitions").containsAll(raw.keySet());
+        if (raw.size() < PARTITIONS) {
+            LOG.info("the original consumers left offsets of {} partitions only: {}", raw.size(), raw);
+        }
         Map<String, Long> offsets = new HashMap<>();
         raw.forEach((partition, text) -> {
             assertThat(text).as("offset node of %s", partition).matches("-?\\d+-\\d+");
