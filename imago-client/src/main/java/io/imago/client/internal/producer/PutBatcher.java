@@ -1,6 +1,7 @@
 package io.imago.client.internal.producer;
 
 import io.imago.Message;
+import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
 import io.imago.cluster.Partition;
 import io.imago.client.producer.SendResult;
@@ -39,6 +40,8 @@ import java.util.concurrent.atomic.LongAdder;
  * it) or its batch's outcome; a whole batch's listeners run in one task on the callback executor, which also does
  * the per-message work of reading the reply (the I/O thread only sends the lane's next batch).
  * What the producer does on a transport failure (fail over) is its {@link Outcome} handler's business.
+ * A batch is only sent while its deadline (the latest of its messages') has not passed; one whose
+ * deadline passed while it waited fails unsent ({@link MessageNotSentException}).
  *
  * <p>Memory: the encoded bytes not yet acknowledged are bounded by {@code bufferBytes}; a send
  * beyond waits up to its timeout for room (an I/O or timer thread never waits: it fails at once).
@@ -112,7 +115,7 @@ final class PutBatcher {
         }
         if (!reserve(entryBytes, timeoutMs)) {
             listener.accept(null, new RequestTimeoutException("No room to queue a message for " + url + " within "
-                    + timeoutMs + " ms (" + bufferBytes + " bytes of batched messages unacknowledged)"));
+                    + timeoutMs + " ms (" + bufferBytes + " bytes of batched messages unacknowledged); not sent", false));
             return true;
         }
         Pending pending = new Pending(message, listener, entryBytes,
@@ -152,7 +155,15 @@ final class PutBatcher {
     }
 
     private void dispatch(Lane lane, Batch batch) {
-        long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(batch.deadlineNanos - System.nanoTime()));
+        long remainingNanos = batch.deadlineNanos - System.nanoTime();
+        if (remainingNanos <= 0) { // sent now it would fail anyway, and might be stored all the same
+            batch.body.release();
+            completed(lane, batch, null, new MessageNotSentException("Not sent: the timeout of the " + batch.messages
+                    .size() + " message(s) of a batch to partition " + lane.chosen + " of " + lane.key.topic
+                    + " passed while the batch waited for its turn"));
+            return;
+        }
+        long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos));
         batchesSent.increment();
         CompletableFuture<ResponseCommand> reply;
         try {

@@ -4,6 +4,7 @@ import io.imago.protocol.Names;
 import io.imago.Message;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
+import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
 import io.imago.cluster.Partition;
 import io.imago.client.producer.PartitionSelector;
@@ -14,6 +15,7 @@ import io.imago.client.internal.cluster.TopicRoutes;
 import io.imago.client.internal.remoting.ConnectionException;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.client.internal.remoting.RemotingException;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.ResponseCommand;
@@ -37,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * CRC32 checksum), sends it to the partition the selector picks, and reads the reply into a
  * {@link SendResult}. A transport failure ({@link ConnectionException}: connection down, lost or
  * unwritable) is retried once on a partition of another broker when the topic has one; a broker's
- * error reply and a timeout are not retried (the message may have been stored). Asynchronous
- * outcomes are delivered on the factory's callback executor, never on an I/O thread.
+ * error reply and a timeout are not retried (the message may have been stored). A failure that left
+ * the message unsent is reported as {@link MessageNotSentException}, any other as a plain
+ * {@link MetaClientException} (it may have been stored). Asynchronous outcomes are delivered on the
+ * factory's callback executor, never on an I/O thread.
  *
  * <p>To an Imago broker that announced the {@code putb} extension, sends to an explicit partition go
  * through a {@link PutBatcher} (natural batching, no linger); a message whose batch fails in transport
@@ -208,9 +212,15 @@ public final class SimpleMessageProducer implements MessageProducer {
                     .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
                             : failOver(message, encoded, chosen, unwrap(error), timeoutMs))
                     .thenCompose(f -> f);
-        } catch (MetaClientException | RuntimeException e) {
+        } catch (MetaClientException e) { // no partition, a shut down producer: nothing was sent
+            return CompletableFuture.failedFuture(notSent(e));
+        } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private static MessageNotSentException notSent(MetaClientException e) {
+        return e instanceof MessageNotSentException n ? n : new MessageNotSentException(e.getMessage(), e);
     }
 
     /** The batcher's lanes, for diagnostics. */
@@ -296,8 +306,12 @@ public final class SimpleMessageProducer implements MessageProducer {
         return e;
     }
 
-    private static MetaClientException asClientException(Throwable error) {
+    /** The public form of a send's failure: {@link MessageNotSentException} when nothing was sent. */
+    static MetaClientException asClientException(Throwable error) {
         Throwable e = unwrap(error);
+        if (e instanceof RemotingException r && !r.maybeDelivered()) {
+            return new MessageNotSentException(r.getMessage(), r);
+        }
         return e instanceof MetaClientException m ? m : new MetaClientException("Send failed: " + e, e);
     }
 
