@@ -6,8 +6,9 @@ package io.imago.exception;
  * reply (a plain {@link MetaClientException}: a timeout, a connection lost with the message in flight)
  * means the message <em>may</em> have been stored; a retry may then store it twice. Reasons: the
  * send's timeout passed while the message waited in the client (for room, an in-flight slot, a
- * connection or its batch's turn), the connection to the partition's broker is down, the topic has
- * no partition, or the producer was shut down. Imago's addition to MetaQ's
+ * connection or its batch's turn), the connection to the partition's broker is down, an earlier
+ * message of the same partition failed and the producer stopped that partition's pipeline to keep
+ * the order, the topic has no partition, or the producer was shut down. Imago's addition to MetaQ's
  * API.
  */
 public class MessageNotSentException extends MetaClientException {

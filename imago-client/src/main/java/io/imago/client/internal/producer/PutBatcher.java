@@ -40,8 +40,15 @@ import java.util.concurrent.atomic.LongAdder;
  * it) or its batch's outcome; a whole batch's listeners run in one task on the callback executor, which also does
  * the per-message work of reading the reply (the I/O thread only sends the lane's next batch).
  * What the producer does on a transport failure (fail over) is its {@link Outcome} handler's business.
- * A batch is only sent while its deadline (the latest of its messages') has not passed; one whose
- * deadline passed while it waited fails unsent ({@link MessageNotSentException}).
+ *
+ * <p>Order under failures: a batch is only sent while its deadline (the latest of its messages') has
+ * not passed; one whose deadline passed while it waited fails unsent ({@link MessageNotSentException}).
+ * The first failure of a lane (no reply, an error reply, an expired batch) stops its pipeline: the
+ * batches waiting behind it fail unsent, and so does every send to the lane until the batches already
+ * in flight have completed. So nothing is sent to a partition behind a failed message before the
+ * application has heard of the failure, and it can send the failed message and those behind it again,
+ * in order. (Batches already in flight when one fails may still be stored: with more than one in
+ * flight, a failure can leave a gap before later stored messages.)
  *
  * <p>Memory: the encoded bytes not yet acknowledged are bounded by {@code bufferBytes}; a send
  * beyond waits up to its timeout for room (an I/O or timer thread never waits: it fails at once).
@@ -127,7 +134,14 @@ final class PutBatcher {
         }
         Batch ready;
         try {
-            ready = lane.add(pending, attribute, data, cap);
+            if (!lane.add(pending, attribute, data, cap)) {
+                room.release(entryBytes);
+                listener.accept(null, new MessageNotSentException("Not sent: an earlier message to partition "
+                        + partition + " of " + message.getTopic() + " failed and the partition's sends stop until"
+                        + " the ones in flight have completed (" + lane.stoppedBy() + ")"));
+                return true;
+            }
+            ready = lane.next();
         } catch (RuntimeException e) {
             room.release(entryBytes);
             listener.accept(null, e);
@@ -178,11 +192,17 @@ final class PutBatcher {
     }
 
     private void completed(Lane lane, Batch batch, ResponseCommand reply, Throwable error) {
-        Batch next = lane.finished();
+        boolean ok = error == null && reply instanceof ResultCommand result && result.isSuccess();
+        String failure = ok ? null : describe(reply, error);
+        List<Batch> unsent = new ArrayList<>();
+        Batch next = lane.finished(failure, unsent);
         if (next != null) {
             dispatch(lane, next);
         }
         room.release(batch.bytes);
+        if (!unsent.isEmpty()) {
+            failUnsent(lane, unsent, failure);
+        }
         if (error != null) {
             Throwable cause = SimpleMessageProducer.unwrap(error);
             for (Pending p : batch.messages) {
@@ -203,6 +223,27 @@ final class PutBatcher {
             callbacks.execute(deliver);
         } catch (RejectedExecutionException e) {
             deliver.run();
+        }
+    }
+
+    private static String describe(ResponseCommand reply, Throwable error) {
+        return error != null ? SimpleMessageProducer.unwrap(error).toString() : String.valueOf(reply);
+    }
+
+    /** Fails the messages of batches a failure of their lane kept from being sent; frees their room. */
+    private void failUnsent(Lane lane, List<Batch> unsent, String failure) {
+        MessageNotSentException error = new MessageNotSentException("Not sent: an earlier batch to partition "
+                + lane.chosen + " of " + lane.key.topic + " failed (" + failure + "), so the partition's"
+                + " later batches were not sent, to keep the order");
+        for (Batch b : unsent) {
+            b.body.release();
+            room.release(b.bytes);
+        }
+        Runnable fail = () -> unsent.forEach(b -> b.messages.forEach(p -> p.listener.accept(null, error)));
+        try {
+            callbacks.execute(fail);
+        } catch (RejectedExecutionException e) {
+            fail.run();
         }
     }
 
@@ -282,21 +323,28 @@ final class PutBatcher {
         }
     }
 
-    /** One destination's open batch, closed batches waiting for a slot, and count in flight. */
+    /**
+     * One destination's open batch, closed batches waiting for a slot, and count in flight; stopped
+     * (with the failure that stopped it) from a failed batch until nothing is in flight.
+     */
     private final class Lane {
         final LaneKey key;
         final Partition chosen;
         private Batch open;
         private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
         private int inFlight;
+        private String stoppedBy;
 
         Lane(LaneKey key, Partition chosen) {
             this.key = key;
             this.chosen = chosen;
         }
 
-        /** Adds a message; returns the batch to send now, if a slot is free. */
-        synchronized Batch add(Pending pending, String attribute, byte[] data, int cap) {
+        /** Adds a message to the open batch; false when the lane is stopped (the message was not added). */
+        synchronized boolean add(Pending pending, String attribute, byte[] data, int cap) {
+            if (stoppedBy != null) {
+                return false;
+            }
             if (open != null && (open.bytes + pending.entryBytes > cap
                     || open.messages.size() >= PutBatchCommand.MAX_COUNT)) {
                 waiting.add(open);
@@ -310,7 +358,17 @@ final class PutBatcher {
             open.bytes += pending.entryBytes;
             open.messages.add(pending);
             open.deadlineNanos = Math.max(open.deadlineNanos, pending.deadlineNanos);
-            return inFlight < maxInFlight ? take() : null;
+            return true;
+        }
+
+        /** The batch to send now, if a slot is free. */
+        synchronized Batch next() {
+            return inFlight < maxInFlight && stoppedBy == null ? take() : null;
+        }
+
+        /** The failure that stopped the lane, or null. */
+        synchronized String stoppedBy() {
+            return stoppedBy;
         }
 
         @Override
@@ -319,9 +377,27 @@ final class PutBatcher {
                     + (open == null ? 0 : open.messages.size());
         }
 
-        /** A batch completed; returns the next one to send, if any. */
-        synchronized Batch finished() {
+        /**
+         * A batch completed, or failed with {@code failure} (null on success). A failure stops the lane:
+         * the batches not yet sent move to {@code unsent}. Returns the next batch to send, if any.
+         */
+        synchronized Batch finished(String failure, List<Batch> unsent) {
             inFlight--;
+            if (failure != null) {
+                stoppedBy = failure;
+                unsent.addAll(waiting);
+                waiting.clear();
+                if (open != null) {
+                    unsent.add(open);
+                    open = null;
+                }
+            }
+            if (stoppedBy != null) {
+                if (inFlight == 0) {
+                    stoppedBy = null; // everything sent before the failure has completed: the lane resumes
+                }
+                return null;
+            }
             return take();
         }
 

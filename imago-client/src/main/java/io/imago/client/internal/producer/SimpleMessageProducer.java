@@ -37,12 +37,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer: encodes a message as a 7-token put (payload with its attribute section and flag bit 0,
  * CRC32 checksum), sends it to the partition the selector picks, and reads the reply into a
- * {@link SendResult}. A transport failure ({@link ConnectionException}: connection down, lost or
- * unwritable) is retried once on a partition of another broker when the topic has one; a broker's
- * error reply and a timeout are not retried (the message may have been stored). A failure that left
- * the message unsent is reported as {@link MessageNotSentException}, any other as a plain
- * {@link MetaClientException} (it may have been stored). Asynchronous outcomes are delivered on the
- * factory's callback executor, never on an I/O thread.
+ * {@link SendResult}. A transport failure before anything was written ({@link ConnectionException}:
+ * connection down or unwritable) is retried once on a partition of another broker when the topic has
+ * one and the selector allows it ({@link PartitionSelector#allowsFailover()}); a broker's error reply,
+ * a timeout and a connection lost in flight are not retried (the message may have been stored). A
+ * failure that left the message unsent is reported as {@link MessageNotSentException}, any other as a
+ * plain {@link MetaClientException} (it may have been stored). Asynchronous outcomes are delivered on
+ * the factory's callback executor, never on an I/O thread.
  *
  * <p>To an Imago broker that announced the {@code putb} extension, sends to an explicit partition go
  * through a {@link PutBatcher} (natural batching, no linger); a message whose batch fails in transport
@@ -251,8 +252,10 @@ public final class SimpleMessageProducer implements MessageProducer {
 
     private CompletableFuture<SendResult> failOver(Message message, Encoded encoded, Partition failed, Throwable error,
             long timeoutMs) {
-        // only a put that never reached the broker moves: one lost in flight may be stored already
-        if (!(error instanceof ConnectionException ce) || ce.maybeDelivered() || shutdown) {
+        // only a put that never reached the broker moves, and only when its selector allows it (a key stays
+        // on its partition): one lost in flight may be stored already
+        if (!(error instanceof ConnectionException ce) || ce.maybeDelivered() || shutdown
+                || !selector.allowsFailover()) {
             return CompletableFuture.failedFuture(error);
         }
         TopicBrokers brokers = routes.route(message.getTopic());

@@ -1,21 +1,29 @@
 package io.imago.client.internal.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imago.Message;
 import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
+import io.imago.broker.partition.TopicLogs;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.TopicBrowser;
+import io.imago.client.producer.HashPartitionSelector;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
 import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
+import io.imago.protocol.zk.BrokerUrl;
+import io.imago.protocol.zk.TopicRegistrationJson;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import io.imago.store.fs.FaultInjectingStorageIo;
 import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +31,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +42,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The producer under faults of a real broker (issue 12): a broker whose fsyncs are held back (so puts
- * wait for their replies). What a failed send reports must say whether the message may have been
- * stored.
+ * wait for their replies) and a broker that crashed while its ZooKeeper registration lives on. What a
+ * failed send reports must say whether the message may have been stored, and a failure must not
+ * break the order of a partition or move a keyed message.
  */
 @Timeout(90)
 class ProducerFaultsIT {
@@ -91,6 +104,12 @@ class ProducerFaultsIT {
         return all;
     }
 
+    /** Messages the broker appended to {@link #TOPIC} (a browser would stop at the crashed broker). */
+    private static long appended(BrokerHarness broker) {
+        return broker.broker().partitions().topics().stream().filter(t -> t.topic().equals(TOPIC))
+                .mapToLong(TopicLogs::appendedSinceStart).sum();
+    }
+
     private static Throwable failure(CompletableFuture<SendResult> f) {
         assertThat(f).failsWithin(20, TimeUnit.SECONDS);
         try {
@@ -122,5 +141,91 @@ class ProducerFaultsIT {
         assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess()).isTrue();
         assertThat(stored(factories.get(0))).as("what the broker stored").containsExactly("first", "after");
         assertThat(failure(late)).isInstanceOf(MessageNotSentException.class);
+    }
+
+    /** Item 14: after a failed batch, the partition's queued batches are not sent behind its back. */
+    @Test
+    void aFailedBatchStopsItsPartitionsPipelineAndTheQueuedMessagesFailAsNotSent() throws Exception {
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        MessageProducer producer = batchingProducerOnAHoldableBroker(io);
+        gate = io.holdFsyncs();
+        CompletableFuture<SendResult> timesOut = producer.sendMessageAsync(message("times-out"), 1, TimeUnit.SECONDS);
+        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS)).as("the first batch waits for its fsync").isTrue();
+        CompletableFuture<SendResult> second = producer.sendMessageAsync(message("second"), 30, TimeUnit.SECONDS);
+        CompletableFuture<SendResult> third = producer.sendMessageAsync(message("third"), 30, TimeUnit.SECONDS);
+        Throwable timeout = failure(timesOut);
+        assertThat(timeout).as("a timeout: the message may have been stored")
+                .isInstanceOf(MetaClientException.class).isNotInstanceOf(MessageNotSentException.class);
+        gate.open();
+        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess()).isTrue();
+        assertThat(stored(factories.get(0))).as("what the broker stored").containsExactly("times-out", "after");
+        assertThat(failure(second)).isInstanceOf(MessageNotSentException.class);
+        assertThat(failure(third)).isInstanceOf(MessageNotSentException.class);
+    }
+
+    /**
+     * Item 14: broker 1 crashed, its registration not yet expired; a key of its partition stays there
+     * (the send fails as not sent) instead of moving to broker 0, as HashPartitionSelector promises.
+     */
+    @Test
+    void aKeyedMessageIsNotMovedToAnotherBrokerWhenItsBrokerIsUnreachable() throws Exception {
+        BrokerHarness broker = brokers.start("", "[topic=" + TOPIC + "]\nnumPartitions=1");
+        registerCrashedBroker(broker.zkConnect(), 1);
+        MessageSessionFactory f = factory(broker, 4);
+        MessageProducer producer = f.createProducer(new HashPartitionSelector());
+        producer.publish(TOPIC);
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.getPartitionsForTopic(TOPIC).size() == 2);
+        String key = keyOf(new Partition(1, 0), f.getPartitionsForTopic(TOPIC));
+        Message keyed = new Message(TOPIC, "keyed".getBytes(StandardCharsets.UTF_8), key);
+        assertThatThrownBy(() -> producer.sendMessage(keyed, 10, TimeUnit.SECONDS))
+                .isInstanceOf(MessageNotSentException.class);
+        assertThat(appended(broker)).as("messages broker 0 stored").isZero();
+    }
+
+    /** Round robin promises nothing per key: its message still fails over to a reachable broker. */
+    @Test
+    void aRoundRobinMessageFailsOverToAnotherBrokerWhenItsBrokerIsUnreachable() throws Exception {
+        BrokerHarness broker = brokers.start("", "[topic=" + TOPIC + "]\nnumPartitions=1");
+        registerCrashedBroker(broker.zkConnect(), 1);
+        MessageSessionFactory f = factory(broker, 4);
+        MessageProducer producer = f.createProducer();
+        producer.publish(TOPIC);
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.getPartitionsForTopic(TOPIC).size() == 2);
+        for (int i = 0; i < 4; i++) {
+            SendResult r = producer.sendMessage(message("m" + i), 10, TimeUnit.SECONDS);
+            assertThat(r.isSuccess()).as(r.toString()).isTrue();
+            assertThat(r.getPartition()).isEqualTo(new Partition(0, 0));
+        }
+        assertThat(appended(broker)).as("messages broker 0 stored").isEqualTo(4);
+    }
+
+    private static String keyOf(Partition wanted, List<Partition> partitions) {
+        for (int i = 0; ; i++) {
+            String key = "key-" + i;
+            if (partitions.get(Math.floorMod(key.hashCode(), partitions.size())).equals(wanted)) {
+                return key;
+            }
+        }
+    }
+
+    /**
+     * What a broker that crashed leaves in ZooKeeper until its session expires: its address (a port
+     * nobody listens on now) and its topic registration.
+     */
+    private static void registerCrashedBroker(String zkConnect, int brokerId) throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        ZnodeDescriptor znodes = new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT);
+        try (CuratorFramework zk = CuratorFrameworkFactory.newClient(zkConnect, 5_000, 5_000, new RetryOneTime(100))) {
+            zk.start();
+            String registration = brokerId + ZnodeDescriptor.MASTER_SUFFIX;
+            zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(znodes.masterPath(brokerId),
+                    BrokerUrl.format("127.0.0.1", deadPort).getBytes(StandardCharsets.UTF_8));
+            zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
+                    .forPath(znodes.publishedTopicPath(TOPIC, registration),
+                            TopicRegistrationJson.encode(1, registration).getBytes(StandardCharsets.UTF_8));
+        }
     }
 }
