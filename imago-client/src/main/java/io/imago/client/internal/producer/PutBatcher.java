@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,8 +39,11 @@ import java.util.concurrent.atomic.LongAdder;
  * is closed early (queued behind the in-flight ones) when it reaches {@code maxBatchBytes} or
  * {@link PutBatchCommand#MAX_COUNT} messages. Each message's listener is told its own
  * {@link SendResult} (id {@code firstId + i}, offset {@code firstOffset} plus the record sizes before
- * it) or its batch's outcome; a whole batch's listeners run in one task on the callback executor, which also does
- * the per-message work of reading the reply (the I/O thread only sends the lane's next batch).
+ * it) or its batch's outcome. The completing (I/O) thread reads the reply and sets each message's id,
+ * partition and offset (a few field writes per message) and tells the {@link DirectListener}s (the
+ * futures synchronous senders wait on); the other listeners of a batch run in one task on the callback
+ * executor. So a synchronous send never waits for a callback thread, and a callback never runs on an
+ * I/O thread.
  * What the producer does on a transport failure (fail over) is its {@link Outcome} handler's business.
  *
  * <p>Order under failures: a batch is only sent while its deadline (the latest of its messages') has
@@ -77,6 +82,13 @@ final class PutBatcher {
     }
 
     private final Outcome onTransportFailure;
+
+    /**
+     * A listener that only completes what a sending thread waits on: cheap, never blocks, so it is told
+     * on the completing thread instead of on the callback executor.
+     */
+    interface DirectListener extends BiConsumer<SendResult, Throwable> {
+    }
 
     PutBatcher(RemotingClient remoting, Executor callbacks, ByteBufAllocator alloc, int maxBatchBytes,
             int maxInFlight, int bufferBytes, Outcome onTransportFailure) {
@@ -213,16 +225,43 @@ final class PutBatcher {
                     e.addSuppressed(cause);
                     retried = CompletableFuture.failedFuture(e);
                 }
-                retried.whenCompleteAsync(p.listener, callbacks);
+                if (p.listener instanceof DirectListener) {
+                    retried.whenComplete(p.listener);
+                } else {
+                    retried.whenCompleteAsync(p.listener, callbacks);
+                }
             }
             return;
         }
-        // the per-message work (ids, offsets, listeners) runs on a callback thread, not on this I/O thread
-        Runnable deliver = () -> deliver(lane, batch, reply);
+        deliver(lane, batch, reply);
+    }
+
+    /** Tells the direct listeners of {@code pendings} now, the others in one task on the callback executor. */
+    private void tell(List<Pending> pendings, IntFunction<SendResult> result, Throwable error) {
+        boolean others = false;
+        for (int i = 0; i < pendings.size(); i++) {
+            Pending p = pendings.get(i);
+            if (p.listener instanceof DirectListener) {
+                p.listener.accept(result.apply(i), error);
+            } else {
+                others = true;
+            }
+        }
+        if (!others) {
+            return;
+        }
+        Runnable rest = () -> {
+            for (int i = 0; i < pendings.size(); i++) {
+                Pending p = pendings.get(i);
+                if (!(p.listener instanceof DirectListener)) {
+                    p.listener.accept(result.apply(i), error);
+                }
+            }
+        };
         try {
-            callbacks.execute(deliver);
+            callbacks.execute(rest);
         } catch (RejectedExecutionException e) {
-            deliver.run();
+            rest.run();
         }
     }
 
@@ -239,39 +278,35 @@ final class PutBatcher {
             b.body.release();
             room.release(b.bytes);
         }
-        Runnable fail = () -> unsent.forEach(b -> b.messages.forEach(p -> p.listener.accept(null, error)));
-        try {
-            callbacks.execute(fail);
-        } catch (RejectedExecutionException e) {
-            fail.run();
-        }
+        List<Pending> pendings = new ArrayList<>();
+        unsent.forEach(b -> pendings.addAll(b.messages));
+        tell(pendings, i -> null, error);
     }
 
-    private static void deliver(Lane lane, Batch batch, ResponseCommand reply) {
+    private void deliver(Lane lane, Batch batch, ResponseCommand reply) {
+        SendResult[] results;
         try {
-            deliverResults(lane, batch, reply);
+            results = results(lane, batch, reply);
         } catch (MetaClientException e) {
-            for (Pending p : batch.messages) {
-                p.listener.accept(null, e);
-            }
+            tell(batch.messages, i -> null, e);
+            return;
         } finally {
             reply.release();
         }
+        tell(batch.messages, i -> results[i], null);
     }
 
-    /** Tells each message its result, from the reply; sets the id, partition and offset of stored ones. */
-    private static void deliverResults(Lane lane, Batch batch, ResponseCommand reply) throws MetaClientException {
+    /** Each message's result, from the reply; sets the id, partition and offset of stored ones. */
+    private static SendResult[] results(Lane lane, Batch batch, ResponseCommand reply) throws MetaClientException {
         int count = batch.messages.size();
+        SendResult[] results = new SendResult[count];
         if (!(reply instanceof ResultCommand result)) {
             throw new MetaClientException("Unexpected reply to a batch put from partition " + lane.chosen + ": " + reply);
         }
         if (!result.isSuccess()) {
             String error = result.code() == StatusCode.FORBIDDEN.code() ? "403" : result.text();
-            SendResult failed = new SendResult(false, lane.chosen, -1, error);
-            for (Pending p : batch.messages) {
-                p.listener.accept(failed, null);
-            }
-            return;
+            Arrays.fill(results, new SendResult(false, lane.chosen, -1, error));
+            return results;
         }
         String text = result.text();
         long firstId;
@@ -297,9 +332,10 @@ final class PutBatcher {
             p.message.setId(firstId + i);
             p.message.setPartition(stored);
             p.message.setOffset(offset);
-            p.listener.accept(new SendResult(true, stored, offset, null), null);
+            results[i] = new SendResult(true, stored, offset, null);
             offset += RecordDescriptor.recordLength(p.entryBytes - PutBatchCommand.ENTRY_HEADER_BYTES);
         }
+        return results;
     }
 
     /** Where a batch goes: broker URL, topic and partition (with its broker id). */

@@ -27,7 +27,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -57,7 +56,7 @@ public final class SimpleMessageProducer implements MessageProducer {
     private final TopicRoutes routes;
     private final RemotingClient remoting;
     private final PartitionSelector selector;
-    private final Executor callbacks;
+    private final CallbackExecutor callbacks;
     private final Consumer<SimpleMessageProducer> onShutdown;
     private final PutBatcher batcher;
     private volatile boolean shutdown;
@@ -67,7 +66,7 @@ public final class SimpleMessageProducer implements MessageProducer {
      * @param onShutdown told once when this producer shuts down (the factory forgets it)
      */
     public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
-            Executor callbacks, Consumer<SimpleMessageProducer> onShutdown) {
+            CallbackExecutor callbacks, Consumer<SimpleMessageProducer> onShutdown) {
         this(routes, remoting, selector, callbacks, onShutdown, null);
     }
 
@@ -76,7 +75,7 @@ public final class SimpleMessageProducer implements MessageProducer {
      *        {@code putBatch*} sizes), or null for single puts only
      */
     public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
-            Executor callbacks, Consumer<SimpleMessageProducer> onShutdown, MetaClientConfig batching) {
+            CallbackExecutor callbacks, Consumer<SimpleMessageProducer> onShutdown, MetaClientConfig batching) {
         this.routes = routes;
         this.remoting = remoting;
         this.selector = Objects.requireNonNull(selector, "partition selector");
@@ -140,12 +139,26 @@ public final class SimpleMessageProducer implements MessageProducer {
 
     /**
      * Sends and runs {@code action} with the outcome on the callback executor: a batched send tells it
-     * there directly (no future in between), a single put through its future.
+     * there directly (no future in between), a single put through its future. The send first takes one
+     * of the executor's tickets (waiting up to its timeout), given back after {@code action} ran; without
+     * one it is not sent and {@code action} is told so on this thread.
      */
     private void onCallbackThread(Message message, long timeoutMs, BiConsumer<SendResult, Throwable> action) {
-        CompletableFuture<SendResult> f = send(message, timeoutMs, action);
+        if (!callbacks.admit(timeoutMs)) {
+            action.accept(null, new MessageNotSentException("Not sent: " + callbacks.maxWaiting() + " asynchronous "
+                    + "sends of this session factory were still waiting for their outcome after " + timeoutMs + " ms"));
+            return;
+        }
+        BiConsumer<SendResult, Throwable> thenRelease = (result, error) -> {
+            try {
+                action.accept(result, error);
+            } finally {
+                callbacks.release();
+            }
+        };
+        CompletableFuture<SendResult> f = send(message, timeoutMs, thenRelease);
         if (f != null) {
-            f.whenCompleteAsync(action, callbacks);
+            f.whenCompleteAsync(thenRelease, callbacks);
         }
     }
 
@@ -324,9 +337,12 @@ public final class SimpleMessageProducer implements MessageProducer {
         }
     }
 
-    /** The future of a batched send that nobody listens to otherwise (a synchronous send). */
+    /**
+     * The future of a batched send that nobody listens to otherwise (a synchronous send); completed on
+     * the completing thread, so a synchronous send never waits for a callback thread.
+     */
     private static final class ListenerFuture extends CompletableFuture<SendResult>
-            implements BiConsumer<SendResult, Throwable> {
+            implements PutBatcher.DirectListener {
         @Override
         public void accept(SendResult result, Throwable error) {
             if (error == null) {
