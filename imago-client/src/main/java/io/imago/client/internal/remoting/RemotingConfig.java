@@ -1,5 +1,8 @@
 package io.imago.client.internal.remoting;
 
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
 /**
  * Settings of a {@link RemotingClient}. Immutable; {@link #defaults()} gives the values MetaQ's gecko
  * client uses where it has one (10 s idle heartbeat, 5 s heartbeat timeout, reconnect about every
@@ -11,8 +14,9 @@ package io.imago.client.internal.remoting;
  * @param heartbeatTimeoutMs a heartbeat without reply within this closes the connection
  * @param maxInFlightPerConnection requests sent and not yet answered on one connection; a caller
  *        blocks (up to its request timeout) for a free slot
- * @param reconnectInitialBackoffMs first delay before reconnecting; doubled per failed attempt
- * @param reconnectMaxBackoffMs cap of the reconnect delay
+ * @param reconnectInitialBackoffMs first backoff before reconnecting; doubled per failed attempt (each
+ *        delay is drawn between half of the backoff and all of it)
+ * @param reconnectMaxBackoffMs cap of the reconnect backoff
  * @param maxReconnectAttempts failed attempts in a row after which the connection is dropped (the
  *        next request to that broker starts a new one)
  * @param maxReplyBodyBytes largest reply body accepted (a bigger one closes the connection)
@@ -65,10 +69,22 @@ public record RemotingConfig(int ioThreads, int connectTimeoutMs, long heartbeat
                 reconnectInitialBackoffMs, reconnectMaxBackoffMs, maxReconnectAttempts, maxReplyBodyBytes);
     }
 
-    /** The delay before reconnect attempt {@code attempt} (1-based): doubling from the initial, capped. */
+    /** {@link #reconnectBackoffMs(int, RandomGenerator)} with the thread's own random generator. */
     public long reconnectBackoffMs(int attempt) {
+        return reconnectBackoffMs(attempt, ThreadLocalRandom.current());
+    }
+
+    /**
+     * The delay before reconnect attempt {@code attempt} (1-based): the backoff doubles from the initial
+     * and is capped at the maximum, and the delay is drawn uniformly between half of it and all of it
+     * ("equal jitter"), so that clients which lost a broker at the same moment do not all reconnect in
+     * step.
+     */
+    public long reconnectBackoffMs(int attempt, RandomGenerator random) {
         int shift = Math.min(Math.max(attempt - 1, 0), 20);
-        return Math.min(reconnectMaxBackoffMs, reconnectInitialBackoffMs << shift);
+        long backoff = Math.min(reconnectMaxBackoffMs, reconnectInitialBackoffMs << shift);
+        long half = backoff / 2;
+        return backoff - half + random.nextLong(half + 1);
     }
 
     private static void positive(String name, long value) {
