@@ -15,7 +15,6 @@ import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatusCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
@@ -55,8 +53,9 @@ import java.util.concurrent.atomic.LongAdder;
  * in order. (Batches already in flight when one fails may still be stored: with more than one in
  * flight, a failure can leave a gap before later stored messages.)
  *
- * <p>Memory: the encoded bytes not yet acknowledged are bounded by {@code bufferBytes}; a send
- * beyond waits up to its timeout for room (an I/O or timer thread never waits: it fails at once).
+ * <p>Memory: the encoded bytes not yet acknowledged are bounded by the producer's {@link SendBuffer}
+ * (shared with its single puts); a send beyond waits up to its timeout for room (an I/O or timer
+ * thread never waits: it fails at once).
  *
  * <p>Thread-safe: a lane is guarded by its own monitor; nothing is sent while holding it.
  */
@@ -69,8 +68,7 @@ final class PutBatcher {
     private final ByteBufAllocator alloc;
     private final int maxBatchBytes;
     private final int maxInFlight;
-    private final int bufferBytes;
-    private final Semaphore room;
+    private final SendBuffer buffer;
     private final Map<LaneKey, Lane> lanes = new ConcurrentHashMap<>();
     private final LongAdder batchesSent = new LongAdder();
 
@@ -91,14 +89,13 @@ final class PutBatcher {
     }
 
     PutBatcher(RemotingClient remoting, Executor callbacks, ByteBufAllocator alloc, int maxBatchBytes,
-            int maxInFlight, int bufferBytes, Outcome onTransportFailure) {
+            int maxInFlight, SendBuffer buffer, Outcome onTransportFailure) {
         this.remoting = remoting;
         this.callbacks = callbacks;
         this.alloc = alloc;
         this.maxBatchBytes = maxBatchBytes;
         this.maxInFlight = maxInFlight;
-        this.bufferBytes = bufferBytes;
-        this.room = new Semaphore(bufferBytes);
+        this.buffer = buffer;
         this.onTransportFailure = onTransportFailure;
     }
 
@@ -109,7 +106,7 @@ final class PutBatcher {
 
     /** Each lane's state, for diagnostics. */
     String describe() {
-        StringBuilder out = new StringBuilder("room=" + room.availablePermits());
+        StringBuilder out = new StringBuilder("room=" + buffer.availableBytes());
         lanes.values().forEach(l -> out.append("; ").append(l));
         return out.toString();
     }
@@ -129,12 +126,12 @@ final class PutBatcher {
         byte[] data = message.getData();
         int entryBytes = PutBatchCommand.entryBytes(attribute, data);
         int cap = Math.min(maxBatchBytes, brokerLimit);
-        if (entryBytes > cap || entryBytes > bufferBytes) {
+        if (entryBytes > cap || entryBytes > buffer.capacityBytes()) {
             return false;
         }
-        if (!reserve(entryBytes, timeoutMs)) {
+        if (!buffer.reserve(entryBytes, timeoutMs)) {
             listener.accept(null, new RequestTimeoutException("No room to queue a message for " + url + " within "
-                    + timeoutMs + " ms (" + bufferBytes + " bytes of batched messages unacknowledged); not sent", false));
+                    + timeoutMs + " ms (" + buffer.capacityBytes() + " bytes of sends unacknowledged); not sent", false));
             return true;
         }
         Pending pending = new Pending(message, listener, entryBytes,
@@ -147,7 +144,7 @@ final class PutBatcher {
         Batch ready;
         try {
             if (!lane.add(pending, attribute, data, cap)) {
-                room.release(entryBytes);
+                buffer.release(entryBytes);
                 listener.accept(null, new MessageNotSentException("Not sent: an earlier message to partition "
                         + partition + " of " + message.getTopic() + " failed and the partition's sends stop until"
                         + " the ones in flight have completed (" + lane.stoppedBy() + ")"));
@@ -155,7 +152,7 @@ final class PutBatcher {
             }
             ready = lane.next();
         } catch (RuntimeException e) {
-            room.release(entryBytes);
+            buffer.release(entryBytes);
             listener.accept(null, e);
             return true;
         }
@@ -163,21 +160,6 @@ final class PutBatcher {
             dispatch(lane, ready);
         }
         return true;
-    }
-
-    private boolean reserve(int bytes, long timeoutMs) {
-        if (room.tryAcquire(bytes)) {
-            return true;
-        }
-        if (Thread.currentThread() instanceof FastThreadLocalThread) {
-            return false; // an I/O or timer thread: waiting could block the completions that make room
-        }
-        try {
-            return room.tryAcquire(bytes, timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private void dispatch(Lane lane, Batch batch) {
@@ -211,7 +193,7 @@ final class PutBatcher {
         if (next != null) {
             dispatch(lane, next);
         }
-        room.release(batch.bytes);
+        buffer.release(batch.bytes);
         if (!unsent.isEmpty()) {
             failUnsent(lane, unsent, failure);
         }
@@ -276,7 +258,7 @@ final class PutBatcher {
                 + " later batches were not sent, to keep the order");
         for (Batch b : unsent) {
             b.body.release();
-            room.release(b.bytes);
+            buffer.release(b.bytes);
         }
         List<Pending> pendings = new ArrayList<>();
         unsent.forEach(b -> pendings.addAll(b.messages));

@@ -59,6 +59,7 @@ public final class SimpleMessageProducer implements MessageProducer {
     private final CallbackExecutor callbacks;
     private final Consumer<SimpleMessageProducer> onShutdown;
     private final PutBatcher batcher;
+    private final SendBuffer buffer;
     private volatile boolean shutdown;
 
     /**
@@ -81,9 +82,10 @@ public final class SimpleMessageProducer implements MessageProducer {
         this.selector = Objects.requireNonNull(selector, "partition selector");
         this.callbacks = callbacks;
         this.onShutdown = onShutdown;
+        this.buffer = batching == null ? null : new SendBuffer(batching.getPutBatchBufferBytes());
         this.batcher = batching == null || !batching.isPutBatchEnabled() ? null
                 : new PutBatcher(remoting, callbacks, PooledByteBufAllocator.DEFAULT, batching.getPutBatchMaxBytes(),
-                        batching.getPutBatchMaxInFlight(), batching.getPutBatchBufferBytes(),
+                        batching.getPutBatchMaxInFlight(), buffer,
                         (message, chosen, error, timeoutMs) -> failOver(message, Encoded.of(message), chosen, error,
                                 timeoutMs));
     }
@@ -222,10 +224,20 @@ public final class SimpleMessageProducer implements MessageProducer {
                 }
             }
             Encoded encoded = Encoded.of(message);
-            return attempt(message, encoded, brokers, chosen, timeoutMs)
+            int held = buffer == null ? 0 : Math.min(encoded.body().length, buffer.capacityBytes());
+            if (held > 0 && !buffer.reserve(held, timeoutMs)) {
+                throw new MessageNotSentException("Not sent: no room for a put of " + encoded.body().length
+                        + " bytes within " + timeoutMs + " ms (" + buffer.capacityBytes()
+                        + " bytes of sends unacknowledged)");
+            }
+            CompletableFuture<SendResult> sent = attempt(message, encoded, brokers, chosen, timeoutMs)
                     .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
                             : failOver(message, encoded, chosen, unwrap(error), timeoutMs))
                     .thenCompose(f -> f);
+            if (held > 0) {
+                sent.whenComplete((result, error) -> buffer.release(held));
+            }
+            return sent;
         } catch (MetaClientException e) { // no partition, a shut down producer: nothing was sent
             return CompletableFuture.failedFuture(notSent(e));
         } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -66,12 +67,18 @@ class ProducerFaultsIT {
     }
 
     private MessageSessionFactory factory(BrokerHarness broker, int maxInFlight) throws MetaClientException {
+        return factory(broker, maxInFlight, c -> { });
+    }
+
+    private MessageSessionFactory factory(BrokerHarness broker, int maxInFlight, Consumer<MetaClientConfig> more)
+            throws MetaClientException {
         MetaClientConfig c = new MetaClientConfig();
         c.setZkConnect(broker.zkConnect());
         c.setZkSessionTimeoutMs(5_000);
         c.setZkConnectionTimeoutMs(5_000);
         c.setZkSyncTimeMs(500);
         c.setPutBatchMaxInFlight(maxInFlight);
+        more.accept(c);
         MessageSessionFactory f = new MetaMessageSessionFactory(c);
         factories.add(f);
         return f;
@@ -79,8 +86,13 @@ class ProducerFaultsIT {
 
     /** A broker of one partition of {@link #TOPIC} whose fsyncs the test can hold; a producer batching to it. */
     private MessageProducer batchingProducerOnAHoldableBroker(FaultInjectingStorageIo io) throws Exception {
+        return batchingProducerOnAHoldableBroker(io, c -> { });
+    }
+
+    private MessageProducer batchingProducerOnAHoldableBroker(FaultInjectingStorageIo io,
+            Consumer<MetaClientConfig> more) throws Exception {
         BrokerHarness broker = brokers.start("", "[topic=" + TOPIC + "]\nnumPartitions=1", io);
-        MessageProducer producer = factory(broker, 1).createProducer();
+        MessageProducer producer = factory(broker, 1, more).createProducer();
         producer.publish(TOPIC);
         SimpleMessageProducer simple = (SimpleMessageProducer) producer;
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -141,6 +153,35 @@ class ProducerFaultsIT {
         assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess()).isTrue();
         assertThat(stored(factories.get(0))).as("what the broker stored").containsExactly("first", "after");
         assertThat(failure(late)).isInstanceOf(MessageNotSentException.class);
+    }
+
+    /**
+     * putBatchBufferBytes bounds single puts too: a message too big for a batch waits for room behind
+     * the unacknowledged ones and, without room within its timeout, fails as not sent.
+     */
+    @Test
+    void aSinglePutBeyondTheSendBufferWaitsForRoomAndFailsAsNotSentWithoutIt() throws Exception {
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        MessageProducer producer = batchingProducerOnAHoldableBroker(io, c -> {
+            c.setPutBatchMaxBytes(8 * 1024);
+            c.setPutBatchBufferBytes(64 * 1024);
+        });
+        gate = io.holdFsyncs();
+        CompletableFuture<SendResult> first = producer.sendMessageAsync(big("first"), 30, TimeUnit.SECONDS);
+        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS)).as("the first put waits for its fsync").isTrue();
+        CompletableFuture<SendResult> second = producer.sendMessageAsync(big("second"), 500, TimeUnit.MILLISECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(second::isDone);
+        gate.open();
+        assertThat(first).succeedsWithin(20, TimeUnit.SECONDS).matches(SendResult::isSuccess);
+        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess()).isTrue();
+        assertThat(stored(factories.get(0))).as("what the broker stored").map(s -> s.split("\\|")[0])
+                .containsExactly("first", "after");
+        assertThat(failure(second)).isInstanceOf(MessageNotSentException.class);
+    }
+
+    /** A message of 40 KiB: above the 8 KiB batches, 5/8 of a 64 KiB buffer. */
+    private static Message big(String label) {
+        return message(label + "|" + "x".repeat(40 * 1024));
     }
 
     /** Item 14: after a failed batch, the partition's queued batches are not sent behind its back. */
