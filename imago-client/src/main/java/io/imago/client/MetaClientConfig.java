@@ -184,8 +184,9 @@ public class MetaClientConfig implements Serializable {
     }
 
     /**
-     * Most bytes of one producer's batched messages not yet acknowledged; a send beyond it waits (up
-     * to its timeout) for room.
+     * Most bytes of one producer's sends not yet acknowledged, batched messages and single puts alike (a
+     * single put bigger than this takes all of it); a send beyond it waits (up to its timeout) for room,
+     * then fails with {@link io.imago.exception.MessageNotSentException}.
      */
     public int getPutBatchBufferBytes() {
         return putBatchBufferBytes;

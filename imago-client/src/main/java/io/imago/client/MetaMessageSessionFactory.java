@@ -21,6 +21,7 @@ import io.imago.client.internal.cluster.TopicRoutes;
 import io.imago.client.internal.consumer.BrokerLocator;
 import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.internal.producer.OrderedMessageProducer;
+import io.imago.client.internal.producer.CallbackExecutor;
 import io.imago.client.internal.producer.SimpleMessageProducer;
 import io.imago.client.internal.rebalance.ConsumerIdGenerator;
 import io.imago.client.internal.remoting.OpaqueGenerator;
@@ -38,14 +39,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -80,7 +78,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     private RemotingClient remoting;
     private CuratorFramework curator;
     private TopicRoutes routes;
-    private ThreadPoolExecutor callbacks;
+    private CallbackExecutor callbacks;
     private boolean started;
     private boolean shutdown;
 
@@ -118,7 +116,8 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         }
         remoting = new RemotingClient(remotingConfig);
         remoting.start();
-        callbacks = callbackExecutor();
+        callbacks = new CallbackExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                CALLBACK_QUEUE_CAPACITY);
         if (config.getServerUrl() != null) {
             routes = new DirectTopicRoutes(config.getServerUrl());
             LOG.info("Session factory started in direct mode on {}", config.getServerUrl());
@@ -133,18 +132,6 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
             LOG.info("Session factory started with ZooKeeper {}{}", zk.zkConnect, zk.zkRoot);
         }
         started = true;
-    }
-
-    private static ThreadPoolExecutor callbackExecutor() {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        AtomicInteger n = new AtomicInteger();
-        // bounded: when callbacks fall behind by a full queue, the completing thread runs them itself
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(CALLBACK_QUEUE_CAPACITY), r -> {
-                    Thread t = new Thread(r, "imago-client-callback-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
     /** New brokers of a published topic are connected to right away. */

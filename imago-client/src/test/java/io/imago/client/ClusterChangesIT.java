@@ -2,11 +2,15 @@ package io.imago.client;
 
 import io.imago.Message;
 import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.PartitionSelector;
 import io.imago.client.producer.SendResult;
 import io.imago.cluster.Partition;
+import io.imago.exception.MessageNotSentException;
+import io.imago.exception.MetaClientException;
 import static io.imago.client.ProducerIT.bytes;
 import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imago.broker.BrokerHarness;
@@ -100,14 +104,32 @@ class ClusterChangesIT {
             register(zk, 8, "meta://127.0.0.1:" + h.port(), 10);
             MessageSessionFactory f = new MetaMessageSessionFactory(zkClient(h.zkConnect()));
             try {
-                MessageProducer toSeven = f.createProducer((topic, ps, m) -> ps.stream()
+                PartitionSelector sevenFirst = (topic, ps, m) -> ps.stream()
                         .filter(p -> p.getBrokerId() == 7 || ps.stream().noneMatch(q -> q.getBrokerId() == 7))
-                        .findFirst().orElseThrow());
+                        .findFirst().orElseThrow();
+                MessageProducer toSeven = f.createProducer(new PartitionSelector() {
+                    @Override
+                    public Partition getPartition(String topic, List<Partition> ps, Message m)
+                            throws MetaClientException {
+                        return sevenFirst.getPartition(topic, ps, m);
+                    }
+
+                    @Override
+                    public boolean allowsFailover() {
+                        return true;
+                    }
+                });
                 toSeven.publish("t");
                 assertThat(f.getPartitionsForTopic("t")).contains(new Partition(7, 0), new Partition(8, 9));
                 SendResult failedOver = toSeven.sendMessage(new Message("t", bytes("x")));
                 assertThat(failedOver.isSuccess()).as(failedOver.toString()).isTrue();
                 assertThat(failedOver.getPartition().getBrokerId()).isIn(0, 8);
+
+                // a selector that does not allow failover keeps its choice: the send fails, not sent
+                MessageProducer onlySeven = f.createProducer(sevenFirst);
+                onlySeven.publish("t");
+                assertThatThrownBy(() -> onlySeven.sendMessage(new Message("t", bytes("z"))))
+                        .isInstanceOf(MessageNotSentException.class);
 
                 MessageProducer toWrongPartition = f.createProducer((topic, ps, m) -> new Partition(8, 9));
                 toWrongPartition.publish("t");

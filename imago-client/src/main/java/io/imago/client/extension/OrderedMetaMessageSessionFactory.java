@@ -19,6 +19,10 @@ import java.nio.file.Path;
  * is unavailable they wait on disk ({@code <localMessageDir>/<topic>@<brokerId>-<p>.recover}; by
  * default {@code ~/.meta_localmessage}, system property {@code meta.localmessage.path}) and go out
  * first, in order, when it returns. A kept message's {@link SendResult} is successful with offset -1.
+ * When the broker refuses the oldest kept message of a partition with anything but 403, sends to that
+ * partition throw {@link io.imago.exception.MessageNotSentException} naming the refusal (logged once)
+ * until it takes it. Without partitionsInfo for a topic, the partitions published since the first
+ * send stay choices when their broker leaves, so keys do not move (their messages wait on disk).
  * Consumers and browsers are those of {@link MetaMessageSessionFactory}. Thread-safe.
  */
 public class OrderedMetaMessageSessionFactory extends MetaMessageSessionFactory

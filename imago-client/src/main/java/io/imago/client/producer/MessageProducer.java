@@ -11,9 +11,12 @@ import java.util.concurrent.TimeUnit;
  * topic first, then send. The partition of each message is chosen by the producer's
  * {@link PartitionSelector}. A broker's refusal (a non-200 reply) is a {@link SendResult} that is not
  * successful, with the broker's text as its error message ({@code "403"} for a closed partition);
- * a send that got no reply (timeout, no connection) fails with {@link MetaClientException}. A send
- * whose broker connection is down is retried once on a partition of another broker, when there is
- * one. Thread-safe: one producer may be shared by any number of threads.
+ * a send that got no reply (timeout, no connection) fails with {@link MetaClientException}: the message
+ * may have been stored, unless it is a {@link io.imago.exception.MessageNotSentException} (the message
+ * never left the client; a retry cannot duplicate it). A send whose broker connection is down is
+ * retried once on a partition of another broker, when there is one and the selector
+ * {@linkplain PartitionSelector#allowsFailover() allows it}. Thread-safe: one producer may be shared by
+ * any number of threads.
  */
 public interface MessageProducer extends Shutdownable {
 

@@ -12,4 +12,10 @@ public class RandomPartitionSelector extends AbstractPartitionSelector {
     public Partition getPartition0(String topic, List<Partition> partitions, Message message) {
         return partitions.get(ThreadLocalRandom.current().nextInt(partitions.size()));
     }
+
+    /** Any partition will do: a message whose broker cannot be reached may go to another broker's. */
+    @Override
+    public boolean allowsFailover() {
+        return true;
+    }
 }

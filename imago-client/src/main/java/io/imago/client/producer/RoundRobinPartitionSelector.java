@@ -13,4 +13,10 @@ public class RoundRobinPartitionSelector extends AbstractPartitionSelector {
     public Partition getPartition0(String topic, List<Partition> partitions, Message message) {
         return partitions.get(Math.floorMod(next.getAndIncrement(), partitions.size()));
     }
+
+    /** Any partition will do: a message whose broker cannot be reached may go to another broker's. */
+    @Override
+    public boolean allowsFailover() {
+        return true;
+    }
 }

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import io.imago.Message;
 import io.imago.client.producer.MessageProducer;
+import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
 import io.imago.cluster.Partition;
 import io.imago.client.producer.PartitionSelector;
@@ -34,12 +35,25 @@ import io.imago.client.internal.storage.RecoverStoreException;
 /**
  * MetaQ's ordered producer (spec section 6.3): the selector chooses among every configured partition
  * ({@code partitionsInfo}), and the messages of one partition reach it in the order they were sent.
- * While a partition is unavailable (its broker is not registered or the connection fails), its
- * messages are kept on disk in a local queue ({@code <dir>/<topic>@<brokerId>-<p>.recover}, the
- * recover store's format) and the send reports success with offset -1; once the queue is not empty,
- * later messages of that partition join it, and the queue is sent, in order, before any new message,
- * by the next send or by a background task every {@code resendIntervalMs}. A kept message may be
- * delivered twice if the broker stored it but the reply was lost.
+ * While a partition is unavailable (its broker is not registered, the connection fails, or it answers
+ * 403), its messages are kept on disk in a local queue ({@code <dir>/<topic>@<brokerId>-<p>.recover},
+ * the recover store's format) and the send reports success with offset -1; once the queue is not
+ * empty, later messages of that partition join it, and the queue is sent, in order, before any new
+ * message, by the next send or by a background task every {@code resendIntervalMs}. A kept message may
+ * be delivered twice if the broker stored it but the reply was lost.
+ *
+ * <p>When the broker refuses the oldest kept message with anything but 403 (the partition no longer
+ * exists, a failed write, ...), the queue is <em>blocked</em>: it is tried again in the background,
+ * but a send to that partition fails with {@link MessageNotSentException} naming the refusal (it is
+ * neither sent nor kept, so the application hears of it), and the refusal is logged once, at WARN.
+ * A send to a partition whose queue is empty and that the broker refuses gets the failed
+ * {@link SendResult}, as with any producer.
+ *
+ * <p>Without {@code partitionsInfo} for a topic the selector chooses among the partitions published
+ * now <em>and</em> every partition of the topic published since this producer first sent to it: a
+ * partition whose broker left stays a choice, so its keys do not move to another partition; its
+ * messages wait locally until it returns (logged once at WARN per change). Keys still move when
+ * partitions are added.
  *
  * <p>All sends to one partition are serialised by its queue's monitor; the asynchronous variants
  * therefore run synchronously on the calling thread. Lifecycle: the constructor assigns;
@@ -56,7 +70,9 @@ public final class OrderedMessageProducer implements MessageProducer {
     private final Function<String, List<Partition>> publishedPartitions;
     private final Path directory;
     private final long resendIntervalMs;
-    private final Map<String, RecoverStore> queues = new ConcurrentHashMap<>();
+    private final Map<String, LocalQueue> queues = new ConcurrentHashMap<>();
+    private final Map<String, List<Partition>> seenPartitions = new ConcurrentHashMap<>();
+    private final Map<String, List<Partition>> reportedAway = new ConcurrentHashMap<>();
     private ScheduledThreadPoolExecutor resender;
     private volatile boolean shutdown;
 
@@ -121,22 +137,46 @@ public final class OrderedMessageProducer implements MessageProducer {
         }
         String topic = message.getTopic();
         Partition partition = selector.getPartition(topic, partitions(topic), message);
-        RecoverStore queue = queue(topic, partition);
+        LocalQueue queue = queue(topic, partition);
         long timeoutMs = unit.toMillis(timeout);
         synchronized (queue) {
-            if (queue.size() > 0 && !drain(queue, partition, timeoutMs)) {
-                return keep(queue, message, partition);
+            if (queue.store.size() > 0) {
+                Drain drained = drain(queue, timeoutMs);
+                if (drained == Drain.REFUSED) {
+                    throw blocked(queue);
+                }
+                if (drained == Drain.UNAVAILABLE) {
+                    return keep(queue, message);
+                }
             }
             SendResult sent = trySend(message, partition, timeoutMs);
-            return sent != null ? sent : keep(queue, message, partition);
+            return sent != null ? sent : keep(queue, message);
         }
     }
 
-    /** The configured partitions of the topic, or those published now. */
+    /** What a drain of a local queue came to. */
+    private enum Drain {
+        /** Every kept message was sent: the queue is empty. */
+        EMPTIED,
+        /** The partition is unavailable: the rest stays kept. */
+        UNAVAILABLE,
+        /** The broker refused the oldest kept message (not with 403): the queue is blocked. */
+        REFUSED
+    }
+
+    private MessageNotSentException blocked(LocalQueue queue) {
+        return new MessageNotSentException("Not sent (nor kept): partition " + queue.partition + " of topic "
+                + queue.topic + " refused the oldest of the " + queue.store.size() + " messages kept for it in "
+                + queue.store.file() + " with '" + queue.refusal + "'; the ordered producer sends nothing else to "
+                + "it before that message. It tries it again every " + resendIntervalMs + " ms; if the refusal "
+                + "lasts, shut the producer down and move the file away (its messages are not lost).");
+    }
+
+    /** The configured partitions of the topic, or those published now and since the first send. */
     List<Partition> partitions(String topic) throws MetaClientException {
         String spec = partitionsInfo == null ? null : partitionsInfo.getProperty(PARTITIONS_KEY_PREFIX + topic);
         if (spec == null || spec.isBlank()) {
-            return publishedPartitions.apply(topic);
+            return publishedAndSeen(topic, publishedPartitions.apply(topic));
         }
         List<Partition> partitions = new ArrayList<>();
         try {
@@ -156,7 +196,45 @@ public final class OrderedMessageProducer implements MessageProducer {
         return partitions;
     }
 
-    private RecoverStore queue(String topic, Partition partition) throws MetaClientException {
+    /**
+     * Without partitionsInfo: the partitions published now and every one published since the first
+     * send to the topic, sorted, so that a key does not move while its partition's broker is away.
+     */
+    private List<Partition> publishedAndSeen(String topic, List<Partition> published) {
+        if (published.isEmpty() && !seenPartitions.containsKey(topic)) {
+            return published; // nothing published yet: the selector says so
+        }
+        List<Partition> before = seenPartitions.get(topic);
+        List<Partition> all = seenPartitions.merge(topic, sorted(published), (seen, now) -> seen.containsAll(now)
+                ? seen : sorted(Stream.concat(seen.stream(), now.stream()).distinct().toList()));
+        if (before == null) {
+            LOG.warn("Ordered producer: no partitionsInfo for topic {}; choosing among the partitions published now "
+                    + "and later ({}): a partition whose broker leaves keeps its keys (its messages wait locally), "
+                    + "but keys move when partitions are added; set {}{} to fix them", topic, all,
+                    PARTITIONS_KEY_PREFIX, topic);
+        } else if (before != all) {
+            LOG.warn("Ordered producer: topic {} now has partitions {} (was {}): some keys move", topic, all, before);
+        }
+        List<Partition> away = all.stream().filter(p -> !published.contains(p)).toList();
+        if (!away.equals(reportedAway.getOrDefault(topic, List.of()))) {
+            reportedAway.put(topic, away);
+            if (away.isEmpty()) {
+                LOG.info("Ordered producer: every partition of topic {} is published again", topic);
+            } else {
+                LOG.warn("Ordered producer: partitions {} of topic {} are not published now (broker down?); their "
+                        + "messages wait locally until they return", away, topic);
+            }
+        }
+        return all;
+    }
+
+    private static List<Partition> sorted(List<Partition> partitions) {
+        List<Partition> copy = new ArrayList<>(partitions);
+        copy.sort(null);
+        return List.copyOf(copy);
+    }
+
+    private LocalQueue queue(String topic, Partition partition) throws MetaClientException {
         try {
             return queues.computeIfAbsent(topic + "@" + partition, k -> {
                 RecoverStore store = new RecoverStore(directory, topic, partition.toString(),
@@ -167,29 +245,43 @@ public final class OrderedMessageProducer implements MessageProducer {
                 } catch (RecoverStoreException e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
-                return store;
+                return new LocalQueue(topic, partition, store);
             });
         } catch (IllegalStateException e) {
             throw new MetaClientException("cannot open the local queue of " + topic + "/" + partition, e);
         }
     }
 
-    /** Sends the queued messages in order; false when the partition is still unavailable. Holds the queue's monitor. */
-    private boolean drain(RecoverStore queue, Partition partition, long timeoutMs) throws MetaClientException,
-            InterruptedException {
-        for (RecoverStore.Entry entry : queue) {
+    /** Sends the queued messages in order, until one is not taken. Holds the queue's monitor. */
+    private Drain drain(LocalQueue queue, long timeoutMs) throws MetaClientException, InterruptedException {
+        Partition partition = queue.partition;
+        for (RecoverStore.Entry entry : queue.store) {
             SendResult sent = trySend(entry.message(), partition, timeoutMs);
-            if (sent == null || !sent.isSuccess()) {
-                return false;
+            if (sent == null) {
+                return Drain.UNAVAILABLE;
+            }
+            if (!sent.isSuccess()) {
+                if (!sent.getErrorMessage().equals(queue.refusal)) {
+                    LOG.warn("Ordered producer: partition {} of topic {} refuses the oldest of its {} kept messages "
+                            + "({}); later sends to it fail until it takes it", partition, queue.topic,
+                            queue.store.size(), sent.getErrorMessage());
+                }
+                queue.refusal = sent.getErrorMessage();
+                return Drain.REFUSED;
+            }
+            if (queue.refusal != null) {
+                LOG.info("Ordered producer: partition {} of topic {} took the kept message it refused", partition,
+                        queue.topic);
+                queue.refusal = null;
             }
             try {
-                queue.remove(entry);
+                queue.store.remove(entry);
             } catch (RecoverStoreException e) {
                 throw new MetaClientException("cannot remove a sent message from the local queue of " + partition, e);
             }
         }
         LOG.info("Ordered producer sent every kept message of partition {}", partition);
-        return true;
+        return Drain.EMPTIED;
     }
 
     /** The result of a put, or null when the partition is unavailable (no broker, connection failure). */
@@ -215,9 +307,10 @@ public final class OrderedMessageProducer implements MessageProducer {
         }
     }
 
-    private SendResult keep(RecoverStore queue, Message message, Partition partition) throws MetaClientException {
+    private SendResult keep(LocalQueue queue, Message message) throws MetaClientException {
+        Partition partition = queue.partition;
         try {
-            queue.append(message);
+            queue.store.append(message);
         } catch (RecoverStoreException e) {
             throw new MetaClientException("partition " + partition + " is unavailable and the message could not be "
                     + "kept locally", e);
@@ -227,20 +320,18 @@ public final class OrderedMessageProducer implements MessageProducer {
     }
 
     private void resendAll() {
-        for (RecoverStore queue : queues.values()) {
+        for (LocalQueue queue : queues.values()) {
             if (shutdown) {
                 return;
             }
             synchronized (queue) {
-                if (queue.size() == 0) {
+                if (queue.store.size() == 0) {
                     continue;
                 }
-                Partition partition = new Partition(queue.file().getFileName().toString().replaceAll(
-                        "^.*@(.*)\\" + RecoverStoreDescriptor.FILE_SUFFIX + "$", "$1"));
                 try {
-                    drain(queue, partition, DEFAULT_SEND_TIMEOUT_MS);
+                    drain(queue, DEFAULT_SEND_TIMEOUT_MS);
                 } catch (MetaClientException | RuntimeException e) {
-                    LOG.warn("Resending the kept messages of partition {} failed: {}", partition, e.toString());
+                    LOG.warn("Resending the kept messages of partition {} failed: {}", queue.partition, e.toString());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -251,8 +342,25 @@ public final class OrderedMessageProducer implements MessageProducer {
 
     /** Messages waiting in the local queue of {@code topic}/{@code partition}. */
     public int pending(String topic, Partition partition) {
-        RecoverStore queue = queues.get(topic + "@" + partition);
-        return queue == null ? 0 : queue.size();
+        LocalQueue queue = queues.get(topic + "@" + partition);
+        return queue == null ? 0 : queue.store.size();
+    }
+
+    /**
+     * A partition's local queue; sends to the partition hold its monitor. {@code refusal} is the
+     * broker's answer to the oldest kept message when it refused it (not with 403), else null.
+     */
+    private static final class LocalQueue {
+        final String topic;
+        final Partition partition;
+        final RecoverStore store;
+        String refusal;
+
+        LocalQueue(String topic, Partition partition, RecoverStore store) {
+            this.topic = topic;
+            this.partition = partition;
+            this.store = store;
+        }
     }
 
     @Override
@@ -316,7 +424,7 @@ public final class OrderedMessageProducer implements MessageProducer {
                 Thread.currentThread().interrupt();
             }
         }
-        queues.values().forEach(RecoverStore::close);
+        queues.values().forEach(q -> q.store.close());
         sender.shutdown();
     }
 }

@@ -1,6 +1,7 @@
 package io.imago.client.internal.producer;
 
 import io.imago.Message;
+import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
 import io.imago.cluster.Partition;
 import io.imago.client.producer.SendResult;
@@ -14,18 +15,18 @@ import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatusCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -36,12 +37,25 @@ import java.util.concurrent.atomic.LongAdder;
  * is closed early (queued behind the in-flight ones) when it reaches {@code maxBatchBytes} or
  * {@link PutBatchCommand#MAX_COUNT} messages. Each message's listener is told its own
  * {@link SendResult} (id {@code firstId + i}, offset {@code firstOffset} plus the record sizes before
- * it) or its batch's outcome; a whole batch's listeners run in one task on the callback executor, which also does
- * the per-message work of reading the reply (the I/O thread only sends the lane's next batch).
+ * it) or its batch's outcome. The completing (I/O) thread reads the reply and sets each message's id,
+ * partition and offset (a few field writes per message) and tells the {@link DirectListener}s (the
+ * futures synchronous senders wait on); the other listeners of a batch run in one task on the callback
+ * executor. So a synchronous send never waits for a callback thread, and a callback never runs on an
+ * I/O thread.
  * What the producer does on a transport failure (fail over) is its {@link Outcome} handler's business.
  *
- * <p>Memory: the encoded bytes not yet acknowledged are bounded by {@code bufferBytes}; a send
- * beyond waits up to its timeout for room (an I/O or timer thread never waits: it fails at once).
+ * <p>Order under failures: a batch is only sent while its deadline (the latest of its messages') has
+ * not passed; one whose deadline passed while it waited fails unsent ({@link MessageNotSentException}).
+ * The first failure of a lane (no reply, an error reply, an expired batch) stops its pipeline: the
+ * batches waiting behind it fail unsent, and so does every send to the lane until the batches already
+ * in flight have completed. So nothing is sent to a partition behind a failed message before the
+ * application has heard of the failure, and it can send the failed message and those behind it again,
+ * in order. (Batches already in flight when one fails may still be stored: with more than one in
+ * flight, a failure can leave a gap before later stored messages.)
+ *
+ * <p>Memory: the encoded bytes not yet acknowledged are bounded by the producer's {@link SendBuffer}
+ * (shared with its single puts); a send beyond waits up to its timeout for room (an I/O or timer
+ * thread never waits: it fails at once).
  *
  * <p>Thread-safe: a lane is guarded by its own monitor; nothing is sent while holding it.
  */
@@ -54,8 +68,7 @@ final class PutBatcher {
     private final ByteBufAllocator alloc;
     private final int maxBatchBytes;
     private final int maxInFlight;
-    private final int bufferBytes;
-    private final Semaphore room;
+    private final SendBuffer buffer;
     private final Map<LaneKey, Lane> lanes = new ConcurrentHashMap<>();
     private final LongAdder batchesSent = new LongAdder();
 
@@ -68,15 +81,21 @@ final class PutBatcher {
 
     private final Outcome onTransportFailure;
 
+    /**
+     * A listener that only completes what a sending thread waits on: cheap, never blocks, so it is told
+     * on the completing thread instead of on the callback executor.
+     */
+    interface DirectListener extends BiConsumer<SendResult, Throwable> {
+    }
+
     PutBatcher(RemotingClient remoting, Executor callbacks, ByteBufAllocator alloc, int maxBatchBytes,
-            int maxInFlight, int bufferBytes, Outcome onTransportFailure) {
+            int maxInFlight, SendBuffer buffer, Outcome onTransportFailure) {
         this.remoting = remoting;
         this.callbacks = callbacks;
         this.alloc = alloc;
         this.maxBatchBytes = maxBatchBytes;
         this.maxInFlight = maxInFlight;
-        this.bufferBytes = bufferBytes;
-        this.room = new Semaphore(bufferBytes);
+        this.buffer = buffer;
         this.onTransportFailure = onTransportFailure;
     }
 
@@ -87,7 +106,7 @@ final class PutBatcher {
 
     /** Each lane's state, for diagnostics. */
     String describe() {
-        StringBuilder out = new StringBuilder("room=" + room.availablePermits());
+        StringBuilder out = new StringBuilder("room=" + buffer.availableBytes());
         lanes.values().forEach(l -> out.append("; ").append(l));
         return out.toString();
     }
@@ -107,12 +126,12 @@ final class PutBatcher {
         byte[] data = message.getData();
         int entryBytes = PutBatchCommand.entryBytes(attribute, data);
         int cap = Math.min(maxBatchBytes, brokerLimit);
-        if (entryBytes > cap || entryBytes > bufferBytes) {
+        if (entryBytes > cap || entryBytes > buffer.capacityBytes()) {
             return false;
         }
-        if (!reserve(entryBytes, timeoutMs)) {
+        if (!buffer.reserve(entryBytes, timeoutMs)) {
             listener.accept(null, new RequestTimeoutException("No room to queue a message for " + url + " within "
-                    + timeoutMs + " ms (" + bufferBytes + " bytes of batched messages unacknowledged)"));
+                    + timeoutMs + " ms (" + buffer.capacityBytes() + " bytes of sends unacknowledged); not sent", false));
             return true;
         }
         Pending pending = new Pending(message, listener, entryBytes,
@@ -124,9 +143,16 @@ final class PutBatcher {
         }
         Batch ready;
         try {
-            ready = lane.add(pending, attribute, data, cap);
+            if (!lane.add(pending, attribute, data, cap)) {
+                buffer.release(entryBytes);
+                listener.accept(null, new MessageNotSentException("Not sent: an earlier message to partition "
+                        + partition + " of " + message.getTopic() + " failed and the partition's sends stop until"
+                        + " the ones in flight have completed (" + lane.stoppedBy() + ")"));
+                return true;
+            }
+            ready = lane.next();
         } catch (RuntimeException e) {
-            room.release(entryBytes);
+            buffer.release(entryBytes);
             listener.accept(null, e);
             return true;
         }
@@ -136,23 +162,16 @@ final class PutBatcher {
         return true;
     }
 
-    private boolean reserve(int bytes, long timeoutMs) {
-        if (room.tryAcquire(bytes)) {
-            return true;
-        }
-        if (Thread.currentThread() instanceof FastThreadLocalThread) {
-            return false; // an I/O or timer thread: waiting could block the completions that make room
-        }
-        try {
-            return room.tryAcquire(bytes, timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private void dispatch(Lane lane, Batch batch) {
-        long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(batch.deadlineNanos - System.nanoTime()));
+        long remainingNanos = batch.deadlineNanos - System.nanoTime();
+        if (remainingNanos <= 0) { // sent now it would fail anyway, and might be stored all the same
+            batch.body.release();
+            completed(lane, batch, null, new MessageNotSentException("Not sent: the timeout of the " + batch.messages
+                    .size() + " message(s) of a batch to partition " + lane.chosen + " of " + lane.key.topic
+                    + " passed while the batch waited for its turn"));
+            return;
+        }
+        long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos));
         batchesSent.increment();
         CompletableFuture<ResponseCommand> reply;
         try {
@@ -167,11 +186,17 @@ final class PutBatcher {
     }
 
     private void completed(Lane lane, Batch batch, ResponseCommand reply, Throwable error) {
-        Batch next = lane.finished();
+        boolean ok = error == null && reply instanceof ResultCommand result && result.isSuccess();
+        String failure = ok ? null : describe(reply, error);
+        List<Batch> unsent = new ArrayList<>();
+        Batch next = lane.finished(failure, unsent);
         if (next != null) {
             dispatch(lane, next);
         }
-        room.release(batch.bytes);
+        buffer.release(batch.bytes);
+        if (!unsent.isEmpty()) {
+            failUnsent(lane, unsent, failure);
+        }
         if (error != null) {
             Throwable cause = SimpleMessageProducer.unwrap(error);
             for (Pending p : batch.messages) {
@@ -182,44 +207,88 @@ final class PutBatcher {
                     e.addSuppressed(cause);
                     retried = CompletableFuture.failedFuture(e);
                 }
-                retried.whenCompleteAsync(p.listener, callbacks);
+                if (p.listener instanceof DirectListener) {
+                    retried.whenComplete(p.listener);
+                } else {
+                    retried.whenCompleteAsync(p.listener, callbacks);
+                }
             }
             return;
         }
-        // the per-message work (ids, offsets, listeners) runs on a callback thread, not on this I/O thread
-        Runnable deliver = () -> deliver(lane, batch, reply);
+        deliver(lane, batch, reply);
+    }
+
+    /** Tells the direct listeners of {@code pendings} now, the others in one task on the callback executor. */
+    private void tell(List<Pending> pendings, IntFunction<SendResult> result, Throwable error) {
+        boolean others = false;
+        for (int i = 0; i < pendings.size(); i++) {
+            Pending p = pendings.get(i);
+            if (p.listener instanceof DirectListener) {
+                p.listener.accept(result.apply(i), error);
+            } else {
+                others = true;
+            }
+        }
+        if (!others) {
+            return;
+        }
+        Runnable rest = () -> {
+            for (int i = 0; i < pendings.size(); i++) {
+                Pending p = pendings.get(i);
+                if (!(p.listener instanceof DirectListener)) {
+                    p.listener.accept(result.apply(i), error);
+                }
+            }
+        };
         try {
-            callbacks.execute(deliver);
+            callbacks.execute(rest);
         } catch (RejectedExecutionException e) {
-            deliver.run();
+            rest.run();
         }
     }
 
-    private static void deliver(Lane lane, Batch batch, ResponseCommand reply) {
+    private static String describe(ResponseCommand reply, Throwable error) {
+        return error != null ? SimpleMessageProducer.unwrap(error).toString() : String.valueOf(reply);
+    }
+
+    /** Fails the messages of batches a failure of their lane kept from being sent; frees their room. */
+    private void failUnsent(Lane lane, List<Batch> unsent, String failure) {
+        MessageNotSentException error = new MessageNotSentException("Not sent: an earlier batch to partition "
+                + lane.chosen + " of " + lane.key.topic + " failed (" + failure + "), so the partition's"
+                + " later batches were not sent, to keep the order");
+        for (Batch b : unsent) {
+            b.body.release();
+            buffer.release(b.bytes);
+        }
+        List<Pending> pendings = new ArrayList<>();
+        unsent.forEach(b -> pendings.addAll(b.messages));
+        tell(pendings, i -> null, error);
+    }
+
+    private void deliver(Lane lane, Batch batch, ResponseCommand reply) {
+        SendResult[] results;
         try {
-            deliverResults(lane, batch, reply);
+            results = results(lane, batch, reply);
         } catch (MetaClientException e) {
-            for (Pending p : batch.messages) {
-                p.listener.accept(null, e);
-            }
+            tell(batch.messages, i -> null, e);
+            return;
         } finally {
             reply.release();
         }
+        tell(batch.messages, i -> results[i], null);
     }
 
-    /** Tells each message its result, from the reply; sets the id, partition and offset of stored ones. */
-    private static void deliverResults(Lane lane, Batch batch, ResponseCommand reply) throws MetaClientException {
+    /** Each message's result, from the reply; sets the id, partition and offset of stored ones. */
+    private static SendResult[] results(Lane lane, Batch batch, ResponseCommand reply) throws MetaClientException {
         int count = batch.messages.size();
+        SendResult[] results = new SendResult[count];
         if (!(reply instanceof ResultCommand result)) {
             throw new MetaClientException("Unexpected reply to a batch put from partition " + lane.chosen + ": " + reply);
         }
         if (!result.isSuccess()) {
             String error = result.code() == StatusCode.FORBIDDEN.code() ? "403" : result.text();
-            SendResult failed = new SendResult(false, lane.chosen, -1, error);
-            for (Pending p : batch.messages) {
-                p.listener.accept(failed, null);
-            }
-            return;
+            Arrays.fill(results, new SendResult(false, lane.chosen, -1, error));
+            return results;
         }
         String text = result.text();
         long firstId;
@@ -245,9 +314,10 @@ final class PutBatcher {
             p.message.setId(firstId + i);
             p.message.setPartition(stored);
             p.message.setOffset(offset);
-            p.listener.accept(new SendResult(true, stored, offset, null), null);
+            results[i] = new SendResult(true, stored, offset, null);
             offset += RecordDescriptor.recordLength(p.entryBytes - PutBatchCommand.ENTRY_HEADER_BYTES);
         }
+        return results;
     }
 
     /** Where a batch goes: broker URL, topic and partition (with its broker id). */
@@ -271,21 +341,28 @@ final class PutBatcher {
         }
     }
 
-    /** One destination's open batch, closed batches waiting for a slot, and count in flight. */
+    /**
+     * One destination's open batch, closed batches waiting for a slot, and count in flight; stopped
+     * (with the failure that stopped it) from a failed batch until nothing is in flight.
+     */
     private final class Lane {
         final LaneKey key;
         final Partition chosen;
         private Batch open;
         private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
         private int inFlight;
+        private String stoppedBy;
 
         Lane(LaneKey key, Partition chosen) {
             this.key = key;
             this.chosen = chosen;
         }
 
-        /** Adds a message; returns the batch to send now, if a slot is free. */
-        synchronized Batch add(Pending pending, String attribute, byte[] data, int cap) {
+        /** Adds a message to the open batch; false when the lane is stopped (the message was not added). */
+        synchronized boolean add(Pending pending, String attribute, byte[] data, int cap) {
+            if (stoppedBy != null) {
+                return false;
+            }
             if (open != null && (open.bytes + pending.entryBytes > cap
                     || open.messages.size() >= PutBatchCommand.MAX_COUNT)) {
                 waiting.add(open);
@@ -299,7 +376,17 @@ final class PutBatcher {
             open.bytes += pending.entryBytes;
             open.messages.add(pending);
             open.deadlineNanos = Math.max(open.deadlineNanos, pending.deadlineNanos);
-            return inFlight < maxInFlight ? take() : null;
+            return true;
+        }
+
+        /** The batch to send now, if a slot is free. */
+        synchronized Batch next() {
+            return inFlight < maxInFlight && stoppedBy == null ? take() : null;
+        }
+
+        /** The failure that stopped the lane, or null. */
+        synchronized String stoppedBy() {
+            return stoppedBy;
         }
 
         @Override
@@ -308,9 +395,27 @@ final class PutBatcher {
                     + (open == null ? 0 : open.messages.size());
         }
 
-        /** A batch completed; returns the next one to send, if any. */
-        synchronized Batch finished() {
+        /**
+         * A batch completed, or failed with {@code failure} (null on success). A failure stops the lane:
+         * the batches not yet sent move to {@code unsent}. Returns the next batch to send, if any.
+         */
+        synchronized Batch finished(String failure, List<Batch> unsent) {
             inFlight--;
+            if (failure != null) {
+                stoppedBy = failure;
+                unsent.addAll(waiting);
+                waiting.clear();
+                if (open != null) {
+                    unsent.add(open);
+                    open = null;
+                }
+            }
+            if (stoppedBy != null) {
+                if (inFlight == 0) {
+                    stoppedBy = null; // everything sent before the failure has completed: the lane resumes
+                }
+                return null;
+            }
             return take();
         }
 

@@ -4,6 +4,7 @@ import io.imago.protocol.Names;
 import io.imago.Message;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
+import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
 import io.imago.cluster.Partition;
 import io.imago.client.producer.PartitionSelector;
@@ -14,6 +15,7 @@ import io.imago.client.internal.cluster.TopicRoutes;
 import io.imago.client.internal.remoting.ConnectionException;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.client.internal.remoting.RemotingException;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.ResponseCommand;
@@ -25,7 +27,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -35,10 +36,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer: encodes a message as a 7-token put (payload with its attribute section and flag bit 0,
  * CRC32 checksum), sends it to the partition the selector picks, and reads the reply into a
- * {@link SendResult}. A transport failure ({@link ConnectionException}: connection down, lost or
- * unwritable) is retried once on a partition of another broker when the topic has one; a broker's
- * error reply and a timeout are not retried (the message may have been stored). Asynchronous
- * outcomes are delivered on the factory's callback executor, never on an I/O thread.
+ * {@link SendResult}. A transport failure before anything was written ({@link ConnectionException}:
+ * connection down or unwritable) is retried once on a partition of another broker when the topic has
+ * one and the selector allows it ({@link PartitionSelector#allowsFailover()}); a broker's error reply,
+ * a timeout and a connection lost in flight are not retried (the message may have been stored). A
+ * failure that left the message unsent is reported as {@link MessageNotSentException}, any other as a
+ * plain {@link MetaClientException} (it may have been stored). Asynchronous outcomes are delivered on
+ * the factory's callback executor, never on an I/O thread.
  *
  * <p>To an Imago broker that announced the {@code putb} extension, sends to an explicit partition go
  * through a {@link PutBatcher} (natural batching, no linger); a message whose batch fails in transport
@@ -52,9 +56,10 @@ public final class SimpleMessageProducer implements MessageProducer {
     private final TopicRoutes routes;
     private final RemotingClient remoting;
     private final PartitionSelector selector;
-    private final Executor callbacks;
+    private final CallbackExecutor callbacks;
     private final Consumer<SimpleMessageProducer> onShutdown;
     private final PutBatcher batcher;
+    private final SendBuffer buffer;
     private volatile boolean shutdown;
 
     /**
@@ -62,7 +67,7 @@ public final class SimpleMessageProducer implements MessageProducer {
      * @param onShutdown told once when this producer shuts down (the factory forgets it)
      */
     public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
-            Executor callbacks, Consumer<SimpleMessageProducer> onShutdown) {
+            CallbackExecutor callbacks, Consumer<SimpleMessageProducer> onShutdown) {
         this(routes, remoting, selector, callbacks, onShutdown, null);
     }
 
@@ -71,15 +76,16 @@ public final class SimpleMessageProducer implements MessageProducer {
      *        {@code putBatch*} sizes), or null for single puts only
      */
     public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
-            Executor callbacks, Consumer<SimpleMessageProducer> onShutdown, MetaClientConfig batching) {
+            CallbackExecutor callbacks, Consumer<SimpleMessageProducer> onShutdown, MetaClientConfig batching) {
         this.routes = routes;
         this.remoting = remoting;
         this.selector = Objects.requireNonNull(selector, "partition selector");
         this.callbacks = callbacks;
         this.onShutdown = onShutdown;
+        this.buffer = batching == null ? null : new SendBuffer(batching.getPutBatchBufferBytes());
         this.batcher = batching == null || !batching.isPutBatchEnabled() ? null
                 : new PutBatcher(remoting, callbacks, PooledByteBufAllocator.DEFAULT, batching.getPutBatchMaxBytes(),
-                        batching.getPutBatchMaxInFlight(), batching.getPutBatchBufferBytes(),
+                        batching.getPutBatchMaxInFlight(), buffer,
                         (message, chosen, error, timeoutMs) -> failOver(message, Encoded.of(message), chosen, error,
                                 timeoutMs));
     }
@@ -135,12 +141,26 @@ public final class SimpleMessageProducer implements MessageProducer {
 
     /**
      * Sends and runs {@code action} with the outcome on the callback executor: a batched send tells it
-     * there directly (no future in between), a single put through its future.
+     * there directly (no future in between), a single put through its future. The send first takes one
+     * of the executor's tickets (waiting up to its timeout), given back after {@code action} ran; without
+     * one it is not sent and {@code action} is told so on this thread.
      */
     private void onCallbackThread(Message message, long timeoutMs, BiConsumer<SendResult, Throwable> action) {
-        CompletableFuture<SendResult> f = send(message, timeoutMs, action);
+        if (!callbacks.admit(timeoutMs)) {
+            action.accept(null, new MessageNotSentException("Not sent: " + callbacks.maxWaiting() + " asynchronous "
+                    + "sends of this session factory were still waiting for their outcome after " + timeoutMs + " ms"));
+            return;
+        }
+        BiConsumer<SendResult, Throwable> thenRelease = (result, error) -> {
+            try {
+                action.accept(result, error);
+            } finally {
+                callbacks.release();
+            }
+        };
+        CompletableFuture<SendResult> f = send(message, timeoutMs, thenRelease);
         if (f != null) {
-            f.whenCompleteAsync(action, callbacks);
+            f.whenCompleteAsync(thenRelease, callbacks);
         }
     }
 
@@ -204,13 +224,29 @@ public final class SimpleMessageProducer implements MessageProducer {
                 }
             }
             Encoded encoded = Encoded.of(message);
-            return attempt(message, encoded, brokers, chosen, timeoutMs)
+            int held = buffer == null ? 0 : Math.min(encoded.body().length, buffer.capacityBytes());
+            if (held > 0 && !buffer.reserve(held, timeoutMs)) {
+                throw new MessageNotSentException("Not sent: no room for a put of " + encoded.body().length
+                        + " bytes within " + timeoutMs + " ms (" + buffer.capacityBytes()
+                        + " bytes of sends unacknowledged)");
+            }
+            CompletableFuture<SendResult> sent = attempt(message, encoded, brokers, chosen, timeoutMs)
                     .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
                             : failOver(message, encoded, chosen, unwrap(error), timeoutMs))
                     .thenCompose(f -> f);
-        } catch (MetaClientException | RuntimeException e) {
+            if (held > 0) {
+                sent.whenComplete((result, error) -> buffer.release(held));
+            }
+            return sent;
+        } catch (MetaClientException e) { // no partition, a shut down producer: nothing was sent
+            return CompletableFuture.failedFuture(notSent(e));
+        } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private static MessageNotSentException notSent(MetaClientException e) {
+        return e instanceof MessageNotSentException n ? n : new MessageNotSentException(e.getMessage(), e);
     }
 
     /** The batcher's lanes, for diagnostics. */
@@ -241,8 +277,10 @@ public final class SimpleMessageProducer implements MessageProducer {
 
     private CompletableFuture<SendResult> failOver(Message message, Encoded encoded, Partition failed, Throwable error,
             long timeoutMs) {
-        // only a put that never reached the broker moves: one lost in flight may be stored already
-        if (!(error instanceof ConnectionException ce) || ce.maybeDelivered() || shutdown) {
+        // only a put that never reached the broker moves, and only when its selector allows it (a key stays
+        // on its partition): one lost in flight may be stored already
+        if (!(error instanceof ConnectionException ce) || ce.maybeDelivered() || shutdown
+                || !selector.allowsFailover()) {
             return CompletableFuture.failedFuture(error);
         }
         TopicBrokers brokers = routes.route(message.getTopic());
@@ -296,8 +334,12 @@ public final class SimpleMessageProducer implements MessageProducer {
         return e;
     }
 
-    private static MetaClientException asClientException(Throwable error) {
+    /** The public form of a send's failure: {@link MessageNotSentException} when nothing was sent. */
+    static MetaClientException asClientException(Throwable error) {
         Throwable e = unwrap(error);
+        if (e instanceof RemotingException r && !r.maybeDelivered()) {
+            return new MessageNotSentException(r.getMessage(), r);
+        }
         return e instanceof MetaClientException m ? m : new MetaClientException("Send failed: " + e, e);
     }
 
@@ -307,9 +349,12 @@ public final class SimpleMessageProducer implements MessageProducer {
         }
     }
 
-    /** The future of a batched send that nobody listens to otherwise (a synchronous send). */
+    /**
+     * The future of a batched send that nobody listens to otherwise (a synchronous send); completed on
+     * the completing thread, so a synchronous send never waits for a callback thread.
+     */
     private static final class ListenerFuture extends CompletableFuture<SendResult>
-            implements BiConsumer<SendResult, Throwable> {
+            implements PutBatcher.DirectListener {
         @Override
         public void accept(SendResult result, Throwable error) {
             if (error == null) {

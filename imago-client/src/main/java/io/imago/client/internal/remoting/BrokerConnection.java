@@ -87,18 +87,25 @@ final class BrokerConnection {
         boolean onEventLoop = client.isEventLoopThread();
         if (!(onEventLoop ? slots.tryAcquire() : slots.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS))) {
             future.completeExceptionally(new RequestTimeoutException("No in-flight slot to " + url + " within "
-                    + timeoutMs + " ms (" + client.config().maxInFlightPerConnection() + " requests in flight)"));
+                    + timeoutMs + " ms (" + client.config().maxInFlightPerConnection() + " requests in flight); not sent",
+                    false));
+            return null;
+        }
+        long remainingMs = timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (remainingMs <= 0) { // the wait for the slot took the whole timeout: do not send it to fail anyway
+            slots.release();
+            future.completeExceptionally(new RequestTimeoutException("The " + timeoutMs + " ms timeout of a request to "
+                    + url + " passed while it waited for an in-flight slot; not sent", false));
             return null;
         }
         PendingRequest request = new PendingRequest(command.opaque(), command.getClass().getSimpleName(), url,
                 timeoutMs, future, slots);
-        long remainingMs = Math.max(1, timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         try {
             request.timeout(client.timer().newTimeout(request, remainingMs, TimeUnit.MILLISECONDS));
         } catch (IllegalStateException timerStopped) {
             // the client is closing: give the slot back and fail the request (the caller releases it)
             slots.release();
-            future.completeExceptionally(new ClientClosedException("The connection to " + url + " is closed"));
+            future.completeExceptionally(new ClientClosedException("The connection to " + url + " is closed", false));
             return null;
         }
         return request;
@@ -108,7 +115,7 @@ final class BrokerConnection {
         CompletableFuture<ChannelRequests> pending;
         synchronized (this) {
             if (closed) {
-                request.fail(new ClientClosedException("The connection to " + url + " is closed"));
+                request.fail(new ClientClosedException("The connection to " + url + " is closed", false));
                 ReferenceCountUtil.release(command);
                 return;
             }
@@ -136,7 +143,8 @@ final class BrokerConnection {
     /** Starts connecting unless connected or connecting; returns the outcome of the attempt. */
     synchronized CompletableFuture<ChannelRequests> connect() {
         if (closed) {
-            return CompletableFuture.failedFuture(new ClientClosedException("The connection to " + url + " is closed"));
+            return CompletableFuture.failedFuture(new ClientClosedException("The connection to " + url + " is closed",
+                    false));
         }
         ChannelRequests c = current;
         if (c != null && c.isUsable()) {
@@ -175,7 +183,7 @@ final class BrokerConnection {
             LOG.info("Connected to broker {}", url);
             attempt.complete(requests);
         } else if (closed) {
-            attempt.completeExceptionally(new ClientClosedException("The connection to " + url + " is closed"));
+            attempt.completeExceptionally(new ClientClosedException("The connection to " + url + " is closed", false));
         } else {
             attempt.completeExceptionally(new ConnectionException("Cannot connect to " + url,
                     f.isSuccess() ? null : f.cause()));
@@ -210,7 +218,7 @@ final class BrokerConnection {
             client.forget(this);
             return;
         }
-        long delayMs = client.config().reconnectBackOff().delayMs(failedAttempts);
+        long delayMs = client.config().reconnectBackoffMs(failedAttempts); // doubling, with jitter
         client.schedule(this::reconnect, delayMs);
     }
 

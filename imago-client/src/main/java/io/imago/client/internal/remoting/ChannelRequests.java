@@ -112,10 +112,12 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
             return;
         }
         if (ended) {
-            request.fail(lost());
+            request.fail(new ConnectionException("Connection to " + connection.url() + " lost before the request was"
+                    + " sent", null, false));
             ReferenceCountUtil.release(command);
             return;
         }
+        request.writing();
         channel.writeAndFlush(command).addListener(f -> {
             if (!f.isSuccess()) {
                 request.fail(new ConnectionException("Cannot write a request to " + connection.url(), f.cause()));

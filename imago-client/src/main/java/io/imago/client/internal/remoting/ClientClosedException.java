@@ -4,7 +4,13 @@ package io.imago.client.internal.remoting;
 public final class ClientClosedException extends RemotingException {
     private static final long serialVersionUID = 1L;
 
+    /** The client closed with the request possibly written: the broker may have acted on it. */
     public ClientClosedException(String message) {
-        super(message, null);
+        this(message, true);
+    }
+
+    /** @param maybeDelivered whether the request may have been written before the close */
+    public ClientClosedException(String message, boolean maybeDelivered) {
+        super(message, null, maybeDelivered);
     }
 }

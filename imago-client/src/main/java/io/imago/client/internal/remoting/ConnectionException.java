@@ -8,8 +8,6 @@ package io.imago.client.internal.remoting;
 public final class ConnectionException extends RemotingException {
     private static final long serialVersionUID = 1L;
 
-    private final boolean maybeDelivered;
-
     /** A request that was never written: the broker cannot have seen it. */
     public ConnectionException(String message, Throwable cause) {
         this(message, cause, false);
@@ -21,11 +19,6 @@ public final class ConnectionException extends RemotingException {
      *        elsewhere, or the message could be stored twice
      */
     public ConnectionException(String message, Throwable cause, boolean maybeDelivered) {
-        super(message, cause);
-        this.maybeDelivered = maybeDelivered;
-    }
-
-    public boolean maybeDelivered() {
-        return maybeDelivered;
+        super(message, cause, maybeDelivered);
     }
 }

@@ -23,6 +23,7 @@ final class PendingRequest implements TimerTask {
     private final CompletableFuture<ResponseCommand> future;
     private final Semaphore slots;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile boolean written;
     private volatile Timeout timeout;
     private volatile Map<Integer, PendingRequest> table;
 
@@ -50,10 +51,17 @@ final class PendingRequest implements TimerTask {
         this.table = t;
     }
 
-    /** The timeout fired. */
+    /** The request is about to be written to its channel: from here on the broker may act on it. */
+    void writing() {
+        written = true;
+    }
+
+    /** The timeout fired: before the request was written, the broker cannot have seen it. */
     @Override
     public void run(Timeout t) {
-        fail(new RequestTimeoutException(what + " request to " + url + " timed out after " + timeoutMs + " ms"));
+        boolean sent = written;
+        fail(new RequestTimeoutException(what + " request to " + url + " timed out after " + timeoutMs + " ms"
+                + (sent ? "" : " before it was sent"), sent));
     }
 
     boolean isFinished() {

@@ -199,7 +199,8 @@ public final class RemotingClient implements AutoCloseable {
 
     private BrokerConnection connection(String url) throws ClientClosedException {
         if (closed || !started) {
-            throw new ClientClosedException(closed ? "The remoting client is closed" : "The remoting client is not started");
+            throw new ClientClosedException(closed ? "The remoting client is closed" : "The remoting client is not started",
+                    false);
         }
         BrokerUrl parsed = parsed(url);
         BrokerConnection c = connections.get(parsed);
@@ -213,7 +214,7 @@ public final class RemotingClient implements AutoCloseable {
         }
         if (closed) {
             created.close();
-            throw new ClientClosedException("The remoting client is closed");
+            throw new ClientClosedException("The remoting client is closed", false);
         }
         created.connect();
         return created;

@@ -1,8 +1,9 @@
 package io.imago.client.internal.remoting;
 
-import java.util.Objects;
-
 import io.imago.coordination.BackOff;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Settings of a {@link RemotingClient}. Immutable; {@link #defaults()} gives the values MetaQ's gecko
@@ -16,7 +17,8 @@ import io.imago.coordination.BackOff;
  * @param maxInFlightPerConnection requests sent and not yet answered on one connection; a caller
  *        blocks (up to its request timeout) for a free slot
  * @param reconnectBackOff the delay before a reconnect attempt, by failed attempts in a row: doubled per
- *        failed attempt from its initial delay, at most its cap (which must not be below the initial delay)
+ *        failed attempt from its initial delay, at most its cap (which must not be below the initial delay); each
+ *        delay is drawn between half of that back-off and all of it
  * @param maxReconnectAttempts failed attempts in a row after which the connection is dropped (the
  *        next request to that broker starts a new one)
  * @param maxReplyBodyBytes largest reply body accepted (a bigger one closes the connection)
@@ -66,6 +68,22 @@ public record RemotingConfig(int ioThreads, int connectTimeoutMs, long heartbeat
     public RemotingConfig withMaxInFlightPerConnection(int max) {
         return new RemotingConfig(ioThreads, connectTimeoutMs, heartbeatIdleMs, heartbeatTimeoutMs, max,
                 reconnectBackOff, maxReconnectAttempts, maxReplyBodyBytes);
+    }
+
+    /** {@link #reconnectBackoffMs(int, RandomGenerator)} with the thread's own random generator. */
+    public long reconnectBackoffMs(int attempt) {
+        return reconnectBackoffMs(attempt, ThreadLocalRandom.current());
+    }
+
+    /**
+     * The delay before reconnect attempt {@code attempt} (1-based): {@link #reconnectBackOff()} for that
+     * many failures, drawn uniformly between half of it and all of it ("equal jitter"), so that clients
+     * which lost a broker at the same moment do not all reconnect in step.
+     */
+    public long reconnectBackoffMs(int attempt, RandomGenerator random) {
+        long backoff = reconnectBackOff.delayMs(Math.max(attempt, 1));
+        long half = backoff / 2;
+        return backoff - half + random.nextLong(half + 1);
     }
 
     private static void positive(String name, long value) {
