@@ -335,6 +335,7 @@ public final class BrokerRegistration implements AutoCloseable {
     }
 
     /** Registrar only: one full registration pending at a time, backing off after failures. */
+    @SuppressWarnings("FutureReturnValueIgnored") // repair() reports its own failures and reschedules
     private void scheduleRepair() {
         if (repairScheduled || registrar.isShutdown()) {
             return;
@@ -387,6 +388,7 @@ public final class BrokerRegistration implements AutoCloseable {
     }
 
     /** Registrar only. */
+    @SuppressWarnings("CollectionUndefinedEquality") // identity is meant: each future removes itself
     private void runStep(ZkStep step, CompletableFuture<Void> future) {
         try {
             step.run();
