@@ -151,6 +151,7 @@ final class PutBatcher {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // completed() handles the reply and the failure alike
     private void dispatch(Lane lane, Batch batch) {
         long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(batch.deadlineNanos - System.nanoTime()));
         batchesSent.increment();
@@ -166,6 +167,7 @@ final class PutBatcher {
         reply.whenComplete((r, error) -> completed(lane, batch, r, error));
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the listeners catch what the application's callbacks throw
     private void completed(Lane lane, Batch batch, ResponseCommand reply, Throwable error) {
         Batch next = lane.finished();
         if (next != null) {

@@ -137,6 +137,7 @@ public final class SimpleMessageProducer implements MessageProducer {
      * Sends and runs {@code action} with the outcome on the callback executor: a batched send tells it
      * there directly (no future in between), a single put through its future.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the actions catch what the application's callbacks throw
     private void onCallbackThread(Message message, long timeoutMs, BiConsumer<SendResult, Throwable> action) {
         CompletableFuture<SendResult> f = send(message, timeoutMs, action);
         if (f != null) {
@@ -205,9 +206,7 @@ public final class SimpleMessageProducer implements MessageProducer {
             }
             Encoded encoded = Encoded.of(message);
             return attempt(message, encoded, brokers, chosen, timeoutMs)
-                    .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
-                            : failOver(message, encoded, chosen, unwrap(error), timeoutMs))
-                    .thenCompose(f -> f);
+                    .exceptionallyCompose(error -> failOver(message, encoded, chosen, unwrap(error), timeoutMs));
         } catch (MetaClientException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

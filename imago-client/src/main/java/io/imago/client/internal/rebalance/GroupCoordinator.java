@@ -119,6 +119,7 @@ public final class GroupCoordinator implements AutoCloseable {
      *
      * @throws RebalanceException if the consumer cannot be registered (ZooKeeper unreachable or refusing)
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the periodic commit is guarded()
     public void start() {
         synchronized (lifecycleLock) {
             if (started || closed) {
@@ -238,6 +239,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /** Schedules a round after the coalescing delay, unless one is already scheduled. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the round is guarded()
     private void requestRound() {
         if (closing.getCount() == 0 || !roundScheduled.compareAndSet(false, true)) {
             return;
@@ -308,6 +310,7 @@ public final class GroupCoordinator implements AutoCloseable {
     // ---- rebalance -------------------------------------------------------------------------------
 
     /** One round: up to MAX_ATTEMPTS attempts, releasing everything between them. Coordinator thread. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the retry, requestRound, only schedules a guarded() round
     private void rebalanceRound() throws InterruptedException {
         Exception lastFailure = null;
         for (int attempt = 1; attempt <= RebalanceSettings.MAX_ATTEMPTS; attempt++) {

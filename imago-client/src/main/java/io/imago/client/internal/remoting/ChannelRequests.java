@@ -134,6 +134,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the close ends the requests in flight (channelInactive)
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ResponseCommand reply) {
             PendingRequest request = inFlight.remove(reply.opaque());
@@ -173,6 +174,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // as in channelRead
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.warn("Closing the connection to {}: {}", connection.url(), cause.toString());
         ctx.close();
