@@ -138,6 +138,7 @@ public final class Broker implements AutoCloseable {
      * publishes the registration before it registers every recorded topic, so no topic is missed.
      * Registering a topic twice is a no-op.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // a failure goes to the registration's error handler and is repaired
     private void announce(TopicConfig topic) {
         if (!config.zooKeeper().enabled()) {
             return;
@@ -149,6 +150,7 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // as in announce: registerTopic reports and repairs its failures
     private void registerInZooKeeper() {
         ZooKeeperConfig zk = config.zooKeeper();
         if (!zk.enabled()) {

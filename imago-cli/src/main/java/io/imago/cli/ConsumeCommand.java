@@ -67,7 +67,7 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxMessages != null && maxMessages <= 0 || idleTimeoutMs <= 0) {
+        if ((maxMessages != null && maxMessages <= 0) || idleTimeoutMs <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--max-messages and --timeout-ms must be positive");
         }

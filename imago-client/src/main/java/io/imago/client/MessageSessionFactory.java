@@ -82,5 +82,6 @@ public interface MessageSessionFactory extends Shutdownable {
     List<Partition> getPartitionsForTopic(String topic);
 
     /** Shuts down every producer and browser, closes the connections and ZooKeeper. Idempotent. */
+    @Override
     void shutdown() throws MetaClientException;
 }

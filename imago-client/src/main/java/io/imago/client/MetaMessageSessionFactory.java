@@ -135,6 +135,7 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     }
 
     /** New brokers of a published topic are connected to right away. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback logs a failed connect; sends wait for their own
     private void brokersChanged(TopicBrokers brokers) {
         RemotingClient r = remoting;
         if (r != null) {

@@ -26,5 +26,6 @@ public interface TopicBrowser extends Shutdownable {
     String getTopic();
 
     /** Releases the browser. Idempotent. */
+    @Override
     void shutdown();
 }

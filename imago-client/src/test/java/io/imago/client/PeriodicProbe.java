@@ -33,6 +33,7 @@ public final class PeriodicProbe implements AutoCloseable {
     }
 
     /** Starts running {@code step} now and then {@code period} after each run ends. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the task records its failure, read through failure()
     public static PeriodicProbe every(Duration period, String name, Step step) {
         PeriodicProbe probe = new PeriodicProbe(name);
         probe.executor.scheduleWithFixedDelay(() -> {

@@ -256,7 +256,7 @@ class ProducerIT {
                 }
             }, 30, TimeUnit.SECONDS);
         }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
                 .until(() -> calls.sum() >= n);
         // a duplicate callback would arrive late: the count must stay at n for a while
         org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(10))

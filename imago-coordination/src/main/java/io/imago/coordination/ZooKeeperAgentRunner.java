@@ -168,6 +168,7 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
     }
 
     /** Agent thread. */
+    @SuppressWarnings("CollectionUndefinedEquality") // identity is meant: each future removes itself
     private void runDuty(Duty duty, CompletableFuture<Void> future) {
         try {
             if (isClosing()) {
@@ -196,6 +197,7 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
      * Runs {@code duty} on the agent's thread after {@code delayMs}; a failure goes to the error
      * handler. Returns false, scheduling nothing, before {@link #start} and once closing.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // guarded(): the duty reports its own failure
     public boolean schedule(Duty duty, long delayMs) {
         return whileRunning(e -> e.schedule(guarded(duty), delayMs, TimeUnit.MILLISECONDS));
     }
@@ -205,6 +207,7 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
      * start of the next), the first time after {@code periodMs}; a failure goes to the error handler and
      * the runs go on. Returns false, scheduling nothing, before {@link #start} and once closing.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // guarded(): each run reports its own failure
     public boolean scheduleWithFixedDelay(Duty duty, long periodMs) {
         return whileRunning(e -> e.scheduleWithFixedDelay(guarded(duty), periodMs, periodMs, TimeUnit.MILLISECONDS));
     }
@@ -251,6 +254,7 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
     }
 
     /** Agent thread: one repair pending at a time, after the back-off. */
+    @SuppressWarnings("FutureReturnValueIgnored") // repair() reports its own failure and schedules the next
     private void scheduleRepair() {
         if (!repairScheduled) {
             repairScheduled = whileRunning(e -> e.schedule(() -> {

@@ -208,7 +208,7 @@ class ZooKeeperAgentRunnerTest {
         long oldSession = runner.registeredSessionId();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        runner.submit(() -> {
+        var unused = runner.submit(() -> { // its outcome is not what this test looks at
             entered.countDown();
             release.await();
         });
@@ -275,7 +275,7 @@ class ZooKeeperAgentRunnerTest {
     void closeEndsAPauseTakenWithAwaitClose() throws Exception {
         runner.start(client);
         CountDownLatch entered = new CountDownLatch(1);
-        runner.submit(() -> {
+        var unused = runner.submit(() -> { // the pause's end is recorded in agent.calls
             entered.countDown();
             agent.calls.add("pause ended by close: " + runner.awaitClose(TimeUnit.HOURS.toMillis(1)));
         });

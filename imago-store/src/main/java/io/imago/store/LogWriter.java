@@ -113,6 +113,8 @@ final class LogWriter implements Runnable {
         return lastFlushMs;
     }
 
+    // unflushedMessages has one writer, this thread; the volatile is for the threads that read it
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private void writeBatch() throws IOException {
         touched.clear();
         int messages = 0;

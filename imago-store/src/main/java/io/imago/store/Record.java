@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param flag      the flag, copied from the put
  * @param payload   the payload bytes between position and limit
  */
+@SuppressWarnings("JavaLangClash") // the spec's name for it; this package never means java.lang.Record
 public record Record(long messageId, int flag, ByteBuffer payload) {
 
     public Record {

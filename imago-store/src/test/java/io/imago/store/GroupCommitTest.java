@@ -132,6 +132,7 @@ class GroupCommitTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the whenComplete only records acknowledgements
     void everyAcknowledgedRecordSurvivesPowerLossAndNoHalfRecordIsVisible() throws Exception {
         LogConfig config = LogConfig.builder().maxSegmentBytes(8 * 1024).build();
         PartitionLog log = open(config, io);
@@ -216,6 +217,7 @@ class GroupCommitTest {
      */
     private static CompletableFuture<Long> appendOn(ExecutorService thread, PartitionLog log, long id)
             throws Exception {
+        @SuppressWarnings("FutureReturnValueIgnored") // nested on purpose: this waits for append to return
         Future<CompletableFuture<Long>> call = thread.submit(() -> log.append(id, 0, payload(id, 10)));
         try {
             return call.get(10, TimeUnit.SECONDS);

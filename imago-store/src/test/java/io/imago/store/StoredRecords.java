@@ -44,7 +44,7 @@ public final class StoredRecords {
     public static ByteBuffer payload(long seed, int size) {
         byte[] bytes = new byte[size];
         for (int i = 0; i < size; i++) {
-            bytes[i] = (byte) (seed * 31 + i * 7);
+            bytes[i] = (byte) (seed * 31 + i * 7L);
         }
         return ByteBuffer.wrap(bytes);
     }

@@ -107,10 +107,10 @@ class ThresholdFlushTest {
         open(1000);
         log.append(1, 0, payload(1, 10)).join();
         assertThat(log.flushIfDue()).as("interval not over").isFalse();
-        clock.advance(Duration.ofMillis(10_000));
+        clock.advance(Duration.ofSeconds(10));
         assertThat(log.flushIfDue()).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> io.fsyncCount() - fsyncsAtOpen == 1);
-        clock.advance(Duration.ofMillis(10_000));
+        clock.advance(Duration.ofSeconds(10));
         assertThat(log.flushIfDue()).as("nothing unflushed").isFalse();
     }
 
@@ -131,7 +131,7 @@ class ThresholdFlushTest {
             flusher.register(log);
             flusher.start();
             log.append(1, 0, payload(1, 10)).join();
-            clock.advance(Duration.ofMillis(10_000));
+            clock.advance(Duration.ofSeconds(10));
             await().atMost(Duration.ofSeconds(5)).until(() -> io.fsyncCount() - fsyncsAtOpen == 1);
         } finally {
             executor.shutdownNow();

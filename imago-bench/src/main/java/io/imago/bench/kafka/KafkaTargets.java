@@ -74,6 +74,7 @@ public final class KafkaTargets implements Targets {
         String topic = options.topic;
         return new ProducerTarget() {
             @Override
+            @SuppressWarnings("FutureReturnValueIgnored") // Kafka tells the outcome to the callback as well
             public void send(byte[] payload, Completion done) {
                 try {
                     producer.send(new ProducerRecord<>(topic, payload), (metadata, error) -> done.completed(error));

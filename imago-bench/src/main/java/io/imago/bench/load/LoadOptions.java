@@ -10,14 +10,14 @@ import picocli.CommandLine.Option;
  */
 public final class LoadOptions {
     /** Which system the load goes to. */
-    public enum System { imago, kafka }
+    public enum Target { imago, kafka }
 
     /** {@code sync}: each thread waits for every acknowledgement; {@code async}: a bounded window in flight. */
     public enum Mode { sync, async }
 
     @Option(names = "--target", defaultValue = "imago", paramLabel = "SYSTEM",
             description = "imago (default) or kafka")
-    public System target = System.imago;
+    public Target target = Target.imago;
 
     @Option(names = "--zk", defaultValue = "127.0.0.1:2181", paramLabel = "HOST:PORT",
             description = "Imago: the ZooKeeper that lists the brokers (default: ${DEFAULT-VALUE})")

@@ -54,7 +54,11 @@ public final class PartitionRegistry implements AutoCloseable {
 
     /** Told of every partition opened, after it is open and listed (on the opening thread). */
     public interface Listener {
-        /** @param entry the partition just opened */
+        /**
+         * Called once per partition opened.
+         *
+         * @param entry the partition just opened
+         */
         void partitionOpened(PartitionEntry entry);
     }
 

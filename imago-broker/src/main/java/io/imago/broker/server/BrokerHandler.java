@@ -67,6 +67,8 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    // replies go with the void promise: a failed write reaches exceptionCaught, which closes the channel
+    @SuppressWarnings("FutureReturnValueIgnored")
     public void channelRead(ChannelHandlerContext c, Object msg) {
         Channel ch = c.channel();
         if (msg instanceof PutCommand put) {
@@ -114,6 +116,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // void promise, as in channelRead
     private void stats(Channel ch, StatsCommand stats) {
         if (StatsReport.ITEM_CONFIG.equals(stats.item())) {
             ch.writeAndFlush(Replies.ok(Unpooled.wrappedBuffer(ctx.config().rawBytes()), stats.opaque()),
@@ -124,6 +127,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the close is the last step: a failure of it has no one to tell
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
         if (cause instanceof IOException) {
             LOG.debug("Connection {} failed: {}", c.channel().remoteAddress(), cause.toString());

@@ -94,6 +94,7 @@ final class GetProcessor {
      * the get is read again, once, without waiting: data, or the usual 404. Nothing is held but a
      * waiter on the log and a timer on the channel's event loop.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback only hands the read to the event loop
     private void park(Channel channel, GetCommand get, PartitionEntry entry, boolean stat) {
         CompletableFuture<Void> data = entry.log().awaitDataBeyond(get.offset());
         ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> data.complete(null),
@@ -106,6 +107,7 @@ final class GetProcessor {
         });
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // void promise: a failed write reaches exceptionCaught
     private void answer(Channel channel, GetCommand get, ReadResult result, boolean stat) {
         if (result instanceof LogRegion region) {
             channel.write(new ValueHeader(region.length(), get.opaque()), channel.voidPromise());
@@ -146,6 +148,7 @@ final class GetProcessor {
         return entry.topicConfig().map(TopicConfig::collectsStats).orElse(false);
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // void promise: a failed write reaches exceptionCaught
     private static void reply(Channel channel, Object reply) {
         channel.writeAndFlush(reply, channel.voidPromise());
     }

@@ -44,6 +44,7 @@ final class PutProcessor {
     }
 
     /** Handles one put and takes over its body reference. */
+    @SuppressWarnings("FutureReturnValueIgnored") // void promise: a failed write reaches exceptionCaught
     void process(Channel channel, PutCommand put) {
         try {
             Optional<TopicConfig> accepted = ctx.registry().topicConfig(put.topic());
@@ -104,6 +105,9 @@ final class PutProcessor {
         return Optional.empty();
     }
 
+    // replies go with the void promise (a failed write reaches exceptionCaught); the append's
+    // callback is where its outcome is handled: it answers success and failure alike
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void append(Channel channel, PutCommand put, TopicConfig topic, int partition) {
         PartitionEntry entry;
         try {
@@ -142,6 +146,7 @@ final class PutProcessor {
      * {@code <firstId> <partition> <firstOffset> <count>}. The body is released once the log has
      * copied it (appendBatch copies before returning).
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // void promise: a failed write reaches exceptionCaught
     void processBatch(Channel channel, PutBatchCommand batch) {
         try {
             Optional<TopicConfig> accepted = ctx.registry().topicConfig(batch.topic());
@@ -180,6 +185,7 @@ final class PutProcessor {
         return Optional.empty();
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // as in append: void promise, and the callback answers both outcomes
     private void appendBatch(Channel channel, PutBatchCommand batch, TopicConfig topic) {
         int partition = batch.partition();
         int opaque = batch.opaque();

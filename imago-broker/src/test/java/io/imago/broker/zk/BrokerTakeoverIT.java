@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.imago.broker.LeavesNoThreads;
@@ -121,13 +122,14 @@ class BrokerTakeoverIT {
         BrokerRegistration second = registration(BROKER_0);
         ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
         try {
-            killer.schedule(() -> {
+            ScheduledFuture<?> kill = killer.schedule(() -> {
                 ZkTestSupport.expireOnServer(server.connectString(), other.client().getZookeeperClient().getZooKeeper());
                 other.close();
                 return null;
             }, 300, TimeUnit.MILLISECONDS);
 
             second.start();
+            kill.get(10, TimeUnit.SECONDS); // a failure to expire the other session shows here
         } finally {
             killer.shutdown();
             assertThat(killer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();

@@ -20,6 +20,8 @@ public interface LoadBalanceStrategy {
     }
 
     /**
+     * The partitions of a topic that one consumer of the group owns.
+     *
      * @param consumerId the consumer asking
      * @param consumers the group's consumers of the topic, sorted as strings, containing {@code consumerId}
      * @param partitions the topic's partitions ({@code <brokerId>-<p>}), distinct, sorted as strings

@@ -55,5 +55,6 @@ public interface MessageConsumer extends Shutdownable {
     ConsumerConfig getConsumerConfig();
 
     /** Stops fetching, waits for the listeners in progress, commits the positions and leaves the group. Idempotent. */
+    @Override
     void shutdown() throws MetaClientException;
 }

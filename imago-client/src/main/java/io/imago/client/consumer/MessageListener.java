@@ -42,7 +42,7 @@ public interface MessageListener {
     Executor getExecutor();
 
     /** Throws {@code failure} as it is, without the compiler asking to declare it. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // T exists only to be inferred unchecked
     private static <T extends Exception> T unchecked(Exception failure) throws T {
         throw (T) failure;
     }

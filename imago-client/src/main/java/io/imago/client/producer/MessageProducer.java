@@ -73,5 +73,6 @@ public interface MessageProducer extends Shutdownable {
     }
 
     /** Stops the producer: later sends fail; sends in flight complete. Idempotent. */
+    @Override
     void shutdown() throws MetaClientException;
 }

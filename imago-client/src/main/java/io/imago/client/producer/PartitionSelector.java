@@ -11,6 +11,8 @@ import java.util.List;
  */
 public interface PartitionSelector {
     /**
+     * The partition {@code message} of {@code topic} goes to.
+     *
      * @param partitions the topic's available partitions; empty when none is published
      * @throws MetaClientException when no partition can take the message
      */

@@ -233,7 +233,7 @@ class ClusterIT {
     }
 
     private static void logDuplicates(String what, ImagoConsumerGroup group, int acked) {
-        long duplicates = group.received().size() - group.ids().size();
+        int duplicates = group.received().size() - group.ids().size();
         LOG.info("{}: {} acknowledged messages, {} deliveries, {} redelivered (after a rebalance)", what, acked,
                 group.received().size(), duplicates);
     }

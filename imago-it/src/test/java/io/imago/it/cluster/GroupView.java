@@ -42,7 +42,6 @@ public final class GroupView {
                 byChild.put(child, new String(zk.getData().forPath(path + "/" + child), StandardCharsets.UTF_8));
             } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
                 // released between the listing and the read: not owned any more
-                continue;
             }
         }
         return byChild;

@@ -49,6 +49,7 @@ public final class ProducerLoop implements AutoCloseable {
     }
 
     /** Starts a producer of {@code topic} sending every {@code periodMs}. */
+    @SuppressWarnings("FutureReturnValueIgnored") // sendOne records what stops it, read through broken
     public static ProducerLoop start(String zkConnect, String topic, long periodMs) throws MetaClientException {
         MetaClientConfig config = new MetaClientConfig();
         config.setZkConnect(zkConnect);
@@ -99,7 +100,7 @@ public final class ProducerLoop implements AutoCloseable {
     /** How many sends have completed, acknowledged or not. */
     public long attempts() {
         synchronized (acked) {
-            return acked.size() + failures.size();
+            return (long) acked.size() + failures.size();
         }
     }
 

@@ -103,7 +103,7 @@ class OriginalClientIT {
         Map<Long, List<String[]>> received = awaitDelivered(group, sent);
         assertThat(received.values()).flatMap(lines -> lines).extracting(f -> f[1])
                 .as("every consumer of the group owns a partition and receives from it").contains("0", "1", "2");
-        long duplicates = received.values().stream().mapToInt(List::size).sum() - sent.size();
+        int duplicates = received.values().stream().mapToInt(List::size).sum() - sent.size();
         if (duplicates > 0) {
             LOG.warn("the original consumers received {} of {} messages twice (redelivery after a rebalance)",
                     duplicates, sent.size());

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeSet;
 
@@ -42,7 +43,7 @@ final class MetaqApiSurface {
         return new ArrayList<>(gaps);
     }
 
-    private void compare(Class<?> original, TreeSet<String> gaps) {
+    private void compare(Class<?> original, Set<String> gaps) {
         Class<?> ported;
         try {
             ported = Class.forName(port(original.getName()), false, imago);

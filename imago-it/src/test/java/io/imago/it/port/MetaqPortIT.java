@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class MetaqPortIT {
-    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
     private static final int SYNC = 20;
     private static final int ASYNC = 20;
     private static final int SKIPPED = 5;

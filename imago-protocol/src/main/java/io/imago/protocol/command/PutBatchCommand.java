@@ -124,6 +124,8 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
     @FunctionalInterface
     public interface EntryVisitor {
         /**
+         * Receives entry {@code index} of the batch.
+         *
          * @param payload the entry's payload, a view (position 0) sharing the body's memory; valid
          *        only while the command is not released
          */

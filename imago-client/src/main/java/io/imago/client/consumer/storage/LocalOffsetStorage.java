@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -82,7 +83,7 @@ public class LocalOffsetStorage implements OffsetStorage {
         List<PositionSnapshot> snapshots = infos.stream().map(PositionSnapshot::take).toList();
         try {
             OffsetFileLock.withLock(file, () -> {
-                TreeMap<String, List<StoredPosition>> all = readFile();
+                SortedMap<String, List<StoredPosition>> all = readFile();
                 all.put(group, merge(all.getOrDefault(group, List.of()), snapshots));
                 DurableFiles.writeAtomically(file, MAPPER.writeValueAsBytes(all));
                 return null;
@@ -110,7 +111,7 @@ public class LocalOffsetStorage implements OffsetStorage {
     @Override
     public TopicPartitionRegInfo load(String topic, String group, Partition partition) throws MetaClientException {
         checkOpen();
-        TreeMap<String, List<StoredPosition>> all;
+        Map<String, List<StoredPosition>> all;
         try {
             all = readFile();
         } catch (IOException e) {
@@ -145,7 +146,7 @@ public class LocalOffsetStorage implements OffsetStorage {
     }
 
     /** The whole file; an absent or empty file (MetaQ creates it empty) holds no positions. */
-    private TreeMap<String, List<StoredPosition>> readFile() throws IOException {
+    private SortedMap<String, List<StoredPosition>> readFile() throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

@@ -183,6 +183,7 @@ public final class ProducerZooKeeper implements TopicRoutes {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // reload() logs a failure and schedules a retry
     private void submitReload(String topic, long delayMs) {
         ScheduledExecutorService r = reloader;
         if (closed || r == null || r.isShutdown()) {

@@ -237,6 +237,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     }
 
     /** Sends the task's {@code get}; false (after counting the failure) when it could not be sent. */
+    @SuppressWarnings("FutureReturnValueIgnored") // replied() takes the reply or the failure to the task
     private boolean sendGet(FetchTask task) {
         String url;
         try {

@@ -62,6 +62,7 @@ public final class RecoverManager implements AutoCloseable {
     }
 
     /** Opens (or recovers) every topic's store and schedules the redelivery rounds. */
+    @SuppressWarnings("FutureReturnValueIgnored") // guardedRound hands every failure to the error handler
     public synchronized void start() throws MetaClientException {
         try {
             Files.createDirectories(directory);

@@ -151,6 +151,7 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     }
 
     /** Direct mode: the configured partition of every topic, from its stored position. */
+    @SuppressWarnings("FutureReturnValueIgnored") // commitGuarded hands its failures to the error handler
     private void startDirect() throws MetaClientException {
         if (config.getPartition() == null) {
             throw new MetaClientException("direct mode needs ConsumerConfig.partition (\"<brokerId>-<partition>\")");

@@ -93,6 +93,7 @@ public final class OrderedMessageProducer implements MessageProducer {
     }
 
     /** Opens the queues an earlier run left in the directory and starts the background resends. */
+    @SuppressWarnings("FutureReturnValueIgnored") // resendAll logs the failure of each queue and goes on
     public synchronized void start() throws MetaClientException {
         try {
             Files.createDirectories(directory);

@@ -162,6 +162,7 @@ final class PutBatcher {
         return true;
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // completed() handles the reply and the failure alike
     private void dispatch(Lane lane, Batch batch) {
         long remainingNanos = batch.deadlineNanos - System.nanoTime();
         if (remainingNanos <= 0) { // sent now it would fail anyway, and might be stored all the same
@@ -185,6 +186,7 @@ final class PutBatcher {
         reply.whenComplete((r, error) -> completed(lane, batch, r, error));
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the listeners catch what the application's callbacks throw
     private void completed(Lane lane, Batch batch, ResponseCommand reply, Throwable error) {
         boolean ok = error == null && reply instanceof ResultCommand result && result.isSuccess();
         String failure = ok ? null : describe(reply, error);

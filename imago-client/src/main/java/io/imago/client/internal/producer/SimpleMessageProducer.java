@@ -145,6 +145,7 @@ public final class SimpleMessageProducer implements MessageProducer {
      * of the executor's tickets (waiting up to its timeout), given back after {@code action} ran; without
      * one it is not sent and {@code action} is told so on this thread.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the actions catch what the application's callbacks throw
     private void onCallbackThread(Message message, long timeoutMs, BiConsumer<SendResult, Throwable> action) {
         if (!callbacks.admit(timeoutMs)) {
             action.accept(null, new MessageNotSentException("Not sent: " + callbacks.maxWaiting() + " asynchronous "
@@ -231,13 +232,9 @@ public final class SimpleMessageProducer implements MessageProducer {
                         + " bytes of sends unacknowledged)");
             }
             CompletableFuture<SendResult> sent = attempt(message, encoded, brokers, chosen, timeoutMs)
-                    .handle((result, error) -> error == null ? CompletableFuture.completedFuture(result)
-                            : failOver(message, encoded, chosen, unwrap(error), timeoutMs))
-                    .thenCompose(f -> f);
-            if (held > 0) {
-                sent.whenComplete((result, error) -> buffer.release(held));
-            }
-            return sent;
+                    .exceptionallyCompose(error -> failOver(message, encoded, chosen, unwrap(error), timeoutMs));
+            // the caller sees the outcome once the room is given back
+            return held == 0 ? sent : sent.whenComplete((result, error) -> buffer.release(held));
         } catch (MetaClientException e) { // no partition, a shut down producer: nothing was sent
             return CompletableFuture.failedFuture(notSent(e));
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -24,7 +25,7 @@ public final class ConsistentHashStrategy implements LoadBalanceStrategy {
 
     @Override
     public List<String> partitionsFor(String consumerId, List<String> consumers, List<String> partitions) {
-        TreeMap<Long, String> ring = ring(consumers);
+        NavigableMap<Long, String> ring = ring(consumers);
         List<String> mine = new ArrayList<>();
         for (String partition : partitions) {
             if (consumerId.equals(owner(ring, partition))) {
@@ -35,7 +36,7 @@ public final class ConsistentHashStrategy implements LoadBalanceStrategy {
     }
 
     /** The consumer that owns {@code partition} on the ring of {@code consumers}, or null if there are none. */
-    static String owner(TreeMap<Long, String> ring, String partition) {
+    static String owner(NavigableMap<Long, String> ring, String partition) {
         Map.Entry<Long, String> entry = ring.ceilingEntry(littleEndianWord(md5(partition), 0));
         if (entry == null) {
             entry = ring.firstEntry();
@@ -43,7 +44,7 @@ public final class ConsistentHashStrategy implements LoadBalanceStrategy {
         return entry == null ? null : entry.getValue();
     }
 
-    static TreeMap<Long, String> ring(List<String> consumers) {
+    static NavigableMap<Long, String> ring(List<String> consumers) {
         TreeMap<Long, String> ring = new TreeMap<>();
         for (String consumer : consumers) {
             for (int i = 0; i < POINTS_PER_CONSUMER / POINTS_PER_DIGEST; i++) {
@@ -60,7 +61,7 @@ public final class ConsistentHashStrategy implements LoadBalanceStrategy {
     static long littleEndianWord(byte[] digest, int index) {
         int base = index * 4;
         return (digest[base + 3] & 0xFFL) << 24 | (digest[base + 2] & 0xFFL) << 16
-                | (digest[base + 1] & 0xFFL) << 8 | digest[base] & 0xFFL;
+                | (digest[base + 1] & 0xFFL) << 8 | (digest[base] & 0xFFL);
     }
 
     static byte[] md5(String text) {

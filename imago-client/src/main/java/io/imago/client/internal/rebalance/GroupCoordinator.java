@@ -115,6 +115,7 @@ public final class GroupCoordinator implements AutoCloseable {
      *
      * @throws RebalanceException if the consumer cannot be registered (ZooKeeper unreachable or refusing)
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the periodic commit is guarded()
     public void start() {
         try {
             runner.start(client);
@@ -167,6 +168,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /** Schedules a round after the coalescing delay, unless one is already scheduled. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the round is guarded()
     private void requestRound() {
         if (runner.isClosing() || !roundScheduled.compareAndSet(false, true)) {
             return;
@@ -199,6 +201,7 @@ public final class GroupCoordinator implements AutoCloseable {
     // ---- rebalance -------------------------------------------------------------------------------
 
     /** One round: up to MAX_ATTEMPTS attempts, releasing everything between them. Coordinator thread. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the retry, requestRound, only schedules a guarded() round
     private void rebalanceRound() throws InterruptedException {
         Exception lastFailure = null;
         for (int attempt = 1; attempt <= RebalanceSettings.MAX_ATTEMPTS; attempt++) {

@@ -111,6 +111,7 @@ final class BrokerConnection {
         return request;
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback sends or fails the request
     private void sendWhenConnected(RequestCommand command, PendingRequest request) {
         CompletableFuture<ChannelRequests> pending;
         synchronized (this) {
@@ -159,6 +160,7 @@ final class BrokerConnection {
         return connecting;
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // closing a channel opened after close(): nothing waits for it
     private void connected(ChannelFuture f, ChannelRequests requests) {
         CompletableFuture<ChannelRequests> attempt;
         boolean established = false;
@@ -222,6 +224,7 @@ final class BrokerConnection {
         client.schedule(this::reconnect, delayMs);
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback logs a failed attempt, which schedules the next
     private void reconnect() {
         connect().whenComplete((c, e) -> {
             if (e != null) {
@@ -266,6 +269,7 @@ final class BrokerConnection {
         return c;
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the callback handles the reply and its absence
     private void probePutBatch(ChannelRequests requests) {
         if (!slots.tryAcquire()) {
             requests.putBatchTransition(ChannelRequests.PUT_BATCH_PROBING, ChannelRequests.PUT_BATCH_UNKNOWN);
@@ -297,6 +301,7 @@ final class BrokerConnection {
     }
 
     /** Sends a {@code version} heartbeat on an idle channel; failures close it (it then reconnects). */
+    @SuppressWarnings("FutureReturnValueIgnored") // heartbeatAnswered handles the reply and its absence
     void heartbeat(ChannelRequests requests) {
         if (!heartbeatInFlight.compareAndSet(false, true)) {
             return; // the previous heartbeat is still waiting for its reply
@@ -314,6 +319,7 @@ final class BrokerConnection {
         reply.whenComplete((r, e) -> heartbeatAnswered(requests, r, e));
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the closed channel's requests fail and it reconnects
     private void heartbeatAnswered(ChannelRequests requests, ResponseCommand reply, Throwable error) {
         heartbeatInFlight.set(false);
         boolean ok = reply instanceof ResultCommand result && result.isSuccess();

@@ -136,6 +136,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the close ends the requests in flight (channelInactive)
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ResponseCommand reply) {
             PendingRequest request = inFlight.remove(reply.opaque());
@@ -175,6 +176,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // as in channelRead
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.warn("Closing the connection to {}: {}", connection.url(), cause.toString());
         ctx.close();

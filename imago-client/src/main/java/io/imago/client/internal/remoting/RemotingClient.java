@@ -197,6 +197,8 @@ public final class RemotingClient implements AutoCloseable {
         return config;
     }
 
+    // the connect's outcome reaches the requests that wait for it; a connection made after close() is dropped
+    @SuppressWarnings("FutureReturnValueIgnored")
     private BrokerConnection connection(String url) throws ClientClosedException {
         if (closed || !started) {
             throw new ClientClosedException(closed ? "The remoting client is closed" : "The remoting client is not started",
@@ -247,6 +249,7 @@ public final class RemotingClient implements AutoCloseable {
         return false;
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the task (BrokerConnection.reconnect) handles its own failures
     void schedule(Runnable task, long delayMs) {
         if (!closed) {
             group.schedule(task, delayMs, TimeUnit.MILLISECONDS);
@@ -293,6 +296,7 @@ public final class RemotingClient implements AutoCloseable {
      * (timeout or interrupt) the request is abandoned: cancelled, or, if its reply arrives anyway,
      * that reply is released, so no buffer leaks.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // only frees a late reply; a failed request has none
     public static ResponseCommand await(CompletableFuture<ResponseCommand> f, long waitMs)
             throws ExecutionException, TimeoutException, InterruptedException {
         try {

@@ -30,7 +30,7 @@ public final class RecoverStoreDescriptor {
     public static final String FILE_SUFFIX = ".recover";
     public static final String COMPACT_SUFFIX = ".compact";
 
-    public static final byte[] FILE_MAGIC = {'I', 'M', 'R', 'S'};
+    private static final byte[] FILE_MAGIC = {'I', 'M', 'R', 'S'};
     public static final byte VERSION = 1;
     public static final int FILE_HEADER_SIZE = 8;
 

@@ -16,6 +16,7 @@ import io.imago.client.TopicBrowser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -90,7 +91,7 @@ class ProducerBatchIT {
         long batchesBefore = ((SimpleMessageProducer) producer).batchesSent();
 
         int n = 20_000;
-        Map<Integer, Message> sent = new ConcurrentHashMap<>();
+        Map<Integer, Message> sent = new HashMap<>();
         Map<Integer, SendResult> results = new ConcurrentHashMap<>();
         AtomicInteger completions = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -138,6 +139,8 @@ class ProducerBatchIT {
         }
         assertThat(failures.get()).isZero();
         assertThat(completions.get()).isEqualTo(n);
+        // a callback that threw shows here
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
         long batches = ((SimpleMessageProducer) producer).batchesSent() - batchesBefore;
         assertThat(batches).as("putb frames for %d messages", n).isPositive().isLessThan(n / 2);
 

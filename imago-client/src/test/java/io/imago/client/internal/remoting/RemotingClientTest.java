@@ -174,6 +174,7 @@ class RemotingClientTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the first two requests only take the two slots
     void inFlightRequestsAreBoundedPerConnection() throws Exception {
         ScriptedBroker b = broker(line -> Optional.empty());
         RemotingClient c = client(RemotingConfig.defaults().withMaxInFlightPerConnection(2));
