@@ -46,7 +46,8 @@ import io.netty.buffer.ByteBuf;
  * grows it ({@link FetchState}).
  *
  * <p>Invariant: a task is in the queue or held (under its monitor) by at most one thread; once
- * {@code revoke} returned, it is in neither and its position no longer changes. Lifecycle: the
+ * {@code revoke} returned, it is in neither, its position no longer changes and an answer it held
+ * was released (answers hold pooled buffers). Lifecycle: the
  * constructor assigns; {@link #start()} starts the threads; {@link #close()} (after every partition
  * was revoked) stops and joins them, idempotent. Thread-safe.
  */
@@ -119,6 +120,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             task.revoked = true;
             synchronized (task) { // waits for a fetch or delivery in progress
                 queue.remove(task);
+                dropReply(task); // an answer waiting in the queue holds a pooled buffer
             }
         }
     }
@@ -156,6 +158,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     /** Resynchronisations with {@code offset} after a corrupt message. */
     public long resyncCount() {
         return resyncs.sum();
+    }
+
+    /** The task of an owned partition, or null (for tests of this package). */
+    FetchTask task(PartitionAssignment a) {
+        return tasks.get(key(a));
     }
 
     private static String key(PartitionAssignment a) {
@@ -403,6 +410,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
+            }
+        }
+        for (FetchTask task : tasks.values()) { // not revoked first: still release what they hold
+            synchronized (task) {
+                dropReply(task);
             }
         }
         if (interrupted) {
