@@ -42,7 +42,8 @@ import io.netty.buffer.ByteBuf;
  * position by its bytes (on ack only, in transactional consumption). A listener failure leaves the
  * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
  * retries it goes to the {@link RecoverManager} and consumption moves on. 404/403 back off, 301
- * moves, a corrupt message resynchronises with {@code offset}, a message bigger than the fetch size
+ * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds),
+ * a corrupt message resynchronises with {@code offset}, a message bigger than the fetch size
  * grows it ({@link FetchState}).
  *
  * <p>Invariant: a task is in the queue or held (under its monitor) by at most one thread; once
@@ -215,7 +216,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 task.failing = false;
             } catch (MetaClientException e) {
                 onFetchFailure(task, e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // a bug or the JVM: back off too, never spin
                 task.state.onNothing();
                 errorHandler.accept(e);
             } finally {
@@ -324,6 +325,10 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         int code = result.code();
         if (code == StatusCode.MOVED.code()) {
             long offset = parseOffset(result, task);
+            if (offset == task.fetchOffset) { // a broker bug: asking again at once would spin
+                throw new MetaClientException("broker answered 301 to get of " + task + " at offset " + offset
+                        + " with that same offset");
+            }
             task.state.moveTo(offset);
             task.fetchOffset = offset;
         } else if (code == StatusCode.NOT_FOUND.code() && task.lastWaitMs > 0

@@ -1,0 +1,198 @@
+package io.imago.client;
+
+import static io.imago.client.ConsumerTesting.bytes;
+import static io.imago.client.ConsumerTesting.consumerConfig;
+import static io.imago.client.ConsumerTesting.zkClient;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.imago.Message;
+import io.imago.broker.BrokerHarnessExtension;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.internal.consumer.SimpleMessageConsumer;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.testing.LogCapture;
+import io.imago.client.testing.ScriptedBroker;
+import io.imago.consumer.ConsumerMessageFilter;
+
+/**
+ * The fetch path under faults (issue 12): a record that stays corrupt on the broker's disk, a listener
+ * that throws a JVM error, a filter that throws, a 301 that does not move the offset, a record whose
+ * length field is corrupt. Each must end in a bounded number of attempts, one report, and consumption
+ * going on (or, where it cannot, one clear report of where it is stuck). Against a real broker and
+ * ZooKeeper, except the 301 that no real broker sends (a {@link ScriptedBroker}).
+ */
+@Timeout(120)
+@LeavesNoConsumerThreads
+class FetchFaultsIT {
+    static final List<String> TOPIC_NAMES = List.of("vmerror", "filterthrows");
+
+    @RegisterExtension
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("", TOPIC_NAMES.stream()
+            .map(t -> "[topic=" + t + "]\nnumPartitions=1\n").collect(Collectors.joining()));
+    @TempDir
+    static Path dir;
+    static MetaMessageSessionFactory factory;
+
+    @BeforeAll
+    static void start() throws Exception {
+        factory = new MetaMessageSessionFactory(zkClient(BROKER.harness().zkConnect()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        ConsumerTesting.shutdown(factory);
+    }
+
+    /**
+     * A listener that throws a JVM error (here a StackOverflowError) on one message: the message is
+     * retried with back-off like any failure, then kept in the recover store, reported once, and the
+     * partition moves on.
+     */
+    @Test
+    void aJvmErrorFromTheListenerIsRetriedWithBackOffThenRecovered() throws Exception {
+        MessageProducer producer = producer("vmerror");
+        ConsumerTesting.send(producer, "vmerror", "before", 1);
+        producer.sendMessage(new Message("vmerror", bytes("bad")));
+        List<Long> after = ConsumerTesting.send(producer, "vmerror", "after", 1);
+        AtomicInteger fetchCalls = new AtomicInteger();
+        ConsumerTesting.Counting listener = new ConsumerTesting.Counting() {
+            @Override
+            public void receiveMessages(Message message) throws Exception {
+                if (text(message).equals("bad") && Thread.currentThread().getName().startsWith("imago-fetch-")) {
+                    fetchCalls.incrementAndGet();
+                    throw new StackOverflowError("listener blew its stack");
+                }
+                super.receiveMessages(message);
+            }
+        };
+        ConsumerConfig config = consumerConfig("vmerror", dir);
+        config.setMaxFetchRetries(2);
+        try (LogCapture log = LogCapture.of("io.imago.client")) {
+            MessageConsumer c = consume(config, "vmerror", listener, null);
+            try {
+                SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(impl.fetchManager()
+                        .recoveredCount()).as("recovered (listener called %s times on 'bad')", fetchCalls).isEqualTo(1));
+                assertThat(fetchCalls).hasValue(3); // the delivery and 2 retries
+                await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.keySet().containsAll(after)
+                        && listener.messages.stream().anyMatch(m -> text(m).equals("bad")));
+                assertThat(log.warnings("StackOverflowError")).hasSize(1);
+            } finally {
+                c.shutdown();
+                producer.shutdown();
+            }
+        }
+    }
+
+    /** A filter that throws on one message: retried with back-off, then recovered, reported once. */
+    @Test
+    void aFilterThatThrowsIsRetriedWithBackOffThenTheMessageIsRecovered() throws Exception {
+        MessageProducer producer = producer("filterthrows");
+        ConsumerTesting.send(producer, "filterthrows", "before", 1);
+        producer.sendMessage(new Message("filterthrows", bytes("bad")));
+        List<Long> after = ConsumerTesting.send(producer, "filterthrows", "after", 1);
+        AtomicInteger filterCalls = new AtomicInteger();
+        ConsumerMessageFilter filter = (group, m) -> {
+            if (text(m).equals("bad")) {
+                filterCalls.incrementAndGet();
+                throw new IllegalArgumentException("filter cannot read this one");
+            }
+            return true;
+        };
+        ConsumerConfig config = consumerConfig("filterthrows", dir);
+        config.setMaxFetchRetries(2);
+        ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
+        try (LogCapture log = LogCapture.of("io.imago.client")) {
+            MessageConsumer c = consume(config, "filterthrows", listener, filter);
+            try {
+                SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(impl.fetchManager()
+                        .recoveredCount()).as("recovered (filter called %s times on 'bad')", filterCalls).isEqualTo(1));
+                assertThat(filterCalls).hasValue(3);
+                await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.keySet().containsAll(after));
+                assertThat(log.warnings("filter cannot read this one")).hasSize(1);
+            } finally {
+                c.shutdown();
+                producer.shutdown();
+            }
+        }
+    }
+
+    /**
+     * A broker answering 301 with the very offset asked for (no real broker does; a scripted one):
+     * the consumer backs off instead of asking again at once, and reports it once.
+     */
+    @Test
+    void aMoveToTheSameOffsetIsBackedOffAndReportedOnce() throws Exception {
+        AtomicInteger gets = new AtomicInteger();
+        try (ScriptedBroker broker = ScriptedBroker.start(0, line -> {
+            String[] t = line.split(" "); // get <topic> <group> <partition> <offset> <maxSize> [maxWaitMs] <opaque>
+            if (t[0].equals("get")) {
+                gets.incrementAndGet();
+                return Optional.of(ScriptedBroker.result(line, 301, t[4]));
+            }
+            return t[0].equals("version") ? Optional.of(ScriptedBroker.result(line, 200, "scripted")) : Optional.empty();
+        }); LogCapture log = LogCapture.of("io.imago.client")) {
+            MetaClientConfig client = new MetaClientConfig();
+            client.setServerUrl(broker.url());
+            client.setZkConfig(null);
+            MessageSessionFactory direct = new MetaMessageSessionFactory(client);
+            try {
+                ConsumerConfig config = consumerConfig("moved", dir);
+                config.setPartition("0-0");
+                config.setMaxDelayFetchTimeInMills(500);
+                MessageConsumer c = direct.createConsumer(config, new LocalOffsetStorage(dir.resolve("moved-offsets")));
+                c.subscribe("moved", 64 * 1024, new ConsumerTesting.Counting());
+                c.completeSubscribe();
+                try {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> gets.get() >= 1);
+                    int first = gets.get();
+                    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                            .until(() -> gets.get() - first < 40);
+                    assertThat(log.warnings("301")).hasSize(1);
+                } finally {
+                    c.shutdown();
+                }
+            } finally {
+                direct.shutdown();
+            }
+        }
+    }
+
+    static MessageProducer producer(String topic) {
+        MessageProducer p = factory.createProducer();
+        p.publish(topic);
+        return p;
+    }
+
+    static MessageConsumer consume(ConsumerConfig config, String topic, MessageListener listener,
+            ConsumerMessageFilter filter) throws Exception {
+        MessageConsumer c = factory.createConsumer(config);
+        c.subscribe(topic, 64 * 1024, listener, filter);
+        c.completeSubscribe();
+        return c;
+    }
+
+    static String text(Message m) {
+        return new String(m.getData(), StandardCharsets.UTF_8);
+    }
+}
