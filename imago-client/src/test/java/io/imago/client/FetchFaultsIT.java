@@ -6,8 +6,11 @@ import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +32,7 @@ import io.imago.client.consumer.MessageListener;
 import io.imago.client.consumer.storage.LocalOffsetStorage;
 import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
 import io.imago.client.testing.LogCapture;
 import io.imago.client.testing.ScriptedBroker;
 import io.imago.consumer.ConsumerMessageFilter;
@@ -43,7 +47,7 @@ import io.imago.consumer.ConsumerMessageFilter;
 @Timeout(120)
 @LeavesNoConsumerThreads
 class FetchFaultsIT {
-    static final List<String> TOPIC_NAMES = List.of("vmerror", "filterthrows");
+    static final List<String> TOPIC_NAMES = List.of("vmerror", "filterthrows", "badlength");
 
     @RegisterExtension
     static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("", TOPIC_NAMES.stream()
@@ -138,6 +142,37 @@ class FetchFaultsIT {
     }
 
     /**
+     * A corrupt length field (outside the CRC) makes a record look bigger than anything the broker
+     * will send: the fetch size grows to its bound, then the partition and offset are reported stuck,
+     * once, and the partition is fetched with back-off instead of in a loop.
+     */
+    @Test
+    void aRecordWhoseLengthCannotBeFetchedIsReportedStuckOnce() throws Exception {
+        MessageProducer producer = producer("badlength");
+        List<Long> before = ConsumerTesting.send(producer, "badlength", "before", 2);
+        SendResult bad = producer.sendMessage(new Message("badlength", bytes("bad")));
+        ConsumerTesting.send(producer, "badlength", "after", 1);
+        writeInt("badlength", bad.getOffset(), 0x7F00_0000); // the length field: ~2 GiB
+        ConsumerConfig config = consumerConfig("badlength", dir);
+        config.setMaxIncreaseFetchDataRetries(1);
+        ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
+        String where = "badlength/" + bad.getPartition() + " is stuck at offset " + bad.getOffset();
+        try (LogCapture log = LogCapture.of("io.imago.client")) {
+            MessageConsumer c = consume(config, "badlength", listener, null);
+            try {
+                SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(log.warnings(where)).hasSize(1));
+                await().atMost(Duration.ofSeconds(20)).until(() -> impl.fetchManager().stuckAnswerCount() >= 3);
+                assertThat(log.warnings(where)).hasSize(1);
+                assertThat(listener.seen.keySet()).containsExactlyInAnyOrderElementsOf(before);
+            } finally {
+                c.shutdown();
+                producer.shutdown();
+            }
+        }
+    }
+
+    /**
      * A broker answering 301 with the very offset asked for (no real broker does; a scripted one):
      * the consumer backs off instead of asking again at once, and reports it once.
      */
@@ -194,5 +229,15 @@ class FetchFaultsIT {
 
     static String text(Message m) {
         return new String(m.getData(), StandardCharsets.UTF_8);
+    }
+
+    private static Path segment(String topic) {
+        return BROKER.harness().dataDir().resolve(topic + "-0").resolve(String.format("%020d.meta", 0));
+    }
+
+    private static void writeInt(String topic, long at, int value) throws Exception {
+        try (FileChannel ch = FileChannel.open(segment(topic), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4).putInt(0, value), at);
+        }
     }
 }

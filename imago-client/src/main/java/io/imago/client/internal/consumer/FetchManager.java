@@ -21,6 +21,7 @@ import io.imago.client.internal.rebalance.FetchControl;
 import io.imago.client.internal.rebalance.PartitionAssignment;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
 import io.imago.protocol.command.RequestCommand;
@@ -44,7 +45,8 @@ import io.netty.buffer.ByteBuf;
  * retries it goes to the {@link RecoverManager} and consumption moves on. 404/403 back off, 301
  * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds),
  * a corrupt message resynchronises with {@code offset}, a message bigger than the fetch size
- * grows it ({@link FetchState}).
+ * grows it ({@link FetchState}) up to its cap, beyond which the partition is reported stuck at that
+ * offset (one WARN, {@link #stuckAnswerCount()}) and fetched again with back-off.
  *
  * <p>Invariant: a task is in the queue or held (under its monitor) by at most one thread; once
  * {@code revoke} returned, it is in neither, its position no longer changes and an answer it held
@@ -66,6 +68,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final Map<String, FetchTask> tasks = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final LongAdder resyncs = new LongAdder();
+    private final LongAdder stuckAnswers = new LongAdder();
     private volatile boolean stopped;
     private boolean started;
 
@@ -159,6 +162,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     /** Resynchronisations with {@code offset} after a corrupt message. */
     public long resyncCount() {
         return resyncs.sum();
+    }
+
+    /** Answers that could not deliver the record at the fetch offset and could not grow to hold it. */
+    public long stuckAnswerCount() {
+        return stuckAnswers.sum();
     }
 
     /** The task of an owned partition, or null (for tests of this package). */
@@ -359,17 +367,35 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 task.fetchOffset, Math.max(task.state.maxSize(), MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
         switch (delivery.deliverAll(task, it)) {
             case DELIVERED -> task.state.onDelivered(bodyBytes);
-            case INCOMPLETE -> {
-                if (bodyBytes >= task.state.maxSize()) {
-                    task.state.onIncompleteOnly();
-                } else {
-                    task.state.onNothing();
-                }
-            }
+            case INCOMPLETE -> onIncomplete(task, body, bodyBytes);
             case CORRUPT -> resync(task);
             case LISTENER_FAILED, ROLLED_BACK, STOPPED -> {
                 // the position stays on the message; the delay was set by the failure, if any
             }
+        }
+    }
+
+    /**
+     * The answer holds no whole record: grow the fetch size, or, when that cannot help, report the
+     * partition stuck at this offset, once (WARN), and count every such answer; it is fetched again
+     * with back-off, so a broker whose limit is raised, or an offset moved past the record, ends it.
+     */
+    private void onIncomplete(FetchTask task, ByteBuf body, int bodyBytes) {
+        long recordBytes = bodyBytes < RecordDescriptor.HEADER_LENGTH ? -1
+                : RecordDescriptor.HEADER_LENGTH + (long) body.getInt(body.readerIndex() + RecordDescriptor.LENGTH_OFFSET);
+        int askedBytes = task.state.maxSize();
+        if (!task.state.onIncompleteOnly(bodyBytes, recordBytes)) {
+            return;
+        }
+        stuckAnswers.increment();
+        if (task.lastStuckOffset != task.fetchOffset) {
+            task.lastStuckOffset = task.fetchOffset;
+            LOG.warn("Partition {} is stuck at offset {} for group {}: the record there declares {} bytes, but the"
+                    + " broker sends {} of the {} asked for (the consumer grows its fetch size up to {}). A record"
+                    + " over the broker's maxTransferSize, or a corrupt length field: it cannot be delivered until"
+                    + " the broker sends it whole or the group's offset is moved past it; fetching it again with"
+                    + " back-off", task, task.fetchOffset, settings.group(), recordBytes, bodyBytes, askedBytes,
+                    task.state.maxSizeCap());
         }
     }
 

@@ -31,6 +31,8 @@ final class FetchTask implements Delayed {
     boolean failing;
     /** Under the monitor: the offset of the last corrupt message reported (-1: none). */
     long lastCorruptOffset = -1;
+    /** Under the monitor: the offset last reported stuck (a record that cannot be fetched whole; -1: none). */
+    long lastStuckOffset = -1;
     /** Under the monitor: the answer to the {@code get} in flight arrived ({@link #reply} or {@link #replyFailure}). */
     boolean replyReady;
     /** Under the monitor: that answer, owned (released) by whoever takes it. */
