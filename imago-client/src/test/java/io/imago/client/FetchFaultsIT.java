@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -47,7 +50,7 @@ import io.imago.consumer.ConsumerMessageFilter;
 @Timeout(120)
 @LeavesNoConsumerThreads
 class FetchFaultsIT {
-    static final List<String> TOPIC_NAMES = List.of("vmerror", "filterthrows", "badlength");
+    static final List<String> TOPIC_NAMES = List.of("stuckcrc", "vmerror", "filterthrows", "badlength");
 
     @RegisterExtension
     static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("", TOPIC_NAMES.stream()
@@ -64,6 +67,52 @@ class FetchFaultsIT {
     @AfterAll
     static void stop() throws Exception {
         ConsumerTesting.shutdown(factory);
+    }
+
+    /**
+     * More messages than the id cache holds (4,096) sit before a record that is corrupt on disk and
+     * stays so: after one resynchronisation finds it again, it is skipped and reported once (log,
+     * counter, the dead-letter hook with its exact range); nothing below the position is delivered
+     * again and the messages after it arrive.
+     */
+    @Test
+    void aRecordThatStaysCorruptIsSkippedOnceReportedAndNothingIsRedelivered() throws Exception {
+        MessageProducer producer = producer("stuckcrc");
+        int before = 4_200;
+        List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+        for (int i = 0; i < before; i++) {
+            sends.add(producer.sendMessageAsync(new Message("stuckcrc", bytes("m-" + i))));
+        }
+        for (CompletableFuture<SendResult> s : sends) {
+            assertThat(s.get().isSuccess()).isTrue();
+        }
+        SendResult bad = producer.sendMessage(new Message("stuckcrc", bytes("bad")));
+        List<Long> after = ConsumerTesting.send(producer, "stuckcrc", "after", 2);
+        flipByte("stuckcrc", bad.getOffset() + 20); // first payload byte: the checksum fails
+        List<String> skipped = new CopyOnWriteArrayList<>();
+        ConsumerConfig config = consumerConfig("stuckcrc", dir);
+        config.setCorruptRecordHandler((topic, partition, start, end, reason) ->
+                skipped.add(topic + "/" + partition + " [" + start + ", " + end + ")"));
+        ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
+        try (LogCapture log = LogCapture.of("io.imago.client")) {
+            MessageConsumer c = consume(config, "stuckcrc", listener, null);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> listener.messages.size() >= before + 2);
+                assertThat(listener.duplicates()).as("messages delivered again").isZero();
+                await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.keySet().containsAll(after));
+                assertThat(listener.messages).hasSize(before + 2);
+                assertThat(skipped).containsExactly("stuckcrc/" + bad.getPartition() + " [" + bad.getOffset() + ", "
+                        + (bad.getOffset() + 20 + "bad".length()) + ")");
+                SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+                assertThat(impl.fetchManager().resyncCount()).isEqualTo(1);
+                assertThat(impl.fetchManager().skippedRecordCount()).isEqualTo(1);
+                assertThat(log.warnings("Skipped corrupt record")).singleElement().asString()
+                        .contains("[" + bad.getOffset() + ", " + (bad.getOffset() + 23) + ")");
+            } finally {
+                c.shutdown();
+                producer.shutdown();
+            }
+        }
     }
 
     /**
@@ -233,6 +282,16 @@ class FetchFaultsIT {
 
     private static Path segment(String topic) {
         return BROKER.harness().dataDir().resolve(topic + "-0").resolve(String.format("%020d.meta", 0));
+    }
+
+    /** Inverts one byte of the topic's first segment, as a disk error would. */
+    private static void flipByte(String topic, long at) throws Exception {
+        try (FileChannel ch = FileChannel.open(segment(topic), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) ~b.get(0)).rewind();
+            ch.write(b, at);
+        }
     }
 
     private static void writeInt(String topic, long at, int value) throws Exception {

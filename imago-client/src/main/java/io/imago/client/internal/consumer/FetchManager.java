@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.imago.exception.MetaClientException;
+import io.imago.client.consumer.CorruptRecordHandler;
 import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.internal.rebalance.FetchControl;
 import io.imago.client.internal.rebalance.PartitionAssignment;
@@ -44,7 +45,8 @@ import io.netty.buffer.ByteBuf;
  * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
  * retries it goes to the {@link RecoverManager} and consumption moves on. 404/403 back off, 301
  * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds),
- * a corrupt message resynchronises with {@code offset}, a message bigger than the fetch size
+ * a corrupt message resynchronises with {@code offset} and, found again there, is skipped and reported
+ * (nothing below the offset where it was found is delivered again), a message bigger than the fetch size
  * grows it ({@link FetchState}) up to its cap, beyond which the partition is reported stuck at that
  * offset (one WARN, {@link #stuckAnswerCount()}) and fetched again with back-off.
  *
@@ -69,6 +71,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder stuckAnswers = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
     private volatile boolean stopped;
     private boolean started;
 
@@ -162,6 +165,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     /** Resynchronisations with {@code offset} after a corrupt message. */
     public long resyncCount() {
         return resyncs.sum();
+    }
+
+    /** Corrupt records skipped (still corrupt after a resync); each was logged and given to the handler. */
+    public long skippedRecordCount() {
+        return skipped.sum();
     }
 
     /** Answers that could not deliver the record at the fetch offset and could not grow to hold it. */
@@ -368,7 +376,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         switch (delivery.deliverAll(task, it)) {
             case DELIVERED -> task.state.onDelivered(bodyBytes);
             case INCOMPLETE -> onIncomplete(task, body, bodyBytes);
-            case CORRUPT -> resync(task);
+            case CORRUPT -> onCorrupt(task, body);
             case LISTENER_FAILED, ROLLED_BACK, STOPPED -> {
                 // the position stays on the message; the delay was set by the failure, if any
             }
@@ -399,7 +407,66 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         }
     }
 
-    /** A corrupt message at the fetch offset: ask the broker for the nearest valid offset (a segment start). */
+    /**
+     * The record at the fetch offset is corrupt. The first time, resynchronise: the offset may not be
+     * a record boundary at all. Found again after that resync, it is one (reached by walking whole
+     * records from a segment start) and the record stays corrupt: skip it.
+     */
+    private void onCorrupt(FetchTask task, ByteBuf body) throws MetaClientException, InterruptedException {
+        if (task.lastCorruptOffset != task.fetchOffset) {
+            resync(task);
+        } else {
+            skipCorrupt(task, body);
+        }
+    }
+
+    /**
+     * Skips the corrupt record at the fetch offset, trusting its length field (outside the CRC): logs
+     * the range once at WARN, counts it, tells the {@link io.imago.client.consumer.CorruptRecordHandler};
+     * the position moves past it (at once with auto-ack, with the next ack otherwise). A negative
+     * length leaves nowhere to go: the partition is reported stuck there, once, and fetched again with
+     * back-off.
+     */
+    private void skipCorrupt(FetchTask task, ByteBuf body) {
+        long at = task.fetchOffset;
+        int length = body.getInt(body.readerIndex() + RecordDescriptor.LENGTH_OFFSET);
+        if (length < 0) {
+            task.state.onNothing();
+            stuckAnswers.increment();
+            if (task.lastStuckOffset != at) {
+                task.lastStuckOffset = at;
+                LOG.warn("Partition {} is stuck at offset {} for group {}: the record there is corrupt ({}) and its"
+                        + " length field is negative, so where the next record starts is unknown; it cannot be"
+                        + " delivered until the group's offset is moved past it; fetching it again with back-off",
+                        task, at, settings.group(), task.corruption);
+            }
+            return;
+        }
+        long end = at + RecordDescriptor.recordLength(length);
+        skipped.increment();
+        LOG.warn("Skipped corrupt record of {} at offsets [{}, {}) for group {}, still corrupt after resynchronising"
+                + " ({}); its message is not delivered", task, at, end, settings.group(), task.corruption);
+        task.fetchOffset = end;
+        task.handledBelow = Math.max(task.handledBelow, end);
+        if (task.partition().isAutoAck() && end > task.position().getOffset()) {
+            task.position().advance(end, task.position().getMessageId());
+        }
+        task.state.onNothing();
+        CorruptRecordHandler handler = settings.corruptRecordHandler();
+        if (handler != null) {
+            try {
+                handler.skipped(task.topic(), task.partition(), at, end, task.corruption);
+            } catch (RuntimeException e) {
+                LOG.warn("Corrupt record handler of group {} failed on {} [{}, {})", settings.group(), task, at, end, e);
+            }
+        }
+    }
+
+    /**
+     * A corrupt message at the fetch offset: ask the broker for the nearest valid offset (a segment
+     * start) and fetch from there; what is read again below the corrupt offset is passed over
+     * ({@link FetchTask#handledBelow}).
+     */
     private void resync(FetchTask task) throws MetaClientException, InterruptedException {
         OffsetCommand command = new OffsetCommand(task.topic(), settings.group(), task.partition().getPartition(),
                 task.fetchOffset, OpaqueGenerator.next());
@@ -409,10 +476,10 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 throw new MetaClientException("offset of " + task + " refused: " + reply);
             }
             long valid = parseOffset(result, task);
-            if (task.lastCorruptOffset != task.fetchOffset) { // once per corrupt message, not per resync
-                task.lastCorruptOffset = task.fetchOffset;
-                LOG.warn("Corrupt message in {} at offset {}; resynchronising at {}", task, task.fetchOffset, valid);
-            }
+            LOG.warn("Corrupt message in {} at offset {} ({}); resynchronising at {}", task, task.fetchOffset,
+                    task.corruption, valid);
+            task.lastCorruptOffset = task.fetchOffset;
+            task.handledBelow = Math.max(task.handledBelow, task.fetchOffset);
             resyncs.increment();
             task.fetchOffset = valid;
             task.state.onNothing();

@@ -81,9 +81,14 @@ final class MessageDelivery {
             try {
                 message = it.next();
             } catch (MetaClientException e) {
-                return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.CORRUPT;
+                return corrupt(task, it, e);
             }
             long end = it.nextOffset();
+            if (message.getOffset() < task.handledBelow) {
+                duplicates.increment(); // read again after a resync: handled already, below the position
+                task.fetchOffset = end;
+                continue;
+            }
             if (message.getOffset() >= task.replayBelow && idCache.contains(message.getId())) {
                 duplicates.increment();
             } else if (!filterAndDeliver(task, message)) {
@@ -94,6 +99,25 @@ final class MessageDelivery {
             }
         }
         return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.INCOMPLETE;
+    }
+
+    /**
+     * The next record is corrupt. Below {@link FetchTask#handledBelow} (re-read after a resync, and
+     * corrupt since it was handled) the fetch jumps to that offset: nothing below it is needed again.
+     * Otherwise the records before it were delivered (the next fetch starts at it), or it is the
+     * first of the answer: CORRUPT, and the fetch manager decides (resync, or skip).
+     */
+    private static Outcome corrupt(FetchTask task, FetchedMessageIterator it, MetaClientException e) {
+        long at = it.nextOffset();
+        if (at < task.handledBelow) {
+            task.fetchOffset = task.handledBelow;
+            return Outcome.DELIVERED;
+        }
+        if (it.consumedBytes() > 0) {
+            return Outcome.DELIVERED;
+        }
+        task.corruption = (e.getCause() != null ? e.getCause() : e).getMessage();
+        return Outcome.CORRUPT;
     }
 
     /**
@@ -157,6 +181,7 @@ final class MessageDelivery {
             p.resetAckState();
             task.replayBelow = Math.max(task.replayBelow, end);
             task.fetchOffset = task.position().getOffset();
+            task.handledBelow = Math.min(task.handledBelow, task.fetchOffset);
             return false;
         }
         if (p.isAutoAck() || p.isAcked()) {
