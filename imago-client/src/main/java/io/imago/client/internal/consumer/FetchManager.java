@@ -9,20 +9,17 @@ import java.util.concurrent.DelayQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.imago.exception.MetaClientException;
-import io.imago.client.consumer.CorruptRecordHandler;
 import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.internal.rebalance.FetchControl;
 import io.imago.client.internal.rebalance.PartitionAssignment;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
-import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
 import io.imago.protocol.command.RequestCommand;
@@ -44,11 +41,10 @@ import io.netty.buffer.ByteBuf;
  * position by its bytes (on ack only, in transactional consumption). A listener failure leaves the
  * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
  * retries it goes to the {@link RecoverManager} and consumption moves on. 404/403 back off, 301
- * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds),
- * a corrupt message resynchronises with {@code offset} and, found again there, is skipped and reported
- * (nothing below the offset where it was found is delivered again), a message bigger than the fetch size
- * grows it ({@link FetchState}) up to its cap, beyond which the partition is reported stuck at that
- * offset (one WARN, {@link #stuckAnswerCount()}) and fetched again with back-off.
+ * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds).
+ * A record that cannot be delivered (corrupt, or too big to fetch whole) goes to
+ * {@link UndeliverableRecords}: resync, skip, or grow the fetch size ({@link FetchState}) and report
+ * the partition stuck.
  *
  * <p>Invariant: a task is in the queue or held (under its monitor) by at most one thread; once
  * {@code revoke} returned, it is in neither, its position no longer changes and an answer it held
@@ -69,9 +65,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final DelayQueue<FetchTask> queue = new DelayQueue<>();
     private final Map<String, FetchTask> tasks = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final LongAdder resyncs = new LongAdder();
-    private final LongAdder stuckAnswers = new LongAdder();
-    private final LongAdder skipped = new LongAdder();
+    private final UndeliverableRecords undeliverable;
     private volatile boolean stopped;
     private boolean started;
 
@@ -82,6 +76,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.remoting = remoting;
         this.locator = locator;
         this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped);
+        this.undeliverable = new UndeliverableRecords(settings, this::nearestValidOffset);
         this.errorHandler = errorHandler;
     }
 
@@ -164,17 +159,17 @@ public final class FetchManager implements FetchControl, AutoCloseable {
 
     /** Resynchronisations with {@code offset} after a corrupt message. */
     public long resyncCount() {
-        return resyncs.sum();
+        return undeliverable.resyncCount();
     }
 
     /** Corrupt records skipped (still corrupt after a resync); each was logged and given to the handler. */
     public long skippedRecordCount() {
-        return skipped.sum();
+        return undeliverable.skippedCount();
     }
 
     /** Answers that could not deliver the record at the fetch offset and could not grow to hold it. */
     public long stuckAnswerCount() {
-        return stuckAnswers.sum();
+        return undeliverable.stuckAnswerCount();
     }
 
     /** The task of an owned partition, or null (for tests of this package). */
@@ -375,99 +370,16 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 task.fetchOffset, Math.max(task.state.maxSize(), MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
         switch (delivery.deliverAll(task, it)) {
             case DELIVERED -> task.state.onDelivered(bodyBytes);
-            case INCOMPLETE -> onIncomplete(task, body, bodyBytes);
-            case CORRUPT -> onCorrupt(task, body);
+            case INCOMPLETE -> undeliverable.onIncomplete(task, body);
+            case CORRUPT -> undeliverable.onCorrupt(task, body);
             case LISTENER_FAILED, ROLLED_BACK, STOPPED -> {
                 // the position stays on the message; the delay was set by the failure, if any
             }
         }
     }
 
-    /**
-     * The answer holds no whole record: grow the fetch size, or, when that cannot help, report the
-     * partition stuck at this offset, once (WARN), and count every such answer; it is fetched again
-     * with back-off, so a broker whose limit is raised, or an offset moved past the record, ends it.
-     */
-    private void onIncomplete(FetchTask task, ByteBuf body, int bodyBytes) {
-        long recordBytes = bodyBytes < RecordDescriptor.HEADER_LENGTH ? -1
-                : RecordDescriptor.HEADER_LENGTH + (long) body.getInt(body.readerIndex() + RecordDescriptor.LENGTH_OFFSET);
-        int askedBytes = task.state.maxSize();
-        if (!task.state.onIncompleteOnly(bodyBytes, recordBytes)) {
-            return;
-        }
-        stuckAnswers.increment();
-        if (task.lastStuckOffset != task.fetchOffset) {
-            task.lastStuckOffset = task.fetchOffset;
-            LOG.warn("Partition {} is stuck at offset {} for group {}: the record there declares {} bytes, but the"
-                    + " broker sends {} of the {} asked for (the consumer grows its fetch size up to {}). A record"
-                    + " over the broker's maxTransferSize, or a corrupt length field: it cannot be delivered until"
-                    + " the broker sends it whole or the group's offset is moved past it; fetching it again with"
-                    + " back-off", task, task.fetchOffset, settings.group(), recordBytes, bodyBytes, askedBytes,
-                    task.state.maxSizeCap());
-        }
-    }
-
-    /**
-     * The record at the fetch offset is corrupt. The first time, resynchronise: the offset may not be
-     * a record boundary at all. Found again after that resync, it is one (reached by walking whole
-     * records from a segment start) and the record stays corrupt: skip it.
-     */
-    private void onCorrupt(FetchTask task, ByteBuf body) throws MetaClientException, InterruptedException {
-        if (task.lastCorruptOffset != task.fetchOffset) {
-            resync(task);
-        } else {
-            skipCorrupt(task, body);
-        }
-    }
-
-    /**
-     * Skips the corrupt record at the fetch offset, trusting its length field (outside the CRC): logs
-     * the range once at WARN, counts it, tells the {@link io.imago.client.consumer.CorruptRecordHandler};
-     * the position moves past it (at once with auto-ack, with the next ack otherwise). A negative
-     * length leaves nowhere to go: the partition is reported stuck there, once, and fetched again with
-     * back-off.
-     */
-    private void skipCorrupt(FetchTask task, ByteBuf body) {
-        long at = task.fetchOffset;
-        int length = body.getInt(body.readerIndex() + RecordDescriptor.LENGTH_OFFSET);
-        if (length < 0) {
-            task.state.onNothing();
-            stuckAnswers.increment();
-            if (task.lastStuckOffset != at) {
-                task.lastStuckOffset = at;
-                LOG.warn("Partition {} is stuck at offset {} for group {}: the record there is corrupt ({}) and its"
-                        + " length field is negative, so where the next record starts is unknown; it cannot be"
-                        + " delivered until the group's offset is moved past it; fetching it again with back-off",
-                        task, at, settings.group(), task.corruption);
-            }
-            return;
-        }
-        long end = at + RecordDescriptor.recordLength(length);
-        skipped.increment();
-        LOG.warn("Skipped corrupt record of {} at offsets [{}, {}) for group {}, still corrupt after resynchronising"
-                + " ({}); its message is not delivered", task, at, end, settings.group(), task.corruption);
-        task.fetchOffset = end;
-        task.handledBelow = Math.max(task.handledBelow, end);
-        if (task.partition().isAutoAck() && end > task.position().getOffset()) {
-            task.position().advance(end, task.position().getMessageId());
-        }
-        task.state.onNothing();
-        CorruptRecordHandler handler = settings.corruptRecordHandler();
-        if (handler != null) {
-            try {
-                handler.skipped(task.topic(), task.partition(), at, end, task.corruption);
-            } catch (RuntimeException e) {
-                LOG.warn("Corrupt record handler of group {} failed on {} [{}, {})", settings.group(), task, at, end, e);
-            }
-        }
-    }
-
-    /**
-     * A corrupt message at the fetch offset: ask the broker for the nearest valid offset (a segment
-     * start) and fetch from there; what is read again below the corrupt offset is passed over
-     * ({@link FetchTask#handledBelow}).
-     */
-    private void resync(FetchTask task) throws MetaClientException, InterruptedException {
+    /** The nearest valid offset at or below the task's fetch offset (a segment start), from the broker. */
+    private long nearestValidOffset(FetchTask task) throws MetaClientException, InterruptedException {
         OffsetCommand command = new OffsetCommand(task.topic(), settings.group(), task.partition().getPartition(),
                 task.fetchOffset, OpaqueGenerator.next());
         ResponseCommand reply = call(task, command);
@@ -475,14 +387,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             if (!(reply instanceof ResultCommand result) || !result.isSuccess()) {
                 throw new MetaClientException("offset of " + task + " refused: " + reply);
             }
-            long valid = parseOffset(result, task);
-            LOG.warn("Corrupt message in {} at offset {} ({}); resynchronising at {}", task, task.fetchOffset,
-                    task.corruption, valid);
-            task.lastCorruptOffset = task.fetchOffset;
-            task.handledBelow = Math.max(task.handledBelow, task.fetchOffset);
-            resyncs.increment();
-            task.fetchOffset = valid;
-            task.state.onNothing();
+            return parseOffset(result, task);
         } finally {
             reply.release();
         }
