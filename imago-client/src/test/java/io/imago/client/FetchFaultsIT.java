@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.imago.Message;
+import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageConsumer;
@@ -217,6 +218,52 @@ class FetchFaultsIT {
             } finally {
                 c.shutdown();
                 producer.shutdown();
+            }
+        }
+    }
+
+    /**
+     * A record longer than the broker's transfer limit (written under a larger maxMessageSize, served
+     * after a restart with a smaller one) can never be sent whole: the fetch size grows to what the
+     * broker sends, then the partition is reported stuck there, once.
+     */
+    @Test
+    void aRecordLongerThanTheBrokersTransferLimitIsReportedStuckOnce(@TempDir Path own) throws Exception {
+        String sections = "[topic=oversized]\nnumPartitions=1\n";
+        try (BrokerHarness h = BrokerHarness.start(own, "", sections)) {
+            MetaMessageSessionFactory f = new MetaMessageSessionFactory(zkClient(h.zkConnect()));
+            try {
+                MessageProducer producer = f.createProducer();
+                producer.publish("oversized");
+                List<Long> before = ConsumerTesting.send(producer, "oversized", "before", 1);
+                SendResult big = producer.sendMessage(new Message("oversized", new byte[2 * 1024 * 1024]), 10,
+                        java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(big.isSuccess()).as(big.toString()).isTrue();
+                ConsumerTesting.send(producer, "oversized", "after", 1);
+                producer.shutdown();
+                h.stopBroker();
+                h.restartBrokerOnSamePort("maxMessageSize=524288\nmaxTransferSize=524288", sections);
+                ConsumerConfig config = consumerConfig("oversized", own);
+                config.setMaxIncreaseFetchDataRetries(1);
+                ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
+                String where = "oversized/" + big.getPartition() + " is stuck at offset " + big.getOffset();
+                try (LogCapture log = LogCapture.of("io.imago.client")) {
+                    MessageConsumer c = f.createConsumer(config);
+                    c.subscribe("oversized", 64 * 1024, listener);
+                    c.completeSubscribe();
+                    try {
+                        SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+                        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(log.warnings(where))
+                                .hasSize(1));
+                        await().atMost(Duration.ofSeconds(20)).until(() -> impl.fetchManager().stuckAnswerCount() >= 3);
+                        assertThat(log.warnings(where)).singleElement().asString().contains("declares 2097172 bytes");
+                        assertThat(listener.seen.keySet()).containsExactlyInAnyOrderElementsOf(before);
+                    } finally {
+                        c.shutdown();
+                    }
+                }
+            } finally {
+                f.shutdown();
             }
         }
     }
