@@ -13,6 +13,7 @@ import io.imago.cluster.Partition;
 /**
  * Delivers the messages of one fetched answer to a partition's listener, one at a time and in order
  * (the delivery half of the fetch loop, {@link FetchManager} being the scheduling half): a message
+ * below {@link FetchTask#handledBelow} (read again after a resync) is passed over, a message
  * whose id the {@link MessageIdCache} has seen is skipped as a duplicate (except below the task's
  * replay offset, after a rollback), a message the subscription's filter rejects is skipped, the others
  * go to the listener through {@link ListenerCalls}. A delivered message advances the fetch offset and
@@ -85,7 +86,7 @@ final class MessageDelivery {
             }
             long end = it.nextOffset();
             if (message.getOffset() < task.handledBelow) {
-                duplicates.increment(); // read again after a resync: handled already, below the position
+                duplicates.increment(); // read again after a resync: handled already
                 task.fetchOffset = end;
                 continue;
             }
@@ -105,7 +106,7 @@ final class MessageDelivery {
      * The next record is corrupt. Below {@link FetchTask#handledBelow} (re-read after a resync, and
      * corrupt since it was handled) the fetch jumps to that offset: nothing below it is needed again.
      * Otherwise the records before it were delivered (the next fetch starts at it), or it is the
-     * first of the answer: CORRUPT, and the fetch manager decides (resync, or skip).
+     * first of the answer: CORRUPT, and {@link UndeliverableRecords} decides (resync, or skip).
      */
     private static Outcome corrupt(FetchTask task, FetchedMessageIterator it, MetaClientException e) {
         long at = it.nextOffset();
