@@ -19,6 +19,8 @@ public class ConsumerConfig extends MetaClientConfig {
     private long maxDelayFetchTimeInMills = 5_000;
     private long maxDelayFetchTimeWhenExceptionInMills = 10_000;
     private int longPollMaxWaitInMills = 1_000;
+    /** Not serialised: a hook lives in the application that set it. */
+    private transient CorruptRecordHandler corruptRecordHandler;
     private long offset;
     private boolean alwaysConsumeFromMaxOffset;
     private long commitOffsetPeriodInMills = 5_000;
@@ -131,6 +133,18 @@ public class ConsumerConfig extends MetaClientConfig {
             throw new IllegalArgumentException("longPollMaxWaitInMills must not be negative: " + longPollMaxWaitInMills);
         }
         this.longPollMaxWaitInMills = longPollMaxWaitInMills;
+    }
+
+    /**
+     * Imago extension: the dead-letter hook told of every corrupt record the consumer skipped (null,
+     * the default: the WARN line and the counter are the only report). See {@link CorruptRecordHandler}.
+     */
+    public CorruptRecordHandler getCorruptRecordHandler() {
+        return corruptRecordHandler;
+    }
+
+    public void setCorruptRecordHandler(CorruptRecordHandler corruptRecordHandler) {
+        this.corruptRecordHandler = corruptRecordHandler;
     }
 
     public long getOffset() {

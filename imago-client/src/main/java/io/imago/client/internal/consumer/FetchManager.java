@@ -9,7 +9,6 @@ import java.util.concurrent.DelayQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -42,11 +41,14 @@ import io.netty.buffer.ByteBuf;
  * position by its bytes (on ack only, in transactional consumption). A listener failure leaves the
  * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
  * retries it goes to the {@link RecoverManager} and consumption moves on. 404/403 back off, 301
- * moves, a corrupt message resynchronises with {@code offset}, a message bigger than the fetch size
- * grows it ({@link FetchState}).
+ * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds).
+ * A record that cannot be delivered (corrupt, or too big to fetch whole) goes to
+ * {@link UndeliverableRecords}: resync, skip, or grow the fetch size ({@link FetchState}) and report
+ * the partition stuck.
  *
  * <p>Invariant: a task is in the queue or held (under its monitor) by at most one thread; once
- * {@code revoke} returned, it is in neither and its position no longer changes. Lifecycle: the
+ * {@code revoke} returned, it is in neither, its position no longer changes and an answer it held
+ * was released (answers hold pooled buffers). Lifecycle: the
  * constructor assigns; {@link #start()} starts the threads; {@link #close()} (after every partition
  * was revoked) stops and joins them, idempotent. Thread-safe.
  */
@@ -63,7 +65,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final DelayQueue<FetchTask> queue = new DelayQueue<>();
     private final Map<String, FetchTask> tasks = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final LongAdder resyncs = new LongAdder();
+    private final UndeliverableRecords undeliverable;
     private volatile boolean stopped;
     private boolean started;
 
@@ -74,6 +76,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.remoting = remoting;
         this.locator = locator;
         this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped);
+        this.undeliverable = new UndeliverableRecords(settings, this::nearestValidOffset);
         this.errorHandler = errorHandler;
     }
 
@@ -119,6 +122,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             task.revoked = true;
             synchronized (task) { // waits for a fetch or delivery in progress
                 queue.remove(task);
+                dropReply(task); // an answer waiting in the queue holds a pooled buffer
             }
         }
     }
@@ -155,7 +159,22 @@ public final class FetchManager implements FetchControl, AutoCloseable {
 
     /** Resynchronisations with {@code offset} after a corrupt message. */
     public long resyncCount() {
-        return resyncs.sum();
+        return undeliverable.resyncCount();
+    }
+
+    /** Corrupt records skipped (still corrupt after a resync); each was logged and given to the handler. */
+    public long skippedRecordCount() {
+        return undeliverable.skippedCount();
+    }
+
+    /** Answers that could not deliver the record at the fetch offset and could not grow to hold it. */
+    public long stuckAnswerCount() {
+        return undeliverable.stuckAnswerCount();
+    }
+
+    /** The task of an owned partition, or null (for tests of this package). */
+    FetchTask task(PartitionAssignment a) {
+        return tasks.get(key(a));
     }
 
     private static String key(PartitionAssignment a) {
@@ -208,7 +227,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 task.failing = false;
             } catch (MetaClientException e) {
                 onFetchFailure(task, e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // a bug or the JVM: back off too, never spin
                 task.state.onNothing();
                 errorHandler.accept(e);
             } finally {
@@ -318,6 +337,10 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         int code = result.code();
         if (code == StatusCode.MOVED.code()) {
             long offset = parseOffset(result, task);
+            if (offset == task.fetchOffset) { // a broker bug: asking again at once would spin
+                throw new MetaClientException("broker answered 301 to get of " + task + " at offset " + offset
+                        + " with that same offset");
+            }
             task.state.moveTo(offset);
             task.fetchOffset = offset;
         } else if (code == StatusCode.NOT_FOUND.code() && task.lastWaitMs > 0
@@ -348,22 +371,16 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 task.fetchOffset, Math.max(task.state.maxSize(), MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
         switch (delivery.deliverAll(task, it)) {
             case DELIVERED -> task.state.onDelivered(bodyBytes);
-            case INCOMPLETE -> {
-                if (bodyBytes >= task.state.maxSize()) {
-                    task.state.onIncompleteOnly();
-                } else {
-                    task.state.onNothing();
-                }
-            }
-            case CORRUPT -> resync(task);
+            case INCOMPLETE -> undeliverable.onIncomplete(task, body);
+            case CORRUPT -> undeliverable.onCorrupt(task, body);
             case LISTENER_FAILED, ROLLED_BACK, STOPPED -> {
                 // the position stays on the message; the delay was set by the failure, if any
             }
         }
     }
 
-    /** A corrupt message at the fetch offset: ask the broker for the nearest valid offset (a segment start). */
-    private void resync(FetchTask task) throws MetaClientException, InterruptedException {
+    /** The nearest valid offset at or below the task's fetch offset (a segment start), from the broker. */
+    private long nearestValidOffset(FetchTask task) throws MetaClientException, InterruptedException {
         OffsetCommand command = new OffsetCommand(task.topic(), settings.group(), task.partition().getPartition(),
                 task.fetchOffset, OpaqueGenerator.next());
         ResponseCommand reply = call(task, command);
@@ -371,14 +388,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             if (!(reply instanceof ResultCommand result) || !result.isSuccess()) {
                 throw new MetaClientException("offset of " + task + " refused: " + reply);
             }
-            long valid = parseOffset(result, task);
-            if (task.lastCorruptOffset != task.fetchOffset) { // once per corrupt message, not per resync
-                task.lastCorruptOffset = task.fetchOffset;
-                LOG.warn("Corrupt message in {} at offset {}; resynchronising at {}", task, task.fetchOffset, valid);
-            }
-            resyncs.increment();
-            task.fetchOffset = valid;
-            task.state.onNothing();
+            return parseOffset(result, task);
         } finally {
             reply.release();
         }
@@ -404,6 +414,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
+            }
+        }
+        for (FetchTask task : tasks.values()) { // not revoked first: still release what they hold
+            synchronized (task) {
+                dropReply(task);
             }
         }
         if (interrupted) {

@@ -1,9 +1,11 @@
 package io.imago.client.internal.consumer;
 
 import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.CorruptRecordHandler;
 
 /**
- * The fetch loop's knobs, taken from a {@link ConsumerConfig} (spec section 6.1). Immutable.
+ * The fetch loop's knobs and its corrupt-record hook, taken from a {@link ConsumerConfig} (spec
+ * section 6.1). Immutable.
  *
  * @param group the group fetches are made for (after the broadcast suffix, if any)
  * @param runnerCount fetch threads
@@ -13,9 +15,17 @@ import io.imago.client.consumer.ConsumerConfig;
  * @param maxIncreaseRetries answers too small for one message before the fetch size doubles
  * @param maxFetchBytes the largest fetch size (the remoting's reply limit)
  * @param longPollMs how long a broker that supports it may hold a fetch at the end of a partition (0: never)
+ * @param corruptRecordHandler told of every corrupt record skipped (null: none)
  */
 public record FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
-        int maxIncreaseRetries, int maxFetchBytes, int longPollMs) {
+        int maxIncreaseRetries, int maxFetchBytes, int longPollMs, CorruptRecordHandler corruptRecordHandler) {
+
+    /** Without a corrupt record handler. */
+    public FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
+            int maxIncreaseRetries, int maxFetchBytes, int longPollMs) {
+        this(group, runnerCount, fetchTimeoutMs, maxDelayMs, maxFetchRetries, maxIncreaseRetries, maxFetchBytes,
+                longPollMs, null);
+    }
 
     /** Without long polling. */
     public FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
@@ -27,6 +37,6 @@ public record FetchSettings(String group, int runnerCount, long fetchTimeoutMs, 
         return new FetchSettings(config.getGroup(), Math.max(1, config.getFetchRunnerCount()),
                 config.getFetchTimeoutInMills(), config.getMaxDelayFetchTimeInMills(), config.getMaxFetchRetries(),
                 Math.max(1, config.getMaxIncreaseFetchDataRetries()), maxFetchBytes,
-                config.getLongPollMaxWaitInMills());
+                config.getLongPollMaxWaitInMills(), config.getCorruptRecordHandler());
     }
 }

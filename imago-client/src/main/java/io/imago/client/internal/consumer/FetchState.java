@@ -15,7 +15,9 @@ import io.imago.coordination.BackOff;
  *       within a dozen empty answers on an idle partition.)</li>
  *   <li>an answer holding data but no complete message (a message bigger than the asked size)
  *       counts a retry; after {@code maxIncreaseRetries} of them the size doubles, up to
- *       {@code maxSizeCap};</li>
+ *       {@code maxSizeCap}; when it cannot grow any more, or the broker sends less than asked, the
+ *       answer backs off and, after {@code maxIncreaseRetries} of them, the partition is stuck
+ *       ({@link #onIncompleteOnly});</li>
  *   <li>an answer filling less than half of a grown size shrinks it back toward the subscribed size.</li>
  * </ul>
  * Owned by one fetch thread at a time (handed over through a queue); not thread-safe.
@@ -78,18 +80,38 @@ public final class FetchState {
         }
     }
 
-    /** The answer held bytes but not one whole message: grow the size after enough such answers. */
-    public void onIncompleteOnly() {
-        if (++incompleteAnswers >= maxIncreaseRetries && maxSize < maxSizeCap) {
-            maxSize = (int) Math.min(maxSizeCap, 2L * maxSize);
-            incompleteAnswers = 0;
+    /**
+     * The answer held {@code answerBytes} bytes but not one whole record, and that record declares
+     * {@code recordBytes} (header included; -1 when even its header was cut). While the size can
+     * grow (the broker filled the size asked for and the record fits {@code maxSizeCap}) it doubles
+     * after {@code maxIncreaseRetries} such answers. Otherwise growing cannot help (the broker sends
+     * no more: its transfer limit, or a corrupt length pointing past the data; or the record is over
+     * the cap): the answer is backed off like an empty one, and from the {@code maxIncreaseRetries}-th
+     * such answer on this returns true: the partition is stuck at this offset.
+     */
+    public boolean onIncompleteOnly(int answerBytes, long recordBytes) {
+        boolean canGrow = answerBytes >= maxSize && maxSize < maxSizeCap && recordBytes <= maxSizeCap;
+        if (canGrow) {
+            if (++incompleteAnswers >= maxIncreaseRetries) {
+                maxSize = (int) Math.min(maxSizeCap, 2L * maxSize);
+                incompleteAnswers = 0;
+            }
+            return false;
         }
+        onNothing();
+        return ++incompleteAnswers >= maxIncreaseRetries;
+    }
+
+    /** The largest fetch size this partition may grow to. */
+    public int maxSizeCap() {
+        return maxSizeCap;
     }
 
     /** The broker moved us (301): continue at {@code offset}. */
     public void moveTo(long offset) {
         position.advance(offset, position.getMessageId());
         delayMs = 0;
+        incompleteAnswers = 0;
         listenerRetries = 0;
     }
 

@@ -27,10 +27,20 @@ final class FetchTask implements Delayed {
     long fetchOffset;
     /** Under the monitor: messages below this offset are being delivered again on purpose (no dedup). */
     long replayBelow;
+    /**
+     * Under the monitor: every message below this offset was handled (delivered, filtered, recovered
+     * or skipped); one read again (a resync goes back to a segment start) is passed over, whatever the
+     * id cache remembers. Starts at the assigned position; lowered to the position by a rollback.
+     */
+    long handledBelow;
+    /** Under the monitor: why the record at the fetch offset was refused, when the last answer ended CORRUPT. */
+    String corruption;
     /** Under the monitor: whether the last fetch failed (to log a failure once, not once per retry). */
     boolean failing;
     /** Under the monitor: the offset of the last corrupt message reported (-1: none). */
     long lastCorruptOffset = -1;
+    /** Under the monitor: the offset last reported stuck (a record that cannot be fetched whole; -1: none). */
+    long lastStuckOffset = -1;
     /** Under the monitor: the answer to the {@code get} in flight arrived ({@link #reply} or {@link #replyFailure}). */
     boolean replyReady;
     /** Under the monitor: that answer, owned (released) by whoever takes it. */
@@ -49,6 +59,7 @@ final class FetchTask implements Delayed {
         this.subscription = subscription;
         this.state = state;
         this.fetchOffset = assignment.position().getOffset();
+        this.handledBelow = fetchOffset;
     }
 
     String topic() {

@@ -58,18 +58,18 @@ final class ListenerCalls {
     }
 
     /**
-     * The listener's failure, or null. Errors count as failures too (an AssertionError or a
-     * NoClassDefFoundError in user code must go through retries and the recover store, not spin the
-     * fetch loop); only a VirtualMachineError propagates.
+     * The listener's failure, or null. Every {@code Throwable} counts as a failure, JVM errors too: an
+     * AssertionError, a NoClassDefFoundError or a StackOverflowError in user code goes through the
+     * back-off, the retries and the recover store like an exception. (Rethrowing a
+     * VirtualMachineError only requeued the message at once, to fail again in a loop that never
+     * reached the recover store; the fetch thread has nothing better to do with it.)
      */
     private static Throwable call(MessageListener listener, Message message) {
         try {
             listener.recieveMessages(message);
             return null;
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Exception | Error e) {
-            return e;
+        } catch (Throwable t) {
+            return t;
         }
     }
 

@@ -13,13 +13,15 @@ import io.imago.cluster.Partition;
 /**
  * Delivers the messages of one fetched answer to a partition's listener, one at a time and in order
  * (the delivery half of the fetch loop, {@link FetchManager} being the scheduling half): a message
+ * below {@link FetchTask#handledBelow} (read again after a resync) is passed over, a message
  * whose id the {@link MessageIdCache} has seen is skipped as a duplicate (except below the task's
  * replay offset, after a rollback), a message the subscription's filter rejects is skipped, the others
  * go to the listener through {@link ListenerCalls}. A delivered message advances the fetch offset and
- * the position by its bytes (the position on ack only, in transactional consumption). A listener
- * failure leaves the position on the message (it is fetched again after the back-off its
- * {@link FetchState} sets); after {@code maxFetchRetries} retries the message goes to the
- * {@link RecoverManager} and delivery moves on.
+ * the position by its bytes (the position on ack only, in transactional consumption). A failure of
+ * the listener (any {@code Throwable}, JVM errors included) or of the filter leaves the position on
+ * the message (it is fetched again after the back-off its {@link FetchState} sets); after
+ * {@code maxFetchRetries} retries the message goes to the {@link RecoverManager}, reported once, and
+ * delivery moves on.
  *
  * <p>Threading: a fetch thread calls {@link #deliverAll} while holding the task's monitor, so a task's
  * fields and state are touched by one thread at a time; the counters are {@link LongAdder}s and the id
@@ -80,19 +82,18 @@ final class MessageDelivery {
             try {
                 message = it.next();
             } catch (MetaClientException e) {
-                return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.CORRUPT;
+                return corrupt(task, it, e);
             }
             long end = it.nextOffset();
+            if (message.getOffset() < task.handledBelow) {
+                duplicates.increment(); // read again after a resync: handled already
+                task.fetchOffset = end;
+                continue;
+            }
             if (message.getOffset() >= task.replayBelow && idCache.contains(message.getId())) {
                 duplicates.increment();
-            } else if (task.subscription.accepts(settings.group(), message)) {
-                Throwable failure = ListenerCalls.deliver(task.subscription.listener(), message);
-                if (failure != null && !handToRecoverAfterRetries(task, message, failure)) {
-                    return Outcome.LISTENER_FAILED;
-                }
-                task.state.onListenerDone();
-                idCache.firstSeen(message.getId());
-                delivered.increment();
+            } else if (!filterAndDeliver(task, message)) {
+                return Outcome.LISTENER_FAILED;
             }
             if (!consumed(task, end, message.getId())) {
                 return Outcome.ROLLED_BACK;
@@ -101,19 +102,71 @@ final class MessageDelivery {
         return it.consumedBytes() > 0 ? Outcome.DELIVERED : Outcome.INCOMPLETE;
     }
 
-    /** Counts a failed delivery; true when the message was stored for recovery (consumption moves on). */
-    private boolean handToRecoverAfterRetries(FetchTask task, Message message, Throwable failure)
+    /**
+     * The next record is corrupt. Below {@link FetchTask#handledBelow} (re-read after a resync, and
+     * corrupt since it was handled) the fetch jumps to that offset: nothing below it is needed again.
+     * Otherwise the records before it were delivered (the next fetch starts at it), or it is the
+     * first of the answer: CORRUPT, and {@link UndeliverableRecords} decides (resync, or skip).
+     */
+    private static Outcome corrupt(FetchTask task, FetchedMessageIterator it, MetaClientException e) {
+        long at = it.nextOffset();
+        if (at < task.handledBelow) {
+            task.fetchOffset = task.handledBelow;
+            return Outcome.DELIVERED;
+        }
+        if (it.consumedBytes() > 0) {
+            return Outcome.DELIVERED;
+        }
+        task.corruption = (e.getCause() != null ? e.getCause() : e).getMessage();
+        return Outcome.CORRUPT;
+    }
+
+    /**
+     * Asks the filter, then the listener; true when the message was handled (rejected by the filter,
+     * delivered, or stored for recovery), false when it failed and is to be fetched again after the
+     * back-off. A filter that throws fails the delivery like the listener would: back-off, retries,
+     * then the recover store (whose rounds hand the message to the listener without the filter).
+     */
+    private boolean filterAndDeliver(FetchTask task, Message message) throws MetaClientException,
+            InterruptedException {
+        Throwable failure = null;
+        String failed = "filter";
+        try {
+            if (!task.subscription.accepts(settings.group(), message)) {
+                return true;
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        if (failure == null) {
+            failure = ListenerCalls.deliver(task.subscription.listener(), message);
+            failed = "listener";
+        }
+        if (failure != null && !handToRecoverAfterRetries(task, message, failed, failure)) {
+            return false;
+        }
+        task.state.onListenerDone();
+        idCache.firstSeen(message.getId());
+        delivered.increment();
+        return true;
+    }
+
+    /**
+     * Counts a failed delivery; true when the message was stored for recovery (consumption moves on).
+     * Reported once, at WARN, when the message goes to the recover store; the retries log at DEBUG.
+     */
+    private boolean handToRecoverAfterRetries(FetchTask task, Message message, String failed, Throwable failure)
             throws MetaClientException {
         int failures = task.state.onListenerFailure();
         if (failures <= settings.maxFetchRetries()) {
-            LOG.debug("Listener of group {} failed on message {} of {} ({} times): {}", settings.group(),
+            LOG.debug("The {} of group {} failed on message {} of {} ({} times): {}", failed, settings.group(),
                     message.getId(), task, failures, failure.toString());
             return false;
         }
         recover.store(message);
         recovered.increment();
-        LOG.warn("Listener of group {} failed {} times on message {} of {}; kept in the recover store: {}",
-                settings.group(), failures, message.getId(), task, failure.toString());
+        LOG.warn("The {} of group {} failed {} times on message {} of {}; kept in the recover store: {}",
+                failed, settings.group(), failures, message.getId(), task, failure.toString());
         return true;
     }
 
@@ -129,6 +182,7 @@ final class MessageDelivery {
             p.resetAckState();
             task.replayBelow = Math.max(task.replayBelow, end);
             task.fetchOffset = task.position().getOffset();
+            task.handledBelow = Math.min(task.handledBelow, task.fetchOffset);
             return false;
         }
         if (p.isAutoAck() || p.isAcked()) {

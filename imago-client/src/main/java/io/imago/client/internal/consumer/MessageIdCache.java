@@ -4,7 +4,9 @@ import java.util.Arrays;
 
 /**
  * The ids of the messages a consumer delivered most recently, to drop a message delivered twice
- * (a resync with {@code offset} goes back to a segment start, spec section 9.1 quirk 6). Ids are
+ * (MetaQ's duplicate filter; a resync with {@code offset} goes back to a segment start, spec section
+ * 9.1 quirk 6, but what it re-reads is passed over by offset, {@link FetchTask#handledBelow}, so
+ * correctness does not depend on the cache being large enough). Ids are
  * unique across brokers (they carry the broker id), so one cache serves every partition of a
  * consumer. Holds the last {@code capacity} ids recorded (MetaQ's default 4096, system property
  * {@code metaq.consumer.message_ids.lru_cache.size}); the oldest is forgotten first (the original

@@ -32,10 +32,10 @@ class FetchStateTest {
     @Test
     void theSizeDoublesAfterFiveAnswersWithoutAWholeMessageAndShrinksBack() {
         for (int i = 0; i < 4; i++) {
-            state.onIncompleteOnly();
+            assertThat(state.onIncompleteOnly(1024, 1500)).isFalse();
         }
         assertThat(state.maxSize()).isEqualTo(1024);
-        state.onIncompleteOnly();
+        state.onIncompleteOnly(1024, 1500);
         assertThat(state.maxSize()).isEqualTo(2048);
         state.onDelivered(2000);
         assertThat(state.maxSize()).isEqualTo(2048);
@@ -44,11 +44,37 @@ class FetchStateTest {
     }
 
     @Test
-    void theSizeNeverGrowsPastTheCap() {
-        for (int i = 0; i < 200; i++) {
-            state.onIncompleteOnly();
+    void theSizeGrowsToTheCapThenTheRecordIsStuckAfterFiveMoreAnswers() {
+        int answers = 0;
+        while (!state.onIncompleteOnly(state.maxSize(), 2 << 20)) {
+            answers++;
+            assertThat(answers).isLessThan(200);
         }
         assertThat(state.maxSize()).isEqualTo(2 << 20);
+        assertThat(answers).isEqualTo(11 * 5 + 4); // 1 KiB doubled 11 times after 5 answers each, then 4 + this one
+        assertThat(state.delayMs()).isEqualTo(16); // stuck answers back off
+    }
+
+    @Test
+    void aRecordOverTheCapDoesNotGrowTheSizeAndIsStuckAfterFiveAnswers() {
+        for (int i = 0; i < 4; i++) {
+            assertThat(state.onIncompleteOnly(1024, (2 << 20) + 1)).isFalse();
+        }
+        assertThat(state.onIncompleteOnly(1024, (2 << 20) + 1)).isTrue();
+        assertThat(state.maxSize()).isEqualTo(1024);
+    }
+
+    @Test
+    void anAnswerShorterThanAskedCannotGrowAndIsStuckAfterFiveOfThemWithBackOff() {
+        for (int i = 0; i < 4; i++) {
+            assertThat(state.onIncompleteOnly(60, 1 << 30)).isFalse();
+        }
+        assertThat(state.onIncompleteOnly(60, 1 << 30)).isTrue();
+        assertThat(state.onIncompleteOnly(60, 1 << 30)).isTrue();
+        assertThat(state.maxSize()).isEqualTo(1024);
+        assertThat(state.delayMs()).isEqualTo(32);
+        state.moveTo(500);
+        assertThat(state.onIncompleteOnly(60, 1 << 30)).isFalse();
     }
 
     @Test
