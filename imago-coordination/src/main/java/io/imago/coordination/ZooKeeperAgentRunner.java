@@ -136,8 +136,11 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
     }
 
     private ScheduledThreadPoolExecutor newExecutor() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1,
-                runnable -> new Thread(runnable, agent.roleName()));
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread t = new Thread(runnable, agent.roleName());
+            t.setDaemon(true); // the agent never keeps the JVM alive; its ephemeral nodes end with the session
+            return t;
+        });
         e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         return e;

@@ -77,7 +77,7 @@ public final class RecoverManager implements AutoCloseable {
         }
         AtomicInteger n = new AtomicInteger();
         executor = new ScheduledThreadPoolExecutor(threads,
-                r -> new Thread(r, "imago-recover-" + group + "-" + n.incrementAndGet()));
+                r -> daemon(new Thread(r, "imago-recover-" + group + "-" + n.incrementAndGet())));
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         for (String topic : stores.keySet()) {
@@ -174,5 +174,11 @@ public final class RecoverManager implements AutoCloseable {
             Thread.currentThread().interrupt();
             executor.shutdownNow();
         }
+    }
+
+    /** The client's threads never keep the JVM alive: the store is durable, redelivery resumes at the next start. */
+    private static Thread daemon(Thread t) {
+        t.setDaemon(true);
+        return t;
     }
 }

@@ -164,7 +164,11 @@ public final class SimpleMessageConsumer implements MessageConsumer {
         fetch.assigned(assignments);
         long period = config.getCommitOffsetPeriodInMills();
         if (period > 0) {
-            committer = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "imago-commit-" + consumerId));
+            committer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "imago-commit-" + consumerId);
+                t.setDaemon(true); // without shutdown(), positions stay as of the last commit (at least once)
+                return t;
+            });
             committer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
             committer.scheduleWithFixedDelay(this::commitGuarded, period, period, TimeUnit.MILLISECONDS);
         }

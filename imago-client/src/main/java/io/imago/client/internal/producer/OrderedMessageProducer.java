@@ -110,7 +110,11 @@ public final class OrderedMessageProducer implements MessageProducer {
         } catch (IOException | IllegalArgumentException e) {
             throw new MetaClientException("cannot open the ordered producer's queues in " + directory, e);
         }
-        resender = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "imago-ordered-resend"));
+        resender = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "imago-ordered-resend");
+            t.setDaemon(true); // kept messages are on disk and go out at the next start
+            return t;
+        });
         resender.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         resender.scheduleWithFixedDelay(this::resendAll, resendIntervalMs, resendIntervalMs, TimeUnit.MILLISECONDS);
     }
