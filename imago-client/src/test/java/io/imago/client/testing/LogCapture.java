@@ -16,10 +16,12 @@ import ch.qos.logback.core.read.ListAppender;
 public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    /** The appender's list, set once here: what every reader synchronises on. */
+    private final List<ILoggingEvent> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     private LogCapture(String loggerName) {
         this.logger = (Logger) LoggerFactory.getLogger(loggerName);
-        appender.list = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        appender.list = events;
         appender.start();
         logger.addAppender(appender);
     }
@@ -31,8 +33,8 @@ public final class LogCapture implements AutoCloseable {
 
     /** The formatted WARN and ERROR messages recorded so far that contain {@code text}. */
     public List<String> warnings(String text) {
-        synchronized (appender.list) {
-            return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        synchronized (events) {
+            return events.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                     .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
                             : " " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage()))
                     .filter(m -> m.contains(text)).toList();
