@@ -131,7 +131,10 @@ public final class Message {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Message m && m.id == id && topic.equals(m.topic) && Arrays.equals(data, m.data)
+        return o instanceof Message m
+                && m.id == id
+                && topic.equals(m.topic)
+                && Arrays.equals(data, m.data)
                 && Objects.equals(attribute, m.attribute);
     }
 

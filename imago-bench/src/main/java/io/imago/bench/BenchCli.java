@@ -17,16 +17,22 @@ import picocli.CommandLine.Mixin;
  * {@code consume}, {@code e2e}), the side-by-side comparison with Kafka and the original MetaQ
  * ({@code compare}) and the JMH micro-benchmarks ({@code jmh}).
  */
-@Command(name = "imago bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "imago bench",
+        mixinStandardHelpOptions = true,
         description = "Load tools and benchmarks: produce, consume, e2e, compare, jmh.",
-        subcommands = {BenchCli.Produce.class, BenchCli.Consume.class, BenchCli.EndToEnd.class,
-            io.imago.bench.compare.CompareCommand.class, BenchCli.Jmh.class,
-            CommandLine.HelpCommand.class},
+        subcommands = {
+            BenchCli.Produce.class,
+            BenchCli.Consume.class,
+            BenchCli.EndToEnd.class,
+            io.imago.bench.compare.CompareCommand.class,
+            BenchCli.Jmh.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:the run failed", "2:bad options"})
 public final class BenchCli {
-    private BenchCli() {
-    }
+    private BenchCli() {}
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -65,12 +71,16 @@ public final class BenchCli {
         return result.errors() == 0 ? 0 : 1;
     }
 
-    @Command(name = "produce", mixinStandardHelpOptions = true,
-            description = {"Sends records of --size bytes from --threads threads for --duration (or --messages), "
-                    + "sync or async (at most --window in flight per thread), optionally at a fixed --rate.",
+    @Command(
+            name = "produce",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Sends records of --size bytes from --threads threads for --duration (or --messages), "
+                        + "sync or async (at most --window in flight per thread), optionally at a fixed --rate.",
                 "Prints a progress line every --report-interval on standard error and a final line with "
                         + "records/s, MB/s and the send-to-acknowledgement latency p50/p95/p99/p99.9 (--json: "
-                        + "one line 'RESULT {json}')."})
+                        + "one line 'RESULT {json}')."
+            })
     static final class Produce implements Callable<Integer> {
         @Mixin
         LoadOptions options;
@@ -81,10 +91,14 @@ public final class BenchCli {
         }
     }
 
-    @Command(name = "consume", mixinStandardHelpOptions = true,
-            description = {"Reads the topic from its earliest offset with one consumer (a fresh group unless "
-                    + "--group is given) until --messages records arrived (or for --duration).",
-                "Records/s are measured from the first record to the last."})
+    @Command(
+            name = "consume",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Reads the topic from its earliest offset with one consumer (a fresh group unless "
+                        + "--group is given) until --messages records arrived (or for --duration).",
+                "Records/s are measured from the first record to the last."
+            })
     static final class Consume implements Callable<Integer> {
         @Mixin
         LoadOptions options;
@@ -95,10 +109,14 @@ public final class BenchCli {
         }
     }
 
-    @Command(name = "e2e", mixinStandardHelpOptions = true,
-            description = {"A producer and a consumer in this process: sends at --rate (or as fast as the window "
-                    + "allows) for --duration and measures each record from its scheduled send to its receipt.",
-                "Starts measuring only once the consumer receives a probe, so its start-up is not counted."})
+    @Command(
+            name = "e2e",
+            mixinStandardHelpOptions = true,
+            description = {
+                "A producer and a consumer in this process: sends at --rate (or as fast as the window "
+                        + "allows) for --duration and measures each record from its scheduled send to its receipt.",
+                "Starts measuring only once the consumer receives a probe, so its start-up is not counted."
+            })
     static final class EndToEnd implements Callable<Integer> {
         @Mixin
         LoadOptions options;
@@ -109,8 +127,10 @@ public final class BenchCli {
         }
     }
 
-    @Command(name = "jmh", description = "Runs the JMH micro-benchmarks (codec, store); arguments go to JMH "
-            + "(e.g. 'bench jmh GroupCommitAppendBenchmark -f 1').")
+    @Command(
+            name = "jmh",
+            description = "Runs the JMH micro-benchmarks (codec, store); arguments go to JMH "
+                    + "(e.g. 'bench jmh GroupCommitAppendBenchmark -f 1').")
     static final class Jmh implements Callable<Integer> {
         @CommandLine.Parameters(arity = "0..*", paramLabel = "JMH-ARGS")
         String[] args = new String[0];

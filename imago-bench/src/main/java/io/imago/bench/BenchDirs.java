@@ -12,8 +12,7 @@ import java.util.stream.Stream;
  * directory), so the log and its baseline always share one disk.
  */
 final class BenchDirs {
-    private BenchDirs() {
-    }
+    private BenchDirs() {}
 
     static Path root() throws IOException {
         Path root = Path.of(System.getProperty("imago.bench.dir", System.getProperty("java.io.tmpdir")));

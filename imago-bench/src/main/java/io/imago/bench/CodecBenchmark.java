@@ -55,8 +55,8 @@ public class CodecBenchmark {
         int checksum = RecordDescriptor.checksum(payload, 0, payload.length);
         putFrames = Unpooled.directBuffer();
         for (int i = 0; i < BATCH; i++) {
-            putFrames.writeCharSequence("put bench 0 " + payloadBytes + " 0 " + checksum + " " + i + "\r\n",
-                    StandardCharsets.US_ASCII);
+            putFrames.writeCharSequence(
+                    "put bench 0 " + payloadBytes + " 0 " + checksum + " " + i + "\r\n", StandardCharsets.US_ASCII);
             putFrames.writeBytes(payload);
         }
         ByteBuffer set = ByteBuffer.allocateDirect(BATCH * RecordDescriptor.recordLength(payloadBytes));

@@ -38,8 +38,8 @@ public class RawDiskBaselineBenchmark {
     @Setup(Level.Iteration)
     public void openFile() throws IOException {
         dir = Files.createTempDirectory(BenchDirs.root(), "raw-baseline");
-        channel = FileChannel.open(dir.resolve("baseline.bin"),
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        channel =
+                FileChannel.open(dir.resolve("baseline.bin"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         byte[] bytes = new byte[CHUNK_BYTES];
         ThreadLocalRandom.current().nextBytes(bytes);
         chunk = ByteBuffer.allocateDirect(CHUNK_BYTES).put(bytes).flip();

@@ -23,8 +23,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class StoreAppendReport {
     private static final double MB = 1_000_000.0;
 
-    private StoreAppendReport() {
-    }
+    private StoreAppendReport() {}
 
     public static void main(String[] args) throws RunnerException {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -36,8 +35,11 @@ public final class StoreAppendReport {
         double baselineMBs = median(baselineMiBs) * RawDiskBaselineBenchmark.CHUNK_BYTES / MB;
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "Raw disk baseline (1 MiB writes + fsync): median %.1f MB/s over %d iterations%n",
-                baselineMBs, baselineMiBs.size());
+        System.out.printf(
+                Locale.ROOT,
+                "Raw disk baseline (1 MiB writes + fsync): median %.1f MB/s over %d iterations%n",
+                baselineMBs,
+                baselineMiBs.size());
         System.out.println("| record | benchmark | threads | records/s (median) | MB/s | baseline MB/s | ratio |");
         System.out.println("|---:|---|---:|---:|---:|---:|---:|");
         for (RunResult r : store) {
@@ -45,9 +47,19 @@ public final class StoreAppendReport {
             int threads = r.getParams().getThreads();
             double recordsPerSec = median(iterationScores(List.of(r)));
             double mbs = recordsPerSec * recordBytes / MB;
-            String method = r.getParams().getBenchmark().substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
-            System.out.printf(Locale.ROOT, "| %d B | %s | %d | %,.0f | %.1f | %.1f | %.2f |%n",
-                    recordBytes, method, threads, recordsPerSec, mbs, baselineMBs, mbs / baselineMBs);
+            String method = r.getParams()
+                    .getBenchmark()
+                    .substring(r.getParams().getBenchmark().lastIndexOf('.') + 1);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %d B | %s | %d | %,.0f | %.1f | %.1f | %.2f |%n",
+                    recordBytes,
+                    method,
+                    threads,
+                    recordsPerSec,
+                    mbs,
+                    baselineMBs,
+                    mbs / baselineMBs);
         }
     }
 
@@ -67,8 +79,9 @@ public final class StoreAppendReport {
     private static List<Double> iterationScores(Collection<RunResult> results) {
         List<Double> scores = new ArrayList<>();
         for (RunResult r : results) {
-            r.getBenchmarkResults().forEach(b -> b.getIterationResults()
-                    .forEach(i -> scores.add(i.getPrimaryResult().getScore())));
+            r.getBenchmarkResults()
+                    .forEach(b -> b.getIterationResults()
+                            .forEach(i -> scores.add(i.getPrimaryResult().getScore())));
         }
         return scores;
     }

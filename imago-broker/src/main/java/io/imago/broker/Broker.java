@@ -3,12 +3,12 @@ package io.imago.broker;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.config.TopicConfig;
 import io.imago.broker.config.ZooKeeperConfig;
-import io.imago.broker.server.BrokerServers;
-import io.imago.broker.server.BrokerServers.Running;
-import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.partition.DataDirLock;
 import io.imago.broker.partition.PartitionEntry;
 import io.imago.broker.partition.PartitionRegistry;
+import io.imago.broker.server.BrokerServers;
+import io.imago.broker.server.BrokerServers.Running;
+import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.zk.BrokerIdentity;
 import io.imago.broker.zk.BrokerRegistration;
 import io.imago.broker.zk.TopicRegistration;
@@ -64,6 +64,7 @@ public final class Broker implements AutoCloseable {
     private volatile boolean stopping;
     /** Set once partitions are loaded and retention started: later schedulers start when created. */
     private volatile boolean started;
+
     private boolean closed;
 
     public Broker(BrokerConfig config, Clock clock) {
@@ -91,12 +92,16 @@ public final class Broker implements AutoCloseable {
             flusher.start();
             retention.values().forEach(RetentionScheduler::start);
             started = true;
-            server = BrokerServers.start(config, registry, stats, new MessageIdGenerator(config.brokerId(), clock),
-                    clock, () -> stopping);
+            server = BrokerServers.start(
+                    config, registry, stats, new MessageIdGenerator(config.brokerId(), clock), clock, () -> stopping);
             registerInZooKeeper();
             String url = BrokerUrl.format(config.hostName(), server.address().getPort());
-            LOG.info("Broker {} started in {} ms: {}, data {}, {}", config.brokerId(),
-                    (System.nanoTime() - t0) / 1_000_000, url, config.dataPath(),
+            LOG.info(
+                    "Broker {} started in {} ms: {}, data {}, {}",
+                    config.brokerId(),
+                    (System.nanoTime() - t0) / 1_000_000,
+                    url,
+                    config.dataPath(),
                     config.unflushThreshold() <= 0 ? "group commit" : "unflushThreshold=" + config.unflushThreshold());
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
@@ -157,9 +162,14 @@ public final class Broker implements AutoCloseable {
             LOG.info("ZooKeeper registration is disabled (zk.zkEnable=false)");
             return;
         }
-        BrokerIdentity identity = new BrokerIdentity(config.brokerId(), config.hostName(), server.address().getPort());
-        BrokerRegistration r = new BrokerRegistration(zk, identity, Long.toString(config.checksumCrc32()),
-                topicsToRegister(), e -> LOG.warn("ZooKeeper registration problem: {}", e.toString()));
+        BrokerIdentity identity = new BrokerIdentity(
+                config.brokerId(), config.hostName(), server.address().getPort());
+        BrokerRegistration r = new BrokerRegistration(
+                zk,
+                identity,
+                Long.toString(config.checksumCrc32()),
+                topicsToRegister(),
+                e -> LOG.warn("ZooKeeper registration problem: {}", e.toString()));
         r.start();
         registration = r;
         announced.values().forEach(r::registerTopic);

@@ -7,6 +7,5 @@ package io.imago.broker;
 public final class BrokerVersion {
     public static final String VERSION = "imago-0.1.0";
 
-    private BrokerVersion() {
-    }
+    private BrokerVersion() {}
 }

@@ -24,6 +24,7 @@ import java.time.Clock;
 public final class MessageIdGenerator {
     /** MetaQ's epoch (2011-04-28T08:34:20.503Z); keeps ids comparable with the original's layout. */
     public static final long EPOCH_MS = 1303895660503L;
+
     public static final int MAX_BROKER_ID = 1023;
     private static final int SEQUENCE_BITS = 12;
     private static final int BROKER_ID_BITS = 10;
@@ -38,7 +39,8 @@ public final class MessageIdGenerator {
 
     public MessageIdGenerator(int brokerId, Clock clock) {
         if (brokerId < 0 || brokerId > MAX_BROKER_ID) {
-            throw new IllegalArgumentException("brokerId must be in 0.." + MAX_BROKER_ID + " to fit a message id, was " + brokerId);
+            throw new IllegalArgumentException(
+                    "brokerId must be in 0.." + MAX_BROKER_ID + " to fit a message id, was " + brokerId);
         }
         this.brokerBits = (long) brokerId << SEQUENCE_BITS;
         this.clock = clock;

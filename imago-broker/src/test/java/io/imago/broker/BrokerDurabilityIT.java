@@ -49,12 +49,16 @@ class BrokerDurabilityIT {
 
             c.put("test", 0, new byte[] {3}, 3);
             ResultCommand refused = (ResultCommand) c.read();
-            assertThat(refused.code()).as("nothing is acknowledged after a failed fsync").isEqualTo(500);
+            assertThat(refused.code())
+                    .as("nothing is acknowledged after a failed fsync")
+                    .isEqualTo(500);
             refused.release();
         }
         PartitionEntry partition = harness.broker().partitions().find("test", 0).orElseThrow();
         assertThat(partition.log().isOnline()).isFalse();
-        assertThat(partition.log().maxOffset()).as("only the first, fsynced record is visible").isEqualTo(21);
+        assertThat(partition.log().maxOffset())
+                .as("only the first, fsynced record is visible")
+                .isEqualTo(21);
     }
 
     @Test
@@ -69,28 +73,37 @@ class BrokerDurabilityIT {
         try (WireClient c = harness.connect()) {
             c.put("test", 0, new byte[] {0}, 0);
             c.read().release();
-            PartitionLog log = harness.broker().partitions().find("test", 0).orElseThrow().log();
+            PartitionLog log =
+                    harness.broker().partitions().find("test", 0).orElseThrow().log();
             gate = io.holdFsyncs();
-            writer = new Thread(() -> {
-                try {
-                    for (int i = 1; i <= messages; i++) {
-                        c.put("test", 0, body, i);
-                    }
-                    writing.complete(null);
-                } catch (Throwable t) {
-                    writing.completeExceptionally(t);
-                }
-            }, "pipelining-writer");
+            writer = new Thread(
+                    () -> {
+                        try {
+                            for (int i = 1; i <= messages; i++) {
+                                c.put("test", 0, body, i);
+                            }
+                            writing.complete(null);
+                        } catch (Throwable t) {
+                            writing.completeExceptionally(t);
+                        }
+                    },
+                    "pipelining-writer");
             writer.start();
-            assertThat(gate.awaitHeld(30, TimeUnit.SECONDS)).as("the first pipelined put reached its fsync").isTrue();
+            assertThat(gate.awaitHeld(30, TimeUnit.SECONDS))
+                    .as("the first pipelined put reached its fsync")
+                    .isTrue();
             // the broker reads the puts until the partition's queue passes the pause threshold ...
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(log.queuedBytes())
-                    .as("bytes queued for the held fsync").isGreaterThan(PAUSE_QUEUED_BYTES));
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(log.queuedBytes())
+                            .as("bytes queued for the held fsync")
+                            .isGreaterThan(PAUSE_QUEUED_BYTES));
             // ... then stops reading the connection: while the fsync is held the queue stays there and the
             // writer, blocked by TCP flow control, cannot get the rest of its puts out
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(writing).as("the writer while the fsync is held").isNotDone();
-                assertThat(log.queuedBytes()).as("bytes queued for the held fsync").isLessThan(QUEUED_BYTES_LIMIT);
+                assertThat(log.queuedBytes())
+                        .as("bytes queued for the held fsync")
+                        .isLessThan(QUEUED_BYTES_LIMIT);
             });
 
             gate.open();

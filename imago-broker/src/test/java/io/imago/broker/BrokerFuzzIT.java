@@ -54,7 +54,8 @@ class BrokerFuzzIT {
         healthy.close();
         harness.close();
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -92,17 +93,22 @@ class BrokerFuzzIT {
     Arbitrary<byte[]> streams() {
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
         Arbitrary<byte[]> valid = Arbitraries.of(VALID).map(v -> v.getBytes(StandardCharsets.UTF_8));
-        Arbitrary<byte[]> mutated = Combinators.combine(valid, Arbitraries.integers().between(0, 1000),
-                Arbitraries.bytes()).as((bytes, where, value) -> {
+        Arbitrary<byte[]> mutated = Combinators.combine(
+                        valid, Arbitraries.integers().between(0, 1000), Arbitraries.bytes())
+                .as((bytes, where, value) -> {
                     byte[] copy = bytes.clone();
                     copy[where % copy.length] = value;
                     return copy;
                 });
-        Arbitrary<byte[]> truncated = Combinators.combine(valid, Arbitraries.integers().between(0, 1000))
+        Arbitrary<byte[]> truncated = Combinators.combine(
+                        valid, Arbitraries.integers().between(0, 1000))
                 .as((bytes, cut) -> java.util.Arrays.copyOf(bytes, cut % (bytes.length + 1)));
         Arbitrary<byte[]> hugeClaim = Arbitraries.of(
-                "put test 0 2147483647 0 -1 1\r\n", "put test 0 -5 0 -1 1\r\n", "get test g 0 x 10 1\r\n",
-                "stats " + "x".repeat(5000) + " 1\r\n", "put test 0 99999999999 0 -1 1\r\n")
+                        "put test 0 2147483647 0 -1 1\r\n",
+                        "put test 0 -5 0 -1 1\r\n",
+                        "get test g 0 x 10 1\r\n",
+                        "stats " + "x".repeat(5000) + " 1\r\n",
+                        "put test 0 99999999999 0 -1 1\r\n")
                 .map(s -> s.getBytes(StandardCharsets.UTF_8));
         return Arbitraries.oneOf(random, mutated, truncated, hugeClaim);
     }

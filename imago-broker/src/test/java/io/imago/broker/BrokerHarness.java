@@ -81,7 +81,8 @@ public final class BrokerHarness implements AutoCloseable {
         String text = "[system]\nbrokerId=" + brokerId + "\nhostName=127.0.0.1\nserverPort=" + port + "\ndataPath="
                 + dir.resolve("data") + "\n"
                 + systemExtra + "\n[zookeeper]\nzk.zkConnect=" + zk.connectString()
-                + "\nzk.zkSessionTimeoutMs=4000\nzk.zkConnectionTimeoutMs=4000\nzk.zkSyncTimeMs=200\n" + sections + "\n";
+                + "\nzk.zkSessionTimeoutMs=4000\nzk.zkConnectionTimeoutMs=4000\nzk.zkSyncTimeMs=200\n" + sections
+                + "\n";
         Files.writeString(ini, text, StandardCharsets.UTF_8);
         config = BrokerConfig.load(ini);
         broker = new Broker(config, Clock.systemUTC(), io);

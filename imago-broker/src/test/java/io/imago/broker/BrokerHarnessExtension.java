@@ -35,8 +35,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Not thread-safe: JUnit calls it, and tests use it, from the thread that runs the test.
  */
-public final class BrokerHarnessExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback {
+public final class BrokerHarnessExtension
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     private final String systemExtra;
     private final String sections;
     private final Deque<BrokerHarness> started = new ArrayDeque<>();
@@ -65,8 +65,11 @@ public final class BrokerHarnessExtension implements BeforeAllCallback, AfterAll
     /** The first broker started in the current scope. */
     public BrokerHarness harness() {
         if (started.isEmpty()) {
-            throw new IllegalStateException(dir == null ? "no scope: the extension starts brokers in beforeAll "
-                    + "or beforeEach; register it with @RegisterExtension" : "no broker started yet: call start");
+            throw new IllegalStateException(
+                    dir == null
+                            ? "no scope: the extension starts brokers in beforeAll "
+                                    + "or beforeEach; register it with @RegisterExtension"
+                            : "no broker started yet: call start");
         }
         return started.getLast();
     }

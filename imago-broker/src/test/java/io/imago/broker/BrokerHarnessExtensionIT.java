@@ -8,7 +8,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,16 +27,21 @@ class BrokerHarnessExtensionIT {
         static Seen serving(BrokerHarness harness) throws Exception {
             harness.connect().close();
             String zk = harness.zkConnect();
-            Seen seen = new Seen(harness, harness.port(), Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1)),
+            Seen seen = new Seen(
+                    harness,
+                    harness.port(),
+                    Integer.parseInt(zk.substring(zk.lastIndexOf(':') + 1)),
                     harness.dataDir().getParent());
             SEEN.add(seen);
             return seen;
         }
 
         void assertClosed() {
-            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("broker port %d", port)
+            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+                    .as("broker port %d", port)
                     .isInstanceOf(ConnectException.class);
-            assertThatThrownBy(() -> new Socket("127.0.0.1", zkPort).close()).as("ZooKeeper port %d", zkPort)
+            assertThatThrownBy(() -> new Socket("127.0.0.1", zkPort).close())
+                    .as("ZooKeeper port %d", zkPort)
                     .isInstanceOf(ConnectException.class);
             assertThat(dir).doesNotExist();
         }
@@ -55,8 +59,13 @@ class BrokerHarnessExtensionIT {
         assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
         assertThat(summary.getTotalFailureCount()).isZero();
         assertThat(SEEN).hasSize(4); // @BeforeAll (broker 0 and broker 1), then each test (broker 0)
-        assertThat(SEEN).extracting(Seen::harness).containsExactly(SEEN.get(0).harness(), SEEN.get(1).harness(),
-                SEEN.get(0).harness(), SEEN.get(0).harness());
+        assertThat(SEEN)
+                .extracting(Seen::harness)
+                .containsExactly(
+                        SEEN.get(0).harness(),
+                        SEEN.get(1).harness(),
+                        SEEN.get(0).harness(),
+                        SEEN.get(0).harness());
         assertThat(SEEN.get(1).zkPort()).isEqualTo(SEEN.get(0).zkPort());
         SEEN.forEach(Seen::assertClosed);
     }
@@ -138,7 +147,8 @@ class BrokerHarnessExtensionIT {
         @Test
         void startsTwo() throws Exception {
             BrokerHarness first = Seen.serving(brokers.start("", "[topic=a]")).harness();
-            BrokerHarness second = Seen.serving(brokers.start("numPartitions=2", "[topic=b]")).harness();
+            BrokerHarness second =
+                    Seen.serving(brokers.start("numPartitions=2", "[topic=b]")).harness();
             assertThat(brokers.harness()).isSameAs(first);
             assertThat(first.config().configuredTopics()).containsExactly("a");
             assertThat(second.config().configuredTopics()).containsExactly("b");

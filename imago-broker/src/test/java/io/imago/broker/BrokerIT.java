@@ -36,7 +36,9 @@ class BrokerIT {
         try (WireClient c = harness.connect()) {
             c.put("test", 1, utf8("hello"), 1).put("test", 1, utf8("world!"), 2);
             List<ResponseCommand> acks = c.read(2);
-            assertThat(acks).extracting(r -> ((ResultCommand) r).text().split(" ")[2]).containsExactlyInAnyOrder("0", "25");
+            assertThat(acks)
+                    .extracting(r -> ((ResultCommand) r).text().split(" ")[2])
+                    .containsExactlyInAnyOrder("0", "25");
             acks.forEach(ResponseCommand::release);
             c.send("get test g 1 0 1024 3\r\n");
             ValueCommand value = (ValueCommand) c.read();
@@ -57,14 +59,17 @@ class BrokerIT {
     @Test
     void aTopicCreatedByItsFirstPutIsRegisteredInZooKeeper() throws Exception {
         BrokerHarness harness = brokers.start("", "[topic=dyn*]\nnumPartitions=3");
-        try (WireClient c = harness.connect(); CuratorFramework zk = observer(harness.zkConnect())) {
+        try (WireClient c = harness.connect();
+                CuratorFramework zk = observer(harness.zkConnect())) {
             c.put("dynamic", 2, utf8("x"), 1);
             ResultCommand ack = (ResultCommand) c.read();
             assertThat(ack.code()).isEqualTo(200);
             ack.release();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                    new String(zk.getData().forPath("/meta/brokers/topics-pub/dynamic/0-m"), StandardCharsets.UTF_8))
-                    .isIn("{\"numParts\":3,\"broker\":\"0-m\"}", "{\"broker\":\"0-m\",\"numParts\":3}"));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(new String(
+                                    zk.getData().forPath("/meta/brokers/topics-pub/dynamic/0-m"),
+                                    StandardCharsets.UTF_8))
+                            .isIn("{\"numParts\":3,\"broker\":\"0-m\"}", "{\"broker\":\"0-m\",\"numParts\":3}"));
         }
     }
 
@@ -115,7 +120,8 @@ class BrokerIT {
     @Test
     void aMalformedFrameIsAnsweredAndClosesOnlyItsOwnConnection() throws Exception {
         BrokerHarness harness = brokers.start("", "[topic=test]");
-        try (WireClient good = harness.connect(); WireClient bad = harness.connect()) {
+        try (WireClient good = harness.connect();
+                WireClient bad = harness.connect()) {
             bad.send("bogus 1\r\n");
             ResultCommand reply = (ResultCommand) bad.read();
             assertThat(reply.code()).isEqualTo(500);

@@ -24,11 +24,14 @@ final class ExampleRun implements ExecutionCondition {
     /** Runs the Jupiter tests of {@code example}; returns what happened. */
     static TestExecutionSummary run(Class<?> example) {
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(example))
-                .filters(EngineFilter.includeEngines("junit-jupiter"))
-                .configurationParameter(PARAMETER, "true")
-                .build(), listener);
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectClass(example))
+                                .filters(EngineFilter.includeEngines("junit-jupiter"))
+                                .configurationParameter(PARAMETER, "true")
+                                .build(),
+                        listener);
         return listener.getSummary();
     }
 

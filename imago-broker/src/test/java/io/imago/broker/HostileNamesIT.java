@@ -59,17 +59,20 @@ class HostileNamesIT {
         boolean valid = Names.isValidTopic(topic);
 
         Reply put = result(client.put(topic, 0, utf8("hello"), ++opaque));
-        assertThat(put.code()).as("put %s: %s", Names.printable(topic), put.text())
+        assertThat(put.code())
+                .as("put %s: %s", Names.printable(topic), put.text())
                 .isEqualTo(valid ? 200 : StatusCode.INTERNAL_SERVER_ERROR.code());
         if (!valid) {
             assertThat(put.text()).contains("invalid topic name");
         }
 
         Reply batch = result(client.send(WireClient.putbFrame(topic, 0, List.of("a", "b"), ++opaque)));
-        assertThat(batch.code()).as("putb %s: %s", Names.printable(topic), batch.text())
+        assertThat(batch.code())
+                .as("putb %s: %s", Names.printable(topic), batch.text())
                 .isEqualTo(valid ? 200 : StatusCode.INTERNAL_SERVER_ERROR.code());
 
-        ResponseCommand get = client.send("get " + topic + " g 0 0 1024 " + ++opaque + "\r\n").read();
+        ResponseCommand get =
+                client.send("get " + topic + " g 0 0 1024 " + ++opaque + "\r\n").read();
         try {
             if (!valid) {
                 assertThat(get).isInstanceOf(ResultCommand.class);
@@ -127,8 +130,7 @@ class HostileNamesIT {
     }
 
     /** A {@code result} reply, read and released. */
-    private record Reply(int code, String text) {
-    }
+    private record Reply(int code, String text) {}
 
     private static Reply result(WireClient c) throws IOException {
         ResponseCommand reply = c.read();

@@ -33,16 +33,20 @@ class LongPollGetIT {
     @Test
     void aWaitingGetAtTheEndIsAnsweredByTheNextPut() throws Exception {
         BrokerHarness harness = brokers.start("numPartitions=1", "[topic=lp]");
-        try (WireClient consumer = harness.connect(); WireClient producer = harness.connect()) {
+        try (WireClient consumer = harness.connect();
+                WireClient producer = harness.connect()) {
             producer.put("lp", 0, "first".getBytes(StandardCharsets.UTF_8), 1);
             ack(producer);
-            PartitionLog log = harness.broker().partitions().find("lp", 0).orElseThrow().log();
+            PartitionLog log =
+                    harness.broker().partitions().find("lp", 0).orElseThrow().log();
             long end = 20 + 5;
             assertThat(log.maxOffset()).isEqualTo(end);
             consumer.send("get lp g 0 " + end + " 1024 " + LONGEST_WAIT_MS + " 7\r\n");
             // nothing there yet: a plain get would be answered 404; this one is parked on the log ...
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.dataWaiterCount())
-                    .as("gets parked on the log").isEqualTo(1));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(log.dataWaiterCount())
+                            .as("gets parked on the log")
+                            .isEqualTo(1));
             // ... and answered by the next put, long before its wait is over
             producer.put("lp", 0, "second".getBytes(StandardCharsets.UTF_8), 2);
             ack(producer);
@@ -50,11 +54,14 @@ class LongPollGetIT {
             try {
                 assertThat(value.opaque()).isEqualTo(7);
                 MessageSetIterator it = new MessageSetIterator(value.body(), end);
-                assertThat(new String(it.next().payload().data(), StandardCharsets.UTF_8)).isEqualTo("second");
+                assertThat(new String(it.next().payload().data(), StandardCharsets.UTF_8))
+                        .isEqualTo("second");
             } finally {
                 value.release();
             }
-            assertThat(log.dataWaiterCount()).as("waiters left once the get is answered").isZero();
+            assertThat(log.dataWaiterCount())
+                    .as("waiters left once the get is answered")
+                    .isZero();
         }
     }
 
@@ -115,7 +122,9 @@ class LongPollGetIT {
             c.send("get lp g 0 0 1024 " + LONGEST_WAIT_MS + " 9\r\n").send("version 10\r\n");
             ResponseCommand first = c.read();
             try {
-                assertThat(first.opaque()).as("the first reply's opaque (9: the get, 10: the version)").isEqualTo(9);
+                assertThat(first.opaque())
+                        .as("the first reply's opaque (9: the get, 10: the version)")
+                        .isEqualTo(9);
                 assertThat(((ResultCommand) first).code()).isEqualTo(404);
             } finally {
                 first.release();
@@ -127,7 +136,9 @@ class LongPollGetIT {
                 second.release();
             }
         }
-        assertThat(harness.broker().partitions().find("lp", 0)).as("partition lp-0 after the get").isEmpty();
+        assertThat(harness.broker().partitions().find("lp", 0))
+                .as("partition lp-0 after the get")
+                .isEmpty();
     }
 
     @Test
@@ -150,8 +161,10 @@ class LongPollGetIT {
         try {
             return c.read();
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no reply within the client's read timeout (10 s): the get waiting up to "
-                    + LONGEST_WAIT_MS + " ms was not answered by the put", e);
+            throw new AssertionError(
+                    "no reply within the client's read timeout (10 s): the get waiting up to " + LONGEST_WAIT_MS
+                            + " ms was not answered by the put",
+                    e);
         }
     }
 

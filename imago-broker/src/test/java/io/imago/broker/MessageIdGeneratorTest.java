@@ -15,7 +15,8 @@ class MessageIdGeneratorTest {
 
     /** A clock a test moves by hand. */
     private static final class HandClock extends Clock {
-        final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-25T00:00:00Z").toEpochMilli());
+        final AtomicLong millis =
+                new AtomicLong(Instant.parse("2026-11-25T00:00:00Z").toEpochMilli());
 
         @Override
         public ZoneOffset getZone() {
@@ -78,7 +79,8 @@ class MessageIdGeneratorTest {
     @Test
     void brokerIdOutsideTenBitsIsRefused() {
         assertThatThrownBy(() -> new MessageIdGenerator(1024, Clock.systemUTC()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1024");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1024");
     }
 
     @Test

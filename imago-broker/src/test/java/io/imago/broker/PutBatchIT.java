@@ -146,7 +146,8 @@ class PutBatchIT {
         int lengthAt = line.length();
         // claim 3 entries for a body of 2
         frame[lengthAt - 2] = '3';
-        try (WireClient bad = harness.connect(); WireClient other = harness.connect()) {
+        try (WireClient bad = harness.connect();
+                WireClient other = harness.connect()) {
             bad.send(frame);
             ResultCommand reply = (ResultCommand) bad.read();
             assertThat(reply.code()).isEqualTo(500);

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -29,16 +28,25 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * instance serves any number of classes. It assumes that tests do not run in parallel in the JVM, as
  * other tests' threads would count as leaks.
  */
-public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback {
+public final class ThreadLeakCheck
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     /** Parts of the names of ZooKeeper's client and server threads and of Curator's threads. */
-    private static final List<String> ZOOKEEPER_THREADS = List.of("SendThread", "EventThread", "NIOServerCxnFactory",
-            "NIOWorkerThread", "SyncThread", "ProcessThread", "SessionTracker", "ConnnectionExpirer", "Curator-");
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ThreadLeakCheck.class);
+    private static final List<String> ZOOKEEPER_THREADS = List.of(
+            "SendThread",
+            "EventThread",
+            "NIOServerCxnFactory",
+            "NIOWorkerThread",
+            "SyncThread",
+            "ProcessThread",
+            "SessionTracker",
+            "ConnnectionExpirer",
+            "Curator-");
+
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(ThreadLeakCheck.class);
 
     /** The threads alive when a test or class began. */
-    private record Before(Set<Thread> threads) {
-    }
+    private record Before(Set<Thread> threads) {}
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -61,7 +69,10 @@ public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallbac
     }
 
     private static void noteThreads(ExtensionContext context) {
-        context.getStore(NAMESPACE).put(Before.class, new Before(Set.copyOf(Thread.getAllStackTraces().keySet())));
+        context.getStore(NAMESPACE)
+                .put(
+                        Before.class,
+                        new Before(Set.copyOf(Thread.getAllStackTraces().keySet())));
     }
 
     private static void awaitNoneLeft(ExtensionContext context) {
@@ -73,7 +84,9 @@ public final class ThreadLeakCheck implements BeforeAllCallback, AfterAllCallbac
         List<String> watched = watchedNames(settings);
         await("threads started by " + context.getDisplayName() + " to end")
                 .atMost(Duration.ofSeconds(settings.waitSeconds()))
-                .untilAsserted(() -> assertThat(startedSince(before, watched)).as("threads left running").isEmpty());
+                .untilAsserted(() -> assertThat(startedSince(before, watched))
+                        .as("threads left running")
+                        .isEmpty());
     }
 
     private static LeavesNoThreads settings(ExtensionContext context) {

@@ -7,7 +7,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,13 +39,15 @@ class ThreadLeakCheckTest {
     /** Starts a thread that runs until the test that ran the example ends. */
     private static void startHeld(String name) {
         CountDownLatch held = release;
-        Thread thread = new Thread(() -> {
-            try {
-                held.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, name);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        held.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                name);
         STARTED.add(thread);
         thread.start();
     }
@@ -91,7 +92,8 @@ class ThreadLeakCheckTest {
 
         assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
         assertThat(summary.getContainersFailedCount()).isEqualTo(1);
-        assertThat(summary.getFailures()).singleElement()
+        assertThat(summary.getFailures())
+                .singleElement()
                 .satisfies(failure -> assertThat(failure.getException()).hasMessageContaining("imago-example-class"));
     }
 
@@ -118,8 +120,8 @@ class ThreadLeakCheckTest {
     static class LeavesAThreadThatEndsSoon {
         @Test
         void leavesAThreadThatEndsSoon() {
-            Thread thread = new Thread(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300)),
-                    "imago-example-ending");
+            Thread thread =
+                    new Thread(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300)), "imago-example-ending");
             STARTED.add(thread);
             thread.start();
         }

@@ -41,9 +41,12 @@ final class ClusterZnodes implements AutoCloseable {
 
     /** Connects to ZooKeeper; fails when it cannot within 5 s. */
     static ClusterZnodes connect(ZkOptions options) throws ToolException {
-        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(options.zkConnect)
-                .sessionTimeoutMs(10_000).connectionTimeoutMs(CONNECT_TIMEOUT_MS)
-                .retryPolicy(new ExponentialBackoffRetry(200, 2)).build();
+        CuratorFramework zk = CuratorFrameworkFactory.builder()
+                .connectString(options.zkConnect)
+                .sessionTimeoutMs(10_000)
+                .connectionTimeoutMs(CONNECT_TIMEOUT_MS)
+                .retryPolicy(new ExponentialBackoffRetry(200, 2))
+                .build();
         zk.start();
         ClusterZnodes cluster = new ClusterZnodes(zk, new ZnodeDescriptor(options.zkRoot), options.zkConnect);
         try {
@@ -64,7 +67,9 @@ final class ClusterZnodes implements AutoCloseable {
         SortedMap<Integer, String> brokers = new TreeMap<>();
         for (String id : children(znodes.brokerIdsPath())) {
             int brokerId = Integer.parseInt(id);
-            data(znodes.masterPath(brokerId)).filter(url -> !url.isEmpty()).ifPresent(url -> brokers.put(brokerId, url));
+            data(znodes.masterPath(brokerId))
+                    .filter(url -> !url.isEmpty())
+                    .ifPresent(url -> brokers.put(brokerId, url));
         }
         return brokers;
     }
@@ -82,8 +87,10 @@ final class ClusterZnodes implements AutoCloseable {
         for (String path : List.of(znodes.publishedTopicPath(topic), znodes.subscribedTopicPath(topic))) {
             for (String child : children(path)) {
                 OptionalInt brokerId = ZnodeDescriptor.masterBrokerId(child);
-                OptionalInt numParts = brokerId.isEmpty() ? OptionalInt.empty()
-                        : TopicRegistrationJson.numParts(data(ZKPaths.makePath(path, child)).orElse(""));
+                OptionalInt numParts = brokerId.isEmpty()
+                        ? OptionalInt.empty()
+                        : TopicRegistrationJson.numParts(
+                                data(ZKPaths.makePath(path, child)).orElse(""));
                 if (numParts.isPresent()) {
                     counts.merge(brokerId.getAsInt(), numParts.getAsInt(), Math::max);
                 }
@@ -106,7 +113,8 @@ final class ClusterZnodes implements AutoCloseable {
         SortedSet<String> topics = new TreeSet<>(children(znodes.offsetsPath(group)));
         topics.addAll(children(znodes.ownersPath(group)));
         for (String member : members(group)) {
-            for (String t : ZnodeDescriptor.topics(data(znodes.consumerIdPath(group, member)).orElse(""))) {
+            for (String t : ZnodeDescriptor.topics(
+                    data(znodes.consumerIdPath(group, member)).orElse(""))) {
                 if (!t.isBlank()) {
                     topics.add(t.trim());
                 }

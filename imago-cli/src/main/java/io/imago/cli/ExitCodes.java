@@ -12,9 +12,9 @@ final class ExitCodes {
 
     /** picocli's {@code exitCodeList} for the help of every tool. */
     static final String LIST_0 = "0:done";
+
     static final String LIST_1 = "1:failed (ZooKeeper or a broker unreachable, a message refused, a reset refused)";
     static final String LIST_2 = "2:usage or configuration error";
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

@@ -9,12 +9,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bin/imago}: the entry point of every Imago command. */
-@Command(name = "imago",
+@Command(
+        name = "imago",
         mixinStandardHelpOptions = true,
         versionProvider = ImagoVersion.class,
         description = "Imago, a distributed message queue compatible with MetaQ 1.4.6.2.",
-        subcommands = {ServerCommand.class, ProduceCommand.class, ConsumeCommand.class, TopicsCommand.class,
-            GroupsCommand.class, StatsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            ServerCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            TopicsCommand.class,
+            GroupsCommand.class,
+            StatsCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes of the tools (produce, consume, topics, groups, stats):%n",
         exitCodeList = {ExitCodes.LIST_0, ExitCodes.LIST_1, ExitCodes.LIST_2})
 public final class ImagoCli implements Runnable {

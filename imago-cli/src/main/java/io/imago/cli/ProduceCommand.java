@@ -1,15 +1,15 @@
 package io.imago.cli;
 
-import io.imago.client.producer.HashPartitionSelector;
 import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
-import io.imago.exception.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.producer.HashPartitionSelector;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.PartitionSelector;
 import io.imago.client.producer.RandomPartitionSelector;
 import io.imago.client.producer.RoundRobinPartitionSelector;
 import io.imago.client.producer.SendResult;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.zk.BrokerUrl;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,36 +28,61 @@ import picocli.CommandLine.Option;
  * went. Holds its options and the input it reads (standard input unless a test gives another); not
  * thread-safe.
  */
-@Command(name = "produce", mixinStandardHelpOptions = true,
-        description = {"Sends each line of standard input (UTF-8, without its line end) as one message to TOPIC, "
-                + "printing 'sent <id> to <brokerId-partition> at offset <n>' for each, then a summary "
-                + "'<n> sent, <m> failed'.",
-                "Brokers are found through ZooKeeper (--zk, --zk-root), among those that register TOPIC; with "
-                        + "--broker the messages go straight to one broker, which picks the partition (the result "
-                        + "then names it -1-<p>): use it for a topic no broker registers yet, such as a new topic of "
-                        + "the standalone server, registered at its first message."},
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Sends each line of standard input (UTF-8, without its line end) as one message to TOPIC, "
+                    + "printing 'sent <id> to <brokerId-partition> at offset <n>' for each, then a summary "
+                    + "'<n> sent, <m> failed'.",
+            "Brokers are found through ZooKeeper (--zk, --zk-root), among those that register TOPIC; with "
+                    + "--broker the messages go straight to one broker, which picks the partition (the result "
+                    + "then names it -1-<p>): use it for a topic no broker registers yet, such as a new topic of "
+                    + "the standalone server, registered at its first message."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every line sent", "1:a message was refused or not acknowledged, or no broker serves TOPIC",
-            ExitCodes.LIST_2})
+        exitCodeList = {
+            "0:every line sent",
+            "1:a message was refused or not acknowledged, or no broker serves TOPIC",
+            ExitCodes.LIST_2
+        })
 final class ProduceCommand implements Callable<Integer> {
     /** The partition selectors {@code --partition-selector} names. */
-    enum Selector { roundrobin, random, hash }
+    enum Selector {
+        roundrobin,
+        random,
+        hash
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ZkOptions zk;
+
     @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "the topic")
     String topic;
-    @Option(names = "--broker", paramLabel = "HOST:PORT",
+
+    @Option(
+            names = "--broker",
+            paramLabel = "HOST:PORT",
             description = "send to this broker directly instead of finding brokers through ZooKeeper")
     String broker;
+
     @Option(names = "--attribute", paramLabel = "A", description = "the attribute of every message")
     String attribute;
-    @Option(names = "--partition-selector", paramLabel = "S", defaultValue = "roundrobin",
+
+    @Option(
+            names = "--partition-selector",
+            paramLabel = "S",
+            defaultValue = "roundrobin",
             description = "roundrobin (default), random, or hash (of the line: equal lines go to the same partition)")
     Selector selector;
-    @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "3000",
+
+    @Option(
+            names = "--timeout-ms",
+            paramLabel = "MS",
+            defaultValue = "3000",
             description = "how long to wait for each acknowledgement (default: ${DEFAULT-VALUE})")
     long timeoutMs;
 

@@ -18,30 +18,42 @@ import picocli.CommandLine.Parameters;
  * Refuses while the group has live members: they would overwrite the new offsets with their own at their
  * next commit. Holds only its options; not thread-safe.
  */
-@Command(name = "reset-offsets", mixinStandardHelpOptions = true,
-        description = {"Moves the committed offsets of a consumer group on one topic (every partition, or those of "
-                + "--partition). Prints the plan (PARTITION CURRENT NEW); changes nothing without --execute.",
-                "Refuses while the group has live members (children of <zk-root>/consumers/GROUP/ids): stop its "
-                        + "consumers first.",
-                "An offset is a byte position: --to-offset N must be a message boundary (an offset printed by "
-                        + "'imago produce' or 'imago consume'), within the partition's [min, max]."},
+@Command(
+        name = "reset-offsets",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Moves the committed offsets of a consumer group on one topic (every partition, or those of "
+                    + "--partition). Prints the plan (PARTITION CURRENT NEW); changes nothing without --execute.",
+            "Refuses while the group has live members (children of <zk-root>/consumers/GROUP/ids): stop its "
+                    + "consumers first.",
+            "An offset is a byte position: --to-offset N must be a message boundary (an offset printed by "
+                    + "'imago produce' or 'imago consume'), within the partition's [min, max]."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:plan printed (and applied with --execute)",
+        exitCodeList = {
+            "0:plan printed (and applied with --execute)",
             "1:refused (live members, offset out of range, a broker down) or ZooKeeper unreachable",
-            ExitCodes.LIST_2})
+            ExitCodes.LIST_2
+        })
 final class ResetOffsetsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ZkOptions zk;
+
     @Parameters(index = "0", paramLabel = "GROUP", description = "the consumer group")
     String group;
+
     @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "the topic")
     String topic;
+
     @Option(names = "--partition", paramLabel = "BROKERID-P", description = "only this partition, e.g. 0-1")
     String partition;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
+
     @Option(names = "--execute", description = "apply the plan (default: dry run)")
     boolean execute;
 
@@ -49,15 +61,16 @@ final class ResetOffsetsCommand implements Callable<Integer> {
     static final class Target {
         @Option(names = "--to-earliest", required = true, description = "each partition's min offset")
         boolean earliest;
+
         @Option(names = "--to-latest", required = true, description = "each partition's max (end) offset")
         boolean latest;
+
         @Option(names = "--to-offset", required = true, paramLabel = "N", description = "offset N")
         Long offset;
     }
 
     /** One line of the plan. */
-    private record Move(String partition, String current, long target, long messageId) {
-    }
+    private record Move(String partition, String current, long target, long messageId) {}
 
     @Override
     public Integer call() {
@@ -65,8 +78,8 @@ final class ResetOffsetsCommand implements Callable<Integer> {
         try (ClusterZnodes cluster = ClusterZnodes.connect(zk)) {
             List<String> members = cluster.members(group);
             if (!members.isEmpty()) {
-                throw new ToolException("group " + group + " has " + members.size() + " live member(s) "
-                        + members + ": stop its consumers before resetting its offsets; nothing changed");
+                throw new ToolException("group " + group + " has " + members.size() + " live member(s) " + members
+                        + ": stop its consumers before resetting its offsets; nothing changed");
             }
             List<Move> plan = plan(cluster);
             out.printf("%-24s %-10s %-12s %s%n", "TOPIC", "PARTITION", "CURRENT", "NEW");
@@ -102,8 +115,8 @@ final class ResetOffsetsCommand implements Callable<Integer> {
         for (String p : chosen) {
             int broker = BrokerOffsets.brokerOf(p);
             if (!offsets.answered(broker)) {
-                throw new ToolException("broker " + broker + " (partition " + p + ") is down or did not answer; "
-                        + "nothing changed");
+                throw new ToolException(
+                        "broker " + broker + " (partition " + p + ") is down or did not answer; " + "nothing changed");
             }
             BrokerOffsets.Range range = offsets.range(topic, p).orElse(new BrokerOffsets.Range(0, 0));
             long to = target.earliest ? range.min() : target.latest ? range.max() : target.offset;
@@ -111,8 +124,8 @@ final class ResetOffsetsCommand implements Callable<Integer> {
                 throw new ToolException("offset " + to + " is outside [" + range.min() + ", " + range.max()
                         + "] of partition " + p + "; nothing changed");
             }
-            plan.add(new Move(p, parts.committedOffset(p).map(String::valueOf).orElse("-"), to,
-                    parts.committedMessageId(p)));
+            plan.add(new Move(
+                    p, parts.committedOffset(p).map(String::valueOf).orElse("-"), to, parts.committedMessageId(p)));
         }
         return plan;
     }

@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
  * {@code imago topics list|describe}: the topics of a cluster as ZooKeeper and the brokers' {@code stats}
  * show them. Holds only its options; not thread-safe.
  */
-@Command(name = "topics", mixinStandardHelpOptions = true,
+@Command(
+        name = "topics",
+        mixinStandardHelpOptions = true,
         description = "Lists the topics of a cluster, or describes one topic partition by partition.",
         subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Describe.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -30,14 +32,19 @@ final class TopicsCommand implements Callable<Integer> {
     }
 
     /** {@code topics list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Lists every topic registered by a live broker: brokers, partitions, and the total "
-                    + "size in bytes (sum of max - min offset of the partitions; 'unknown' when a broker does not answer)."},
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Lists every topic registered by a live broker: brokers, partitions, and the total "
+                        + "size in bytes (sum of max - min offset of the partitions; 'unknown' when a broker does not answer)."
+            },
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {ExitCodes.LIST_0, ExitCodes.LIST_1, ExitCodes.LIST_2})
     static final class ListTopics implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Mixin
         ZkOptions zk;
 
@@ -49,7 +56,8 @@ final class TopicsCommand implements Callable<Integer> {
                 out.printf("%-30s %-10s %-10s %s%n", "TOPIC", "BROKERS", "PARTITIONS", "BYTES");
                 for (String topic : cluster.topics()) {
                     SortedMap<Integer, Integer> parts = cluster.registeredPartitions(topic);
-                    int total = parts.values().stream().mapToInt(Integer::intValue).sum();
+                    int total =
+                            parts.values().stream().mapToInt(Integer::intValue).sum();
                     out.printf("%-30s %-10d %-10d %s%n", topic, parts.size(), total, bytes(topic, parts, offsets));
                 }
                 Tools.warnUnreachable(spec, offsets);
@@ -78,16 +86,22 @@ final class TopicsCommand implements Callable<Integer> {
     }
 
     /** {@code topics describe T}. */
-    @Command(name = "describe", mixinStandardHelpOptions = true,
-            description = {"Describes one topic: per partition (brokerId-partition) the broker's address, the min and "
-                    + "max offset and the size in bytes (max - min), from each broker's 'stats offsets'."},
+    @Command(
+            name = "describe",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Describes one topic: per partition (brokerId-partition) the broker's address, the min and "
+                        + "max offset and the size in bytes (max - min), from each broker's 'stats offsets'."
+            },
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {ExitCodes.LIST_0, "1:failed (ZooKeeper unreachable, no such topic)", ExitCodes.LIST_2})
     static final class Describe implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
         @Mixin
         ZkOptions zk;
+
         @Parameters(index = "0", paramLabel = "TOPIC", description = "the topic")
         String topic;
 
@@ -107,7 +121,10 @@ final class TopicsCommand implements Callable<Integer> {
                         String partition = ZnodeDescriptor.partitionName(broker.getKey(), p);
                         var range = offsets.range(topic, partition);
                         String unknown = offsets.answered(broker.getKey()) ? "0" : "unknown";
-                        out.printf("%-12s %-26s %-12s %-12s %s%n", partition, address,
+                        out.printf(
+                                "%-12s %-26s %-12s %-12s %s%n",
+                                partition,
+                                address,
                                 range.map(r -> Long.toString(r.min())).orElse(unknown),
                                 range.map(r -> Long.toString(r.max())).orElse(unknown),
                                 range.map(r -> Long.toString(r.size())).orElse(unknown));

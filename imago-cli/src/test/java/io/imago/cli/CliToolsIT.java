@@ -2,14 +2,14 @@ package io.imago.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.Message;
 import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.Message;
-import io.imago.client.consumer.MessageConsumer;
-import io.imago.client.consumer.MessageListener;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
 import io.imago.protocol.zk.OffsetNodeData;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -38,11 +38,14 @@ import picocli.CommandLine;
 @Timeout(60)
 class CliToolsIT {
     @RegisterExtension
-    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("",
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(
+            "",
             "[topic=orders]\nnumPartitions=2\n[topic=audit]\nnumPartitions=2\n[topic=reset]\nnumPartitions=1\n"
                     + "[topic=idle]\nnumPartitions=1\n[topic=bounds]\nnumPartitions=1\n");
+
     @TempDir
     static Path dir;
+
     static CuratorFramework zk;
 
     @BeforeAll
@@ -92,7 +95,13 @@ class CliToolsIT {
     }
 
     static Run consume(String topic, String group, String... more) {
-        List<String> args = new ArrayList<>(List.of("consume", "--topic", topic, "--group", group, "--recover-dir",
+        List<String> args = new ArrayList<>(List.of(
+                "consume",
+                "--topic",
+                topic,
+                "--group",
+                group,
+                "--recover-dir",
                 dir.resolve("recover").toString()));
         args.addAll(List.of(more));
         return imago(zkArgs(args.toArray(String[]::new)));
@@ -110,7 +119,13 @@ class CliToolsIT {
 
     @Test
     void produceWithBrokerSendsStraightToThatBroker() {
-        Run r = run("direct\n", "produce", "--topic", "orders", "--broker", "127.0.0.1:" + BROKER.harness().port());
+        Run r = run(
+                "direct\n",
+                "produce",
+                "--topic",
+                "orders",
+                "--broker",
+                "127.0.0.1:" + BROKER.harness().port());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.lines()).hasSize(2);
@@ -130,8 +145,9 @@ class CliToolsIT {
         Run r = produce("../escape", "x\n");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo("imago produce: invalid topic name '../escape': character '/' at index 2 "
-                + "is not allowed; use ASCII letters, digits, '_', '-', '.'");
+        assertThat(r.err().strip())
+                .isEqualTo("imago produce: invalid topic name '../escape': character '/' at index 2 "
+                        + "is not allowed; use ASCII letters, digits, '_', '-', '.'");
         assertThat(dir.resolve("escape-0")).doesNotExist();
         Run c = consume("ok", "bad/group", "--max-messages", "1");
         assertThat(c.exitCode()).isNotZero();
@@ -193,10 +209,13 @@ class CliToolsIT {
     @Test
     void groupsListAndDescribeShowCommittedEndAndLagNeverNegative() throws Exception {
         assertThat(produce("orders", "p\nq\n").exitCode()).isZero();
-        assertThat(consume("orders", "billing", "--from-beginning", "--timeout-ms", "1500").exitCode()).isZero();
+        assertThat(consume("orders", "billing", "--from-beginning", "--timeout-ms", "1500")
+                        .exitCode())
+                .isZero();
         assertThat(produce("orders", "r\n").exitCode()).isZero();
         // A committed offset past the end (a partition truncated behind the group's back) never shows a negative lag.
-        zk.setData().forPath("/meta/consumers/billing/offsets/orders/0-1", "-1-999999".getBytes(StandardCharsets.UTF_8));
+        zk.setData()
+                .forPath("/meta/consumers/billing/offsets/orders/0-1", "-1-999999".getBytes(StandardCharsets.UTF_8));
 
         Run list = imago(zkArgs("groups", "list"));
         Run describe = imago(zkArgs("groups", "describe", "billing"));
@@ -205,7 +224,9 @@ class CliToolsIT {
         assertThat(describe.exitCode()).isZero();
         assertThat(describe.lines()).anyMatch(l -> l.matches("orders\\s+0-1\\s+-\\s+999999\\s+\\d+\\s+0"));
         assertThat(describe.lines()).anyMatch(l -> l.matches("orders\\s+0-0\\s+-\\s+\\d+\\s+\\d+\\s+\\d+"));
-        assertThat(describe.lines()).filteredOn(l -> l.startsWith("orders")).hasSize(2)
+        assertThat(describe.lines())
+                .filteredOn(l -> l.startsWith("orders"))
+                .hasSize(2)
                 .allMatch(l -> l.matches(".*\\s(\\d+)$"), "a lag of zero or more");
     }
 
@@ -214,24 +235,30 @@ class CliToolsIT {
         Run produced = produce("reset", "m1\nm2\n");
         assertThat(produced.exitCode()).isZero();
         long end = Long.parseLong(produced.lines().get(1).replaceAll(".* at offset ", "")) + 100;
-        assertThat(consume("reset", "replayers", "--from-beginning", "--timeout-ms", "1500").lines()).hasSize(2);
+        assertThat(consume("reset", "replayers", "--from-beginning", "--timeout-ms", "1500")
+                        .lines())
+                .hasSize(2);
         String node = "/meta/consumers/replayers/offsets/reset/0-0";
         String before = new String(zk.getData().forPath(node), StandardCharsets.UTF_8);
         assertThat(OffsetNodeData.decode(before).offset()).isGreaterThan(0).isLessThan(end);
 
         Run dry = imago(zkArgs("groups", "reset-offsets", "replayers", "--topic", "reset", "--to-earliest"));
         assertThat(dry.exitCode()).isZero();
-        assertThat(dry.out()).containsPattern("reset\\s+0-0\\s+" + OffsetNodeData.decode(before).offset() + "\\s+0\n")
+        assertThat(dry.out())
+                .containsPattern(
+                        "reset\\s+0-0\\s+" + OffsetNodeData.decode(before).offset() + "\\s+0\n")
                 .contains("dry run: nothing changed");
-        assertThat(new String(zk.getData().forPath(node), StandardCharsets.UTF_8)).isEqualTo(before);
+        assertThat(new String(zk.getData().forPath(node), StandardCharsets.UTF_8))
+                .isEqualTo(before);
 
-        Run executed = imago(zkArgs("groups", "reset-offsets", "replayers", "--topic", "reset", "--to-earliest",
-                "--execute"));
+        Run executed =
+                imago(zkArgs("groups", "reset-offsets", "replayers", "--topic", "reset", "--to-earliest", "--execute"));
         assertThat(executed.exitCode()).isZero();
         assertThat(executed.out()).contains("reset 1 partition(s) of group replayers on topic reset");
         String after = new String(zk.getData().forPath(node), StandardCharsets.UTF_8);
         assertThat(OffsetNodeData.decode(after).offset()).isZero();
-        assertThat(consume("reset", "replayers", "--timeout-ms", "1500").lines()).containsExactly("m1", "m2");
+        assertThat(consume("reset", "replayers", "--timeout-ms", "1500").lines())
+                .containsExactly("m1", "m2");
     }
 
     @Test
@@ -260,7 +287,8 @@ class CliToolsIT {
 
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.err()).contains("group busy has 1 live member(s)").contains("nothing changed");
-            assertThat(zk.checkExists().forPath("/meta/consumers/busy/offsets/reset/0-0")).isNull();
+            assertThat(zk.checkExists().forPath("/meta/consumers/busy/offsets/reset/0-0"))
+                    .isNull();
         } finally {
             factory.shutdown();
         }
@@ -282,7 +310,8 @@ class CliToolsIT {
                 BROKER.harness().startAnother(dir.resolve("broker1"), 1, "", "[topic=remote]\nnumPartitions=1\n");
         try {
             assertThat(produce("remote", "far\n").exitCode()).isZero();
-            assertThat(consume("remote", "watchers", "--from-beginning", "--timeout-ms", "1500").lines())
+            assertThat(consume("remote", "watchers", "--from-beginning", "--timeout-ms", "1500")
+                            .lines())
                     .containsExactly("far");
         } finally {
             other.close();
@@ -305,7 +334,8 @@ class CliToolsIT {
         assertThat(summary.lines()).contains("broker_id 0", "slave false");
         assertThat(offsets.lines()).anyMatch(l -> l.matches("orders part 1 min_offset 0 max_offset \\d+"));
         assertThat(all.exitCode()).isZero();
-        assertThat(all.lines().get(0)).isEqualTo("# broker 0 meta://127.0.0.1:" + BROKER.harness().port());
+        assertThat(all.lines().get(0))
+                .isEqualTo("# broker 0 meta://127.0.0.1:" + BROKER.harness().port());
         assertThat(all.lines()).anyMatch(l -> l.startsWith("orders partitions 2 "));
     }
 
@@ -314,23 +344,36 @@ class CliToolsIT {
         assertThat(imago("stats", "--broker", "127.0.0.1:1").exitCode()).isEqualTo(1);
         assertThat(imago("stats", "--broker", "no-port").exitCode()).isEqualTo(2);
         assertThat(imago("produce").exitCode()).isEqualTo(2);
-        assertThat(imago("groups", "reset-offsets", "g", "--topic", "t").exitCode()).isEqualTo(2);
-        assertThat(imago("groups", "reset-offsets", "g", "--topic", "t", "--to-earliest", "--to-latest").exitCode())
+        assertThat(imago("groups", "reset-offsets", "g", "--topic", "t").exitCode())
                 .isEqualTo(2);
-        assertThat(imago("consume", "--topic", "t", "--group", "g", "--max-messages", "0").exitCode()).isEqualTo(2);
+        assertThat(imago("groups", "reset-offsets", "g", "--topic", "t", "--to-earliest", "--to-latest")
+                        .exitCode())
+                .isEqualTo(2);
+        assertThat(imago("consume", "--topic", "t", "--group", "g", "--max-messages", "0")
+                        .exitCode())
+                .isEqualTo(2);
         assertThat(imago("topics", "list", "--zk", "127.0.0.1:1").exitCode()).isEqualTo(1);
     }
 
     @Test
     void everyToolDocumentsItsExitCodesInItsHelp() {
-        for (String[] command : List.of(new String[] {"produce"}, new String[] {"consume"}, new String[] {"stats"},
-                new String[] {"topics", "list"}, new String[] {"topics", "describe"}, new String[] {"groups", "list"},
-                new String[] {"groups", "describe"}, new String[] {"groups", "reset-offsets"})) {
+        for (String[] command : List.of(
+                new String[] {"produce"},
+                new String[] {"consume"},
+                new String[] {"stats"},
+                new String[] {"topics", "list"},
+                new String[] {"topics", "describe"},
+                new String[] {"groups", "list"},
+                new String[] {"groups", "describe"},
+                new String[] {"groups", "reset-offsets"})) {
             List<String> args = new ArrayList<>(Arrays.asList(command));
             args.add("--help");
             Run help = imago(args.toArray(String[]::new));
             assertThat(help.exitCode()).isZero();
-            assertThat(help.out()).contains("Exit codes:").containsPattern("\\s0\\s+").containsPattern("\\s2\\s+usage");
+            assertThat(help.out())
+                    .contains("Exit codes:")
+                    .containsPattern("\\s0\\s+")
+                    .containsPattern("\\s2\\s+usage");
         }
     }
 }

@@ -18,7 +18,8 @@ public class MetaClientConfig implements Serializable {
     private ZKConfig zkConfig = new ZKConfig();
     private long recoverMessageIntervalInMills = 300_000;
     private int recoverThreadCount = Runtime.getRuntime().availableProcessors();
-    private String recoverDirectory = Path.of(System.getProperty("user.home"), ".meta_recover").toString();
+    private String recoverDirectory =
+            Path.of(System.getProperty("user.home"), ".meta_recover").toString();
     private Properties partitionsInfo;
     private boolean putBatchEnabled = true;
     private int putBatchMaxBytes = DEFAULT_PUT_BATCH_MAX_BYTES;

@@ -6,13 +6,6 @@ import io.imago.client.consumer.storage.LocalOffsetStorage;
 import io.imago.client.consumer.storage.OffsetStorage;
 import io.imago.client.consumer.storage.ZkOffsetStorage;
 import io.imago.client.extension.OrderedMetaMessageSessionFactory;
-import io.imago.client.producer.MessageProducer;
-import io.imago.client.producer.PartitionSelector;
-import io.imago.client.producer.RoundRobinPartitionSelector;
-import io.imago.cluster.Partition;
-import io.imago.exception.MetaClientException;
-import io.imago.utils.ZkUtils.ZKConfig;
-import io.imago.protocol.Names;
 import io.imago.client.internal.browser.MetaTopicBrowser;
 import io.imago.client.internal.cluster.DirectTopicRoutes;
 import io.imago.client.internal.cluster.ProducerZooKeeper;
@@ -20,30 +13,29 @@ import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.cluster.TopicRoutes;
 import io.imago.client.internal.consumer.BrokerLocator;
 import io.imago.client.internal.consumer.SimpleMessageConsumer;
-import io.imago.client.internal.producer.OrderedMessageProducer;
 import io.imago.client.internal.producer.CallbackExecutor;
+import io.imago.client.internal.producer.OrderedMessageProducer;
 import io.imago.client.internal.producer.SimpleMessageProducer;
 import io.imago.client.internal.rebalance.ConsumerIdGenerator;
-import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RemotingConfig;
 import io.imago.client.internal.stats.StatsRequests;
-import io.imago.protocol.command.ResponseCommand;
-import io.imago.protocol.command.ResultCommand;
-import io.imago.protocol.command.StatsCommand;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.RoundRobinPartitionSelector;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
+import io.imago.protocol.Names;
 import io.imago.protocol.zk.BrokerUrl;
+import io.imago.utils.ZkUtils.ZKConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -99,7 +91,8 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
             } catch (IllegalArgumentException e) {
                 throw new MetaClientException("Invalid serverUrl: " + e.getMessage(), e);
             }
-        } else if (config.getZkConfig() == null || config.getZkConfig().zkConnect == null
+        } else if (config.getZkConfig() == null
+                || config.getZkConfig().zkConnect == null
                 || !config.getZkConfig().zkEnable) {
             throw new MetaClientException("No broker to talk to: set a serverUrl (direct mode) or a ZooKeeper "
                     + "zkConnect in the MetaClientConfig");
@@ -116,14 +109,17 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
         }
         remoting = new RemotingClient(remotingConfig);
         remoting.start();
-        callbacks = new CallbackExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                CALLBACK_QUEUE_CAPACITY);
+        callbacks =
+                new CallbackExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()), CALLBACK_QUEUE_CAPACITY);
         if (config.getServerUrl() != null) {
             routes = new DirectTopicRoutes(config.getServerUrl());
             LOG.info("Session factory started in direct mode on {}", config.getServerUrl());
         } else {
             ZKConfig zk = config.getZkConfig();
-            curator = CuratorFrameworkFactory.newClient(zk.zkConnect, zk.zkSessionTimeoutMs, zk.zkConnectionTimeoutMs,
+            curator = CuratorFrameworkFactory.newClient(
+                    zk.zkConnect,
+                    zk.zkSessionTimeoutMs,
+                    zk.zkConnectionTimeoutMs,
                     new ExponentialBackoffRetry(BASE_SLEEP_MS, MAX_RETRIES));
             curator.start();
             ProducerZooKeeper pzk = new ProducerZooKeeper(curator, zk.zkRoot, this::brokersChanged);
@@ -139,11 +135,13 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     private void brokersChanged(TopicBrokers brokers) {
         RemotingClient r = remoting;
         if (r != null) {
-            brokers.brokerUrls().values().forEach(url -> r.connect(url).whenComplete((v, e) -> {
-                if (e != null) {
-                    LOG.debug("Connecting to {} failed: {}", url, e.toString());
-                }
-            }));
+            brokers.brokerUrls()
+                    .values()
+                    .forEach(url -> r.connect(url).whenComplete((v, e) -> {
+                        if (e != null) {
+                            LOG.debug("Connecting to {} failed: {}", url, e.toString());
+                        }
+                    }));
         }
     }
 
@@ -159,8 +157,8 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
 
     private SimpleMessageProducer newSimpleProducer(PartitionSelector partitionSelector) {
         start();
-        SimpleMessageProducer producer = new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks,
-                producers::remove, config);
+        SimpleMessageProducer producer =
+                new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks, producers::remove, config);
         producers.add(producer);
         return producer;
     }
@@ -170,11 +168,17 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
      * {@code localMessageDir}; for the ordered factory, which lives in the {@code extension} package as
      * MetaQ's does.
      */
-    protected MessageProducer createOrderedProducer(PartitionSelector partitionSelector, java.nio.file.Path localMessageDir,
-            long resendIntervalMs) throws MetaClientException {
+    protected MessageProducer createOrderedProducer(
+            PartitionSelector partitionSelector, java.nio.file.Path localMessageDir, long resendIntervalMs)
+            throws MetaClientException {
         SimpleMessageProducer sender = newSimpleProducer(partitionSelector);
-        OrderedMessageProducer ordered = new OrderedMessageProducer(sender, partitionSelector,
-                config.getPartitionsInfo(), this::getPartitionsForTopic, localMessageDir, resendIntervalMs);
+        OrderedMessageProducer ordered = new OrderedMessageProducer(
+                sender,
+                partitionSelector,
+                config.getPartitionsInfo(),
+                this::getPartitionsForTopic,
+                localMessageDir,
+                resendIntervalMs);
         try {
             ordered.start();
         } catch (MetaClientException e) {
@@ -243,16 +247,24 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
      * Consumers share the connections, ZooKeeper client and broker view of this factory. As in MetaQ, an
      * invalid configuration is an {@link IllegalArgumentException}, not a checked exception.
      */
-    private synchronized MessageConsumer newConsumer(ConsumerConfig consumerConfig, OffsetStorage storage,
-            boolean ownsStorage) {
+    private synchronized MessageConsumer newConsumer(
+            ConsumerConfig consumerConfig, OffsetStorage storage, boolean ownsStorage) {
         start();
         consumerConfig.validate();
         boolean direct = config.getServerUrl() != null;
-        BrokerLocator locator = direct ? BrokerLocator.fixed(config.getServerUrl())
+        BrokerLocator locator = direct
+                ? BrokerLocator.fixed(config.getServerUrl())
                 : BrokerLocator.zooKeeper(curator, config.getZkConfig().zkRoot);
-        SimpleMessageConsumer consumer = new SimpleMessageConsumer(consumerConfig, config.getZkConfig(),
-                direct ? null : curator, remoting, locator, storage, ownsStorage,
-                ConsumerIdGenerator.forThisProcess().consumerId(consumerConfig), consumers::remove);
+        SimpleMessageConsumer consumer = new SimpleMessageConsumer(
+                consumerConfig,
+                config.getZkConfig(),
+                direct ? null : curator,
+                remoting,
+                locator,
+                storage,
+                ownsStorage,
+                ConsumerIdGenerator.forThisProcess().consumerId(consumerConfig),
+                consumers::remove);
         consumers.add(consumer);
         return consumer;
     }
@@ -266,10 +278,11 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     public TopicBrowser createTopicBrowser(String topic, int maxSize, long timeout, TimeUnit timeUnit) {
         Names.checkTopic(topic);
         start();
-        TopicBrokers brokers = config.getServerUrl() != null ? StatsRequests.topicBrokers(remoting, config.getServerUrl(), topic, timeUnit.toMillis(timeout))
+        TopicBrokers brokers = config.getServerUrl() != null
+                ? StatsRequests.topicBrokers(remoting, config.getServerUrl(), topic, timeUnit.toMillis(timeout))
                 : publishedBrokers(topic);
-        return new MetaTopicBrowser(brokers, remoting, maxSize, remotingConfig.maxReplyBodyBytes(),
-                timeUnit.toMillis(timeout));
+        return new MetaTopicBrowser(
+                brokers, remoting, maxSize, remotingConfig.maxReplyBodyBytes(), timeUnit.toMillis(timeout));
     }
 
     private TopicBrokers publishedBrokers(String topic) {
@@ -364,8 +377,8 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
             throw new MetaClientException("Interrupted while waiting for send callbacks", e);
         }
         if (!failures.isEmpty()) {
-            MetaClientException e = new MetaClientException("The session factory shut down with "
-                    + failures.size() + " failure(s); the first: " + failures.get(0));
+            MetaClientException e = new MetaClientException("The session factory shut down with " + failures.size()
+                    + " failure(s); the first: " + failures.get(0));
             failures.forEach(e::addSuppressed);
             throw e;
         }

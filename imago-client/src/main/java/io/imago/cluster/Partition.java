@@ -1,8 +1,7 @@
 package io.imago.cluster;
 
-import java.util.Objects;
-
 import io.imago.protocol.zk.ZnodeDescriptor;
+import java.util.Objects;
 
 /**
  * A partition of a topic on one broker, written {@code <brokerId>-<partition>} as in MetaQ's

@@ -1,8 +1,7 @@
 package io.imago.utils;
 
-import java.io.Serializable;
-
 import io.imago.protocol.zk.ZnodeDescriptor;
+import java.io.Serializable;
 
 /**
  * MetaQ's {@code com.taobao.metamorphosis.utils.ZkUtils}, kept for the one part of it an application
@@ -10,8 +9,7 @@ import io.imago.protocol.zk.ZnodeDescriptor;
  * name. Not instantiable.
  */
 public final class ZkUtils {
-    private ZkUtils() {
-    }
+    private ZkUtils() {}
 
     /**
      * Where the client finds the cluster: MetaQ's {@code ZkUtils.ZKConfig}, with the same public fields
@@ -28,8 +26,7 @@ public final class ZkUtils {
         public int zkConnectionTimeoutMs = 30_000;
         public int zkSyncTimeMs = 5_000;
 
-        public ZKConfig() {
-        }
+        public ZKConfig() {}
 
         public ZKConfig(String zkConnect) {
             this.zkConnect = zkConnect;
@@ -43,8 +40,13 @@ public final class ZkUtils {
         }
 
         /** MetaQ's full constructor: root, connect string, the three timeouts, enabled. */
-        public ZKConfig(String zkRoot, String zkConnect, int zkSessionTimeoutMs, int zkConnectionTimeoutMs,
-                int zkSyncTimeMs, boolean zkEnable) {
+        public ZKConfig(
+                String zkRoot,
+                String zkConnect,
+                int zkSessionTimeoutMs,
+                int zkConnectionTimeoutMs,
+                int zkSyncTimeMs,
+                boolean zkEnable) {
             this(zkConnect, zkSessionTimeoutMs, zkConnectionTimeoutMs, zkSyncTimeMs);
             this.zkRoot = zkRoot;
             this.zkEnable = zkEnable;

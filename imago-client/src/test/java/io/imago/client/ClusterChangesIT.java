@@ -1,19 +1,19 @@
 package io.imago.client;
 
+import static io.imago.client.ConsumerTesting.zkClient;
+import static io.imago.client.ProducerIT.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.imago.Message;
+import io.imago.broker.BrokerHarness;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.PartitionSelector;
 import io.imago.client.producer.SendResult;
 import io.imago.cluster.Partition;
 import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
-import static io.imago.client.ProducerIT.bytes;
-import static io.imago.client.ConsumerTesting.zkClient;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
-import io.imago.broker.BrokerHarness;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,12 +44,17 @@ class ClusterChangesIT {
             try {
                 MessageProducer producer = f.createProducer();
                 producer.publish("t");
-                assertThat(producer.sendMessage(new Message("t", bytes("before"))).isSuccess()).isTrue();
+                assertThat(producer.sendMessage(new Message("t", bytes("before")))
+                                .isSuccess())
+                        .isTrue();
                 h.stopBroker();
                 h.restartBrokerOnSamePort("", TOPIC);
-                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                        .until(() -> producer.sendMessage(new Message("t", bytes("after"))).isSuccess());
-                assertThat(ProducerIT.browse(f, "t")).extracting(m -> new String(m.getData(), StandardCharsets.UTF_8))
+                await().atMost(Duration.ofSeconds(30))
+                        .ignoreExceptions()
+                        .until(() -> producer.sendMessage(new Message("t", bytes("after")))
+                                .isSuccess());
+                assertThat(ProducerIT.browse(f, "t"))
+                        .extracting(m -> new String(m.getData(), StandardCharsets.UTF_8))
                         .contains("before", "after");
             } finally {
                 f.shutdown();
@@ -67,9 +72,11 @@ class ClusterChangesIT {
                 assertThat(f.getPartitionsForTopic("t")).containsExactly(new Partition(0, 0), new Partition(0, 1));
                 try (BrokerHarness second = h.startAnother(dir.resolve("b1"), 1, "", TOPIC)) {
                     assertThat(second.broker().config().brokerId()).isEqualTo(1);
-                    await().atMost(Duration.ofSeconds(10)).until(() -> f.getPartitionsForTopic("t").size() == 4);
-                    assertThat(f.getPartitionsForTopic("t")).containsExactly(new Partition(0, 0),
-                            new Partition(0, 1), new Partition(1, 0), new Partition(1, 1));
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> f.getPartitionsForTopic("t").size() == 4);
+                    assertThat(f.getPartitionsForTopic("t"))
+                            .containsExactly(
+                                    new Partition(0, 0), new Partition(0, 1), new Partition(1, 0), new Partition(1, 1));
                     Set<Partition> used = new HashSet<>();
                     for (int i = 0; i < 8; i++) {
                         SendResult r = producer.sendMessage(new Message("t", bytes("m" + i)));
@@ -78,9 +85,12 @@ class ClusterChangesIT {
                     }
                     assertThat(used).hasSize(4);
                 }
-                await().atMost(Duration.ofSeconds(10)).until(() -> f.getPartitionsForTopic("t").size() == 2);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> f.getPartitionsForTopic("t").size() == 2);
                 for (int i = 0; i < 4; i++) {
-                    assertThat(producer.sendMessage(new Message("t", bytes("n" + i))).getPartition().getBrokerId())
+                    assertThat(producer.sendMessage(new Message("t", bytes("n" + i)))
+                                    .getPartition()
+                                    .getBrokerId())
                             .isZero();
                 }
             } finally {
@@ -106,7 +116,8 @@ class ClusterChangesIT {
             try {
                 PartitionSelector sevenFirst = (topic, ps, m) -> ps.stream()
                         .filter(p -> p.getBrokerId() == 7 || ps.stream().noneMatch(q -> q.getBrokerId() == 7))
-                        .findFirst().orElseThrow();
+                        .findFirst()
+                        .orElseThrow();
                 MessageProducer toSeven = f.createProducer(new PartitionSelector() {
                     @Override
                     public Partition getPartition(String topic, List<Partition> ps, Message m)
@@ -144,11 +155,16 @@ class ClusterChangesIT {
     }
 
     private static void register(CuratorFramework zk, int id, String url, int numParts) throws Exception {
-        zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+        zk.create()
+                .creatingParentsIfNeeded()
+                .withMode(CreateMode.EPHEMERAL)
                 .forPath("/meta/brokers/ids/" + id + "/master", url.getBytes(StandardCharsets.UTF_8));
-        zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(
-                "/meta/brokers/topics-pub/t/" + id + "-m",
-                ("{\"broker\":\"" + id + "-m\",\"numParts\":" + numParts + "}").getBytes(StandardCharsets.UTF_8));
+        zk.create()
+                .creatingParentsIfNeeded()
+                .withMode(CreateMode.EPHEMERAL)
+                .forPath(
+                        "/meta/brokers/topics-pub/t/" + id + "-m",
+                        ("{\"broker\":\"" + id + "-m\",\"numParts\":" + numParts + "}")
+                                .getBytes(StandardCharsets.UTF_8));
     }
-
 }

@@ -1,27 +1,25 @@
 package io.imago.client;
 
+import static io.imago.client.ConsumerTesting.bytes;
+import static io.imago.client.ConsumerTesting.consumerConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.imago.Message;
+import io.imago.broker.BrokerHarness;
 import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageConsumer;
 import io.imago.client.consumer.MessageListener;
 import io.imago.client.consumer.storage.LocalOffsetStorage;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
-import static io.imago.client.ConsumerTesting.bytes;
-import static io.imago.client.ConsumerTesting.consumerConfig;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.imago.broker.BrokerHarness;
 
 /**
  * Direct mode: a fixed serverUrl and no ZooKeeper on the client side; the consumer reads the one
@@ -48,14 +46,16 @@ class ConsumerDirectModeIT {
                 ConsumerTesting.Counting first = new ConsumerTesting.Counting();
                 MessageConsumer c = directConsumer(f, offsets, first);
                 assertThat(c.getOffsetStorage()).isInstanceOf(LocalOffsetStorage.class);
-                await().atMost(Duration.ofSeconds(10)).until(() -> first.seen.keySet().containsAll(onOne));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> first.seen.keySet().containsAll(onOne));
                 c.shutdown();
                 assertThat(first.seen.keySet()).containsExactlyInAnyOrderElementsOf(onOne);
                 List<Long> later = sendToPartitionOne(producer, "b", 10);
                 ConsumerTesting.Counting second = new ConsumerTesting.Counting();
                 MessageConsumer restarted = directConsumer(f, offsets, second);
                 try {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> second.seen.keySet().containsAll(later));
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> second.seen.keySet().containsAll(later));
                     assertThat(second.seen.keySet()).containsExactlyInAnyOrderElementsOf(later);
                 } finally {
                     restarted.shutdown();
@@ -77,8 +77,7 @@ class ConsumerDirectModeIT {
     }
 
     /** Sends until {@code count} messages went to partition 1 (the broker picks); returns their ids. */
-    private static List<Long> sendToPartitionOne(MessageProducer producer, String prefix, int count)
-            throws Exception {
+    private static List<Long> sendToPartitionOne(MessageProducer producer, String prefix, int count) throws Exception {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; ids.size() < count && i < 50 * count; i++) {
             Message m = new Message("direct", bytes(prefix + i));

@@ -1,17 +1,5 @@
 package io.imago.client;
 
-import io.imago.Message;
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.client.consumer.MessageConsumer;
-import io.imago.consumer.MessageIterator;
-import io.imago.client.consumer.MessageListener;
-import io.imago.client.consumer.storage.LocalOffsetStorage;
-import io.imago.client.consumer.storage.ZkOffsetStorage;
-import io.imago.client.producer.MessageProducer;
-import io.imago.client.producer.SendResult;
-import io.imago.cluster.Partition;
-import io.imago.consumer.ConsumerMessageFilter;
-import io.imago.exception.MetaClientException;
 import static io.imago.client.ConsumerTesting.bytes;
 import static io.imago.client.ConsumerTesting.consumerConfig;
 import static io.imago.client.ConsumerTesting.send;
@@ -20,6 +8,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.Message;
+import io.imago.broker.BrokerHarnessExtension;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.consumer.storage.ZkOffsetStorage;
+import io.imago.client.internal.consumer.SimpleMessageConsumer;
+import io.imago.client.internal.storage.RecoverStore;
+import io.imago.client.internal.storage.RecoverStoreDescriptor;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.consumer.ConsumerMessageFilter;
+import io.imago.consumer.MessageIterator;
+import io.imago.exception.MetaClientException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -34,18 +38,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.imago.broker.BrokerHarnessExtension;
-import io.imago.client.internal.consumer.SimpleMessageConsumer;
-import io.imago.client.internal.storage.RecoverStore;
-import io.imago.client.internal.storage.RecoverStoreDescriptor;
 
 /**
  * Consumer features against one real broker (one partition per topic, so delivery order is known) and
@@ -57,14 +55,30 @@ import io.imago.client.internal.storage.RecoverStoreDescriptor;
 class ConsumerFeaturesIT {
     static final int FOUR_MIB = 4 * 1024 * 1024;
     static final String SYSTEM = "maxMessageSize=" + FOUR_MIB + "\nmaxTransferSize=" + FOUR_MIB;
-    static final List<String> TOPIC_NAMES = List.of("fail", "corrupt", "rollbackonly", "tx", "noack", "filter", "big",
-            "empty", "pull", "broadcast", "rules", "crc");
+    static final List<String> TOPIC_NAMES = List.of(
+            "fail",
+            "corrupt",
+            "rollbackonly",
+            "tx",
+            "noack",
+            "filter",
+            "big",
+            "empty",
+            "pull",
+            "broadcast",
+            "rules",
+            "crc");
 
     @RegisterExtension
-    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(SYSTEM, TOPIC_NAMES.stream()
-            .map(t -> "[topic=" + t + "]\nnumPartitions=1\n").collect(Collectors.joining()));
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(
+            SYSTEM,
+            TOPIC_NAMES.stream()
+                    .map(t -> "[topic=" + t + "]\nnumPartitions=1\n")
+                    .collect(Collectors.joining()));
+
     @TempDir
     static Path dir;
+
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
@@ -83,8 +97,9 @@ class ConsumerFeaturesIT {
         return p;
     }
 
-    static MessageConsumer consume(ConsumerConfig config, String topic, int maxSize, MessageListener listener,
-            ConsumerMessageFilter filter) throws Exception {
+    static MessageConsumer consume(
+            ConsumerConfig config, String topic, int maxSize, MessageListener listener, ConsumerMessageFilter filter)
+            throws Exception {
         MessageConsumer c = factory.createConsumer(config);
         c.subscribe(topic, maxSize, listener, filter);
         c.completeSubscribe();
@@ -117,8 +132,7 @@ class ConsumerFeaturesIT {
     }
 
     @Test
-    void aMessageTheListenerKeepsFailingOnIsRetriedThenStoredAndRedeliveredWhileConsumptionMovesOn()
-            throws Exception {
+    void aMessageTheListenerKeepsFailingOnIsRetriedThenStoredAndRedeliveredWhileConsumptionMovesOn() throws Exception {
         MessageProducer producer = producer("fail");
         send(producer, "fail", "ok", 1);
         producer.sendMessage(new Message("fail", bytes("bad")));
@@ -129,9 +143,14 @@ class ConsumerFeaturesIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> listener.succeeded.contains("bad"));
             SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
             assertThat(listener.succeeded).containsSubsequence("ok-0", "after-0", "after-1", "bad");
-            assertThat(listener.seen.values().stream().mapToInt(AtomicInteger::get).max().getAsInt()).isEqualTo(7);
+            assertThat(listener.seen.values().stream()
+                            .mapToInt(AtomicInteger::get)
+                            .max()
+                            .getAsInt())
+                    .isEqualTo(7);
             assertThat(impl.fetchManager().recoveredCount()).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> impl.recoverManager().pending("fail") == 0);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> impl.recoverManager().pending("fail") == 0);
             assertThat(impl.recoverManager().redelivered()).isEqualTo(1);
         } finally {
             c.shutdown();
@@ -144,7 +163,7 @@ class ConsumerFeaturesIT {
         ConsumerConfig config = consumerConfig("corrupting", dir);
         Path recoverDir = Path.of(config.getRecoverDirectory());
         java.nio.file.Files.createDirectories(recoverDir);
-        RecoverStore store = new RecoverStore(recoverDir, "corrupt", "corrupting", region -> { });
+        RecoverStore store = new RecoverStore(recoverDir, "corrupt", "corrupting", region -> {});
         store.open();
         store.append(new Message("corrupt", bytes("first-stored")));
         store.append(new Message("corrupt", bytes("second-stored")));
@@ -160,7 +179,8 @@ class ConsumerFeaturesIT {
         MessageConsumer c = consume(config, "corrupt", 64 * 1024, listener, null);
         try {
             SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
-            await().atMost(Duration.ofSeconds(10)).until(() -> impl.recoverManager().redelivered() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> impl.recoverManager().redelivered() == 1);
             assertThat(listener.messages).extracting(ConsumerFeaturesIT::text).containsExactly("second-stored");
             assertThat(impl.recoverManager().corruptEntries()).isEqualTo(1);
         } finally {
@@ -196,7 +216,8 @@ class ConsumerFeaturesIT {
         try {
             SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.containsKey(ids.get(4)));
-            assertThat(listener.seen.keySet()).containsExactlyInAnyOrder(ids.get(0), ids.get(1), ids.get(2), ids.get(4));
+            assertThat(listener.seen.keySet())
+                    .containsExactlyInAnyOrder(ids.get(0), ids.get(1), ids.get(2), ids.get(4));
             assertThat(listener.duplicates()).isZero();
             assertThat(impl.fetchManager().resyncCount()).isEqualTo(1);
             assertThat(impl.fetchManager().duplicateCount()).isEqualTo(3);
@@ -222,8 +243,10 @@ class ConsumerFeaturesIT {
         };
         MessageConsumer c = consume(consumerConfig("rollbackers", dir), "rollbackonly", 64 * 1024, listener, null);
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream()
-                    .allMatch(id -> listener.seen.containsKey(id) && listener.seen.get(id).get() == 2));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ids.stream()
+                            .allMatch(id -> listener.seen.containsKey(id)
+                                    && listener.seen.get(id).get() == 2));
         } finally {
             c.shutdown();
             producer.shutdown();
@@ -267,10 +290,15 @@ class ConsumerFeaturesIT {
         MessageProducer producer = producer("noack");
         send(producer, "noack", "n", 3);
         List<String> first = new CopyOnWriteArrayList<>();
-        MessageConsumer c = consume(consumerConfig("noack", dir), "noack", 64 * 1024, listener(m -> {
-            m.getPartition().setAutoAck(false);
-            first.add(text(m));
-        }), null);
+        MessageConsumer c = consume(
+                consumerConfig("noack", dir),
+                "noack",
+                64 * 1024,
+                listener(m -> {
+                    m.getPartition().setAutoAck(false);
+                    first.add(text(m));
+                }),
+                null);
         await().atMost(Duration.ofSeconds(10)).until(() -> first.size() == 3);
         c.shutdown();
         ConsumerTesting.Counting again = new ConsumerTesting.Counting();
@@ -289,15 +317,21 @@ class ConsumerFeaturesIT {
         MessageProducer producer = producer("filter");
         for (int i = 0; i < 10; i++) {
             assertThat(producer.sendMessage(new Message("filter", bytes("f-" + i), i % 2 == 0 ? "keep" : "drop"))
-                    .isSuccess()).isTrue();
+                            .isSuccess())
+                    .isTrue();
         }
         producer.sendMessage(new Message("filter", bytes("last"), "keep"));
         ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
-        MessageConsumer c = consume(consumerConfig("filtering", dir), "filter", 64 * 1024, listener,
+        MessageConsumer c = consume(
+                consumerConfig("filtering", dir),
+                "filter",
+                64 * 1024,
+                listener,
                 (group, m) -> "keep".equals(m.getAttribute()));
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.messages.size() == 6);
-            assertThat(listener.messages).extracting(ConsumerFeaturesIT::text)
+            assertThat(listener.messages)
+                    .extracting(ConsumerFeaturesIT::text)
                     .containsExactly("f-0", "f-2", "f-4", "f-6", "f-8", "last");
         } finally {
             c.shutdown();
@@ -312,7 +346,8 @@ class ConsumerFeaturesIT {
         new Random(7).nextBytes(big);
         producer.sendMessage(new Message("big", bytes("small-before")));
         assertThat(producer.sendMessage(new Message("big", big), 10, java.util.concurrent.TimeUnit.SECONDS)
-                .isSuccess()).isTrue();
+                        .isSuccess())
+                .isTrue();
         producer.sendMessage(new Message("big", bytes("small-after")));
         ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
         ConsumerConfig config = consumerConfig("big", dir);
@@ -357,14 +392,16 @@ class ConsumerFeaturesIT {
         MessageConsumer c = factory.createConsumer(consumerConfig("pullers", dir));
         try {
             Partition p = sent.get(0).getPartition();
-            MessageIterator it = c.get("pull", p, sent.get(0).getOffset(), 64 * 1024, 5,
-                    java.util.concurrent.TimeUnit.SECONDS);
+            MessageIterator it =
+                    c.get("pull", p, sent.get(0).getOffset(), 64 * 1024, 5, java.util.concurrent.TimeUnit.SECONDS);
             List<String> read = new ArrayList<>();
             while (it.hasNext()) {
                 read.add(text(it.next()));
             }
             assertThat(read).containsExactly("p-0", "p-1", "p-2");
-            assertThat(sent.get(0).getOffset() + it.getOffset()).as("MetaQ's relative offset").isEqualTo(it.nextOffset());
+            assertThat(sent.get(0).getOffset() + it.getOffset())
+                    .as("MetaQ's relative offset")
+                    .isEqualTo(it.nextOffset());
             assertThat(c.get("pull", p, it.nextOffset(), 64 * 1024)).isNull();
         } finally {
             c.shutdown();
@@ -378,24 +415,30 @@ class ConsumerFeaturesIT {
         List<Long> ids = send(producer, "broadcast", "b", 5);
         ConsumerConfig config = consumerConfig("bcast", dir);
         ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
-        MessageConsumer c = factory.createBroadcastConsumer(config,
-                new LocalOffsetStorage(dir.resolve("broadcast-offsets")));
+        MessageConsumer c =
+                factory.createBroadcastConsumer(config, new LocalOffsetStorage(dir.resolve("broadcast-offsets")));
         ConsumerTesting.Counting normal = new ConsumerTesting.Counting();
         MessageConsumer plain = consume(consumerConfig("bcast", dir), "broadcast", 64 * 1024, normal, null);
         try {
             c.subscribe("broadcast", 64 * 1024, listener);
             c.completeSubscribe();
             String ip = io.imago.client.internal.rebalance.ConsumerIdGenerator.localIp();
-            assertThat(config.getGroup()).isEqualTo("bcast-" + ip.replace('.', '-').replace(':', '-'));
-            await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.keySet().containsAll(ids)
-                    && normal.seen.keySet().containsAll(ids));
+            assertThat(config.getGroup())
+                    .isEqualTo("bcast-" + ip.replace('.', '-').replace(':', '-'));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> listener.seen.keySet().containsAll(ids)
+                            && normal.seen.keySet().containsAll(ids));
         } finally {
             c.shutdown();
             plain.shutdown();
             producer.shutdown();
         }
         assertThat(new LocalOffsetStorage(dir.resolve("broadcast-offsets"))
-                .load("broadcast", config.getGroup(), listener.messages.get(0).getPartition())).isNotNull();
+                        .load(
+                                "broadcast",
+                                config.getGroup(),
+                                listener.messages.get(0).getPartition()))
+                .isNotNull();
     }
 
     @Test
@@ -439,5 +482,4 @@ class ConsumerFeaturesIT {
             }
         };
     }
-
 }

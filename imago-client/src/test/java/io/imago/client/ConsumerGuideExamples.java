@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
-
 import javax.sql.DataSource;
 
 /**
@@ -29,27 +28,30 @@ import javax.sql.DataSource;
  * checks it) and is run against a real broker by {@link ConsumerGuideExamplesIT}.
  */
 final class ConsumerGuideExamples {
-    private ConsumerGuideExamples() {
-    }
+    private ConsumerGuideExamples() {}
 
     // begin:consumer
     /** Joins group "orders-audit" and hands every message of {@code topic} to {@code received}. */
-    static MessageConsumer groupConsumer(MessageSessionFactory factory, String topic, Path recoverDir,
-            List<String> received) throws MetaClientException {
+    static MessageConsumer groupConsumer(
+            MessageSessionFactory factory, String topic, Path recoverDir, List<String> received)
+            throws MetaClientException {
         ConsumerConfig config = new ConsumerConfig("orders-audit");
         config.setRecoverDirectory(recoverDir.toString()); // default ~/.meta_recover
         MessageConsumer consumer = factory.createConsumer(config); // positions in ZooKeeper
-        consumer.subscribe(topic, 1024 * 1024, new MessageListener() { // up to 1 MiB per fetch
-            @Override
-            public void receiveMessages(Message message) {
-                received.add(new String(message.getData(), java.nio.charset.StandardCharsets.UTF_8));
-            }
+        consumer.subscribe(
+                topic,
+                1024 * 1024,
+                new MessageListener() { // up to 1 MiB per fetch
+                    @Override
+                    public void receiveMessages(Message message) {
+                        received.add(new String(message.getData(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
 
-            @Override
-            public Executor getExecutor() {
-                return null; // called on the fetch thread, one message at a time per partition
-            }
-        });
+                    @Override
+                    public Executor getExecutor() {
+                        return null; // called on the fetch thread, one message at a time per partition
+                    }
+                });
         consumer.completeSubscribe(); // registers in the group, takes partitions, starts fetching
         return consumer; // consumer.shutdown() commits the positions and leaves the group
     }
@@ -57,8 +59,9 @@ final class ConsumerGuideExamples {
 
     // begin:broadcast
     /** Every host running this gets every message: its group is "cache-flush-<its IP>". */
-    static MessageConsumer broadcastConsumer(MessageSessionFactory factory, String topic, Path offsetsFile,
-            Path recoverDir, MessageListener listener) throws MetaClientException {
+    static MessageConsumer broadcastConsumer(
+            MessageSessionFactory factory, String topic, Path offsetsFile, Path recoverDir, MessageListener listener)
+            throws MetaClientException {
         ConsumerConfig config = new ConsumerConfig("cache-flush");
         config.setRecoverDirectory(recoverDir.toString());
         MessageConsumer consumer = factory.createBroadcastConsumer(config, new LocalOffsetStorage(offsetsFile));
@@ -70,13 +73,14 @@ final class ConsumerGuideExamples {
 
     // begin:recover
     /** A listener that may fail: 2 retries, then the message waits in the recover store. */
-    static MessageConsumer consumerWithRecovery(MessageSessionFactory factory, String topic, Path recoverDir,
-            MessageListener mayThrow) throws MetaClientException {
+    static MessageConsumer consumerWithRecovery(
+            MessageSessionFactory factory, String topic, Path recoverDir, MessageListener mayThrow)
+            throws MetaClientException {
         ConsumerConfig config = new ConsumerConfig("billing");
-        config.setMaxFetchRetries(2);                       // default 5
-        config.setMaxDelayFetchTimeInMills(500);            // back-off between retries grows to this
-        config.setRecoverDirectory(recoverDir.toString());  // <dir>/<topic>@billing.recover
-        config.setRecoverMessageIntervalInMills(1_000);     // redelivery rounds; default 5 minutes
+        config.setMaxFetchRetries(2); // default 5
+        config.setMaxDelayFetchTimeInMills(500); // back-off between retries grows to this
+        config.setRecoverDirectory(recoverDir.toString()); // <dir>/<topic>@billing.recover
+        config.setRecoverMessageIntervalInMills(1_000); // redelivery rounds; default 5 minutes
         MessageConsumer consumer = factory.createConsumer(config);
         consumer.subscribe(topic, 64 * 1024, mayThrow);
         consumer.completeSubscribe();
@@ -104,7 +108,7 @@ final class ConsumerGuideExamples {
             batch.add(message);
             if (batch.size() == batchSize) {
                 if (store.test(batch)) {
-                    partition.ack();      // the position moves past the whole batch
+                    partition.ack(); // the position moves past the whole batch
                 } else {
                     partition.rollback(); // the batch is delivered again
                 }
@@ -141,8 +145,13 @@ final class ConsumerGuideExamples {
 
     // begin:mysql
     /** Positions in a MySQL/MariaDB table created with the DDL of docs/offset-storage.md. */
-    static MessageConsumer consumerWithMysqlOffsets(MessageSessionFactory factory, String topic,
-            DataSource dataSource, String table, Path recoverDir, MessageListener listener)
+    static MessageConsumer consumerWithMysqlOffsets(
+            MessageSessionFactory factory,
+            String topic,
+            DataSource dataSource,
+            String table,
+            Path recoverDir,
+            MessageListener listener)
             throws MetaClientException {
         ConsumerConfig config = new ConsumerConfig("reports");
         config.setRecoverDirectory(recoverDir.toString());

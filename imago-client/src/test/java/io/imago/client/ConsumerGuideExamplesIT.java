@@ -1,16 +1,17 @@
 package io.imago.client;
 
-import io.imago.Message;
-import io.imago.client.consumer.MessageConsumer;
-import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.client.consumer.storage.JdbcOffsetStorage;
-import io.imago.client.producer.MessageProducer;
-import io.imago.cluster.Partition;
 import static io.imago.client.ConsumerTesting.bytes;
 import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.Message;
+import io.imago.broker.BrokerHarnessExtension;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.JdbcOffsetStorage;
+import io.imago.client.producer.MessageProducer;
+import io.imago.cluster.Partition;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,17 +31,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.mariadb.jdbc.MariaDbDataSource;
 
-import io.imago.broker.BrokerHarnessExtension;
-
 /** Runs the examples of docs/client-consumer.md ({@link ConsumerGuideExamples}) against a real broker. */
 @Timeout(60)
 @LeavesNoConsumerThreads
 class ConsumerGuideExamplesIT {
     @RegisterExtension
-    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("",
-            "[topic=orders]\nnumPartitions=2\n[topic=flush]\n[topic=bills]\n[topic=reports]\n[topic=batches]\n");
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(
+            "", "[topic=orders]\nnumPartitions=2\n[topic=flush]\n[topic=bills]\n[topic=reports]\n[topic=batches]\n");
+
     @TempDir
     static Path dir;
+
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
@@ -58,7 +58,8 @@ class ConsumerGuideExamplesIT {
         MessageProducer producer = factory.createProducer();
         producer.publish(topic);
         for (String t : texts) {
-            assertThat(producer.sendMessage(new Message(topic, bytes(t))).isSuccess()).isTrue();
+            assertThat(producer.sendMessage(new Message(topic, bytes(t))).isSuccess())
+                    .isTrue();
         }
         producer.shutdown();
     }
@@ -80,8 +81,8 @@ class ConsumerGuideExamplesIT {
     void theBroadcastExampleReceivesEveryMessage() throws Exception {
         send("flush", "f1", "f2");
         ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
-        MessageConsumer c = ConsumerGuideExamples.broadcastConsumer(factory, "flush", dir.resolve("offsets"),
-                dir.resolve("r2"), listener);
+        MessageConsumer c = ConsumerGuideExamples.broadcastConsumer(
+                factory, "flush", dir.resolve("offsets"), dir.resolve("r2"), listener);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.messages.size() == 2);
             assertThat(c.getConsumerConfig().getGroup()).startsWith("cache-flush-");
@@ -95,8 +96,8 @@ class ConsumerGuideExamplesIT {
         send("bills", "b1");
         AtomicInteger calls = new AtomicInteger();
         List<Integer> succeededOnCall = Collections.synchronizedList(new ArrayList<>());
-        MessageConsumer c = ConsumerGuideExamples.consumerWithRecovery(factory, "bills", dir.resolve("r3"),
-                ConsumerFeaturesIT.listener(m -> {
+        MessageConsumer c = ConsumerGuideExamples.consumerWithRecovery(
+                factory, "bills", dir.resolve("r3"), ConsumerFeaturesIT.listener(m -> {
                     int call = calls.incrementAndGet();
                     if (call <= 3) {
                         throw new IllegalStateException("billing system down");
@@ -139,7 +140,8 @@ class ConsumerGuideExamplesIT {
         MariaDbDataSource db = new MariaDbDataSource("jdbc:mariadb://127.0.0.1:3306/test");
         db.setUser("root");
         db.setPassword("");
-        String table = "imago_guide_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String table =
+                "imago_guide_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String ddl;
         try (InputStream in = JdbcOffsetStorage.class.getResourceAsStream(JdbcOffsetStorage.MYSQL_DDL_RESOURCE)) {
             ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -148,8 +150,8 @@ class ConsumerGuideExamplesIT {
         try {
             send("reports", "r1", "r2");
             ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
-            MessageConsumer c = ConsumerGuideExamples.consumerWithMysqlOffsets(factory, "reports", db, table,
-                    dir.resolve("r4"), listener);
+            MessageConsumer c = ConsumerGuideExamples.consumerWithMysqlOffsets(
+                    factory, "reports", db, table, dir.resolve("r4"), listener);
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.messages.size() == 2);
             c.shutdown();
             c.getOffsetStorage().close();
@@ -163,7 +165,8 @@ class ConsumerGuideExamplesIT {
     }
 
     private static void execute(MariaDbDataSource db, String sql) throws Exception {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

@@ -1,17 +1,18 @@
 package io.imago.client;
 
-import io.imago.Message;
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.client.consumer.MessageConsumer;
-import io.imago.client.consumer.MessageListener;
-import io.imago.client.producer.MessageProducer;
-import io.imago.cluster.Partition;
 import static io.imago.client.ConsumerTesting.consumerConfig;
 import static io.imago.client.ConsumerTesting.send;
 import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.Message;
+import io.imago.broker.BrokerHarnessExtension;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.producer.MessageProducer;
+import io.imago.cluster.Partition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
@@ -37,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.imago.broker.BrokerHarnessExtension;
-
 /**
  * Consumer groups against two real brokers (4 partitions each: 8 per topic) and ZooKeeper: each
  * message once per group, every group gets everything, and consumers joining and leaving under load.
@@ -47,13 +45,16 @@ import io.imago.broker.BrokerHarnessExtension;
 @LeavesNoConsumerThreads
 class ConsumerIT {
     static final String TOPICS = java.util.stream.Stream.of("spread1", "spread3", "spread10", "churn")
-            .map(t -> "[topic=" + t + "]\nnumPartitions=4").collect(java.util.stream.Collectors.joining("\n"));
+            .map(t -> "[topic=" + t + "]\nnumPartitions=4")
+            .collect(java.util.stream.Collectors.joining("\n"));
 
     /** Broker 0 and its ZooKeeper; broker 1 joins it before the tests. */
     @RegisterExtension
     static final BrokerHarnessExtension BROKERS = BrokerHarnessExtension.of("", TOPICS);
+
     @TempDir
     static Path dir;
+
     static MetaMessageSessionFactory factory;
     static CuratorFramework zk;
 
@@ -79,7 +80,8 @@ class ConsumerIT {
     static MessageProducer producer(String topic) {
         MessageProducer p = factory.createProducer();
         p.publish(topic);
-        await().atMost(Duration.ofSeconds(10)).until(() -> factory.getPartitionsForTopic(topic).size() == 8);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> factory.getPartitionsForTopic(topic).size() == 8);
         return p;
     }
 
@@ -112,12 +114,14 @@ class ConsumerIT {
             all.add(subscribed(consumerConfig("spread", dir), topic, group));
         }
         all.add(subscribed(consumerConfig("other", dir), topic, other));
-        await().atMost(Duration.ofSeconds(20)).until(() -> owners("spread", topic).size() == 8
-                && Set.copyOf(owners("spread", topic).values()).size() == Math.min(consumers, 8)
-                && owners("other", topic).size() == 8);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> owners("spread", topic).size() == 8
+                        && Set.copyOf(owners("spread", topic).values()).size() == Math.min(consumers, 8)
+                        && owners("other", topic).size() == 8);
         List<Long> ids = send(producer, topic, "m", 160);
-        await().atMost(Duration.ofSeconds(20)).until(() -> group.seen.keySet().containsAll(ids)
-                && other.seen.keySet().containsAll(ids));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> group.seen.keySet().containsAll(ids)
+                        && other.seen.keySet().containsAll(ids));
         for (MessageConsumer c : all) {
             c.shutdown();
         }
@@ -128,8 +132,7 @@ class ConsumerIT {
         assertThat(other.duplicates()).isZero();
     }
 
-    static MessageConsumer subscribed(ConsumerConfig config, String topic, MessageListener listener)
-            throws Exception {
+    static MessageConsumer subscribed(ConsumerConfig config, String topic, MessageListener listener) throws Exception {
         MessageConsumer c = factory.createConsumer(config);
         c.subscribe(topic, 64 * 1024, listener);
         c.completeSubscribe();
@@ -169,20 +172,23 @@ class ConsumerIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> rounds.get() == 20 || sender.failure() != null);
             assertThat(sender.failure()).isNull();
             try {
-                await().atMost(Duration.ofSeconds(20)).until(() -> listener.seen.keySet().containsAll(ids));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> listener.seen.keySet().containsAll(ids));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                long missing = ids.stream().filter(i -> !listener.seen.containsKey(i)).count();
+                long missing =
+                        ids.stream().filter(i -> !listener.seen.containsKey(i)).count();
                 System.out.println("churn diagnostics: missing " + missing + ", violations " + listener.violations
                         + ", owners " + owners("churners", "churn") + ", ids "
                         + zk.getChildren().forPath("/meta/consumers/churners/ids"));
                 for (MessageConsumer c : live) {
                     var f = ((io.imago.client.internal.consumer.SimpleMessageConsumer) c).fetchManager();
-                    System.out.println("churn diagnostics: " + f.assignments() + " delivered "
-                            + f.deliveredCount() + " duplicates " + f.duplicateCount());
+                    System.out.println("churn diagnostics: " + f.assignments() + " delivered " + f.deliveredCount()
+                            + " duplicates " + f.duplicateCount());
                 }
                 throw e;
             }
-            assertThat(zk.getChildren().forPath("/meta/consumers/churners/ids")).as("registered consumers")
+            assertThat(zk.getChildren().forPath("/meta/consumers/churners/ids"))
+                    .as("registered consumers")
                     .hasSize(live.size());
         } finally {
             sender.close();
@@ -195,9 +201,12 @@ class ConsumerIT {
         assertThat(sampler.failure()).isNull();
         assertThat(sampler.runs()).isPositive();
         assertThat(ids).hasSize(500);
-        assertThat(listener.violations).as("two consumers delivering one partition at once").isEmpty();
-        System.out.printf("churn: %d messages, %d duplicate deliveries, %d owner samples%n", ids.size(),
-                listener.duplicates(), sampler.runs());
+        assertThat(listener.violations)
+                .as("two consumers delivering one partition at once")
+                .isEmpty();
+        System.out.printf(
+                "churn: %d messages, %d duplicate deliveries, %d owner samples%n",
+                ids.size(), listener.duplicates(), sampler.runs());
     }
 
     /**
@@ -212,7 +221,9 @@ class ConsumerIT {
         for (Map.Entry<String, Set<String>> e : first.entrySet()) {
             Set<String> both = new java.util.TreeSet<>(e.getValue());
             both.retainAll(second.getOrDefault(e.getKey(), Set.of()));
-            assertThat(both).as("consumers holding partition %s at once", e.getKey()).hasSizeLessThan(2);
+            assertThat(both)
+                    .as("consumers holding partition %s at once", e.getKey())
+                    .hasSizeLessThan(2);
         }
     }
 

@@ -1,17 +1,18 @@
 package io.imago.client;
 
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.client.consumer.MessageConsumer;
-import io.imago.client.consumer.MessageListener;
-import io.imago.client.consumer.storage.JdbcOffsetStorage;
-import io.imago.client.consumer.storage.LocalOffsetStorage;
-import io.imago.client.producer.MessageProducer;
 import static io.imago.client.ConsumerTesting.consumerConfig;
 import static io.imago.client.ConsumerTesting.send;
 import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.broker.BrokerHarnessExtension;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.storage.JdbcOffsetStorage;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.producer.MessageProducer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-
 import javax.sql.DataSource;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -35,8 +34,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import io.imago.broker.BrokerHarnessExtension;
-
 /**
  * A group's positions survive a consumer restart with every offset store: ZooKeeper, a local file,
  * MariaDB (127.0.0.1:3306) and PostgreSQL (127.0.0.1:5432). The restarted consumer gets exactly the
@@ -46,11 +43,14 @@ import io.imago.broker.BrokerHarnessExtension;
 @LeavesNoConsumerThreads
 class ConsumerOffsetsIT {
     @RegisterExtension
-    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("",
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(
+            "",
             "[topic=zk]\nnumPartitions=2\n[topic=file]\nnumPartitions=2\n[topic=mariadb]\nnumPartitions=2\n"
                     + "[topic=postgresql]\nnumPartitions=2\n");
+
     @TempDir
     static Path dir;
+
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
@@ -66,7 +66,8 @@ class ConsumerOffsetsIT {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"zk", "file", "mariadb", "postgresql"})
     void positionsSurviveAConsumerRestart(String store) throws Exception {
-        String table = "imago_consumer_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String table = "imago_consumer_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         DataSource db = dataSource(store);
         if (db != null) {
             execute(db, ddl(store).replace(JdbcOffsetStorage.DEFAULT_TABLE_NAME, table));
@@ -77,13 +78,15 @@ class ConsumerOffsetsIT {
             List<Long> before = send(producer, store, "before", 20);
             ConsumerTesting.Counting first = new ConsumerTesting.Counting();
             MessageConsumer c = consumer(store, db, table, first);
-            await().atMost(Duration.ofSeconds(15)).until(() -> first.seen.keySet().containsAll(before));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> first.seen.keySet().containsAll(before));
             c.shutdown();
             List<Long> after = send(producer, store, "after", 20);
             ConsumerTesting.Counting second = new ConsumerTesting.Counting();
             MessageConsumer restarted = consumer(store, db, table, second);
             try {
-                await().atMost(Duration.ofSeconds(15)).until(() -> second.seen.keySet().containsAll(after));
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> second.seen.keySet().containsAll(after));
                 assertThat(second.seen.keySet()).containsExactlyInAnyOrderElementsOf(after);
             } finally {
                 restarted.shutdown();
@@ -130,7 +133,8 @@ class ConsumerOffsetsIT {
     }
 
     private static String ddl(String store) throws IOException {
-        String resource = store.equals("mariadb") ? JdbcOffsetStorage.MYSQL_DDL_RESOURCE
+        String resource = store.equals("mariadb")
+                ? JdbcOffsetStorage.MYSQL_DDL_RESOURCE
                 : JdbcOffsetStorage.POSTGRESQL_DDL_RESOURCE;
         try (InputStream in = JdbcOffsetStorage.class.getResourceAsStream(resource)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -138,7 +142,8 @@ class ConsumerOffsetsIT {
     }
 
     private static void execute(DataSource db, String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

@@ -1,15 +1,14 @@
 package io.imago.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.imago.Message;
+import io.imago.broker.BrokerHarness;
 import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageListener;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
 import io.imago.exception.MetaClientException;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.imago.broker.BrokerHarness;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Helpers of the consumer integration tests: configurations, sending, and a listener that counts. */
 final class ConsumerTesting {
-    private ConsumerTesting() {
-    }
+    private ConsumerTesting() {}
 
     static MetaClientConfig zkClient(String zkConnect) {
         MetaClientConfig c = new MetaClientConfig();

@@ -1,15 +1,15 @@
 package io.imago.client;
 
-import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
-import io.imago.client.producer.SendResult;
-import io.imago.exception.MetaClientException;
 import static io.imago.client.ProducerIT.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imago.Message;
 import io.imago.broker.BrokerHarness;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.SendResult;
 import io.imago.client.testing.ScriptedBroker;
+import io.imago.exception.MetaClientException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +34,8 @@ class DirectModeIT {
 
     @Test
     void sendsWithPartitionMinusOneAndTheBrokerPicks() throws Exception {
-        try (BrokerHarness h = BrokerHarness.start(dir, "", "[topic=direct]\nnumPartitions=3\n[topic=closed]\n"
-                + "acceptPublish=false")) {
+        try (BrokerHarness h = BrokerHarness.start(
+                dir, "", "[topic=direct]\nnumPartitions=3\n[topic=closed]\n" + "acceptPublish=false")) {
             MessageSessionFactory f = new MetaMessageSessionFactory(direct("meta://127.0.0.1:" + h.port()));
             try {
                 MessageProducer producer = f.createProducer();
@@ -53,9 +53,13 @@ class DirectModeIT {
                 TopicBrowser browser = f.createTopicBrowser("direct");
                 assertThat(browser.getPartitions()).hasSize(3);
                 browser.iterator().forEachRemaining(read::add);
-                assertThat(read).extracting(Message::getId)
-                        .containsExactlyInAnyOrderElementsOf(sent.stream().map(Message::getId).toList());
-                assertThat(read).filteredOn(m -> "even".equals(m.getAttribute())).hasSize(15);
+                assertThat(read)
+                        .extracting(Message::getId)
+                        .containsExactlyInAnyOrderElementsOf(
+                                sent.stream().map(Message::getId).toList());
+                assertThat(read)
+                        .filteredOn(m -> "even".equals(m.getAttribute()))
+                        .hasSize(15);
 
                 SendResult refused = producer.sendMessage(new Message("closed", bytes("x")));
                 assertThat(refused.isSuccess()).isFalse();
@@ -76,8 +80,10 @@ class DirectModeIT {
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> producer.sendMessage(new Message("t", bytes("x")), 300, TimeUnit.MILLISECONDS))
                         .isInstanceOf(MetaClientException.class)
-                        .hasMessageContaining("timed out after 300 ms").hasMessageContaining(silent.url());
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
+                        .hasMessageContaining("timed out after 300 ms")
+                        .hasMessageContaining(silent.url());
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        .isLessThan(3_000);
                 assertThat(silent.received().get(0)).matches("put t -1 1 0 \\d+ -?\\d+");
             } finally {
                 f.shutdown();
@@ -88,7 +94,8 @@ class DirectModeIT {
     @Test
     void aConfigurationWithoutBrokerIsRefused() {
         MetaClientConfig c = new MetaClientConfig();
-        assertThatThrownBy(() -> new MetaMessageSessionFactory(c)).isInstanceOf(MetaClientException.class)
+        assertThatThrownBy(() -> new MetaMessageSessionFactory(c))
+                .isInstanceOf(MetaClientException.class)
                 .hasMessageContaining("serverUrl");
     }
 }

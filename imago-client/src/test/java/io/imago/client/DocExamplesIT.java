@@ -1,6 +1,5 @@
 package io.imago.client;
 
-import io.imago.client.producer.SendResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.broker.BrokerHarness;
@@ -43,7 +42,8 @@ class DocExamplesIT {
             assertThat(run(ProducerExample::main, direct)).contains("sent id ").doesNotContain("refused");
             assertThat(run(ProducerExample::main, h.zkConnect()).lines().filter(l -> l.startsWith("sent id ")))
                     .hasSize(10);
-            assertThat(run(AsyncSendExample::main, h.zkConnect())).contains("10000 sent, 0 failed")
+            assertThat(run(AsyncSendExample::main, h.zkConnect()))
+                    .contains("10000 sent, 0 failed")
                     .contains("future: SendResult[ok");
         }
     }

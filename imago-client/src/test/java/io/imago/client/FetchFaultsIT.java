@@ -6,27 +6,6 @@ import static io.imago.client.ConsumerTesting.zkClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.imago.Message;
 import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
@@ -40,6 +19,25 @@ import io.imago.client.producer.SendResult;
 import io.imago.client.testing.LogCapture;
 import io.imago.client.testing.ScriptedBroker;
 import io.imago.consumer.ConsumerMessageFilter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fetch path under faults (issue 12): a record that stays corrupt on the broker's disk, a listener
@@ -54,10 +52,15 @@ class FetchFaultsIT {
     static final List<String> TOPIC_NAMES = List.of("stuckcrc", "vmerror", "filterthrows", "badlength");
 
     @RegisterExtension
-    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("", TOPIC_NAMES.stream()
-            .map(t -> "[topic=" + t + "]\nnumPartitions=1\n").collect(Collectors.joining()));
+    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(
+            "",
+            TOPIC_NAMES.stream()
+                    .map(t -> "[topic=" + t + "]\nnumPartitions=1\n")
+                    .collect(Collectors.joining()));
+
     @TempDir
     static Path dir;
+
     static MetaMessageSessionFactory factory;
 
     @BeforeAll
@@ -100,14 +103,18 @@ class FetchFaultsIT {
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> listener.messages.size() >= before + 2);
                 assertThat(listener.duplicates()).as("messages delivered again").isZero();
-                await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.keySet().containsAll(after));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> listener.seen.keySet().containsAll(after));
                 assertThat(listener.messages).hasSize(before + 2);
-                assertThat(skipped).containsExactly("stuckcrc/" + bad.getPartition() + " [" + bad.getOffset() + ", "
-                        + (bad.getOffset() + 20 + "bad".length()) + ")");
+                assertThat(skipped)
+                        .containsExactly("stuckcrc/" + bad.getPartition() + " [" + bad.getOffset() + ", "
+                                + (bad.getOffset() + 20 + "bad".length()) + ")");
                 SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
                 assertThat(impl.fetchManager().resyncCount()).isEqualTo(1);
                 assertThat(impl.fetchManager().skippedRecordCount()).isEqualTo(1);
-                assertThat(log.warnings("Skipped corrupt record")).singleElement().asString()
+                assertThat(log.warnings("Skipped corrupt record"))
+                        .singleElement()
+                        .asString()
                         .contains("[" + bad.getOffset() + ", " + (bad.getOffset() + 23) + ")");
             } finally {
                 c.shutdown();
@@ -131,7 +138,8 @@ class FetchFaultsIT {
         ConsumerTesting.Counting listener = new ConsumerTesting.Counting() {
             @Override
             public void receiveMessages(Message message) throws Exception {
-                if (text(message).equals("bad") && Thread.currentThread().getName().startsWith("imago-fetch-")) {
+                if (text(message).equals("bad")
+                        && Thread.currentThread().getName().startsWith("imago-fetch-")) {
                     fetchCalls.incrementAndGet();
                     throw new StackOverflowError("listener blew its stack");
                 }
@@ -144,11 +152,14 @@ class FetchFaultsIT {
             MessageConsumer c = consume(config, "vmerror", listener, null);
             try {
                 SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
-                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(impl.fetchManager()
-                        .recoveredCount()).as("recovered (listener called %s times on 'bad')", fetchCalls).isEqualTo(1));
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(impl.fetchManager().recoveredCount())
+                                .as("recovered (listener called %s times on 'bad')", fetchCalls)
+                                .isEqualTo(1));
                 assertThat(fetchCalls).hasValue(3); // the delivery and 2 retries
-                await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.keySet().containsAll(after)
-                        && listener.messages.stream().anyMatch(m -> text(m).equals("bad")));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> listener.seen.keySet().containsAll(after)
+                                && listener.messages.stream().anyMatch(m -> text(m).equals("bad")));
                 assertThat(log.warnings("StackOverflowError")).hasSize(1);
             } finally {
                 c.shutdown();
@@ -179,10 +190,13 @@ class FetchFaultsIT {
             MessageConsumer c = consume(config, "filterthrows", listener, filter);
             try {
                 SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
-                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(impl.fetchManager()
-                        .recoveredCount()).as("recovered (filter called %s times on 'bad')", filterCalls).isEqualTo(1));
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(impl.fetchManager().recoveredCount())
+                                .as("recovered (filter called %s times on 'bad')", filterCalls)
+                                .isEqualTo(1));
                 assertThat(filterCalls).hasValue(3);
-                await().atMost(Duration.ofSeconds(10)).until(() -> listener.seen.keySet().containsAll(after));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> listener.seen.keySet().containsAll(after));
                 assertThat(log.warnings("filter cannot read this one")).hasSize(1);
             } finally {
                 c.shutdown();
@@ -211,8 +225,10 @@ class FetchFaultsIT {
             MessageConsumer c = consume(config, "badlength", listener, null);
             try {
                 SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
-                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(log.warnings(where)).hasSize(1));
-                await().atMost(Duration.ofSeconds(20)).until(() -> impl.fetchManager().stuckAnswerCount() >= 3);
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(log.warnings(where)).hasSize(1));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> impl.fetchManager().stuckAnswerCount() >= 3);
                 assertThat(log.warnings(where)).hasSize(1);
                 assertThat(listener.seen.keySet()).containsExactlyInAnyOrderElementsOf(before);
             } finally {
@@ -236,8 +252,8 @@ class FetchFaultsIT {
                 MessageProducer producer = f.createProducer();
                 producer.publish("oversized");
                 List<Long> before = ConsumerTesting.send(producer, "oversized", "before", 1);
-                SendResult big = producer.sendMessage(new Message("oversized", new byte[2 * 1024 * 1024]), 10,
-                        java.util.concurrent.TimeUnit.SECONDS);
+                SendResult big = producer.sendMessage(
+                        new Message("oversized", new byte[2 * 1024 * 1024]), 10, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(big.isSuccess()).as(big.toString()).isTrue();
                 ConsumerTesting.send(producer, "oversized", "after", 1);
                 producer.shutdown();
@@ -253,10 +269,15 @@ class FetchFaultsIT {
                     c.completeSubscribe();
                     try {
                         SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
-                        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(log.warnings(where))
-                                .hasSize(1));
-                        await().atMost(Duration.ofSeconds(20)).until(() -> impl.fetchManager().stuckAnswerCount() >= 3);
-                        assertThat(log.warnings(where)).singleElement().asString().contains("declares 2097172 bytes");
+                        await().atMost(Duration.ofSeconds(30))
+                                .untilAsserted(
+                                        () -> assertThat(log.warnings(where)).hasSize(1));
+                        await().atMost(Duration.ofSeconds(20))
+                                .until(() -> impl.fetchManager().stuckAnswerCount() >= 3);
+                        assertThat(log.warnings(where))
+                                .singleElement()
+                                .asString()
+                                .contains("declares 2097172 bytes");
                         assertThat(listener.seen.keySet()).containsExactlyInAnyOrderElementsOf(before);
                     } finally {
                         c.shutdown();
@@ -276,13 +297,17 @@ class FetchFaultsIT {
     void aMoveToTheSameOffsetIsBackedOffAndReportedOnce() throws Exception {
         AtomicInteger gets = new AtomicInteger();
         try (ScriptedBroker broker = ScriptedBroker.start(0, line -> {
-            String[] t = line.split(" "); // get <topic> <group> <partition> <offset> <maxSize> [maxWaitMs] <opaque>
-            if (t[0].equals("get")) {
-                gets.incrementAndGet();
-                return Optional.of(ScriptedBroker.result(line, 301, t[4]));
-            }
-            return t[0].equals("version") ? Optional.of(ScriptedBroker.result(line, 200, "scripted")) : Optional.empty();
-        }); LogCapture log = LogCapture.of("io.imago.client")) {
+                    String[] t =
+                            line.split(" "); // get <topic> <group> <partition> <offset> <maxSize> [maxWaitMs] <opaque>
+                    if (t[0].equals("get")) {
+                        gets.incrementAndGet();
+                        return Optional.of(ScriptedBroker.result(line, 301, t[4]));
+                    }
+                    return t[0].equals("version")
+                            ? Optional.of(ScriptedBroker.result(line, 200, "scripted"))
+                            : Optional.empty();
+                });
+                LogCapture log = LogCapture.of("io.imago.client")) {
             MetaClientConfig client = new MetaClientConfig();
             client.setServerUrl(broker.url());
             client.setZkConfig(null);
@@ -297,7 +322,8 @@ class FetchFaultsIT {
                 try {
                     await().atMost(Duration.ofSeconds(10)).until(() -> gets.get() >= 1);
                     int first = gets.get();
-                    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    await().during(Duration.ofSeconds(2))
+                            .atMost(Duration.ofSeconds(5))
                             .until(() -> gets.get() - first < 40);
                     assertThat(log.warnings("301")).hasSize(1);
                 } finally {
@@ -315,8 +341,9 @@ class FetchFaultsIT {
         return p;
     }
 
-    static MessageConsumer consume(ConsumerConfig config, String topic, MessageListener listener,
-            ConsumerMessageFilter filter) throws Exception {
+    static MessageConsumer consume(
+            ConsumerConfig config, String topic, MessageListener listener, ConsumerMessageFilter filter)
+            throws Exception {
         MessageConsumer c = factory.createConsumer(config);
         c.subscribe(topic, 64 * 1024, listener, filter);
         c.completeSubscribe();

@@ -1,17 +1,16 @@
 package io.imago.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.imago.Message;
+import io.imago.broker.BrokerHarness;
+import io.imago.broker.HostileNames;
 import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageConsumer;
 import io.imago.client.consumer.MessageListener;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
-import io.imago.exception.MetaClientException;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.imago.broker.BrokerHarness;
-import io.imago.broker.HostileNames;
 import io.imago.protocol.Names;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,8 +38,7 @@ import org.apache.curator.retry.RetryOneTime;
 class HostileNamesClientIT {
     private static final MessageListener IGNORE = new MessageListener() {
         @Override
-        public void receiveMessages(Message message) {
-        }
+        public void receiveMessages(Message message) {}
 
         @Override
         public Executor getExecutor() {
@@ -63,7 +61,9 @@ class HostileNamesClientIT {
         factory = new MetaMessageSessionFactory(ConsumerTesting.zkClient(harness.zkConnect()));
         producer = factory.createProducer();
         producer.publish("known");
-        assertThat(producer.sendMessage(new Message("known", ConsumerTesting.bytes("before"))).isSuccess()).isTrue();
+        assertThat(producer.sendMessage(new Message("known", ConsumerTesting.bytes("before")))
+                        .isSuccess())
+                .isTrue();
         zk = CuratorFrameworkFactory.newClient(harness.zkConnect(), new RetryOneTime(100));
         zk.start();
         zkTreeAtStart = zkTree("/");
@@ -96,19 +96,22 @@ class HostileNamesClientIT {
             MessageConsumer consumer = factory.createConsumer(config("valid-group"));
             try {
                 assertThatThrownBy(() -> consumer.subscribe(name, 1024, IGNORE))
-                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid topic name");
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("invalid topic name");
             } finally {
                 consumer.shutdown();
             }
         }
         if (Names.groupProblem(name).isPresent()) {
-            assertThatThrownBy(() -> factory.createConsumer(config(name))).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> factory.createConsumer(config(name)))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invalid consumer group name");
         }
         // a broadcast group is <group>-<this host's address>: "CON" becomes a valid "CON-127-0-0-1"
         if (Names.groupProblem(name + "-0").isPresent()) {
             assertThatThrownBy(() -> factory.createBroadcastConsumer(config(name)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid consumer group name");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid consumer group name");
         }
 
         assertThat(files()).as("files").isEqualTo(filesAtStart);
@@ -126,7 +129,8 @@ class HostileNamesClientIT {
         try (Stream<Path> paths = Files.walk(root)) {
             return paths.filter(p -> !p.getFileName().toString().endsWith(".meta"))
                     .filter(p -> !p.startsWith(root.resolve("broker").resolve("zk")))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
     }
 

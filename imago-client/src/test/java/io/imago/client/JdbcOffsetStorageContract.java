@@ -1,13 +1,13 @@
 package io.imago.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.consumer.storage.JdbcOffsetStorage;
 import io.imago.client.consumer.storage.MysqlOffsetStorage;
 import io.imago.cluster.Partition;
 import io.imago.exception.MetaClientException;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,8 +66,8 @@ abstract class JdbcOffsetStorageContract {
 
     @Test
     void rowHoldsMetaQsColumns() throws Exception {
-        new JdbcOffsetStorage(dataSource(), table).commitOffset("grp",
-                List.of(moved("t", new Partition(1, 3), BIG_OFFSET, NEGATIVE_ID)));
+        new JdbcOffsetStorage(dataSource(), table)
+                .commitOffset("grp", List.of(moved("t", new Partition(1, 3), BIG_OFFSET, NEGATIVE_ID)));
         List<String> rows = rows();
         assertThat(rows).containsExactly("t|1-3|grp|" + BIG_OFFSET + "|" + NEGATIVE_ID);
     }
@@ -80,7 +79,8 @@ abstract class JdbcOffsetStorageContract {
         first.close();
         JdbcOffsetStorage restarted = new JdbcOffsetStorage(dataSource(), table);
         assertThat(restarted.load("t", "grp", new Partition(0, 0)).getOffset()).isEqualTo(42);
-        assertThat(restarted.load("t", "grp", new Partition(0, 0)).getMessageId()).isEqualTo(7);
+        assertThat(restarted.load("t", "grp", new Partition(0, 0)).getMessageId())
+                .isEqualTo(7);
     }
 
     @Test
@@ -98,8 +98,10 @@ abstract class JdbcOffsetStorageContract {
         for (String group : List.of("g1", "g2")) {
             for (String topic : List.of("t1", "T1", "t2")) {
                 for (int p = 0; p < 4; p++) {
-                    assertThat(storage.load(topic, group, new Partition(p / 2, p)).getOffset())
-                            .as("%s %s %d", group, topic, p).isEqualTo(offset(group, topic, p));
+                    assertThat(storage.load(topic, group, new Partition(p / 2, p))
+                                    .getOffset())
+                            .as("%s %s %d", group, topic, p)
+                            .isEqualTo(offset(group, topic, p));
                 }
             }
         }
@@ -143,7 +145,8 @@ abstract class JdbcOffsetStorageContract {
         JdbcOffsetStorage storage = new JdbcOffsetStorage(dataSource(), table + "_missing");
         TopicPartitionRegInfo info = moved("t", new Partition(0, 0), 10, 1);
         assertThatThrownBy(() -> storage.commitOffset("grp", List.of(info)))
-                .isInstanceOf(MetaClientException.class).hasMessageContaining(table + "_missing");
+                .isInstanceOf(MetaClientException.class)
+                .hasMessageContaining(table + "_missing");
         assertThat(info.isModified()).isTrue();
         storage.setTableName(table);
         storage.commitOffset("grp", List.of(info));
@@ -159,13 +162,15 @@ abstract class JdbcOffsetStorageContract {
         assertThat(storage.load("t", "grp", new Partition(0, 0)).getOffset()).isEqualTo(8);
         storage.close();
         assertThatThrownBy(() -> storage.load("t", "grp", new Partition(0, 0)))
-                .isInstanceOf(MetaClientException.class).hasMessageContaining("closed");
+                .isInstanceOf(MetaClientException.class)
+                .hasMessageContaining("closed");
     }
 
     private List<String> rows() throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT * FROM " + table + " ORDER BY id")) {
+        try (Connection c = dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM " + table + " ORDER BY id")) {
             while (rs.next()) {
                 rows.add(rs.getString("topic") + "|" + rs.getString("partition") + "|" + rs.getString("group_id") + "|"
                         + rs.getLong("offset") + "|" + rs.getLong("msg_id"));
@@ -175,7 +180,8 @@ abstract class JdbcOffsetStorageContract {
     }
 
     private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
@@ -193,7 +199,9 @@ abstract class JdbcOffsetStorageContract {
     }
 
     private static long offset(String group, String topic, int partition) {
-        return BIG_OFFSET + Math.floorMod(group.hashCode(), 100) * 10_000L + Math.floorMod(topic.hashCode(), 100) * 10L
+        return BIG_OFFSET
+                + Math.floorMod(group.hashCode(), 100) * 10_000L
+                + Math.floorMod(topic.hashCode(), 100) * 10L
                 + partition;
     }
 }

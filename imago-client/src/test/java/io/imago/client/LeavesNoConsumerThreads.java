@@ -13,5 +13,4 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 @LeavesNoThreads({"imago-fetch-", "imago-recover-", "imago-commit-", "imago-rebalance-"})
-@interface LeavesNoConsumerThreads {
-}
+@interface LeavesNoConsumerThreads {}

@@ -1,15 +1,14 @@
 package io.imago.client;
 
-import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.client.consumer.storage.LocalOffsetStorage;
-import io.imago.cluster.Partition;
-import io.imago.exception.MetaClientException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +52,8 @@ class LocalOffsetStorageTest {
         first.close();
         LocalOffsetStorage restarted = new LocalOffsetStorage(file);
         assertThat(restarted.load("t", "grp", new Partition(2, 0)).getOffset()).isEqualTo(77);
-        assertThat(restarted.load("t", "grp", new Partition(2, 0)).getMessageId()).isEqualTo(9);
+        assertThat(restarted.load("t", "grp", new Partition(2, 0)).getMessageId())
+                .isEqualTo(9);
     }
 
     @Test
@@ -64,7 +63,8 @@ class LocalOffsetStorageTest {
         JsonNode root = JSON.readTree(file.toFile());
         assertThat(root.fieldNames()).toIterable().containsExactly("grp");
         JsonNode position = root.get("grp").get(0);
-        assertThat(position.fieldNames()).toIterable()
+        assertThat(position.fieldNames())
+                .toIterable()
                 .containsExactly("topic", "partition", "offset", "messageId", "modified");
         assertThat(position.get("topic").asText()).isEqualTo("t");
         assertThat(position.get("partition").fieldNames()).toIterable().containsExactly("brokerId", "partition");
@@ -93,17 +93,21 @@ class LocalOffsetStorageTest {
     @Test
     void anAbsentOrEmptyFileHoldsNoPositions() throws Exception {
         Path file = dir.resolve(".meta_offsets");
-        assertThat(new LocalOffsetStorage(file).load("t", "g", new Partition(0, 0))).isNull();
+        assertThat(new LocalOffsetStorage(file).load("t", "g", new Partition(0, 0)))
+                .isNull();
         Files.createFile(file);
-        assertThat(new LocalOffsetStorage(file).load("t", "g", new Partition(0, 0))).isNull();
+        assertThat(new LocalOffsetStorage(file).load("t", "g", new Partition(0, 0)))
+                .isNull();
     }
 
     @Test
     void commitKeepsOtherGroupsAndPartitionsAndReplacesTheCommittedOnes() throws Exception {
         LocalOffsetStorage storage = new LocalOffsetStorage(dir.resolve(".meta_offsets"));
-        storage.commitOffset("g1", List.of(moved("t", new Partition(0, 0), 1, 1), moved("t", new Partition(0, 1), 2, 2)));
+        storage.commitOffset(
+                "g1", List.of(moved("t", new Partition(0, 0), 1, 1), moved("t", new Partition(0, 1), 2, 2)));
         storage.commitOffset("g2", List.of(moved("t", new Partition(0, 0), 3, 3)));
-        storage.commitOffset("g1", List.of(moved("t", new Partition(0, 0), 10, 10), moved("u", new Partition(0, 0), 4, 4)));
+        storage.commitOffset(
+                "g1", List.of(moved("t", new Partition(0, 0), 10, 10), moved("u", new Partition(0, 0), 4, 4)));
         storage.commitOffset("g1", List.of());
         storage.commitOffset("g1", null);
         assertThat(storage.load("t", "g1", new Partition(0, 0)).getOffset()).isEqualTo(10);
@@ -124,8 +128,8 @@ class LocalOffsetStorageTest {
                 String group = "g" + g;
                 LocalOffsetStorage storage = new LocalOffsetStorage(file); // one store per consumer, one file
                 futures.add(pool.submit(() -> {
-                    List<TopicPartitionRegInfo> infos = List.of(moved("t", new Partition(0, 0), 0, 0),
-                            moved("t", new Partition(0, 1), 0, 0));
+                    List<TopicPartitionRegInfo> infos =
+                            List.of(moved("t", new Partition(0, 0), 0, 0), moved("t", new Partition(0, 1), 0, 0));
                     for (int r = 1; r <= rounds; r++) {
                         for (TopicPartitionRegInfo info : infos) {
                             info.advance(r * 100L + info.getPartition().getPartition(), r);
@@ -143,25 +147,31 @@ class LocalOffsetStorageTest {
         }
         LocalOffsetStorage reader = new LocalOffsetStorage(file);
         for (int g = 0; g < groups; g++) {
-            assertThat(reader.load("t", "g" + g, new Partition(0, 0)).getOffset()).isEqualTo(rounds * 100L);
-            assertThat(reader.load("t", "g" + g, new Partition(0, 1)).getOffset()).isEqualTo(rounds * 100L + 1);
+            assertThat(reader.load("t", "g" + g, new Partition(0, 0)).getOffset())
+                    .isEqualTo(rounds * 100L);
+            assertThat(reader.load("t", "g" + g, new Partition(0, 1)).getOffset())
+                    .isEqualTo(rounds * 100L + 1);
         }
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .as("no temporary file left behind").containsExactlyInAnyOrder(".meta_offsets", ".meta_offsets.lock");
+                    .as("no temporary file left behind")
+                    .containsExactlyInAnyOrder(".meta_offsets", ".meta_offsets.lock");
         }
     }
 
     @Test
     void aCorruptFileIsReportedAndNeverOverwritten() throws Exception {
         Path file = dir.resolve(".meta_offsets");
-        Files.writeString(file, "{\"grp\":[{\"topic\":\"t\",\"partition\":{\"brokerId\":0,\"part", StandardCharsets.UTF_8);
+        Files.writeString(
+                file, "{\"grp\":[{\"topic\":\"t\",\"partition\":{\"brokerId\":0,\"part", StandardCharsets.UTF_8);
         LocalOffsetStorage storage = new LocalOffsetStorage(file);
         assertThatThrownBy(() -> storage.load("t", "grp", new Partition(0, 0)))
-                .isInstanceOf(MetaClientException.class).hasMessageContaining(file.toString());
+                .isInstanceOf(MetaClientException.class)
+                .hasMessageContaining(file.toString());
         TopicPartitionRegInfo info = moved("t", new Partition(0, 0), 5, 5);
         assertThatThrownBy(() -> storage.commitOffset("grp", List.of(info)))
-                .isInstanceOf(MetaClientException.class).hasMessageContaining("fix or remove it");
+                .isInstanceOf(MetaClientException.class)
+                .hasMessageContaining("fix or remove it");
         assertThat(Files.readString(file)).endsWith("\"part");
         assertThat(info.isModified()).as("kept for the next commit").isTrue();
     }
@@ -174,7 +184,8 @@ class LocalOffsetStorageTest {
         assertThat(Files.exists(file)).isFalse();
         storage.close();
         storage.close();
-        assertThatThrownBy(() -> storage.load("t", "g", new Partition(0, 0))).isInstanceOf(MetaClientException.class)
+        assertThatThrownBy(() -> storage.load("t", "g", new Partition(0, 0)))
+                .isInstanceOf(MetaClientException.class)
                 .hasMessageContaining("closed");
     }
 

@@ -1,15 +1,15 @@
 package io.imago.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.imago.Message;
+import io.imago.broker.BrokerHarnessExtension;
+import io.imago.broker.WireClient;
 import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageConsumer;
 import io.imago.client.consumer.MessageListener;
 import io.imago.client.producer.MessageProducer;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import io.imago.broker.BrokerHarnessExtension;
-import io.imago.broker.WireClient;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.store.PartitionLog;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +33,7 @@ class LongPollConsumerIT {
 
     @RegisterExtension
     final BrokerHarnessExtension broker = BrokerHarnessExtension.of("numPartitions=1", "[topic=lp]");
+
     private MetaMessageSessionFactory factory;
 
     @AfterEach
@@ -50,7 +51,8 @@ class LongPollConsumerIT {
             try {
                 for (String line : reply.text().split("\r?\n")) {
                     if (line.startsWith("cmd_get ")) {
-                        return Long.parseLong(line.substring("cmd_get ".length()).trim());
+                        return Long.parseLong(
+                                line.substring("cmd_get ".length()).trim());
                     }
                 }
                 throw new AssertionError("no cmd_get in " + reply.text());
@@ -67,7 +69,8 @@ class LongPollConsumerIT {
         factory = new MetaMessageSessionFactory(config);
         MessageProducer producer = factory.createProducer();
         producer.publish("lp");
-        assertThat(producer.sendMessage(new Message("lp", "first".getBytes(StandardCharsets.UTF_8))).isSuccess())
+        assertThat(producer.sendMessage(new Message("lp", "first".getBytes(StandardCharsets.UTF_8)))
+                        .isSuccess())
                 .isTrue();
 
         ConsumerConfig consumerConfig = new ConsumerConfig("lp-group");
@@ -91,7 +94,12 @@ class LongPollConsumerIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
 
         // caught up: the consumer's next get is parked at the broker ...
-        PartitionLog log = broker.harness().broker().partitions().find("lp", 0).orElseThrow().log();
+        PartitionLog log = broker.harness()
+                .broker()
+                .partitions()
+                .find("lp", 0)
+                .orElseThrow()
+                .log();
         await().atMost(Duration.ofSeconds(10)).until(() -> log.dataWaiterCount() == 1);
         // ... and stays there: over 3 idle seconds no further get reaches the broker (with the 1 ms
         // doubling back-off of a consumer without long polling, about ten would)
@@ -100,7 +108,8 @@ class LongPollConsumerIT {
         assertThat(cmdGet() - getsBefore).as("gets sent in 3 idle seconds").isZero();
         assertThat(log.dataWaiterCount()).as("gets parked at the broker").isEqualTo(1);
 
-        assertThat(producer.sendMessage(new Message("lp", "second".getBytes(StandardCharsets.UTF_8))).isSuccess())
+        assertThat(producer.sendMessage(new Message("lp", "second".getBytes(StandardCharsets.UTF_8)))
+                        .isSuccess())
                 .isTrue();
         await().atMost(Duration.ofSeconds(LONG_POLL_MS / 2000)).until(() -> received.size() == 2);
     }

@@ -2,7 +2,6 @@ package io.imago.client;
 
 import io.imago.client.consumer.storage.JdbcOffsetStorage;
 import javax.sql.DataSource;
-
 import org.junit.jupiter.api.Timeout;
 import org.mariadb.jdbc.MariaDbDataSource;
 

@@ -1,11 +1,10 @@
 package io.imago.client;
 
-import io.imago.client.consumer.storage.JdbcOffsetStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.client.consumer.storage.JdbcOffsetStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,7 +21,8 @@ class OffsetStorageDocsTest {
 
     @Test
     void docsShowTheShippedPostgresqlDdl() throws Exception {
-        assertThat(Files.readString(DOC)).contains(
-                "```sql\n" + JdbcOffsetStorageContract.ddl(JdbcOffsetStorage.POSTGRESQL_DDL_RESOURCE) + ";\n```");
+        assertThat(Files.readString(DOC))
+                .contains("```sql\n" + JdbcOffsetStorageContract.ddl(JdbcOffsetStorage.POSTGRESQL_DDL_RESOURCE)
+                        + ";\n```");
     }
 }

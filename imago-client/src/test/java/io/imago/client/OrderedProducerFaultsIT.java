@@ -69,17 +69,23 @@ class OrderedProducerFaultsIT {
             String key = keyOf(new Partition(0, 1), List.of(new Partition(0, 0), new Partition(0, 1)));
             broker.stopBroker();
             SendResult kept = producer.sendMessage(new Message(TOPIC, bytes("kept"), key));
-            assertThat(kept.isSuccess() && kept.getOffset() == -1).as(kept.toString()).isTrue();
+            assertThat(kept.isSuccess() && kept.getOffset() == -1)
+                    .as(kept.toString())
+                    .isTrue();
             broker.restartBrokerOnSamePort("", ONE_PARTITION);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(
-                    () -> producer.sendMessage(new Message(TOPIC, bytes("later"), key)))
-                    .isInstanceOf(MessageNotSentException.class).hasMessageContaining("wrong partition"));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThatThrownBy(
+                                    () -> producer.sendMessage(new Message(TOPIC, bytes("later"), key)))
+                            .isInstanceOf(MessageNotSentException.class)
+                            .hasMessageContaining("wrong partition"));
             OrderedMessageProducer ordered = (OrderedMessageProducer) producer;
             int waiting = ordered.pending(TOPIC, new Partition(0, 1));
             assertThat(waiting).as("the refused message is still kept").isPositive();
             assertThatThrownBy(() -> producer.sendMessage(new Message(TOPIC, bytes("later"), key)))
                     .isInstanceOf(MessageNotSentException.class);
-            assertThat(ordered.pending(TOPIC, new Partition(0, 1))).as("a refused send is not kept").isEqualTo(waiting);
+            assertThat(ordered.pending(TOPIC, new Partition(0, 1)))
+                    .as("a refused send is not kept")
+                    .isEqualTo(waiting);
             producer.shutdown();
         } finally {
             factory.shutdown();
@@ -95,12 +101,13 @@ class OrderedProducerFaultsIT {
     void withoutPartitionsInfoAKeyOfALeavingBrokerWaitsLocallyInsteadOfMoving() throws Exception {
         BrokerHarness broker0 = brokers.start("", ONE_PARTITION);
         BrokerHarness broker1 = brokers.startAnother(1, "", ONE_PARTITION);
-        OrderedMetaMessageSessionFactory factory = new OrderedMetaMessageSessionFactory(
-                zkClient(broker0.zkConnect()), dir.resolve("local"));
+        OrderedMetaMessageSessionFactory factory =
+                new OrderedMetaMessageSessionFactory(zkClient(broker0.zkConnect()), dir.resolve("local"));
         try {
             MessageProducer producer = factory.createProducer(new ByKey());
             producer.publish(TOPIC);
-            await().atMost(Duration.ofSeconds(20)).until(() -> factory.getPartitionsForTopic(TOPIC).size() == 2);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> factory.getPartitionsForTopic(TOPIC).size() == 2);
             Partition onBroker1 = new Partition(1, 0);
             String key = keyOf(onBroker1, factory.getPartitionsForTopic(TOPIC));
             SendResult before = producer.sendMessage(new Message(TOPIC, bytes("before"), key));
@@ -116,7 +123,9 @@ class OrderedProducerFaultsIT {
             broker1.restartBrokerOnSamePort("", ONE_PARTITION);
             OrderedMessageProducer ordered = (OrderedMessageProducer) producer;
             await().atMost(Duration.ofSeconds(30)).until(() -> ordered.pending(TOPIC, onBroker1) == 0);
-            assertThat(appended(broker1)).as("messages broker 1 stored since its restart").isEqualTo(1);
+            assertThat(appended(broker1))
+                    .as("messages broker 1 stored since its restart")
+                    .isEqualTo(1);
             producer.shutdown();
         } finally {
             factory.shutdown();
@@ -124,8 +133,10 @@ class OrderedProducerFaultsIT {
     }
 
     private static long appended(BrokerHarness broker) {
-        return broker.broker().partitions().topics().stream().filter(t -> t.topic().equals(TOPIC))
-                .mapToLong(TopicLogs::appendedSinceStart).sum();
+        return broker.broker().partitions().topics().stream()
+                .filter(t -> t.topic().equals(TOPIC))
+                .mapToLong(TopicLogs::appendedSinceStart)
+                .sum();
     }
 
     private static String keyOf(Partition wanted, List<Partition> partitions) {

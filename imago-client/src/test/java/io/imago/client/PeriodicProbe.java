@@ -36,17 +36,21 @@ public final class PeriodicProbe implements AutoCloseable {
     @SuppressWarnings("FutureReturnValueIgnored") // the task records its failure, read through failure()
     public static PeriodicProbe every(Duration period, String name, Step step) {
         PeriodicProbe probe = new PeriodicProbe(name);
-        probe.executor.scheduleWithFixedDelay(() -> {
-            try {
-                step.run();
-                probe.runs.incrementAndGet();
-            } catch (Throwable t) {
-                if (!probe.abandoned) {
-                    probe.failure.compareAndSet(null, t);
-                }
-                throw new IllegalStateException(t); // ends the schedule
-            }
-        }, 0, period.toNanos(), TimeUnit.NANOSECONDS);
+        probe.executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        step.run();
+                        probe.runs.incrementAndGet();
+                    } catch (Throwable t) {
+                        if (!probe.abandoned) {
+                            probe.failure.compareAndSet(null, t);
+                        }
+                        throw new IllegalStateException(t); // ends the schedule
+                    }
+                },
+                0,
+                period.toNanos(),
+                TimeUnit.NANOSECONDS);
         return probe;
     }
 

@@ -1,6 +1,11 @@
 package io.imago.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.imago.Message;
+import io.imago.broker.BrokerHarnessExtension;
+import io.imago.broker.partition.TopicLogs;
 import io.imago.client.producer.HashPartitionSelector;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.PartitionSelector;
@@ -9,11 +14,6 @@ import io.imago.client.producer.SendMessageCallback;
 import io.imago.client.producer.SendResult;
 import io.imago.cluster.Partition;
 import io.imago.exception.MetaClientException;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.imago.broker.BrokerHarnessExtension;
-import io.imago.broker.partition.TopicLogs;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,17 +35,28 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ProducerIT {
     static final int TWO_MIB = 2 * 1024 * 1024;
     static final String SYSTEM = "maxMessageSize=" + (4 * 1024 * 1024) + "\nmaxTransferSize=" + (4 * 1024 * 1024);
-    static final String TOPICS = String.join("\n", "[topic=roundtrip]", "numPartitions=2", "[topic=attrs]",
-            "[topic=big]", "[topic=spread]", "numPartitions=4", "[topic=many]",
-            "numPartitions=4", "[topic=stats]", "[topic=future]");
+    static final String TOPICS = String.join(
+            "\n",
+            "[topic=roundtrip]",
+            "numPartitions=2",
+            "[topic=attrs]",
+            "[topic=big]",
+            "[topic=spread]",
+            "numPartitions=4",
+            "[topic=many]",
+            "numPartitions=4",
+            "[topic=stats]",
+            "[topic=future]");
 
     @RegisterExtension
     static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(SYSTEM, TOPICS);
+
     static MessageSessionFactory factory;
 
     @BeforeAll
     static void start() throws Exception {
-        factory = new MetaMessageSessionFactory(ConsumerTesting.zkClient(BROKER.harness().zkConnect()));
+        factory = new MetaMessageSessionFactory(
+                ConsumerTesting.zkClient(BROKER.harness().zkConnect()));
     }
 
     @AfterAll
@@ -95,8 +106,11 @@ class ProducerIT {
     void attributesAndEmptyDataSurviveTheRoundTrip() throws Exception {
         MessageProducer producer = factory.createProducer();
         producer.publish("attrs");
-        List<Message> sent = List.of(new Message("attrs", new byte[0]), new Message("attrs", bytes("x"), "k=v a"),
-                new Message("attrs", new byte[0], ""), new Message("attrs", bytes("ü"), "ключ"));
+        List<Message> sent = List.of(
+                new Message("attrs", new byte[0]),
+                new Message("attrs", bytes("x"), "k=v a"),
+                new Message("attrs", new byte[0], ""),
+                new Message("attrs", bytes("ü"), "ключ"));
         for (Message m : sent) {
             assertThat(producer.sendMessage(m).isSuccess()).isTrue();
         }
@@ -127,9 +141,10 @@ class ProducerIT {
     @Test
     void selectorsSpreadMessagesAsTheyPromise() throws Exception {
         List<Partition> partitions = factory.getPartitionsForTopic("spread");
-        assertThat(partitions).containsExactly(new Partition(0, 0), new Partition(0, 1), new Partition(0, 2),
-                new Partition(0, 3));
-        assertThat(countPerPartition(factory.createProducer(), 400, i -> null).values()).containsOnly(100);
+        assertThat(partitions)
+                .containsExactly(new Partition(0, 0), new Partition(0, 1), new Partition(0, 2), new Partition(0, 3));
+        assertThat(countPerPartition(factory.createProducer(), 400, i -> null).values())
+                .containsOnly(100);
         assertThat(countPerPartition(factory.createProducer(new RandomPartitionSelector()), 400, i -> null))
                 .hasSize(4);
         MessageProducer byKey = factory.createProducer(new HashPartitionSelector());
@@ -138,24 +153,40 @@ class ProducerIT {
         for (int i = 0; i < 200; i++) {
             Message m = new Message("spread", bytes("m" + i), "key" + (i % 10));
             assertThat(byKey.sendMessage(m).isSuccess()).isTrue();
-            partitionsOfKey.computeIfAbsent(m.getAttribute(), k -> ConcurrentHashMap.newKeySet()).add(m.getPartition());
+            partitionsOfKey
+                    .computeIfAbsent(m.getAttribute(), k -> ConcurrentHashMap.newKeySet())
+                    .add(m.getPartition());
         }
-        assertThat(partitionsOfKey).hasSize(10).allSatisfy((k, v) -> assertThat(v).hasSize(1));
-        assertThat(partitionsOfKey.values().stream().flatMap(Set::stream).distinct().count()).isGreaterThan(1);
+        assertThat(partitionsOfKey)
+                .hasSize(10)
+                .allSatisfy((k, v) -> assertThat(v).hasSize(1));
+        assertThat(partitionsOfKey.values().stream()
+                        .flatMap(Set::stream)
+                        .distinct()
+                        .count())
+                .isGreaterThan(1);
         PartitionSelector last = (topic, ps, msg) -> ps.get(ps.size() - 1);
         MessageProducer custom = factory.createProducer(last);
         assertThat(custom.getPartitionSelector()).isSameAs(last);
         custom.publish("spread");
-        long endOfLast = BROKER.harness().broker().partitions().find("spread", 3).orElseThrow().log().maxOffset();
+        long endOfLast = BROKER.harness()
+                .broker()
+                .partitions()
+                .find("spread", 3)
+                .orElseThrow()
+                .log()
+                .maxOffset();
         SendResult r = custom.sendMessage(new Message("spread", bytes("last")));
         assertThat(r.isSuccess()).as(r.toString()).isTrue();
         assertThat(r.getPartition()).isEqualTo(new Partition(0, 3));
-        assertThat(r.getOffset()).as("the message starts where partition 3 ended").isEqualTo(endOfLast);
+        assertThat(r.getOffset())
+                .as("the message starts where partition 3 ended")
+                .isEqualTo(endOfLast);
         assertThat(r.getErrorMessage()).isNull();
     }
 
-    private static Map<Partition, Integer> countPerPartition(MessageProducer producer, int n,
-            java.util.function.IntFunction<String> attribute) throws Exception {
+    private static Map<Partition, Integer> countPerPartition(
+            MessageProducer producer, int n, java.util.function.IntFunction<String> attribute) throws Exception {
         producer.publish("spread");
         Map<Partition, Integer> counts = new HashMap<>();
         for (int i = 0; i < n; i++) {
@@ -178,8 +209,8 @@ class ProducerIT {
 
     @Test
     void aBrokerRefusalIsAFailedResultWithTheBrokersText() throws Exception {
-        MessageSessionFactory own =
-                new MetaMessageSessionFactory(ConsumerTesting.zkClient(BROKER.harness().zkConnect()));
+        MessageSessionFactory own = new MetaMessageSessionFactory(
+                ConsumerTesting.zkClient(BROKER.harness().zkConnect()));
         try {
             MessageProducer producer = own.createProducer();
             producer.setDefaultTopic("roundtrip"); // unpublished topics go to roundtrip's broker, which refuses them
@@ -198,7 +229,8 @@ class ProducerIT {
         producer.shutdown();
         producer.shutdown();
         assertThatThrownBy(() -> producer.sendMessage(new Message("roundtrip", bytes("x"))))
-                .isInstanceOf(MetaClientException.class).hasMessageContaining("shut down");
+                .isInstanceOf(MetaClientException.class)
+                .hasMessageContaining("shut down");
     }
 
     @Test
@@ -213,7 +245,8 @@ class ProducerIT {
             assertThat(f.get(10, TimeUnit.SECONDS).isSuccess()).isTrue();
         }
         assertThat(producer.sendMessageAsync(new Message("not-published-anywhere", bytes("x"))))
-                .failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .failsWithin(5, TimeUnit.SECONDS)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(MetaClientException.class);
     }
 
@@ -234,38 +267,47 @@ class ProducerIT {
         byte[] data = new byte[100];
         for (int i = 0; i < n; i++) {
             int seq = i;
-            producer.sendMessage(new Message(topic, data), new SendMessageCallback() {
-                @Override
-                public void onMessageSent(SendResult result) {
-                    record(seq, result.isSuccess() ? null : result);
-                }
+            producer.sendMessage(
+                    new Message(topic, data),
+                    new SendMessageCallback() {
+                        @Override
+                        public void onMessageSent(SendResult result) {
+                            record(seq, result.isSuccess() ? null : result);
+                        }
 
-                @Override
-                public void onException(Throwable error) {
-                    record(seq, error);
-                }
+                        @Override
+                        public void onException(Throwable error) {
+                            record(seq, error);
+                        }
 
-                private void record(int s, Object failure) {
-                    calls.increment();
-                    if (!called.add(s)) {
-                        twice.add(s);
-                    }
-                    if (failure != null) {
-                        failures.put(s, failure);
-                    }
-                }
-            }, 30, TimeUnit.SECONDS);
+                        private void record(int s, Object failure) {
+                            calls.increment();
+                            if (!called.add(s)) {
+                                twice.add(s);
+                            }
+                            if (failure != null) {
+                                failures.put(s, failure);
+                            }
+                        }
+                    },
+                    30,
+                    TimeUnit.SECONDS);
         }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofMinutes(2))
                 .until(() -> calls.sum() >= n);
         // a duplicate callback would arrive late: the count must stay at n for a while
-        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await()
+                .during(java.time.Duration.ofMillis(300))
+                .atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> calls.sum() == n);
         assertThat(twice).isEmpty();
         assertThat(called).hasSize(n);
         assertThat(failures).isEmpty();
-        long stored = BROKER.harness().broker().partitions().topics().stream().filter(t -> t.topic().equals(topic))
-                .mapToLong(TopicLogs::appendedSinceStart).sum();
+        long stored = BROKER.harness().broker().partitions().topics().stream()
+                .filter(t -> t.topic().equals(topic))
+                .mapToLong(TopicLogs::appendedSinceStart)
+                .sum();
         assertThat(stored).as("messages the broker acknowledged on %s", topic).isEqualTo(n);
     }
 
@@ -273,13 +315,16 @@ class ProducerIT {
     void getStatsParsesEveryConnectedBrokersReply() throws Exception {
         MessageProducer producer = factory.createProducer();
         producer.publish("stats");
-        assertThat(producer.sendMessage(new Message("stats", bytes("s"))).isSuccess()).isTrue();
+        assertThat(producer.sendMessage(new Message("stats", bytes("s"))).isSuccess())
+                .isTrue();
         Map<InetSocketAddress, StatsResult> all = factory.getStats();
-        InetSocketAddress broker = new InetSocketAddress("127.0.0.1", BROKER.harness().port());
+        InetSocketAddress broker =
+                new InetSocketAddress("127.0.0.1", BROKER.harness().port());
         assertThat(all).containsOnlyKeys(broker);
         StatsResult general = all.get(broker);
         assertThat(general.getValue("broker_id")).isEqualTo("0");
-        assertThat(general.getValue("port")).isEqualTo(Integer.toString(BROKER.harness().port()));
+        assertThat(general.getValue("port"))
+                .isEqualTo(Integer.toString(BROKER.harness().port()));
         assertThat(Long.parseLong(general.getValue("cmd_put"))).isPositive();
         assertThat(general.getAllValues()).containsKeys("pid", "uptime", "version", "curr_connections");
         StatsResult topics = factory.getStats("topics").get(broker);

@@ -1,5 +1,8 @@
 package io.imago.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.imago.Message;
 import io.imago.client.producer.AbstractPartitionSelector;
 import io.imago.client.producer.HashPartitionSelector;
@@ -7,17 +10,14 @@ import io.imago.client.producer.RandomPartitionSelector;
 import io.imago.client.producer.RoundRobinPartitionSelector;
 import io.imago.cluster.Partition;
 import io.imago.exception.MetaClientException;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SelectorsTest {
-    private static final List<Partition> FOUR = List.of(new Partition(0, 0), new Partition(0, 1), new Partition(1, 0),
-            new Partition(1, 1));
+    private static final List<Partition> FOUR =
+            List.of(new Partition(0, 0), new Partition(0, 1), new Partition(1, 0), new Partition(1, 1));
 
     private static Message message(String attribute) {
         return new Message("t", new byte[0], attribute);
@@ -56,8 +56,8 @@ class SelectorsTest {
 
     @Test
     void everySelectorRefusesAnEmptyPartitionListWithTheOriginalMessage() {
-        for (AbstractPartitionSelector s : List.of(new RoundRobinPartitionSelector(), new RandomPartitionSelector(),
-                new HashPartitionSelector())) {
+        for (AbstractPartitionSelector s : List.of(
+                new RoundRobinPartitionSelector(), new RandomPartitionSelector(), new HashPartitionSelector())) {
             assertThatThrownBy(() -> s.getPartition("t1", List.of(), message("a")))
                     .isInstanceOf(MetaClientException.class)
                     .hasMessage("There is no aviable partition for topic t1, maybe you don't publish it at first?");

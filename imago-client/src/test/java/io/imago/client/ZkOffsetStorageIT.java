@@ -1,13 +1,13 @@
 package io.imago.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.consumer.storage.ZkOffsetStorage;
 import io.imago.cluster.Partition;
 import io.imago.exception.MetaClientException;
 import io.imago.utils.ZkUtils.ZKConfig;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -43,8 +42,17 @@ class ZkOffsetStorageIT {
 
     @BeforeEach
     void startZooKeeper() throws Exception {
-        InstanceSpec spec = new InstanceSpec(dataDir.toFile(), unusedPort(), -1, -1, true, -1, 100, -1,
-                Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        InstanceSpec spec = new InstanceSpec(
+                dataDir.toFile(),
+                unusedPort(),
+                -1,
+                -1,
+                true,
+                -1,
+                100,
+                -1,
+                Map.of("clientPortAddress", "127.0.0.1"),
+                "127.0.0.1");
         server = new TestingServer(spec, true);
         client = newClient();
     }
@@ -100,7 +108,8 @@ class ZkOffsetStorageIT {
             for (String group : List.of("g1", "g2")) {
                 for (String topic : List.of("t1", "t2")) {
                     for (int p = 0; p < 3; p++) {
-                        assertThat(storage.load(topic, group, new Partition(p % 2, p)).getOffset())
+                        assertThat(storage.load(topic, group, new Partition(p % 2, p))
+                                        .getOffset())
                                 .isEqualTo(offset(group, topic, p));
                     }
                 }
@@ -112,8 +121,9 @@ class ZkOffsetStorageIT {
 
     @Test
     void readsAPre14NodeHoldingTheOffsetAlone() throws Exception {
-        client.create().creatingParentsIfNeeded().forPath("/meta/consumers/grp/offsets/old/2-1",
-                "130835445".getBytes(StandardCharsets.UTF_8));
+        client.create()
+                .creatingParentsIfNeeded()
+                .forPath("/meta/consumers/grp/offsets/old/2-1", "130835445".getBytes(StandardCharsets.UTF_8));
         try (ZkOffsetStorage storage = new ZkOffsetStorage(client)) {
             TopicPartitionRegInfo loaded = storage.load("old", GROUP, new Partition(2, 1));
             assertThat(loaded.getOffset()).isEqualTo(130835445);
@@ -123,10 +133,14 @@ class ZkOffsetStorageIT {
 
     @Test
     void readsWhatTheOriginalClientAndItsToolsWrite() throws Exception {
-        client.create().creatingParentsIfNeeded().forPath("/meta/consumers/grp/offsets/test/0-0",
-                "-5468932056614424576-55".getBytes(StandardCharsets.UTF_8));
-        client.create().creatingParentsIfNeeded().forPath("/meta/consumers/grp/offsets/test/0-1",
-                "-1-0".getBytes(StandardCharsets.UTF_8));
+        client.create()
+                .creatingParentsIfNeeded()
+                .forPath(
+                        "/meta/consumers/grp/offsets/test/0-0",
+                        "-5468932056614424576-55".getBytes(StandardCharsets.UTF_8));
+        client.create()
+                .creatingParentsIfNeeded()
+                .forPath("/meta/consumers/grp/offsets/test/0-1", "-1-0".getBytes(StandardCharsets.UTF_8));
         try (ZkOffsetStorage storage = new ZkOffsetStorage(client)) {
             TopicPartitionRegInfo p0 = storage.load("test", GROUP, new Partition(0, 0));
             assertThat(p0.getMessageId()).isEqualTo(-5468932056614424576L);
@@ -157,19 +171,22 @@ class ZkOffsetStorageIT {
     void initOffsetWritesNothingAsInMetaQ() throws Exception {
         try (ZkOffsetStorage storage = new ZkOffsetStorage(client)) {
             storage.initOffset("test", GROUP, new Partition(0, 0), 100);
-            assertThat(client.checkExists().forPath("/meta/consumers/grp/offsets/test/0-0")).isNull();
+            assertThat(client.checkExists().forPath("/meta/consumers/grp/offsets/test/0-0"))
+                    .isNull();
             assertThat(storage.load("test", GROUP, new Partition(0, 0))).isNull();
         }
     }
 
     @Test
     void anUnreadableNodeIsAnErrorNamingThePath() throws Exception {
-        client.create().creatingParentsIfNeeded().forPath("/meta/consumers/grp/offsets/test/0-0",
-                "garbage".getBytes(StandardCharsets.UTF_8));
+        client.create()
+                .creatingParentsIfNeeded()
+                .forPath("/meta/consumers/grp/offsets/test/0-0", "garbage".getBytes(StandardCharsets.UTF_8));
         try (ZkOffsetStorage storage = new ZkOffsetStorage(client)) {
             assertThatThrownBy(() -> storage.load("test", GROUP, new Partition(0, 0)))
                     .isInstanceOf(MetaClientException.class)
-                    .hasMessageContaining("/meta/consumers/grp/offsets/test/0-0").hasMessageContaining("'garbage'");
+                    .hasMessageContaining("/meta/consumers/grp/offsets/test/0-0")
+                    .hasMessageContaining("'garbage'");
         }
     }
 
@@ -184,7 +201,8 @@ class ZkOffsetStorageIT {
         storage.close();
         storage.close();
         assertThatThrownBy(() -> storage.load("test", GROUP, new Partition(0, 2)))
-                .isInstanceOf(MetaClientException.class).hasMessageContaining("closed");
+                .isInstanceOf(MetaClientException.class)
+                .hasMessageContaining("closed");
     }
 
     @Test
@@ -209,8 +227,8 @@ class ZkOffsetStorageIT {
     }
 
     private CuratorFramework newClient() throws InterruptedException {
-        CuratorFramework c = CuratorFrameworkFactory.newClient(server.getConnectString(), 5_000, 5_000,
-                new RetryOneTime(100));
+        CuratorFramework c =
+                CuratorFrameworkFactory.newClient(server.getConnectString(), 5_000, 5_000, new RetryOneTime(100));
         c.start();
         if (!c.blockUntilConnected(10, TimeUnit.SECONDS)) {
             c.close();

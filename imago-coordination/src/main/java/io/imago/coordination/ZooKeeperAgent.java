@@ -36,8 +36,7 @@ public interface ZooKeeperAgent {
      * in a new session is passed on only after {@link #onRepair} succeeded for it (else the retry's
      * {@code onRepair} comes instead). A failure goes to the error handler.
      */
-    default void onStateChanged(ConnectionState state) throws Exception {
-    }
+    default void onStateChanged(ConnectionState state) throws Exception {}
 
     /**
      * Called once by {@link ZooKeeperAgentRunner#close()} on the closing thread, after the runner's

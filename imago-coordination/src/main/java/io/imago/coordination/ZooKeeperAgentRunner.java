@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -67,6 +66,7 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
     private boolean started;
     /** Guarded by lifecycleLock. */
     private boolean closed;
+
     private volatile CuratorFramework client;
     private volatile ScheduledThreadPoolExecutor executor;
     /** Set on the agent thread when onStart is called; read by close after that thread ended. */
@@ -85,8 +85,8 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
      * @param closePolicy what {@link #close()} does to a running duty
      * @param errorHandler receives every failure of background work
      */
-    public ZooKeeperAgentRunner(ZooKeeperAgent agent, BackOff retryBackOff, ClosePolicy closePolicy,
-            Consumer<Throwable> errorHandler) {
+    public ZooKeeperAgentRunner(
+            ZooKeeperAgent agent, BackOff retryBackOff, ClosePolicy closePolicy, Consumer<Throwable> errorHandler) {
         this.agent = Objects.requireNonNull(agent, "agent");
         this.retryBackOff = Objects.requireNonNull(retryBackOff, "retryBackOff");
         this.closePolicy = Objects.requireNonNull(closePolicy, "closePolicy");
@@ -249,7 +249,9 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
         if (isClosing()) {
             return;
         }
-        if (state.isConnected() && registeredSessionId != 0 && registeredSessionId != currentSessionId()
+        if (state.isConnected()
+                && registeredSessionId != 0
+                && registeredSessionId != currentSessionId()
                 && (repairScheduled || !repair())) {
             return; // not registered in this session yet: the pending repair's onRepair comes instead
         }
@@ -260,10 +262,13 @@ public final class ZooKeeperAgentRunner implements AutoCloseable {
     @SuppressWarnings("FutureReturnValueIgnored") // repair() reports its own failure and schedules the next
     private void scheduleRepair() {
         if (!repairScheduled) {
-            repairScheduled = whileRunning(e -> e.schedule(() -> {
-                repairScheduled = false;
-                repair();
-            }, retryBackOff.delayMs(failedRepairs), TimeUnit.MILLISECONDS));
+            repairScheduled = whileRunning(e -> e.schedule(
+                    () -> {
+                        repairScheduled = false;
+                        repair();
+                    },
+                    retryBackOff.delayMs(failedRepairs),
+                    TimeUnit.MILLISECONDS));
         }
     }
 

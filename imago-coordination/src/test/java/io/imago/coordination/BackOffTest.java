@@ -18,7 +18,9 @@ class BackOffTest {
     void eachFailureDoublesThePauseUpToTheCap() {
         long[] expected = {100, 200, 400, 800, 1_600, 2_000, 2_000};
         for (int failures = 1; failures <= expected.length; failures++) {
-            assertThat(backOff.delayMs(failures)).as("after %d failures", failures).isEqualTo(expected[failures - 1]);
+            assertThat(backOff.delayMs(failures))
+                    .as("after %d failures", failures)
+                    .isEqualTo(expected[failures - 1]);
         }
     }
 
@@ -65,9 +67,11 @@ class BackOffTest {
 
     @Test
     void refusesANonPositiveInitialPauseAndANegativeCap() {
-        assertThatThrownBy(() -> new BackOff(0, 10)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new BackOff(0, 10))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("initialMs");
-        assertThatThrownBy(() -> new BackOff(1, -1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new BackOff(1, -1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxMs");
     }
 }

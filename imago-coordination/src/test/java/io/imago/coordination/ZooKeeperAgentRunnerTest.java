@@ -18,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
@@ -53,6 +52,7 @@ class ZooKeeperAgentRunnerTest {
 
     @TempDir
     static Path dataDir;
+
     private static TestingServer server;
 
     private CuratorFramework client;
@@ -62,8 +62,17 @@ class ZooKeeperAgentRunnerTest {
 
     @BeforeAll
     static void startZooKeeper() throws Exception {
-        InstanceSpec spec = new InstanceSpec(dataDir.toFile(), unusedPort(), -1, -1, true, -1, 100, -1,
-                Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        InstanceSpec spec = new InstanceSpec(
+                dataDir.toFile(),
+                unusedPort(),
+                -1,
+                -1,
+                true,
+                -1,
+                100,
+                -1,
+                Map.of("clientPortAddress", "127.0.0.1"),
+                "127.0.0.1");
         server = new TestingServer(spec, true);
     }
 
@@ -82,7 +91,8 @@ class ZooKeeperAgentRunnerTest {
                 .ensembleTracker(false)
                 .build();
         client.start();
-        assertThat(client.blockUntilConnected(SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(client.blockUntilConnected(SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+                .isTrue();
         runner = runner(ClosePolicy.letFinish());
     }
 
@@ -112,18 +122,24 @@ class ZooKeeperAgentRunnerTest {
         Exception failure = new KeeperException.NoAuthException();
         agent.startFailure = failure;
 
-        assertThatThrownBy(() -> runner.start(client)).isInstanceOf(ExecutionException.class).hasCause(failure);
+        assertThatThrownBy(() -> runner.start(client))
+                .isInstanceOf(ExecutionException.class)
+                .hasCause(failure);
 
         assertThat(runner.isClosing()).isTrue();
-        assertThat(agent.calls).containsExactly("onStart on " + ROLE, "onClose on " + Thread.currentThread().getName());
-        assertThat(runner.submit(() -> { })).isCompletedExceptionally();
+        assertThat(agent.calls)
+                .containsExactly(
+                        "onStart on " + ROLE,
+                        "onClose on " + Thread.currentThread().getName());
+        assertThat(runner.submit(() -> {})).isCompletedExceptionally();
     }
 
     @Test
     void startTwiceIsRefused() throws Exception {
         runner.start(client);
 
-        assertThatThrownBy(() -> runner.start(client)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> runner.start(client))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(ROLE);
     }
 
@@ -132,8 +148,10 @@ class ZooKeeperAgentRunnerTest {
         runner.start(client);
         List<String> ran = new CopyOnWriteArrayList<>();
 
-        CompletableFuture<Void> first = runner.submit(() -> ran.add("first on " + Thread.currentThread().getName()));
-        CompletableFuture<Void> second = runner.submit(() -> ran.add("second on " + Thread.currentThread().getName()));
+        CompletableFuture<Void> first =
+                runner.submit(() -> ran.add("first on " + Thread.currentThread().getName()));
+        CompletableFuture<Void> second = runner.submit(
+                () -> ran.add("second on " + Thread.currentThread().getName()));
 
         second.get(10, TimeUnit.SECONDS);
         assertThat(first).isCompleted();
@@ -171,8 +189,9 @@ class ZooKeeperAgentRunnerTest {
 
         endSessionOnServer();
 
-        await("registered in the new session").atMost(BOUND).until(() -> runner.registeredSessionId() != oldSession
-                && runner.isRegisteredInCurrentSession());
+        await("registered in the new session")
+                .atMost(BOUND)
+                .until(() -> runner.registeredSessionId() != oldSession && runner.isRegisteredInCurrentSession());
         assertThat(owner(NODE)).isEqualTo(runner.registeredSessionId());
         await().atMost(BOUND).until(() -> agent.calls.contains("state RECONNECTED"));
         assertThat(agent.calls).containsSubsequence("state LOST", "onRepair 1", "state RECONNECTED");
@@ -187,9 +206,11 @@ class ZooKeeperAgentRunnerTest {
 
         endSessionOnServer();
 
-        await("registered in the new session").atMost(BOUND).until(() -> runner.registeredSessionId() != oldSession
-                && runner.isRegisteredInCurrentSession());
-        assertThat(agent.calls).filteredOn(call -> call.startsWith("onRepair"))
+        await("registered in the new session")
+                .atMost(BOUND)
+                .until(() -> runner.registeredSessionId() != oldSession && runner.isRegisteredInCurrentSession());
+        assertThat(agent.calls)
+                .filteredOn(call -> call.startsWith("onRepair"))
                 .containsExactly("onRepair 1", "onRepair 2", "onRepair 3");
         assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e).isInstanceOf(KeeperException.class));
         assertThat(runner.errorCount()).isEqualTo(2);
@@ -208,15 +229,17 @@ class ZooKeeperAgentRunnerTest {
         long oldSession = runner.registeredSessionId();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        var unused = runner.submit(() -> { // its outcome is not what this test looks at
-            entered.countDown();
-            release.await();
-        });
+        var unused = runner.submit(
+                () -> { // its outcome is not what this test looks at
+                    entered.countDown();
+                    release.await();
+                });
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
         endSessionOnServer();
-        await("a new session").atMost(BOUND).until(() -> runner.currentSessionId() != 0
-                && runner.currentSessionId() != oldSession);
+        await("a new session")
+                .atMost(BOUND)
+                .until(() -> runner.currentSessionId() != 0 && runner.currentSessionId() != oldSession);
         CompletableFuture<Void> duty = runner.submit(() -> agent.calls.add("duty"));
         release.countDown();
 
@@ -266,7 +289,8 @@ class ZooKeeperAgentRunnerTest {
 
         assertThatThrownBy(running::join).hasCauseInstanceOf(InterruptedException.class);
         assertThatThrownBy(queued::join).hasCauseInstanceOf(IllegalStateException.class);
-        assertThat(agent.calls).doesNotContain("queued duty")
+        assertThat(agent.calls)
+                .doesNotContain("queued duty")
                 .endsWith("onClose on " + Thread.currentThread().getName());
         assertThat(errors).isEmpty();
     }
@@ -275,10 +299,11 @@ class ZooKeeperAgentRunnerTest {
     void closeEndsAPauseTakenWithAwaitClose() throws Exception {
         runner.start(client);
         CountDownLatch entered = new CountDownLatch(1);
-        var unused = runner.submit(() -> { // the pause's end is recorded in agent.calls
-            entered.countDown();
-            agent.calls.add("pause ended by close: " + runner.awaitClose(TimeUnit.HOURS.toMillis(1)));
-        });
+        var unused = runner.submit(
+                () -> { // the pause's end is recorded in agent.calls
+                    entered.countDown();
+                    agent.calls.add("pause ended by close: " + runner.awaitClose(TimeUnit.HOURS.toMillis(1)));
+                });
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
         runner.close();
@@ -289,7 +314,8 @@ class ZooKeeperAgentRunnerTest {
     @Test
     void closeDropsScheduledDuties() throws Exception {
         runner.start(client);
-        assertThat(runner.schedule(() -> agent.calls.add("scheduled duty"), TimeUnit.HOURS.toMillis(1))).isTrue();
+        assertThat(runner.schedule(() -> agent.calls.add("scheduled duty"), TimeUnit.HOURS.toMillis(1)))
+                .isTrue();
 
         runner.close();
 
@@ -303,11 +329,13 @@ class ZooKeeperAgentRunnerTest {
         AtomicInteger runs = new AtomicInteger();
         IllegalStateException failure = new IllegalStateException("first run fails");
 
-        runner.scheduleWithFixedDelay(() -> {
-            if (runs.incrementAndGet() == 1) {
-                throw failure;
-            }
-        }, 10);
+        runner.scheduleWithFixedDelay(
+                () -> {
+                    if (runs.incrementAndGet() == 1) {
+                        throw failure;
+                    }
+                },
+                10);
 
         await().atMost(BOUND).until(() -> runs.get() >= 3);
         assertThat(errors).containsExactly(failure);
@@ -330,7 +358,7 @@ class ZooKeeperAgentRunnerTest {
         ZooKeeperAgentRunner neverStarted = runner(ClosePolicy.letFinish());
         neverStarted.close();
         assertThat(agent.calls).isEmpty();
-        assertThat(neverStarted.submit(() -> { })).isCompletedExceptionally();
+        assertThat(neverStarted.submit(() -> {})).isCompletedExceptionally();
 
         runner.start(client);
         runner.close();
@@ -353,8 +381,12 @@ class ZooKeeperAgentRunnerTest {
     /** Ends the client's session on the server, as an expiry does: a twin handle joins the session, closes it. */
     private void endSessionOnServer() throws Exception {
         ZooKeeper handle = client.getZookeeperClient().getZooKeeper();
-        ZooKeeper twin = new ZooKeeper(server.getConnectString(), SESSION_TIMEOUT_MS, event -> { },
-                handle.getSessionId(), handle.getSessionPasswd());
+        ZooKeeper twin = new ZooKeeper(
+                server.getConnectString(),
+                SESSION_TIMEOUT_MS,
+                event -> {},
+                handle.getSessionId(),
+                handle.getSessionPasswd());
         try {
             await().atMost(BOUND).until(() -> twin.getState().isConnected());
         } finally {
@@ -435,7 +467,10 @@ class ZooKeeperAgentRunnerTest {
 
         private long writeNode() throws Exception {
             long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-            client.create().orSetData().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+            client.create()
+                    .orSetData()
+                    .creatingParentsIfNeeded()
+                    .withMode(CreateMode.EPHEMERAL)
                     .forPath(NODE, "up".getBytes(StandardCharsets.UTF_8));
             return session;
         }

@@ -39,6 +39,7 @@ class ConnectionIT {
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     static BrokerProcess broker;
     RawMetaqConnection conn;
     RawMetaqConnection bystander;
@@ -87,7 +88,8 @@ class ConnectionIT {
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < n; i++) {
-                    String verb = List.of("put", "get", "offset", "version", "stats").get(i % 5);
+                    String verb =
+                            List.of("put", "get", "offset", "version", "stats").get(i % 5);
                     int opaque = switch (verb) {
                         case "put" -> conn.sendPut("test", 0, ("m" + i).getBytes(UTF_8), 0);
                         case "get" -> conn.send("get test it-group 0 0 256");
@@ -106,7 +108,10 @@ class ConnectionIT {
         List<Reply> replies = conn.read(n, Duration.ofSeconds(15));
         writer.get();
 
-        assertThat(replies).extracting(Reply::opaque).doesNotHaveDuplicates().hasSize(n)
+        assertThat(replies)
+                .extracting(Reply::opaque)
+                .doesNotHaveDuplicates()
+                .hasSize(n)
                 .containsExactlyInAnyOrderElementsOf(verbOf.keySet());
         for (Reply r : replies) {
             String verb = verbOf.get(r.opaque());
@@ -114,7 +119,9 @@ class ConnectionIT {
             assertThat(ok).as("%s answered by %s", verb, r).isTrue();
         }
         int sentinel = conn.send("version");
-        assertThat(conn.read().opaque()).as("no reply beyond the %d requests", n).isEqualTo(sentinel);
+        assertThat(conn.read().opaque())
+                .as("no reply beyond the %d requests", n)
+                .isEqualTo(sentinel);
     }
 
     @Test
@@ -209,9 +216,13 @@ class ConnectionIT {
             return;
         }
         Matcher m = RESULT_500.matcher(text);
-        assertThat(m.lookingAt()).as("a result 500 frame before close, got '%s'", text).isTrue();
+        assertThat(m.lookingAt())
+                .as("a result 500 frame before close, got '%s'", text)
+                .isTrue();
         int bodyLen = Integer.parseInt(m.group(1));
-        assertThat(received.length - m.end()).as("exactly one frame, got '%s'", text).isEqualTo(bodyLen);
+        assertThat(received.length - m.end())
+                .as("exactly one frame, got '%s'", text)
+                .isEqualTo(bodyLen);
         assertThat(bodyLen).as("a reason").isPositive();
     }
 

@@ -38,15 +38,17 @@ class CrashRecoveryIT {
 
     @Test
     void everyAcknowledgedPutSurvivesKillNineAndAppendsContinueAtTheOldEnd() throws Exception {
-        BrokerProcess broker = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(0).zkSessionTimeoutMs(2000)
-                .topic("test"));
+        BrokerProcess broker = CLUSTER.cluster()
+                .startBroker(
+                        CLUSTER.cluster().broker(0).zkSessionTimeoutMs(2000).topic("test"));
         Map<Long, byte[]> acked = new ConcurrentHashMap<>();
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
         Thread writer = new Thread(() -> streamPuts(broker.port(), acked, writerFailure), "it-put-stream");
         writer.start();
         try {
-            await("acknowledged puts").atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= ACKS_BEFORE_KILL
-                    || writerFailure.get() != null);
+            await("acknowledged puts")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> acked.size() >= ACKS_BEFORE_KILL || writerFailure.get() != null);
             assertThat(writerFailure.get()).as("writer failure before the kill").isNull();
             broker.kill();
         } finally {
@@ -57,7 +59,8 @@ class CrashRecoveryIT {
         if (CLUSTER.target() == Target.METAQ) {
             // The original fails puts with NodeExists while the killed session's ephemeral nodes live
             // (issue 3 §3); Imago takes them over at once. Let the 2 s session expire first.
-            await("stale registration of the killed broker expires").atMost(Duration.ofSeconds(20))
+            await("stale registration of the killed broker expires")
+                    .atMost(Duration.ofSeconds(20))
                     .until(() -> CLUSTER.cluster().zk().checkExists().forPath("/meta/brokers/ids/0/master") == null);
         }
         BrokerProcess restarted = CLUSTER.cluster().restart(broker);
@@ -67,8 +70,12 @@ class CrashRecoveryIT {
             long end = walk(conn, stored);
             for (Map.Entry<Long, byte[]> ack : acked.entrySet()) {
                 StoredRecord record = stored.get(ack.getKey());
-                assertThat(record).as("acknowledged record at offset %d", ack.getKey()).isNotNull();
-                assertThat(record.payload()).as("payload at offset %d", ack.getKey()).isEqualTo(ack.getValue());
+                assertThat(record)
+                        .as("acknowledged record at offset %d", ack.getKey())
+                        .isNotNull();
+                assertThat(record.payload())
+                        .as("payload at offset %d", ack.getKey())
+                        .isEqualTo(ack.getValue());
             }
             PutAck next = PutAck.of(conn.put("test", 0, "after-restart".getBytes(UTF_8)));
             assertThat(next.offset()).as("first put after restart").isEqualTo(end);

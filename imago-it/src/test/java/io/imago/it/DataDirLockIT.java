@@ -23,13 +23,22 @@ class DataDirLockIT {
     @Test
     void secondBrokerOnTheSameDataDirectoryRefusesToStart() throws Exception {
         assumeTrue(CLUSTER.target() == Target.IMAGO, "Imago's data directory lock; the original has none");
-        BrokerProcess first = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(0).topic("test"));
+        BrokerProcess first =
+                CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(0).topic("test"));
 
-        BrokerProcess second = CLUSTER.cluster().newBroker(CLUSTER.cluster().broker(1)
-                .dataPath(first.config().dataPath()).topic("test")).launch();
+        BrokerProcess second = CLUSTER.cluster()
+                .newBroker(CLUSTER.cluster()
+                        .broker(1)
+                        .dataPath(first.config().dataPath())
+                        .topic("test"))
+                .launch();
 
-        assertThat(second.awaitExit(Duration.ofSeconds(30))).as("exit code of the second broker").isNotZero();
-        assertThat(second.log()).contains(first.config().dataPath().toAbsolutePath().toString()).contains("in use");
+        assertThat(second.awaitExit(Duration.ofSeconds(30)))
+                .as("exit code of the second broker")
+                .isNotZero();
+        assertThat(second.log())
+                .contains(first.config().dataPath().toAbsolutePath().toString())
+                .contains("in use");
         try (RawMetaqConnection conn = RawMetaqConnection.open(first)) {
             PutAck.of(conn.put("test", 0, "first-still-serves".getBytes(UTF_8)));
         }

@@ -38,6 +38,7 @@ class GetIT {
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     static BrokerProcess tellsMax;
     static BrokerProcess plain;
     static PutAck hello;
@@ -46,10 +47,14 @@ class GetIT {
 
     @BeforeAll
     static void startBrokers() throws IOException {
-        tellsMax = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(0)
-                .updateConsumerOffsets(true).maxSegmentBytes(100)
-                .topic("test").topic("segments")
-                .topic("retained", "deletePolicy", "delete,1s", "deleteWhen", "0/1 * * * * ?"));
+        tellsMax = CLUSTER.cluster()
+                .startBroker(CLUSTER.cluster()
+                        .broker(0)
+                        .updateConsumerOffsets(true)
+                        .maxSegmentBytes(100)
+                        .topic("test")
+                        .topic("segments")
+                        .topic("retained", "deletePolicy", "delete,1s", "deleteWhen", "0/1 * * * * ?"));
         plain = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(1).topic("test"));
         try (RawMetaqConnection c = RawMetaqConnection.open(tellsMax)) {
             hello = PutAck.of(c.put("test", 0, "hello".getBytes(UTF_8)));
@@ -104,7 +109,8 @@ class GetIT {
 
     @Test
     void offsetBelowFirstRetainedSegmentAnswers301WithFirstOffset() throws IOException {
-        await("retention deletes the first two segments of 'retained'").atMost(Duration.ofSeconds(20))
+        await("retention deletes the first two segments of 'retained'")
+                .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> conn.offset("retained", GROUP, 0, 0).text(), "240"::equals);
         for (long offset : new long[] {0, 60, 130}) {

@@ -8,7 +8,6 @@ import io.imago.it.harness.PutAck;
 import io.imago.it.harness.RawMetaqConnection;
 import io.imago.it.harness.Reply;
 import io.imago.it.harness.Target;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -36,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
     @TempDir
     Path dir;
+
     private final List<Process> processes = new ArrayList<>();
 
     @BeforeEach
@@ -56,10 +56,15 @@ class LauncherIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // the launcher's own logging (INFO), not this module's test logging
                 "-Dlogback.configurationFile=logback.xml",
-                "-cp", System.getProperty("java.class.path"), "io.imago.cli.ImagoCli"));
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.imago.cli.ImagoCli"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         processes.add(p);
         return p;
     }
@@ -90,14 +95,17 @@ class LauncherIT {
 
     @Test
     void standaloneServerStartsWithEmbeddedZooKeeperAcceptsAnyTopicAndStopsWithExitZero() throws Exception {
-        assumeThat(accepts(2181)).as("127.0.0.1:2181 must be free for the standalone default").isFalse();
+        assumeThat(accepts(2181))
+                .as("127.0.0.1:2181 must be free for the standalone default")
+                .isFalse();
         int port = freePort();
         Path data = dir.resolve("standalone-data");
         Path log = dir.resolve("standalone.log");
         Process p = launch(log, "server", "--data-dir", data.toString(), "--port", Integer.toString(port));
         await().atMost(Duration.ofSeconds(60)).until(() -> accepts(port) || !p.isAlive());
         assertThat(p.isAlive()).as(() -> read(log)).isTrue();
-        await().atMost(Duration.ofSeconds(20)).until(() -> read(log).contains("Registered in ZooKeeper 127.0.0.1:2181"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> read(log).contains("Registered in ZooKeeper 127.0.0.1:2181"));
 
         putAndGet(port);
 
@@ -114,8 +122,10 @@ class LauncherIT {
         int zkPort = freePort();
         int port = freePort();
         Path ini = dir.resolve("server.ini");
-        Files.writeString(ini, "[system]\nbrokerId=7\nhostName=127.0.0.1\nserverPort=" + port + "\ndataPath="
-                + dir.resolve("data") + "\n[zookeeper]\nzk.zkConnect=127.0.0.1:" + zkPort + "\n[topic=*]\n");
+        Files.writeString(
+                ini,
+                "[system]\nbrokerId=7\nhostName=127.0.0.1\nserverPort=" + port + "\ndataPath=" + dir.resolve("data")
+                        + "\n[zookeeper]\nzk.zkConnect=127.0.0.1:" + zkPort + "\n[topic=*]\n");
         Path log = dir.resolve("embedded.log");
         Process p = launch(log, "server", "-c", ini.toString(), "--embedded-zk");
         await().atMost(Duration.ofSeconds(60)).until(() -> read(log).contains("Broker 7 started") || !p.isAlive());
@@ -136,7 +146,10 @@ class LauncherIT {
         Process p = launch(log, "server", "-c", ini.toString());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
-        assertThat(read(log)).contains(ini.toString()).contains("unflushThreshhold").contains("unflushThreshold");
+        assertThat(read(log))
+                .contains(ini.toString())
+                .contains("unflushThreshhold")
+                .contains("unflushThreshold");
     }
 
     private static String read(Path log) {
@@ -146,5 +159,4 @@ class LauncherIT {
             return e.toString();
         }
     }
-
 }

@@ -25,15 +25,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 class OffsetIT {
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     static BrokerProcess broker;
     RawMetaqConnection conn;
 
     @BeforeAll
     static void startBroker() throws IOException {
-        broker = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(0).maxSegmentBytes(100).topic("test"));
+        broker = CLUSTER.cluster()
+                .startBroker(CLUSTER.cluster().broker(0).maxSegmentBytes(100).topic("test"));
         try (RawMetaqConnection c = RawMetaqConnection.open(broker)) {
             for (int i = 0; i < 5; i++) {
-                assertThat(PutAck.of(c.put("test", 0, GetIT.payloadOf(GetIT.RECORD_BYTES, i))).offset())
+                assertThat(PutAck.of(c.put("test", 0, GetIT.payloadOf(GetIT.RECORD_BYTES, i)))
+                                .offset())
                         .isEqualTo(60L * i);
             }
         }
@@ -50,8 +53,18 @@ class OffsetIT {
     }
 
     @ParameterizedTest(name = "offset {0} -> {1}")
-    @CsvSource({"0, 0", "70, 0", "119, 0", "120, 120", "130, 120", "240, 240", "299, 240", "300, 300", "1000, 300",
-        "-5, 0"})
+    @CsvSource({
+        "0, 0",
+        "70, 0",
+        "119, 0",
+        "120, 120",
+        "130, 120",
+        "240, 240",
+        "299, 240",
+        "300, 300",
+        "1000, 300",
+        "-5, 0"
+    })
     void offsetAnswersTheStartOfItsSegmentClampedToTheLog(long asked, long expected) throws IOException {
         Reply reply = conn.offset("test", "it-group", 0, asked);
         assertThat(reply.code()).as("%s", reply).isEqualTo(200);

@@ -24,13 +24,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PutIT {
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     static BrokerProcess broker;
     RawMetaqConnection conn;
 
     @BeforeAll
     static void startBroker() {
-        broker = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(0)
-                .topic("test").topic("fresh").topic("shapes").topic("spread", "numPartitions", "3"));
+        broker = CLUSTER.cluster()
+                .startBroker(CLUSTER.cluster()
+                        .broker(0)
+                        .topic("test")
+                        .topic("fresh")
+                        .topic("shapes")
+                        .topic("spread", "numPartitions", "3"));
     }
 
     @BeforeEach
@@ -90,7 +96,9 @@ class PutIT {
             // The original journals the message and answers offset -1 until commit.
             assertThat(begin.isResult(200)).as("%s", begin).isTrue();
             assertThat(PutAck.of(put).offset()).isEqualTo(-1);
-            assertThat(conn.request("transaction " + txKey + " " + session + " ROLLBACK").isResult(200)).isTrue();
+            assertThat(conn.request("transaction " + txKey + " " + session + " ROLLBACK")
+                            .isResult(200))
+                    .isTrue();
         } else {
             // Imago decodes the shape but does not support transactions yet (issue 3).
             assertThat(put.code()).as("%s", put).isEqualTo(500);
@@ -102,7 +110,9 @@ class PutIT {
     void badChecksumIsRefusedWithTheOriginalText() throws IOException {
         Reply reply = conn.request("put test 0 7 0 12345", "bad-crc".getBytes(UTF_8));
         assertThat(reply.code()).isEqualTo(500);
-        assertThat(reply.text()).isEqualTo(refusal("test-0", "Checksum failure,message may be corrupted when transfering on networking."));
+        assertThat(reply.text())
+                .isEqualTo(
+                        refusal("test-0", "Checksum failure,message may be corrupted when transfering on networking."));
     }
 
     @Test

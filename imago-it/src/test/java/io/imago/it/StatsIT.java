@@ -29,21 +29,49 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(30)
 class StatsIT {
-    static final List<String> BROKER_KEYS = List.of("pid", "broker_id", "port", "uptime", "version", "slave",
-            "curr_connections", "threads", "cmd_put", "cmd_get", "cmd_offset", "tx_begin", "tx_xa_begin",
-            "tx_commit", "tx_rollback", "get_miss", "put_failed", "total_messages", "topics", "config_checksum");
-    static final List<String> REALTIME_KEYS = List.of("realtime_put", "realtime_get", "realtime_offset",
-            "realtime_get_miss", "realtime_put_failed", "realtime_message_size");
+    static final List<String> BROKER_KEYS = List.of(
+            "pid",
+            "broker_id",
+            "port",
+            "uptime",
+            "version",
+            "slave",
+            "curr_connections",
+            "threads",
+            "cmd_put",
+            "cmd_get",
+            "cmd_offset",
+            "tx_begin",
+            "tx_xa_begin",
+            "tx_commit",
+            "tx_rollback",
+            "get_miss",
+            "put_failed",
+            "total_messages",
+            "topics",
+            "config_checksum");
+    static final List<String> REALTIME_KEYS = List.of(
+            "realtime_put",
+            "realtime_get",
+            "realtime_offset",
+            "realtime_get_miss",
+            "realtime_put_failed",
+            "realtime_message_size");
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     static BrokerProcess broker;
     RawMetaqConnection conn;
 
     @BeforeAll
     static void startBroker() throws IOException {
-        broker = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(3).system("stat", "true")
-                .topic("test").topic("idle"));
+        broker = CLUSTER.cluster()
+                .startBroker(CLUSTER.cluster()
+                        .broker(3)
+                        .system("stat", "true")
+                        .topic("test")
+                        .topic("idle"));
         try (RawMetaqConnection c = RawMetaqConnection.open(broker)) {
             PutAck.of(c.put("test", 0, "hello".getBytes(UTF_8)));
             c.get("test", "it-group", 0, 0, 1024);
@@ -68,7 +96,8 @@ class StatsIT {
         assertThat(reply.opaque()).isEqualTo(41);
         Map<String, String> stats = keyValues(statsLines(reply));
         assertThat(stats.keySet()).containsExactlyElementsOf(BROKER_KEYS);
-        assertThat(stats).containsEntry("pid", Long.toString(broker.pid()))
+        assertThat(stats)
+                .containsEntry("pid", Long.toString(broker.pid()))
                 .containsEntry("broker_id", "3")
                 .containsEntry("port", Integer.toString(broker.port()))
                 .containsEntry("slave", "false")
@@ -79,9 +108,10 @@ class StatsIT {
 
     @Test
     void topicsItemDescribesLoadedAndEmptyTopics() throws IOException {
-        assertThat(statsLines(conn.stats("topics"))).containsExactlyInAnyOrder(
-                "test partitions 1 message_count 1 message_bytes 25 accept_publish true accept_subscribe true",
-                "idle *Empty*");
+        assertThat(statsLines(conn.stats("topics")))
+                .containsExactlyInAnyOrder(
+                        "test partitions 1 message_count 1 message_bytes 25 accept_publish true accept_subscribe true",
+                        "idle *Empty*");
     }
 
     @Test
@@ -96,7 +126,8 @@ class StatsIT {
         for (int i = 0; i < REALTIME_KEYS.size(); i++) {
             assertThat(lines.get(i)).startsWith(REALTIME_KEYS.get(i) + " ");
         }
-        assertThat(lines.get(0)).matches("realtime_put Count=\\d+,Value=\\d+,Value/Count=\\S+,Count/Duration=\\S+,Duration=\\d+");
+        assertThat(lines.get(0))
+                .matches("realtime_put Count=\\d+,Value=\\d+,Value/Count=\\S+,Count/Duration=\\S+,Duration=\\d+");
     }
 
     @Test
@@ -106,7 +137,9 @@ class StatsIT {
 
     @Test
     void helpItemListsTheItems() throws IOException {
-        List<String> words = statsLines(conn.stats("help")).stream().map(l -> l.split(" ")[0]).toList();
+        List<String> words = statsLines(conn.stats("help")).stream()
+                .map(l -> l.split(" ")[0])
+                .toList();
         assertThat(words).containsExactly("*EMPTY*", "help", "topics", "offsets", "realtime", "config");
     }
 
@@ -120,10 +153,17 @@ class StatsIT {
     @Test
     void topicNameItemDescribesThatTopic() throws IOException {
         List<String> lines = statsLines(conn.stats("test"));
-        assertThat(lines.subList(0, 5)).containsExactly("test", "resultCode 0", "partitions 1", "message_count 1", "bytes 25");
-        assertThat(lines.subList(5, lines.size())).extracting(l -> l.split(" ")[0]).containsExactly(
-                "topic_realtime_put", "topic_realtime_get", "topic_realtime_offset", "topic_realtime_get_miss",
-                "topic_realtime_put_failed", "topic_realtime_message_size");
+        assertThat(lines.subList(0, 5))
+                .containsExactly("test", "resultCode 0", "partitions 1", "message_count 1", "bytes 25");
+        assertThat(lines.subList(5, lines.size()))
+                .extracting(l -> l.split(" ")[0])
+                .containsExactly(
+                        "topic_realtime_put",
+                        "topic_realtime_get",
+                        "topic_realtime_offset",
+                        "topic_realtime_get_miss",
+                        "topic_realtime_put_failed",
+                        "topic_realtime_message_size");
     }
 
     @Test

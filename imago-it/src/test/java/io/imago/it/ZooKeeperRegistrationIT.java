@@ -25,17 +25,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(60)
 class ZooKeeperRegistrationIT {
-    static final String JSON_FIELDS = "\\{(\"numParts\":%1$d,\"broker\":\"%2$s\"|\"broker\":\"%2$s\",\"numParts\":%1$d)\\}";
+    static final String JSON_FIELDS =
+            "\\{(\"numParts\":%1$d,\"broker\":\"%2$s\"|\"broker\":\"%2$s\",\"numParts\":%1$d)\\}";
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     static BrokerProcess broker;
     static CuratorFramework zk;
 
     @BeforeAll
     static void startBroker() {
-        broker = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(0)
-                .topic("test").topic("wide", "numPartitions", "3").topic("subonly", "acceptPublish", "false"));
+        broker = CLUSTER.cluster()
+                .startBroker(CLUSTER.cluster()
+                        .broker(0)
+                        .topic("test")
+                        .topic("wide", "numPartitions", "3")
+                        .topic("subonly", "acceptPublish", "false"));
         zk = CLUSTER.cluster().zk();
     }
 
@@ -58,7 +64,8 @@ class ZooKeeperRegistrationIT {
         CRC32 crc = new CRC32();
         crc.update(Files.readAllBytes(broker.iniFile()));
         assertThat(data("/meta/brokers/ids/0/master_config_checksum")).isEqualTo(Long.toString(crc.getValue()));
-        assertThat(stat("/meta/brokers/ids/0/master_config_checksum").getEphemeralOwner()).isNotZero();
+        assertThat(stat("/meta/brokers/ids/0/master_config_checksum").getEphemeralOwner())
+                .isNotZero();
     }
 
     @Test
@@ -66,7 +73,8 @@ class ZooKeeperRegistrationIT {
         for (String kind : List.of("topics-pub", "topics-sub")) {
             assertThat(data("/meta/brokers/" + kind + "/test/0-m")).matches(String.format(JSON_FIELDS, 1, "0-m"));
             assertThat(data("/meta/brokers/" + kind + "/wide/0-m")).matches(String.format(JSON_FIELDS, 3, "0-m"));
-            assertThat(stat("/meta/brokers/" + kind + "/test/0-m").getEphemeralOwner()).isNotZero();
+            assertThat(stat("/meta/brokers/" + kind + "/test/0-m").getEphemeralOwner())
+                    .isNotZero();
         }
     }
 
@@ -79,7 +87,8 @@ class ZooKeeperRegistrationIT {
 
     @Test
     void topicNotAcceptingPublishIsHiddenFromProducersOnly() throws Exception {
-        assertThat(zk.checkExists().forPath("/meta/brokers/topics-pub/subonly/0-m")).isNull();
+        assertThat(zk.checkExists().forPath("/meta/brokers/topics-pub/subonly/0-m"))
+                .isNull();
         assertThat(data("/meta/brokers/topics-sub/subonly/0-m")).matches(String.format(JSON_FIELDS, 1, "0-m"));
     }
 
@@ -90,9 +99,14 @@ class ZooKeeperRegistrationIT {
 
     @Test
     void sigtermRemovesTheBrokersNodes() throws Exception {
-        BrokerProcess leaving = CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(7).topic("test"));
-        List<String> nodes = List.of("/meta/brokers/ids/7/master", "/meta/brokers/ids/7/master_config_checksum",
-                "/meta/brokers/ids/7", "/meta/brokers/topics/test/7-m", "/meta/brokers/topics-pub/test/7-m",
+        BrokerProcess leaving =
+                CLUSTER.cluster().startBroker(CLUSTER.cluster().broker(7).topic("test"));
+        List<String> nodes = List.of(
+                "/meta/brokers/ids/7/master",
+                "/meta/brokers/ids/7/master_config_checksum",
+                "/meta/brokers/ids/7",
+                "/meta/brokers/topics/test/7-m",
+                "/meta/brokers/topics-pub/test/7-m",
                 "/meta/brokers/topics-sub/test/7-m");
         for (String node : nodes) {
             assertThat(zk.checkExists().forPath(node)).as(node).isNotNull();
@@ -108,7 +122,9 @@ class ZooKeeperRegistrationIT {
                 assertThat(zk.checkExists().forPath(node)).as(node).isNull();
             }
         });
-        assertThat(zk.checkExists().forPath("/meta/brokers/ids/0/master")).as("other broker untouched").isNotNull();
+        assertThat(zk.checkExists().forPath("/meta/brokers/ids/0/master"))
+                .as("other broker untouched")
+                .isNotNull();
     }
 
     private static String data(String path) throws Exception {

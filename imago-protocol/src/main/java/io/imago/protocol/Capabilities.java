@@ -17,8 +17,7 @@ public final class Capabilities {
     /** The long-polling {@code get} ({@link io.imago.protocol.command.GetCommand#maxWaitMs()}). */
     public static final String LONG_POLL = "longpoll";
 
-    private Capabilities() {
-    }
+    private Capabilities() {}
 
     /**
      * The {@code version} reply body of a broker of {@code version} serving every extension here,

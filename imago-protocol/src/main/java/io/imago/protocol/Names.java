@@ -28,9 +28,9 @@ public final class Names {
     /** Longest topic or group name (Kafka's bound; leaves room for {@code -<partition>} in 255 bytes). */
     public static final int MAX_LENGTH = 249;
 
-    private static final Set<String> DEVICE_NAMES = Set.of("CON", "PRN", "AUX", "NUL", "COM0", "COM1", "COM2",
-            "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5",
-            "LPT6", "LPT7", "LPT8", "LPT9");
+    private static final Set<String> DEVICE_NAMES = Set.of(
+            "CON", "PRN", "AUX", "NUL", "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+            "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9");
 
     /** The two kinds of name, which differ only in whether {@code .} is allowed. */
     public enum Kind {
@@ -51,8 +51,7 @@ public final class Names {
         }
     }
 
-    private Names() {
-    }
+    private Names() {}
 
     /** Why {@code name} is not a valid topic name; empty when it is. */
     public static Optional<String> topicProblem(String name) {
@@ -170,7 +169,11 @@ public final class Names {
     }
 
     private static boolean isAllowed(Kind kind, char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '_'
+                || c == '-'
                 || (c == '.' && kind.allowsDot);
     }
 

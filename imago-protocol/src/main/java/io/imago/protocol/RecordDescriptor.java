@@ -46,8 +46,7 @@ public final class RecordDescriptor {
     /** Reused by the checksum overloads that take no CRC32, so that the hot paths allocate nothing. */
     private static final ThreadLocal<CRC32> THREAD_CRC = ThreadLocal.withInitial(CRC32::new);
 
-    private RecordDescriptor() {
-    }
+    private RecordDescriptor() {}
 
     /** Total bytes of a record whose payload has {@code payloadLength} bytes. */
     public static int recordLength(int payloadLength) {

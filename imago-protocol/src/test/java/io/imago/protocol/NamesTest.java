@@ -16,21 +16,61 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The naming rule of topics and groups ({@link Names}). */
 class NamesTest {
     @ParameterizedTest
-    @ValueSource(strings = {"meta-test", "test", "orders.eu", "a", "T_1", "_private", "0", "topic-with-many-dashes",
-        "a..b", "x-0"})
+    @ValueSource(
+            strings = {
+                "meta-test",
+                "test",
+                "orders.eu",
+                "a",
+                "T_1",
+                "_private",
+                "0",
+                "topic-with-many-dashes",
+                "a..b",
+                "x-0"
+            })
     void validTopicNames(String name) {
         assertThat(Names.topicProblem(name)).isEmpty();
         assertThat(Names.checkTopic(name)).isSameAs(name);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", ".", "..", "-", "-x", ".hidden", "../escape", "a/b", "a\\b", "t%00", "t\u0000",
-        "CON", "con", "Nul", "lpt1", "COM9", "a b", "a\tb", "日本", "t\u03bfpic", "\u2024\u2024", "\uff0e\uff0e",
-        "a\uff0fb", "!@#$%", "a*b", "a:b", "é"})
+    @ValueSource(
+            strings = {
+                "",
+                ".",
+                "..",
+                "-",
+                "-x",
+                ".hidden",
+                "../escape",
+                "a/b",
+                "a\\b",
+                "t%00",
+                "t\u0000",
+                "CON",
+                "con",
+                "Nul",
+                "lpt1",
+                "COM9",
+                "a b",
+                "a\tb",
+                "日本",
+                "t\u03bfpic",
+                "\u2024\u2024",
+                "\uff0e\uff0e",
+                "a\uff0fb",
+                "!@#$%",
+                "a*b",
+                "a:b",
+                "é"
+            })
     void hostileTopicNamesAreRefused(String name) {
         assertThat(Names.topicProblem(name)).isPresent();
-        assertThatThrownBy(() -> Names.checkTopic(name)).isInstanceOf(InvalidNameException.class)
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid topic name '");
+        assertThatThrownBy(() -> Names.checkTopic(name))
+                .isInstanceOf(InvalidNameException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("invalid topic name '");
     }
 
     @Test
@@ -43,21 +83,26 @@ class NamesTest {
     @Test
     void groupsFollowTheSameRuleButWithoutDotsAsMetaqsClient() {
         assertThat(Names.groupProblem("meta-example_group1")).isEmpty();
-        assertThat(Names.groupProblem("a.b")).hasValueSatisfying(p -> assertThat(p).contains("'.'"));
+        assertThat(Names.groupProblem("a.b"))
+                .hasValueSatisfying(p -> assertThat(p).contains("'.'"));
         // MetaQ's own client refused these (SpecialCharGroupNameTest)
         for (String metaqRefused : new String[] {"~!@#$%", "a b", "a/b", "a:b", "a?b", "a,b"}) {
             assertThat(Names.groupProblem(metaqRefused)).as(metaqRefused).isPresent();
         }
-        assertThatThrownBy(() -> Names.checkGroup("g/..")).hasMessageStartingWith("invalid consumer group name 'g/..'")
+        assertThatThrownBy(() -> Names.checkGroup("g/.."))
+                .hasMessageStartingWith("invalid consumer group name 'g/..'")
                 .hasMessageContaining("character '/' at index 1");
     }
 
     @Test
     void messagesEscapeWhatTheyQuote() {
-        assertThatThrownBy(() -> Names.checkTopic("a\u0000b\r\n")).hasMessage(
-                "invalid topic name 'a\\u0000b\\u000d\\u000a': character U+0000 at index 1 is not allowed; use ASCII "
-                        + "letters, digits, '_', '-', '.'");
-        assertThat(Names.printable("x".repeat(100))).endsWith("...(100 characters)").hasSize(64 + 19);
+        assertThatThrownBy(() -> Names.checkTopic("a\u0000b\r\n"))
+                .hasMessage(
+                        "invalid topic name 'a\\u0000b\\u000d\\u000a': character U+0000 at index 1 is not allowed; use ASCII "
+                                + "letters, digits, '_', '-', '.'");
+        assertThat(Names.printable("x".repeat(100)))
+                .endsWith("...(100 characters)")
+                .hasSize(64 + 19);
     }
 
     @Test
@@ -72,7 +117,8 @@ class NamesTest {
 
     @Test
     void zooKeeperNodeNamesFollowZooKeepersRule() {
-        assertThat(Names.zooKeeperNodeProblem("group_host-1.example.com-1700000000-abc")).isEmpty();
+        assertThat(Names.zooKeeperNodeProblem("group_host-1.example.com-1700000000-abc"))
+                .isEmpty();
         assertThat(Names.zooKeeperNodeProblem("a/b")).isPresent();
         assertThat(Names.zooKeeperNodeProblem("..")).isPresent();
         assertThat(Names.zooKeeperNodeProblem("a\u0000")).isPresent();
@@ -93,7 +139,8 @@ class NamesTest {
 
     @Provide
     Arbitrary<String> anyNames() {
-        return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(300),
+        return Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMaxLength(300),
                 Arbitraries.strings().withChars("./\\-_aZ0\u0000\u2024\uff0f").ofMaxLength(12));
     }
 }

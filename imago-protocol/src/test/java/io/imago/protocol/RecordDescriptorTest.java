@@ -19,7 +19,10 @@ class RecordDescriptorTest {
 
     @Test
     void checksumMatchesTheOriginalBrokerOnAPayloadWithAttribute() {
-        ByteBuffer payload = ByteBuffer.allocate(13).putInt(4).put("attrhello".getBytes(StandardCharsets.UTF_8)).flip();
+        ByteBuffer payload = ByteBuffer.allocate(13)
+                .putInt(4)
+                .put("attrhello".getBytes(StandardCharsets.UTF_8))
+                .flip();
         assertThat(RecordDescriptor.checksum(payload)).isEqualTo(1264772380);
         assertThat(payload.position()).as("the caller's position is untouched").isZero();
     }

@@ -22,7 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class AppendQueue {
     /** What the writer should do next. */
-    enum Take { WRITE, FLUSH, STOP }
+    enum Take {
+        WRITE,
+        FLUSH,
+        STOP
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();

@@ -57,8 +57,11 @@ public final class LogConfig {
 
     /** A builder preset with this configuration's values. */
     public Builder toBuilder() {
-        return new Builder().maxSegmentBytes(maxSegmentBytes).unflushThreshold(unflushThreshold)
-                .unflushIntervalMs(unflushIntervalMs).groupCommitMaxBytes(groupCommitMaxBytes)
+        return new Builder()
+                .maxSegmentBytes(maxSegmentBytes)
+                .unflushThreshold(unflushThreshold)
+                .unflushIntervalMs(unflushIntervalMs)
+                .groupCommitMaxBytes(groupCommitMaxBytes)
                 .writeBufferBytes(writeBufferBytes);
     }
 
@@ -103,8 +106,7 @@ public final class LogConfig {
         private int groupCommitMaxBytes = DEFAULT_GROUP_COMMIT_MAX_BYTES;
         private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder maxSegmentBytes(long value) {
             this.maxSegmentBytes = value;

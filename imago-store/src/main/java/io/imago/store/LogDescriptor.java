@@ -79,8 +79,7 @@ public final class LogDescriptor {
      */
     public static final int RESYNC_CONFIRM_RECORDS = 2;
 
-    private LogDescriptor() {
-    }
+    private LogDescriptor() {}
 
     /** {@code 00000000000000001048.meta} for start offset 1048. */
     public static String segmentFileName(long startOffset) {
@@ -92,8 +91,7 @@ public final class LogDescriptor {
 
     /** The start offset named by a segment file name, or empty if the name is not a segment's. */
     public static Optional<Long> parseSegmentFileName(String fileName) {
-        if (!fileName.endsWith(SEGMENT_SUFFIX)
-                || fileName.length() != SEGMENT_NAME_DIGITS + SEGMENT_SUFFIX.length()) {
+        if (!fileName.endsWith(SEGMENT_SUFFIX) || fileName.length() != SEGMENT_NAME_DIGITS + SEGMENT_SUFFIX.length()) {
             return Optional.empty();
         }
         long value = 0;

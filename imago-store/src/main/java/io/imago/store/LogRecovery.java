@@ -30,8 +30,7 @@ final class LogRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
 
     /** The segments to serve and the report of how they were found. */
-    record Outcome(List<Segment> segments, RecoveryReport report) {
-    }
+    record Outcome(List<Segment> segments, RecoveryReport report) {}
 
     private final Path dir;
     private final StorageIo io;
@@ -111,10 +110,12 @@ final class LogRecovery {
         Optional<RecoveryPoint> point = RecoveryPoint.read(io, dir);
         List<CorruptRange> kept = new ArrayList<>();
         point.ifPresent(p -> p.corruptRanges().stream()
-                .filter(r -> r.startOffset() >= min && r.endOffset() <= end).forEach(kept::add));
+                .filter(r -> r.startOffset() >= min && r.endOffset() <= end)
+                .forEach(kept::add));
         if (point.isPresent() && point.get().cleanShutdown() && point.get().durableEndOffset() == end) {
-            return new Outcome(segments, new RecoveryReport(true, end, 0, 0, kept, segments.size(), min, end,
-                    clock.millis() - startedMs));
+            return new Outcome(
+                    segments,
+                    new RecoveryReport(true, end, 0, 0, kept, segments.size(), min, end, clock.millis() - startedMs));
         }
         long from = scanStart(point, segments, end);
         kept.removeIf(r -> r.endOffset() > from);
@@ -136,8 +137,18 @@ final class LogRecovery {
         }
         long newEnd = last.startOffset() + last.writtenBytes();
         kept.sort(null);
-        return new Outcome(segments, new RecoveryReport(false, from, scanned, truncated, kept, segments.size(), min,
-                newEnd, clock.millis() - startedMs));
+        return new Outcome(
+                segments,
+                new RecoveryReport(
+                        false,
+                        from,
+                        scanned,
+                        truncated,
+                        kept,
+                        segments.size(),
+                        min,
+                        newEnd,
+                        clock.millis() - startedMs));
     }
 
     /** Where the scan starts: the checkpoint's durable end if it lies in the log, else the last segment. */
@@ -150,8 +161,13 @@ final class LogRecovery {
         }
         long durable = point.get().durableEndOffset();
         if (durable > end) {
-            LOG.warn("Partition {}: recovery point says bytes up to {} were fsynced but the log ends at {};"
-                    + " checking the last segment from {}", partition, durable, end, lastStart);
+            LOG.warn(
+                    "Partition {}: recovery point says bytes up to {} were fsynced but the log ends at {};"
+                            + " checking the last segment from {}",
+                    partition,
+                    durable,
+                    end,
+                    lastStart);
             return lastStart;
         }
         return Math.max(durable, min);
@@ -170,20 +186,34 @@ final class LogRecovery {
 
     private void logOutcome(RecoveryReport report) {
         if (report.cleanShutdown()) {
-            LOG.info("Partition {}: clean shutdown, no scan; offsets [{}, {}), {} segments", partition,
-                    report.minOffset(), report.maxOffset(), report.segmentCount());
+            LOG.info(
+                    "Partition {}: clean shutdown, no scan; offsets [{}, {}), {} segments",
+                    partition,
+                    report.minOffset(),
+                    report.maxOffset(),
+                    report.segmentCount());
             return;
         }
         if (report.truncatedBytes() > 0) {
-            LOG.warn("Partition {}: truncated a torn tail of {} bytes at offset {}", partition,
-                    report.truncatedBytes(), report.maxOffset());
+            LOG.warn(
+                    "Partition {}: truncated a torn tail of {} bytes at offset {}",
+                    partition,
+                    report.truncatedBytes(),
+                    report.maxOffset());
         }
         for (CorruptRange range : report.corruptRanges()) {
             LOG.warn("Partition {}: corrupt records in {} are kept and will fail reads", partition, range);
         }
-        LOG.info("Partition {}: recovered after an unclean stop in {} ms; scanned {} bytes from {},"
-                + " truncated {}; offsets [{}, {}), {} segments", partition, report.durationMs(),
-                report.scannedBytes(), report.scanStartOffset(), report.truncatedBytes(), report.minOffset(),
-                report.maxOffset(), report.segmentCount());
+        LOG.info(
+                "Partition {}: recovered after an unclean stop in {} ms; scanned {} bytes from {},"
+                        + " truncated {}; offsets [{}, {}), {} segments",
+                partition,
+                report.durationMs(),
+                report.scannedBytes(),
+                report.scanStartOffset(),
+                report.truncatedBytes(),
+                report.minOffset(),
+                report.maxOffset(),
+                report.segmentCount());
     }
 }

@@ -62,8 +62,8 @@ public final class LogRegion implements ReadResult {
      */
     public long transferTo(WritableByteChannel target, long position, long count) throws IOException {
         if (position < 0 || count < 0 || position > length) {
-            throw new IllegalArgumentException("position " + position + ", count " + count + " outside region of "
-                    + length + " bytes");
+            throw new IllegalArgumentException(
+                    "position " + position + ", count " + count + " outside region of " + length + " bytes");
         }
         if (released.get()) {
             throw new IllegalStateException("region already released");

@@ -52,11 +52,19 @@ final class LogWriter implements Runnable {
     private volatile Throwable failure;
     /** Threshold mode: the thread the fsyncs run on, created at the first one. */
     private java.util.concurrent.ExecutorService syncer;
+
     private java.util.concurrent.Future<?> syncInFlight;
     private volatile Throwable syncFailure;
 
-    LogWriter(Path dir, StorageIo io, LogConfig config, Clock clock, AppendQueue queue, SegmentSet segments,
-            RollListener rollListener, Completer completer) {
+    LogWriter(
+            Path dir,
+            StorageIo io,
+            LogConfig config,
+            Clock clock,
+            AppendQueue queue,
+            SegmentSet segments,
+            RollListener rollListener,
+            Completer completer) {
         this.dir = dir;
         this.partition = dir.getFileName().toString();
         this.io = io;
@@ -255,8 +263,9 @@ final class LogWriter implements Runnable {
     /** The one failure handler: fails the batch in flight and everything queued, refuses the rest. */
     private void fail(Throwable cause, List<WriteChunk> inFlight) {
         failure = cause;
-        LogOfflineException offline = new LogOfflineException("partition " + partition
-                + " is offline: a write or fsync failed, nothing after it is acknowledged", cause);
+        LogOfflineException offline = new LogOfflineException(
+                "partition " + partition + " is offline: a write or fsync failed, nothing after it is acknowledged",
+                cause);
         // offline first, so that a waiter that sees its failure also sees the log offline
         List<WriteChunk> queued = queue.fail(offline);
         for (WriteChunk chunk : inFlight) {

@@ -16,8 +16,7 @@ import java.nio.file.Path;
  * Stateless and thread-safe.
  */
 public final class PartitionDirectories {
-    private PartitionDirectories() {
-    }
+    private PartitionDirectories() {}
 
     /**
      * The directory of {@code tp} under {@code dataPath}.
@@ -33,8 +32,8 @@ public final class PartitionDirectories {
         try {
             dir = base.resolve(name).normalize();
         } catch (InvalidPathException e) {
-            throw new UnsafePathException("partition directory '" + Names.printable(name) + "' is not a valid path: "
-                    + e.getReason());
+            throw new UnsafePathException(
+                    "partition directory '" + Names.printable(name) + "' is not a valid path: " + e.getReason());
         }
         if (!base.equals(dir.getParent()) || !name.equals(dir.getFileName().toString())) {
             throw new UnsafePathException("partition directory '" + Names.printable(name) + "' is not a directory name "

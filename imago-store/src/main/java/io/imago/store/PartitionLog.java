@@ -64,8 +64,11 @@ public final class PartitionLog implements AutoCloseable {
      * @throws IOException          if the directory cannot be read or written
      */
     public static PartitionLog open(Path dir, LogConfig config, StorageIo io, Clock clock) throws IOException {
-        PartitionLog log = new PartitionLog(dir, Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(io, "io"), Objects.requireNonNull(clock, "clock"));
+        PartitionLog log = new PartitionLog(
+                dir,
+                Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(io, "io"),
+                Objects.requireNonNull(clock, "clock"));
         log.start();
         return log;
     }
@@ -83,18 +86,25 @@ public final class PartitionLog implements AutoCloseable {
             list.forEach(Segment::release);
             throw e;
         }
-        queue = new AppendQueue(config, name, recovery.maxOffset(), segments.active().startOffset());
+        queue = new AppendQueue(
+                config, name, recovery.maxOffset(), segments.active().startOffset());
         Completer completer = new Completer(queue, name);
-        writer = new LogWriter(dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start),
-                completer);
+        writer = new LogWriter(
+                dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start), completer);
         completerThread = new Thread(completer, "imago-log-completer-" + name);
         completerThread.setDaemon(true);
         writerThread = new Thread(writer, "imago-log-writer-" + name);
         writerThread.setDaemon(true);
         completerThread.start();
         writerThread.start();
-        LOG.info("Opened partition {} at {}: offsets [{}, {}), {} segments, {}", name, dir, minOffset(),
-                maxOffset(), segmentCount(), config.isGroupCommit() ? "group commit" : "threshold flush");
+        LOG.info(
+                "Opened partition {} at {}: offsets [{}, {}), {} segments, {}",
+                name,
+                dir,
+                minOffset(),
+                maxOffset(),
+                segmentCount(),
+                config.isGroupCommit() ? "group commit" : "threshold flush");
     }
 
     /** What recovery found and did when this log was opened. */
@@ -274,7 +284,9 @@ public final class PartitionLog implements AutoCloseable {
      * @return true if a flush was requested
      */
     public boolean flushIfDue() {
-        if (config.isGroupCommit() || closed.get() || writer.unflushedMessages() == 0
+        if (config.isGroupCommit()
+                || closed.get()
+                || writer.unflushedMessages() == 0
                 || clock.millis() - writer.lastFlushMs() < config.unflushIntervalMs()) {
             return false;
         }
@@ -325,8 +337,7 @@ public final class PartitionLog implements AutoCloseable {
         Segment[] snapshot = segments.snapshot();
         long now = clock.millis();
         int expired = 0;
-        while (expired + 1 < snapshot.length
-                && retention.isExpired(io.lastModifiedMs(snapshot[expired].path()), now)) {
+        while (expired + 1 < snapshot.length && retention.isExpired(io.lastModifiedMs(snapshot[expired].path()), now)) {
             expired++;
         }
         List<Segment> removed = segments.removeFirst(expired, snapshot[0].startOffset());
@@ -345,7 +356,10 @@ public final class PartitionLog implements AutoCloseable {
         }
         if (!removed.isEmpty()) {
             corruptRanges.dropBelow(segments.minOffset());
-            LOG.info("Partition {}: retention removed {} segments, offsets now start at {}", name, removed.size(),
+            LOG.info(
+                    "Partition {}: retention removed {} segments, offsets now start at {}",
+                    name,
+                    removed.size(),
                     segments.minOffset());
         }
         if (firstError != null) {
@@ -398,8 +412,8 @@ public final class PartitionLog implements AutoCloseable {
                 writeCheckpoint(true, segments.maxOffset());
             } catch (IOException e) {
                 clean = false;
-                LOG.warn("Partition {}: writing the clean-shutdown checkpoint failed; the next open will scan",
-                        name, e);
+                LOG.warn(
+                        "Partition {}: writing the clean-shutdown checkpoint failed; the next open will scan", name, e);
             }
         }
         segments.wakeAll();

@@ -15,10 +15,8 @@ package io.imago.store;
 public sealed interface ReadResult permits LogRegion, ReadResult.OffsetBelowMin, ReadResult.OffsetAtOrAfterMax {
 
     /** The requested offset is below {@code minOffset}. */
-    record OffsetBelowMin(long requestedOffset, long minOffset) implements ReadResult {
-    }
+    record OffsetBelowMin(long requestedOffset, long minOffset) implements ReadResult {}
 
     /** The requested offset is at or after {@code maxOffset} (the end of acknowledged records). */
-    record OffsetAtOrAfterMax(long requestedOffset, long maxOffset) implements ReadResult {
-    }
+    record OffsetAtOrAfterMax(long requestedOffset, long maxOffset) implements ReadResult {}
 }

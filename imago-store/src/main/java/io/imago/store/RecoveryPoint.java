@@ -38,8 +38,8 @@ record RecoveryPoint(boolean cleanShutdown, long durableEndOffset, List<CorruptR
         ByteBuffer bytes;
         try (StorageFile file = io.open(path)) {
             long size = file.size();
-            if (size < LogDescriptor.checkpointLength(0) || size > LogDescriptor.checkpointLength(
-                    LogDescriptor.CHECKPOINT_MAX_RANGES)) {
+            if (size < LogDescriptor.checkpointLength(0)
+                    || size > LogDescriptor.checkpointLength(LogDescriptor.CHECKPOINT_MAX_RANGES)) {
                 LOG.warn("Ignoring recovery point {}: {} bytes is not a valid size", path, size);
                 return Optional.empty();
             }
@@ -59,8 +59,11 @@ record RecoveryPoint(boolean cleanShutdown, long durableEndOffset, List<CorruptR
 
     static Optional<RecoveryPoint> decode(ByteBuffer bytes) {
         int n = bytes.remaining() >= LogDescriptor.CHECKPOINT_RANGES_OFFSET
-                ? bytes.getInt(LogDescriptor.CHECKPOINT_RANGE_COUNT_OFFSET) : -1;
-        if (n < 0 || n > LogDescriptor.CHECKPOINT_MAX_RANGES || bytes.remaining() != LogDescriptor.checkpointLength(n)
+                ? bytes.getInt(LogDescriptor.CHECKPOINT_RANGE_COUNT_OFFSET)
+                : -1;
+        if (n < 0
+                || n > LogDescriptor.CHECKPOINT_MAX_RANGES
+                || bytes.remaining() != LogDescriptor.checkpointLength(n)
                 || bytes.getInt(LogDescriptor.CHECKPOINT_MAGIC_OFFSET) != LogDescriptor.CHECKPOINT_MAGIC
                 || bytes.getInt(LogDescriptor.CHECKPOINT_VERSION_OFFSET) != LogDescriptor.CHECKPOINT_VERSION) {
             return Optional.empty();
@@ -87,11 +90,14 @@ record RecoveryPoint(boolean cleanShutdown, long durableEndOffset, List<CorruptR
 
     ByteBuffer encode() {
         List<CorruptRange> ranges = corruptRanges.size() > LogDescriptor.CHECKPOINT_MAX_RANGES
-                ? corruptRanges.subList(0, LogDescriptor.CHECKPOINT_MAX_RANGES) : corruptRanges;
+                ? corruptRanges.subList(0, LogDescriptor.CHECKPOINT_MAX_RANGES)
+                : corruptRanges;
         ByteBuffer bytes = ByteBuffer.allocate(LogDescriptor.checkpointLength(ranges.size()));
-        bytes.putInt(LogDescriptor.CHECKPOINT_MAGIC).putInt(LogDescriptor.CHECKPOINT_VERSION)
+        bytes.putInt(LogDescriptor.CHECKPOINT_MAGIC)
+                .putInt(LogDescriptor.CHECKPOINT_VERSION)
                 .putInt(cleanShutdown ? LogDescriptor.CHECKPOINT_FLAG_CLEAN_SHUTDOWN : 0)
-                .putLong(durableEndOffset).putInt(ranges.size());
+                .putLong(durableEndOffset)
+                .putInt(ranges.size());
         for (CorruptRange range : ranges) {
             bytes.putLong(range.startOffset()).putLong(range.endOffset());
         }

@@ -15,8 +15,16 @@ import java.util.List;
  * @param maxOffset        end of the log after recovery
  * @param durationMs       time the recovery took
  */
-public record RecoveryReport(boolean cleanShutdown, long scanStartOffset, long scannedBytes, long truncatedBytes,
-        List<CorruptRange> corruptRanges, int segmentCount, long minOffset, long maxOffset, long durationMs) {
+public record RecoveryReport(
+        boolean cleanShutdown,
+        long scanStartOffset,
+        long scannedBytes,
+        long truncatedBytes,
+        List<CorruptRange> corruptRanges,
+        int segmentCount,
+        long minOffset,
+        long maxOffset,
+        long durationMs) {
 
     public RecoveryReport {
         corruptRanges = List.copyOf(corruptRanges);

@@ -25,11 +25,11 @@ final class SegmentSet {
     private volatile long maxOffset;
     /** Registrations between two sweeps of abandoned (timed-out) waiters. */
     static final int SWEEP_EVERY = 64;
+
     private final ConcurrentLinkedQueue<DataWaiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger registrations = new AtomicInteger();
 
-    private record DataWaiter(long offset, CompletableFuture<Void> future) {
-    }
+    private record DataWaiter(long offset, CompletableFuture<Void> future) {}
 
     SegmentSet(List<Segment> initial, long maxOffset) {
         if (initial.isEmpty()) {
@@ -97,7 +97,7 @@ final class SegmentSet {
     }
 
     private void wake(long max) {
-        for (Iterator<DataWaiter> it = waiters.iterator(); it.hasNext();) {
+        for (Iterator<DataWaiter> it = waiters.iterator(); it.hasNext(); ) {
             DataWaiter w = it.next();
             if (w.future().isDone()) {
                 it.remove();

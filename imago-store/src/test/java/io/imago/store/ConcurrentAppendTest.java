@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.imago.store.StoredRecords.Stored;
 import io.imago.store.fs.FileChannelStorageIo;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -43,9 +42,12 @@ class ConcurrentAppendTest {
 
     @Test
     void concurrentAppendersLoseDuplicateAndInterleaveNothingAndTheReaderSeesOnlyCompleteRecords() throws Exception {
-        LogConfig config = LogConfig.builder().maxSegmentBytes(8 * 1024).writeBufferBytes(4096).build();
-        try (PartitionLog log = PartitionLog.open(tmp.resolve("conc-0"), config, new FileChannelStorageIo(),
-                new MutableClock(Instant.EPOCH))) {
+        LogConfig config = LogConfig.builder()
+                .maxSegmentBytes(8 * 1024)
+                .writeBufferBytes(4096)
+                .build();
+        try (PartitionLog log = PartitionLog.open(
+                tmp.resolve("conc-0"), config, new FileChannelStorageIo(), new MutableClock(Instant.EPOCH))) {
             ConcurrentLinkedQueue<long[]> acked = new ConcurrentLinkedQueue<>();
             AtomicBoolean appending = new AtomicBoolean(true);
             AtomicReference<Throwable> readerFailure = new AtomicReference<>();
@@ -65,7 +67,9 @@ class ConcurrentAppendTest {
             appending.set(false);
             reader.join();
             assertThat(readerFailure.get()).as("seed %d: reader", SEED).isNull();
-            assertThat(recordsSeen.get()).as("seed %d: the reader saw records", SEED).isPositive();
+            assertThat(recordsSeen.get())
+                    .as("seed %d: the reader saw records", SEED)
+                    .isPositive();
             checkEveryRecordOnceInOrder(log, acked);
         }
     }
@@ -113,15 +117,17 @@ class ConcurrentAppendTest {
      * reads of random sizes, checking each record. Whatever end the log reports must already be
      * readable and must end a whole record; the reported end never goes back.
      */
-    private static void readWhileAppending(PartitionLog log, AtomicBoolean appending, AtomicReference<Throwable> failure,
-            AtomicLong seen) {
+    private static void readWhileAppending(
+            PartitionLog log, AtomicBoolean appending, AtomicReference<Throwable> failure, AtomicLong seen) {
         Random random = new Random(SEED);
         long offset = 0;
         long end = 0;
         try {
             while (appending.get() || offset < log.maxOffset()) {
                 long sampled = log.maxOffset();
-                assertThat(sampled).as("seed %d: maxOffset never goes back", SEED).isGreaterThanOrEqualTo(end);
+                assertThat(sampled)
+                        .as("seed %d: maxOffset never goes back", SEED)
+                        .isGreaterThanOrEqualTo(end);
                 end = sampled;
                 if (offset == end) {
                     awaitDataBeyond(log, offset);
@@ -152,7 +158,8 @@ class ConcurrentAppendTest {
         while (offset < end) {
             int size = (int) Math.min(end - offset, toEnd ? Integer.MAX_VALUE : 1 + random.nextInt(4096));
             ReadResult result = log.read(offset, size);
-            assertThat(result).as("seed %d: a read at %d, below the end %d the log reported", SEED, offset, end)
+            assertThat(result)
+                    .as("seed %d: a read at %d, below the end %d the log reported", SEED, offset, end)
                     .isInstanceOf(LogRegion.class);
             LogRegion region = (LogRegion) result;
             byte[] bytes;
@@ -164,14 +171,16 @@ class ConcurrentAppendTest {
             List<Stored> records = new ArrayList<>();
             int consumed = StoredRecords.parse(ByteBuffer.wrap(bytes), offset, records);
             if (consumed == 0 && size == end - offset) {
-                fail("seed %d: [%d, %d), below the end the log reported, holds no whole readable record (read %d bytes)",
+                fail(
+                        "seed %d: [%d, %d), below the end the log reported, holds no whole readable record (read %d bytes)",
                         SEED, offset, end, bytes.length);
             }
             toEnd = consumed == 0;
             for (Stored s : records) {
                 int appender = (int) (s.messageId() / 1_000_000L) - 1;
                 int i = (int) (s.messageId() % 1_000_000L);
-                assertThat(s.payload()).isEqualTo(payload(s.messageId(), size(appender, i)).array());
+                assertThat(s.payload())
+                        .isEqualTo(payload(s.messageId(), size(appender, i)).array());
             }
             seen.addAndGet(records.size());
             offset += consumed;
@@ -183,17 +192,21 @@ class ConcurrentAppendTest {
         assertThat(acked).as("seed %d: acknowledgements", SEED).hasSize(APPENDERS * RECORDS_PER_APPENDER);
         Map<Long, Long> offsetById = new HashMap<>();
         for (long[] a : acked) {
-            assertThat(offsetById.put(a[0], a[1])).as("seed %d: id %d acknowledged once", SEED, a[0]).isNull();
+            assertThat(offsetById.put(a[0], a[1]))
+                    .as("seed %d: id %d acknowledged once", SEED, a[0])
+                    .isNull();
         }
         List<Stored> stored = StoredRecords.readAll(log);
         assertThat(stored).as("seed %d: records on disk", SEED).hasSize(APPENDERS * RECORDS_PER_APPENDER);
         long[] lastOffset = new long[APPENDERS];
         Arrays.fill(lastOffset, -1);
         for (Stored s : stored) {
-            assertThat(offsetById.get(s.messageId())).as("seed %d: id %d where acknowledged", SEED, s.messageId())
+            assertThat(offsetById.get(s.messageId()))
+                    .as("seed %d: id %d where acknowledged", SEED, s.messageId())
                     .isEqualTo(s.offset());
             int appender = (int) (s.messageId() / 1_000_000L) - 1;
-            assertThat(s.offset()).as("seed %d: appender %d in call order", SEED, appender)
+            assertThat(s.offset())
+                    .as("seed %d: appender %d in call order", SEED, appender)
                     .isGreaterThan(lastOffset[appender]);
             lastOffset[appender] = s.offset();
         }

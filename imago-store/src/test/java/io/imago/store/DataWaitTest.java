@@ -30,6 +30,7 @@ class DataWaitTest {
 
     @TempDir
     Path tmp;
+
     private final FaultInjectingStorageIo io = new FaultInjectingStorageIo();
     private final List<PartitionLog> opened = new ArrayList<>();
     private FsyncGate gate;
@@ -67,7 +68,9 @@ class DataWaitTest {
         assertThat(waiting).isNotDone();
         gate = io.holdFsyncs();
         CompletableFuture<Long> append = log.append(1, 0, payload(10));
-        assertThat(gate.awaitHeld(10, TimeUnit.SECONDS)).as("the append's fsync reached the gate").isTrue();
+        assertThat(gate.awaitHeld(10, TimeUnit.SECONDS))
+                .as("the append's fsync reached the gate")
+                .isTrue();
         // written but not fsynced: in group commit that is not acknowledged, so nobody is woken yet
         assertThat(waiting).as("woken before the fsync").isNotDone();
         assertThat(append).as("acknowledged before the fsync").isNotDone();
@@ -102,15 +105,18 @@ class DataWaitTest {
             log.awaitDataBeyond(0).cancel(false); // as a long poll that timed out
         }
         // dropped while later waits register, even though no data arrives to wake anyone
-        assertThat(log.dataWaiterCount()).as("waiters held after %d abandoned waits", abandoned)
+        assertThat(log.dataWaiterCount())
+                .as("waiters held after %d abandoned waits", abandoned)
                 .isLessThanOrEqualTo(baseline + SegmentSet.SWEEP_EVERY);
 
         CompletableFuture<Void> live = log.awaitDataBeyond(0);
         assertThat(log.dataWaiterCount()).isGreaterThan(baseline);
         log.append(1, 0, payload(10)).join();
         live.get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.dataWaiterCount())
-                .as("waiters held once the live one is woken").isEqualTo(baseline));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(log.dataWaiterCount())
+                        .as("waiters held once the live one is woken")
+                        .isEqualTo(baseline));
     }
 
     @Test
@@ -129,7 +135,9 @@ class DataWaitTest {
         long fsyncsBefore = io.fsyncCount();
         gate = io.holdFsyncs();
         CompletableFuture<Long> append = log.append(1, 0, payload(10));
-        assertThat(gate.awaitHeld(10, TimeUnit.SECONDS)).as("the fsync after the write reached the gate").isTrue();
+        assertThat(gate.awaitHeld(10, TimeUnit.SECONDS))
+                .as("the fsync after the write reached the gate")
+                .isTrue();
         // the fsync stays held until the test ends: the wait and the append complete without it
         assertThat(waiting).as("woken while the fsync is held").succeedsWithin(Duration.ofSeconds(10));
         assertThat(append.get(10, TimeUnit.SECONDS)).isZero();

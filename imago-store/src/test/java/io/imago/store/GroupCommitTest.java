@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GroupCommitTest {
     @TempDir
     Path tmp;
+
     private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
     private final FaultInjectingStorageIo io = new FaultInjectingStorageIo();
     private final List<PartitionLog> opened = new ArrayList<>();
@@ -84,8 +85,12 @@ class GroupCommitTest {
         gate.open();
         CompletableFuture.allOf(queued.toArray(new CompletableFuture<?>[0])).get(5, TimeUnit.SECONDS);
         assertThat(first).isCompletedWithValue(0L);
-        assertThat(io.fsyncCount() - fsyncsAtOpen).as("one fsync for the first, one for the 50 queued").isEqualTo(2);
-        assertThat(io.writeCount() - writesBefore).as("the queued 50 in one gathering write").isEqualTo(1);
+        assertThat(io.fsyncCount() - fsyncsAtOpen)
+                .as("one fsync for the first, one for the 50 queued")
+                .isEqualTo(2);
+        assertThat(io.writeCount() - writesBefore)
+                .as("the queued 50 in one gathering write")
+                .isEqualTo(1);
         assertThat(StoredRecords.readAll(log)).hasSize(51);
     }
 
@@ -102,15 +107,21 @@ class GroupCommitTest {
             queued.add(log.append(i + 3, 0, payload(i, 10)));
         }
         gate.open();
-        assertThatThrownBy(inFlight::join).hasCauseInstanceOf(LogOfflineException.class)
-                .hasRootCauseMessage("injected fsync failure on " + log.directory().resolve(LogDescriptor.segmentFileName(0)));
+        assertThatThrownBy(inFlight::join)
+                .hasCauseInstanceOf(LogOfflineException.class)
+                .hasRootCauseMessage(
+                        "injected fsync failure on " + log.directory().resolve(LogDescriptor.segmentFileName(0)));
         for (CompletableFuture<Long> f : queued) {
-            assertThatThrownBy(f::join).isInstanceOf(CompletionException.class)
+            assertThatThrownBy(f::join)
+                    .isInstanceOf(CompletionException.class)
                     .hasCauseInstanceOf(LogOfflineException.class);
         }
         assertThat(log.isOnline()).isFalse();
-        assertThatThrownBy(() -> log.append(99, 0, payload(99, 1)).join()).hasCauseInstanceOf(LogOfflineException.class);
-        assertThat(log.maxOffset()).as("nothing after the failure became visible").isEqualTo(30);
+        assertThatThrownBy(() -> log.append(99, 0, payload(99, 1)).join())
+                .hasCauseInstanceOf(LogOfflineException.class);
+        assertThat(log.maxOffset())
+                .as("nothing after the failure became visible")
+                .isEqualTo(30);
         assertThat(StoredRecords.readAll(log)).hasSize(1);
     }
 
@@ -118,16 +129,18 @@ class GroupCommitTest {
     void aFailedWriteFailsEveryWaiterAndTakesTheLogOffline() throws Exception {
         PartitionLog log = open(LogConfig.defaults(), io);
         io.failNextWrite();
-        CompletableFuture<long[]> batch = log.appendBatch(List.of(new Record(1, 0, payload(1, 5)),
-                new Record(2, 0, payload(2, 5))));
+        CompletableFuture<long[]> batch =
+                log.appendBatch(List.of(new Record(1, 0, payload(1, 5)), new Record(2, 0, payload(2, 5))));
         assertThatThrownBy(batch::join).hasCauseInstanceOf(LogOfflineException.class);
         assertThat(log.isOnline()).isFalse();
         assertThatThrownBy(() -> log.append(3, 0, payload(3, 5)).join()).hasCauseInstanceOf(LogOfflineException.class);
         log.close();
-        PartitionLog reopened = PartitionLog.open(tmp.resolve("gc-0"), LogConfig.defaults(),
-                new FaultInjectingStorageIo(), clock);
+        PartitionLog reopened =
+                PartitionLog.open(tmp.resolve("gc-0"), LogConfig.defaults(), new FaultInjectingStorageIo(), clock);
         opened.add(reopened);
-        assertThat(reopened.recovery().recovered()).as("an offline log does not claim a clean shutdown").isTrue();
+        assertThat(reopened.recovery().recovered())
+                .as("an offline log does not claim a clean shutdown")
+                .isTrue();
         assertThat(reopened.append(4, 0, payload(4, 5)).join()).isZero();
     }
 
@@ -181,9 +194,13 @@ class GroupCommitTest {
             assertThat(s.messageId()).isEqualTo(id);
             assertThat(s.payload()).isEqualTo(payload(id, 20 + (int) (id % 50)).array());
         });
-        long end = survived.isEmpty() ? reopened.minOffset()
-                : survived.get(survived.size() - 1).offset() + survived.get(survived.size() - 1).length();
-        assertThat(reopened.maxOffset()).as("the log ends with a complete record").isEqualTo(end);
+        long end = survived.isEmpty()
+                ? reopened.minOffset()
+                : survived.get(survived.size() - 1).offset()
+                        + survived.get(survived.size() - 1).length();
+        assertThat(reopened.maxOffset())
+                .as("the log ends with a complete record")
+                .isEqualTo(end);
     }
 
     @Test
@@ -196,7 +213,9 @@ class GroupCommitTest {
         try {
             CompletableFuture<Long> first = appendOn(appender, log, 1);
             assertThat(gate.awaitHeld(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(log.queuedBytes()).as("the writer took the first append into its fsync").isZero();
+            assertThat(log.queuedBytes())
+                    .as("the writer took the first append into its fsync")
+                    .isZero();
             CompletableFuture<Long> second = appendOn(appender, log, 2);
             assertThat(first).as("the fsync is still held").isNotDone();
             assertThat(second).isNotDone();
@@ -207,7 +226,9 @@ class GroupCommitTest {
         } finally {
             gate.open();
             appender.shutdown();
-            assertThat(appender.awaitTermination(10, TimeUnit.SECONDS)).as("the appending thread ended").isTrue();
+            assertThat(appender.awaitTermination(10, TimeUnit.SECONDS))
+                    .as("the appending thread ended")
+                    .isTrue();
         }
     }
 

@@ -17,11 +17,16 @@ class NamesAndConfigTest {
     void segmentNamesAreTwentyDigitStartOffsets() {
         assertThat(LogDescriptor.segmentFileName(0)).isEqualTo("00000000000000000000.meta");
         assertThat(LogDescriptor.segmentFileName(120)).isEqualTo("00000000000000000120.meta");
-        assertThat(LogDescriptor.parseSegmentFileName("00000000000000000120.meta")).contains(120L);
-        assertThat(LogDescriptor.parseSegmentFileName("00000000000000000120.meta.arc")).isEmpty();
-        assertThat(LogDescriptor.parseSegmentFileName("0000000000000000012a.meta")).isEmpty();
+        assertThat(LogDescriptor.parseSegmentFileName("00000000000000000120.meta"))
+                .contains(120L);
+        assertThat(LogDescriptor.parseSegmentFileName("00000000000000000120.meta.arc"))
+                .isEmpty();
+        assertThat(LogDescriptor.parseSegmentFileName("0000000000000000012a.meta"))
+                .isEmpty();
         assertThat(LogDescriptor.parseSegmentFileName("120.meta")).isEmpty();
-        assertThat(LogDescriptor.parseSegmentFileName("99999999999999999999.meta")).as("overflows a long").isEmpty();
+        assertThat(LogDescriptor.parseSegmentFileName("99999999999999999999.meta"))
+                .as("overflows a long")
+                .isEmpty();
     }
 
     @Test
@@ -43,13 +48,15 @@ class NamesAndConfigTest {
         assertThat(config.maxSegmentBytes()).isEqualTo(1L << 30);
         assertThat(config.groupCommitMaxBytes()).isEqualTo(512 * 1024);
         assertThat(config.unflushIntervalMs()).isEqualTo(10_000);
-        assertThat(config.toBuilder().unflushThreshold(1000).build().isGroupCommit()).isFalse();
+        assertThat(config.toBuilder().unflushThreshold(1000).build().isGroupCommit())
+                .isFalse();
     }
 
     @Test
     void invalidConfigNamesTheKeyAndValue() {
         assertThatThrownBy(() -> LogConfig.builder().maxSegmentBytes(0).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSegmentBytes=0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxSegmentBytes=0");
         assertThatThrownBy(() -> LogConfig.builder().unflushIntervalMs(-1).build())
                 .hasMessageContaining("unflushIntervalMs=-1");
         assertThatThrownBy(() -> LogConfig.builder().writeBufferBytes(10).build())
@@ -58,15 +65,19 @@ class NamesAndConfigTest {
 
     @Test
     void recoveryPointRoundTripsAndRejectsAnyDamage() {
-        RecoveryPoint point = new RecoveryPoint(true, 12345, List.of(new CorruptRange(10, 20), new CorruptRange(40, 41)));
+        RecoveryPoint point =
+                new RecoveryPoint(true, 12345, List.of(new CorruptRange(10, 20), new CorruptRange(40, 41)));
         ByteBuffer bytes = point.encode();
         assertThat(bytes.remaining()).isEqualTo(LogDescriptor.checkpointLength(2));
         assertThat(RecoveryPoint.decode(bytes.duplicate())).contains(point);
         for (int i = 0; i < bytes.remaining(); i++) {
-            ByteBuffer damaged = ByteBuffer.allocate(bytes.remaining()).put(bytes.duplicate()).flip();
+            ByteBuffer damaged = ByteBuffer.allocate(bytes.remaining())
+                    .put(bytes.duplicate())
+                    .flip();
             damaged.put(i, (byte) (damaged.get(i) ^ 1));
             assertThat(RecoveryPoint.decode(damaged)).as("flip in byte %d", i).isEqualTo(Optional.empty());
         }
-        assertThat(RecoveryPoint.decode(bytes.duplicate().limit(bytes.remaining() - 1))).isEmpty();
+        assertThat(RecoveryPoint.decode(bytes.duplicate().limit(bytes.remaining() - 1)))
+                .isEmpty();
     }
 }

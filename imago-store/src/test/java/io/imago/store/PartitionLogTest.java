@@ -30,6 +30,7 @@ class PartitionLogTest {
 
     @TempDir
     Path tmp;
+
     private final StorageIo io = new FileChannelStorageIo();
     private final Clock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
     private final List<PartitionLog> opened = new ArrayList<>();
@@ -79,16 +80,21 @@ class PartitionLogTest {
         assertThat(RecordDescriptor.storedChecksum(buf, 0)).isEqualTo(RecordDescriptor.checksum(payload(7, 10)));
         assertThat(RecordDescriptor.messageId(buf, 0)).isEqualTo(7);
         assertThat(RecordDescriptor.flag(buf, 0)).isEqualTo(1);
-        assertThat(StoredRecords.readAll(log)).containsExactly(
-                new Stored(0, 7, 1, payload(7, 10).array()), new Stored(30, 8, 0, payload(8, 5).array()));
+        assertThat(StoredRecords.readAll(log))
+                .containsExactly(
+                        new Stored(0, 7, 1, payload(7, 10).array()),
+                        new Stored(30, 8, 0, payload(8, 5).array()));
     }
 
     @Test
     void appendBatchIsContiguousWithOneOffsetPerRecord() throws IOException {
         PartitionLog log = open(LogConfig.defaults());
         append(log, 1, 3);
-        long[] offsets = log.appendBatch(List.of(new Record(2, 0, payload(2, 10)), new Record(3, 1, payload(3, 0)),
-                new Record(4, 0, payload(4, 7)))).join();
+        long[] offsets = log.appendBatch(List.of(
+                        new Record(2, 0, payload(2, 10)),
+                        new Record(3, 1, payload(3, 0)),
+                        new Record(4, 0, payload(4, 7))))
+                .join();
         assertThat(offsets).containsExactly(23, 53, 73);
         assertThat(StoredRecords.readAll(log)).extracting(Stored::messageId).containsExactly(1L, 2L, 3L, 4L);
     }
@@ -109,8 +115,7 @@ class PartitionLogTest {
     @Test
     void refusesARecordIndistinguishableFromZeroFill() throws IOException {
         PartitionLog log = open(LogConfig.defaults());
-        assertThatThrownBy(() -> log.append(0, 0, ByteBuffer.allocate(0)))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> log.append(0, 0, ByteBuffer.allocate(0))).isInstanceOf(IllegalArgumentException.class);
         assertThat(log.append(0, 0, ByteBuffer.allocate(1)).join()).isZero();
     }
 
@@ -140,8 +145,8 @@ class PartitionLogTest {
     @Test
     void batchStaysInOneSegmentAndRollsAfterIt() throws IOException {
         PartitionLog log = open(segmentsOf(100));
-        List<Record> batch = List.of(new Record(1, 0, payload(1, 40)), new Record(2, 0, payload(2, 40)),
-                new Record(3, 0, payload(3, 40)));
+        List<Record> batch = List.of(
+                new Record(1, 0, payload(1, 40)), new Record(2, 0, payload(2, 40)), new Record(3, 0, payload(3, 40)));
         assertThat(log.appendBatch(batch).join()).containsExactly(0, 60, 120);
         assertThat(log.segmentCount()).isEqualTo(2);
         assertThat(log.nearestOffset(179)).isZero();
@@ -175,7 +180,9 @@ class PartitionLogTest {
         assertThat(second.filePosition()).isZero();
         second.release();
         LogRegion middle = (LogRegion) log.read(125, 10_000);
-        assertThat(middle.length()).as("an offset inside a record is served as is").isEqualTo(115);
+        assertThat(middle.length())
+                .as("an offset inside a record is served as is")
+                .isEqualTo(115);
         middle.release();
     }
 
@@ -223,8 +230,9 @@ class PartitionLogTest {
         LogRegion region = (LogRegion) log.read(25, 100);
         assertThat(region.fileChannel().isOpen()).isTrue();
         assertThat(StoredRecords.bytes(region)).hasSize(25);
-        assertThatThrownBy(() -> region.transferTo(java.nio.channels.Channels.newChannel(
-                new java.io.ByteArrayOutputStream()), 26, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> region.transferTo(
+                        java.nio.channels.Channels.newChannel(new java.io.ByteArrayOutputStream()), 26, 1))
+                .isInstanceOf(IllegalArgumentException.class);
         region.release();
         region.release();
     }
@@ -254,7 +262,8 @@ class PartitionLogTest {
         log.close();
         assertThat(log.isOnline()).isFalse();
         assertThatThrownBy(() -> log.append(1, 0, payload(1, 1)).join())
-                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(LogClosedException.class);
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(LogClosedException.class);
         assertThatThrownBy(() -> log.read(0, 10)).isInstanceOf(LogClosedException.class);
     }
 
@@ -278,6 +287,8 @@ class PartitionLogTest {
         append(log, 1, 10);
         append(log, 2, 10_000);
         append(log, 3, 10);
-        assertThat(StoredRecords.readAll(log)).extracting(s -> s.payload().length).containsExactly(10, 10_000, 10);
+        assertThat(StoredRecords.readAll(log))
+                .extracting(s -> s.payload().length)
+                .containsExactly(10, 10_000, 10);
     }
 }

@@ -28,12 +28,15 @@ class RecoveryProperties {
      * numbers of tries.)
      */
     @Property(tries = 60)
-    void randomGarbageTailIsTruncatedAndNothingElse(@ForAll @Size(min = 1, max = 300) byte[] garbage,
-            @ForAll @IntRange(min = 0, max = 6) int records, @ForAll boolean keepCheckpoint) throws IOException {
+    void randomGarbageTailIsTruncatedAndNothingElse(
+            @ForAll @Size(min = 1, max = 300) byte[] garbage,
+            @ForAll @IntRange(min = 0, max = 6) int records,
+            @ForAll boolean keepCheckpoint)
+            throws IOException {
         Path dir = Files.createTempDirectory("imago-garbage");
         try {
-            Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
-                    () -> checkGarbageTail(dir, garbage, records, keepCheckpoint));
+            Assertions.assertTimeoutPreemptively(
+                    Duration.ofSeconds(20), () -> checkGarbageTail(dir, garbage, records, keepCheckpoint));
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -70,8 +73,11 @@ class RecoveryProperties {
 
     private static long lastSegmentStart(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> LogDescriptor.parseSegmentFileName(p.getFileName().toString()))
-                    .flatMap(java.util.Optional::stream).max(Long::compare).orElseThrow();
+            return files.map(p ->
+                            LogDescriptor.parseSegmentFileName(p.getFileName().toString()))
+                    .flatMap(java.util.Optional::stream)
+                    .max(Long::compare)
+                    .orElseThrow();
         }
     }
 }

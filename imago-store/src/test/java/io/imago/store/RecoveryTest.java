@@ -24,10 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RecoveryTest {
-    private static final LogConfig SMALL_SEGMENTS = LogConfig.builder().maxSegmentBytes(200).build();
+    private static final LogConfig SMALL_SEGMENTS =
+            LogConfig.builder().maxSegmentBytes(200).build();
 
     @TempDir
     Path tmp;
+
     private final StorageIo io = new FileChannelStorageIo();
     private final Clock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
 
@@ -89,7 +91,9 @@ class RecoveryTest {
                 copy(template, dir, staleCheckpoint);
                 truncate(dir.resolve(LogDescriptor.segmentFileName(200)), cut - 200);
                 long cutAt = cut;
-                List<Stored> expected = all.stream().filter(s -> s.offset() + s.length() <= cutAt).toList();
+                List<Stored> expected = all.stream()
+                        .filter(s -> s.offset() + s.length() <= cutAt)
+                        .toList();
                 Stored lastKept = expected.get(expected.size() - 1);
                 long keptEnd = lastKept.offset() + lastKept.length();
                 try (PartitionLog log = open(dir)) {
@@ -99,7 +103,9 @@ class RecoveryTest {
                     assertThat(report.corruptRanges()).isEmpty();
                     assertThat(log.maxOffset()).as("cut at %d", cut).isEqualTo(keptEnd);
                     assertThat(StoredRecords.readAll(log)).as("cut at %d", cut).isEqualTo(expected);
-                    assertThat(log.append(99, 0, payload(99, 3)).join()).as("cut at %d", cut).isEqualTo(keptEnd);
+                    assertThat(log.append(99, 0, payload(99, 3)).join())
+                            .as("cut at %d", cut)
+                            .isEqualTo(keptEnd);
                 }
             }
         }
@@ -129,7 +135,9 @@ class RecoveryTest {
         try (PartitionLog reopened = open(dir)) {
             RecoveryReport report = reopened.recovery();
             assertThat(report.recovered()).isTrue();
-            assertThat(report.scanStartOffset()).as("the last roll's checkpoint").isEqualTo(200);
+            assertThat(report.scanStartOffset())
+                    .as("the last roll's checkpoint")
+                    .isEqualTo(200);
             assertThat(report.scannedBytes()).isEqualTo(150);
             assertThat(StoredRecords.readAll(reopened)).hasSize(7);
         }
@@ -151,15 +159,19 @@ class RecoveryTest {
         Path dir = template();
         Files.move(dir.resolve(LogDescriptor.segmentFileName(200)), dir.resolve(LogDescriptor.segmentFileName(210)));
         Files.write(dir.resolve(LogDescriptor.segmentFileName(400)), new byte[0]);
-        assertThatThrownBy(() -> open(dir)).isInstanceOf(LogRecoveryException.class)
-                .hasMessageContaining("00000000000000000000.meta").hasMessageContaining("00000000000000000210.meta");
+        assertThatThrownBy(() -> open(dir))
+                .isInstanceOf(LogRecoveryException.class)
+                .hasMessageContaining("00000000000000000000.meta")
+                .hasMessageContaining("00000000000000000210.meta");
     }
 
     @Test
     void aSegmentFileWithABadNameFailsOpen() throws IOException {
         Path dir = template();
         Files.write(dir.resolve("123.meta"), new byte[0]);
-        assertThatThrownBy(() -> open(dir)).isInstanceOf(LogRecoveryException.class).hasMessageContaining("123.meta");
+        assertThatThrownBy(() -> open(dir))
+                .isInstanceOf(LogRecoveryException.class)
+                .hasMessageContaining("123.meta");
     }
 
     /** Segments 0, 200, 400 of four 50-byte records each, then an empty active segment at 600. */
@@ -175,7 +187,8 @@ class RecoveryTest {
     }
 
     private static void assertServedAroundCorruption(PartitionLog log, CorruptRange range) {
-        assertThatThrownBy(() -> log.read(range.startOffset(), 1000)).isInstanceOf(CorruptRecordException.class)
+        assertThatThrownBy(() -> log.read(range.startOffset(), 1000))
+                .isInstanceOf(CorruptRecordException.class)
                 .satisfies(e -> assertThat(((CorruptRecordException) e).range()).isEqualTo(range));
         assertThatThrownBy(() -> log.read(range.endOffset() - 1, 1000)).isInstanceOf(CorruptRecordException.class);
         LogRegion before = (LogRegion) log.read(200, 1000);
@@ -207,7 +220,9 @@ class RecoveryTest {
             assertThat(log.append(50, 0, payload(50, 1)).join()).isEqualTo(600);
         }
         try (PartitionLog log = open(dir)) {
-            assertThat(log.recovery().corruptRanges()).as("kept by the checkpoint").containsExactly(new CorruptRange(250, 300));
+            assertThat(log.recovery().corruptRanges())
+                    .as("kept by the checkpoint")
+                    .containsExactly(new CorruptRange(250, 300));
             assertThatThrownBy(() -> log.read(250, 10)).isInstanceOf(CorruptRecordException.class);
         }
     }

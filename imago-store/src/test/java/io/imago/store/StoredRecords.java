@@ -22,7 +22,10 @@ public final class StoredRecords {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Stored s && s.offset == offset && s.messageId == messageId && s.flag == flag
+            return o instanceof Stored s
+                    && s.offset == offset
+                    && s.messageId == messageId
+                    && s.flag == flag
                     && Arrays.equals(s.payload, payload);
         }
 
@@ -37,8 +40,7 @@ public final class StoredRecords {
         }
     }
 
-    private StoredRecords() {
-    }
+    private StoredRecords() {}
 
     /** A payload of {@code size} bytes derived from {@code seed}. */
     public static ByteBuffer payload(long seed, int size) {
@@ -99,8 +101,8 @@ public final class StoredRecords {
             if (RecordDescriptor.checksum(payload, 0, length) != RecordDescriptor.storedChecksum(bytes, at)) {
                 throw new AssertionError("checksum mismatch at offset " + (baseOffset + at));
             }
-            out.add(new Stored(baseOffset + at, RecordDescriptor.messageId(bytes, at), RecordDescriptor.flag(bytes, at),
-                    payload));
+            out.add(new Stored(
+                    baseOffset + at, RecordDescriptor.messageId(bytes, at), RecordDescriptor.flag(bytes, at), payload));
             at += RecordDescriptor.HEADER_LENGTH + length;
         }
         return at;

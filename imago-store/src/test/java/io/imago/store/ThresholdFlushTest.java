@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ThresholdFlushTest {
     @TempDir
     Path tmp;
+
     private final MutableClock clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
     private final FaultInjectingStorageIo io = new FaultInjectingStorageIo();
     private PartitionLog log;
@@ -29,7 +30,10 @@ class ThresholdFlushTest {
     private FsyncGate gate;
 
     private PartitionLog open(int threshold) throws IOException {
-        LogConfig config = LogConfig.builder().unflushThreshold(threshold).unflushIntervalMs(10_000).build();
+        LogConfig config = LogConfig.builder()
+                .unflushThreshold(threshold)
+                .unflushIntervalMs(10_000)
+                .build();
         log = PartitionLog.open(tmp.resolve("th-0"), config, io, clock);
         fsyncsAtOpen = io.fsyncCount();
         return log;
@@ -74,7 +78,8 @@ class ThresholdFlushTest {
         log.append(2, 0, payload(2, 10)).join(); // the threshold: an fsync starts and is held
         assertThat(gate.awaitHeld(5, TimeUnit.SECONDS)).isTrue();
         for (int i = 3; i <= 10; i++) {
-            assertThat(log.append(i, 0, payload(i, 10)).get(5, TimeUnit.SECONDS)).isEqualTo((i - 1) * 30L);
+            assertThat(log.append(i, 0, payload(i, 10)).get(5, TimeUnit.SECONDS))
+                    .isEqualTo((i - 1) * 30L);
         }
         assertThat(StoredRecords.readAll(log)).hasSize(10);
         gate.open();
@@ -153,8 +158,8 @@ class ThresholdFlushTest {
         log.close();
         assertThat(io.fsyncCount() - fsyncsAtOpen).isEqualTo(1);
         io.simulatePowerLoss();
-        try (PartitionLog reopened = PartitionLog.open(tmp.resolve("th-0"), LogConfig.defaults(),
-                new FaultInjectingStorageIo(), clock)) {
+        try (PartitionLog reopened =
+                PartitionLog.open(tmp.resolve("th-0"), LogConfig.defaults(), new FaultInjectingStorageIo(), clock)) {
             assertThat(StoredRecords.readAll(reopened)).hasSize(1);
         }
     }

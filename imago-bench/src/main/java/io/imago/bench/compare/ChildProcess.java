@@ -38,12 +38,17 @@ public final class ChildProcess implements AutoCloseable {
      * Starts {@code command} in {@code workDir} (created if missing) with extra environment variables,
      * standard output and error appended to {@code log} after a first line {@code $ <command>}.
      */
-    public static ChildProcess start(String name, List<String> command, Path workDir, Map<String, String> env,
-            Path log) throws IOException {
+    public static ChildProcess start(String name, List<String> command, Path workDir, Map<String, String> env, Path log)
+            throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Files.writeString(log, "$ " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder builder = builder(command, workDir, env).redirectErrorStream(true)
+        Files.writeString(
+                log,
+                "$ " + String.join(" ", command) + System.lineSeparator(),
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        ProcessBuilder builder = builder(command, workDir, env)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return new ChildProcess(name, builder.start(), log);
     }
@@ -52,12 +57,19 @@ public final class ChildProcess implements AutoCloseable {
      * As {@link #start(String, List, Path, Map, Path)}, with standard output and error in two files
      * (replaced); {@code log} is the file its messages quote, which the process writes itself.
      */
-    public static ChildProcess start(String name, List<String> command, Path workDir, Map<String, String> env,
-            Path stdout, Path stderr, Path log) throws IOException {
+    public static ChildProcess start(
+            String name,
+            List<String> command,
+            Path workDir,
+            Map<String, String> env,
+            Path stdout,
+            Path stderr,
+            Path log)
+            throws IOException {
         Files.createDirectories(stdout.toAbsolutePath().getParent());
         Files.createDirectories(stderr.toAbsolutePath().getParent());
-        ProcessBuilder builder = builder(command, workDir, env).redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile());
+        ProcessBuilder builder =
+                builder(command, workDir, env).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         return new ChildProcess(name, builder.start(), log);
     }
 
@@ -89,8 +101,8 @@ public final class ChildProcess implements AutoCloseable {
     /** Waits for the process to end by itself; returns its exit code; throws with the log's tail after the timeout. */
     public int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s; last lines of "
-                    + log + ":\n" + tail());
+            throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds()
+                    + " s; last lines of " + log + ":\n" + tail());
         }
         return process.exitValue();
     }
@@ -108,8 +120,8 @@ public final class ChildProcess implements AutoCloseable {
     /** Throws, with the log's tail, if the process has ended. */
     public void checkAlive() {
         if (!process.isAlive()) {
-            throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; last lines of "
-                    + log + ":\n" + tail());
+            throw new IllegalStateException(
+                    name + " exited with code " + process.exitValue() + "; last lines of " + log + ":\n" + tail());
         }
     }
 

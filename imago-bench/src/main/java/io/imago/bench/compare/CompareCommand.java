@@ -26,56 +26,115 @@ import picocli.CommandLine.Option;
  * and prints one table of medians with the ratio Imago/peer and whether each bar holds. Every load
  * driver runs in its own JVM; so does every broker and ZooKeeper. Not thread-safe.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Runs the workloads W1-W5 against Imago, Kafka and the original MetaQ broker, one system "
-                + "after another on this machine, and prints a table of medians with the ratio Imago/peer.",
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the workloads W1-W5 against Imago, Kafka and the original MetaQ broker, one system "
+                    + "after another on this machine, and prints a table of medians with the ratio Imago/peer.",
             "W1 drop-in: the original MetaQ client, sync sends of 100 B from 8 threads (vs the original broker, "
                     + "both in group commit). W2 throughput: async sends of 100 B and of 1 KiB from one producer to "
                     + "4 partitions (vs Kafka acks=1). W3 fetch: consume 2 million 100 B records from the start. "
                     + "W4 latency: 10,000 records/s for 30 s end to end, p99. W5 footprint: the broker's peak RSS "
                     + "during W2.",
-            "Logs of every process go to DATA-DIR/logs."},
+            "Logs of every process go to DATA-DIR/logs."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the table was printed (whether or not every bar holds)", "1:a system or a run failed",
-            "2:bad options"})
+        exitCodeList = {
+            "0:the table was printed (whether or not every bar holds)",
+            "1:a system or a run failed",
+            "2:bad options"
+        })
 public final class CompareCommand implements Callable<Integer> {
     /** The systems, in the order they run. */
-    enum SystemName { metaq, imago, imago_unflush, kafka }
+    enum SystemName {
+        metaq,
+        imago,
+        imago_unflush,
+        kafka
+    }
 
-    @Option(names = "--data-dir", defaultValue = "imago-bench-data", paramLabel = "DIR",
+    @Option(
+            names = "--data-dir",
+            defaultValue = "imago-bench-data",
+            paramLabel = "DIR",
             description = "the data disk every system writes to, and the logs (default: ${DEFAULT-VALUE}); "
                     + "its contents are replaced")
     Path dataDir;
-    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "runs of each workload (default: ${DEFAULT-VALUE})")
+
+    @Option(
+            names = "--runs",
+            defaultValue = "3",
+            paramLabel = "N",
+            description = "runs of each workload (default: ${DEFAULT-VALUE})")
     int runs;
-    @Option(names = "--heap", defaultValue = "1g", paramLabel = "SIZE",
+
+    @Option(
+            names = "--heap",
+            defaultValue = "1g",
+            paramLabel = "SIZE",
             description = "heap of every broker JVM, -Xms and -Xmx (default: ${DEFAULT-VALUE})")
     String heap;
-    @Option(names = "--systems", split = ",", paramLabel = "S",
+
+    @Option(
+            names = "--systems",
+            split = ",",
+            paramLabel = "S",
             defaultValue = "metaq,imago,imago_unflush,kafka",
             description = "which systems to run (default: ${DEFAULT-VALUE})")
     List<SystemName> systems;
-    @Option(names = "--workloads", split = ",", paramLabel = "W", defaultValue = "W1,W2,W3,W4,W5",
+
+    @Option(
+            names = "--workloads",
+            split = ",",
+            paramLabel = "W",
+            defaultValue = "W1,W2,W3,W4,W5",
             description = "which workloads to run (default: ${DEFAULT-VALUE})")
     List<String> workloads;
-    @Option(names = "--w1-duration", defaultValue = "20s", paramLabel = "D",
-            converter = io.imago.bench.load.DurationConverter.class, description = "default: ${DEFAULT-VALUE}")
+
+    @Option(
+            names = "--w1-duration",
+            defaultValue = "20s",
+            paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class,
+            description = "default: ${DEFAULT-VALUE}")
     Duration w1Duration;
-    @Option(names = "--w2-duration", defaultValue = "10s", paramLabel = "D",
-            converter = io.imago.bench.load.DurationConverter.class, description = "default: ${DEFAULT-VALUE}")
+
+    @Option(
+            names = "--w2-duration",
+            defaultValue = "10s",
+            paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class,
+            description = "default: ${DEFAULT-VALUE}")
     Duration w2Duration;
-    @Option(names = "--warmup", defaultValue = "5s", paramLabel = "D",
+
+    @Option(
+            names = "--warmup",
+            defaultValue = "5s",
+            paramLabel = "D",
             converter = io.imago.bench.load.DurationConverter.class,
             description = "W2 and W4: unmeasured sending before each run, the same for every system "
                     + "(default: ${DEFAULT-VALUE})")
     Duration warmup;
-    @Option(names = "--w3-records", defaultValue = "2000000", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+
+    @Option(
+            names = "--w3-records",
+            defaultValue = "2000000",
+            paramLabel = "N",
+            description = "default: ${DEFAULT-VALUE}")
     long w3Records;
-    @Option(names = "--w4-duration", defaultValue = "30s", paramLabel = "D",
-            converter = io.imago.bench.load.DurationConverter.class, description = "default: ${DEFAULT-VALUE}")
+
+    @Option(
+            names = "--w4-duration",
+            defaultValue = "30s",
+            paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class,
+            description = "default: ${DEFAULT-VALUE}")
     Duration w4Duration;
+
     @Option(names = "--w4-rate", defaultValue = "10000", paramLabel = "R", description = "default: ${DEFAULT-VALUE}")
     long w4Rate;
+
     @Option(names = "--markdown", paramLabel = "FILE", description = "also write the report (markdown) to FILE")
     Path markdown;
 
@@ -124,20 +183,24 @@ public final class CompareCommand implements Callable<Integer> {
         if (system == SystemName.imago_unflush) {
             settings.put("unflushThreshold", "1000");
         }
-        PeerEnv env = new PeerEnv(work, logs, javaBin(), List.of("-Xms" + heap, "-Xmx" + heap), W1_TOPIC, PARTITIONS,
-                settings);
+        PeerEnv env = new PeerEnv(
+                work, logs, javaBin(), List.of("-Xms" + heap, "-Xmx" + heap), W1_TOPIC, PARTITIONS, settings);
         out.printf(Locale.ROOT, "%n== %s: starting%n", label(system));
         try (Peer peer = peer(system)) {
             long t0 = System.nanoTime();
             peer.start(env);
-            out.printf(Locale.ROOT, "%s started in %.1f s (broker pid %d)%n", label(system),
-                    (System.nanoTime() - t0) / 1e9, peer.brokerPid());
+            out.printf(
+                    Locale.ROOT,
+                    "%s started in %.1f s (broker pid %d)%n",
+                    label(system),
+                    (System.nanoTime() - t0) / 1e9,
+                    peer.brokerPid());
             if (wants("W1") && system != SystemName.kafka && system != SystemName.imago_unflush) {
                 for (int r = 1; r <= runs; r++) {
                     Path log = logs.resolve(system + "-w1-run" + r + ".log");
                     announce("W1", system, r);
-                    LoadResult result = OriginalClientLoad.produceSync(peer.zkConnect(), W1_TOPIC, 8, w1Duration, 100,
-                            work.resolve("w1-driver"), log);
+                    LoadResult result = OriginalClientLoad.produceSync(
+                            peer.zkConnect(), W1_TOPIC, 8, w1Duration, 100, work.resolve("w1-driver"), log);
                     record("W1", system, result);
                 }
             }
@@ -148,10 +211,27 @@ public final class CompareCommand implements Callable<Integer> {
                 for (int size : new int[] {100, 1024}) {
                     for (int r = 1; r <= runs; r++) {
                         announce("W2 " + size + " B", system, r);
-                        record("W2 " + size + " B", system, driver(peer, system + "-w2-" + size + "-run" + r, "produce",
-                                "--topic", W2_TOPIC + size, "--size", Integer.toString(size), "--threads", "1",
-                                "--mode", "async", "--partitions", Integer.toString(PARTITIONS),
-                                "--duration", w2Duration.toSeconds() + "s", "--warmup", warmup.toSeconds() + "s"));
+                        record(
+                                "W2 " + size + " B",
+                                system,
+                                driver(
+                                        peer,
+                                        system + "-w2-" + size + "-run" + r,
+                                        "produce",
+                                        "--topic",
+                                        W2_TOPIC + size,
+                                        "--size",
+                                        Integer.toString(size),
+                                        "--threads",
+                                        "1",
+                                        "--mode",
+                                        "async",
+                                        "--partitions",
+                                        Integer.toString(PARTITIONS),
+                                        "--duration",
+                                        w2Duration.toSeconds() + "s",
+                                        "--warmup",
+                                        warmup.toSeconds() + "s"));
                     }
                 }
                 double rss = Machine.peakRssMiB(peer.brokerPid());
@@ -161,24 +241,67 @@ public final class CompareCommand implements Callable<Integer> {
             if (wants("W3")) {
                 long have = results.records("W2 100 B", system);
                 if (have < w3Records) {
-                    out.printf(Locale.ROOT, "W3 %s: topping the topic up with %,d records%n", label(system), w3Records - have);
-                    driver(peer, system + "-w3-fill", "produce", "--topic", W2_TOPIC + 100, "--size", "100",
-                            "--messages", Long.toString(w3Records - have), "--partitions", Integer.toString(PARTITIONS));
+                    out.printf(
+                            Locale.ROOT,
+                            "W3 %s: topping the topic up with %,d records%n",
+                            label(system),
+                            w3Records - have);
+                    driver(
+                            peer,
+                            system + "-w3-fill",
+                            "produce",
+                            "--topic",
+                            W2_TOPIC + 100,
+                            "--size",
+                            "100",
+                            "--messages",
+                            Long.toString(w3Records - have),
+                            "--partitions",
+                            Integer.toString(PARTITIONS));
                 }
                 for (int r = 1; r <= runs; r++) {
                     announce("W3", system, r);
-                    record("W3", system, driver(peer, system + "-w3-run" + r, "consume", "--topic", W2_TOPIC + 100,
-                            "--size", "100", "--messages", Long.toString(w3Records),
-                            "--partitions", Integer.toString(PARTITIONS)));
+                    record(
+                            "W3",
+                            system,
+                            driver(
+                                    peer,
+                                    system + "-w3-run" + r,
+                                    "consume",
+                                    "--topic",
+                                    W2_TOPIC + 100,
+                                    "--size",
+                                    "100",
+                                    "--messages",
+                                    Long.toString(w3Records),
+                                    "--partitions",
+                                    Integer.toString(PARTITIONS)));
                 }
             }
             if (wants("W4")) {
                 for (int r = 1; r <= runs; r++) {
                     announce("W4", system, r);
-                    record("W4", system, driver(peer, system + "-w4-run" + r, "e2e", "--topic", W4_TOPIC,
-                            "--size", "100", "--rate", Long.toString(w4Rate), "--threads", "1",
-                            "--duration", w4Duration.toSeconds() + "s", "--partitions", Integer.toString(PARTITIONS),
-                            "--warmup", warmup.toSeconds() + "s"));
+                    record(
+                            "W4",
+                            system,
+                            driver(
+                                    peer,
+                                    system + "-w4-run" + r,
+                                    "e2e",
+                                    "--topic",
+                                    W4_TOPIC,
+                                    "--size",
+                                    "100",
+                                    "--rate",
+                                    Long.toString(w4Rate),
+                                    "--threads",
+                                    "1",
+                                    "--duration",
+                                    w4Duration.toSeconds() + "s",
+                                    "--partitions",
+                                    Integer.toString(PARTITIONS),
+                                    "--warmup",
+                                    warmup.toSeconds() + "s"));
                 }
             }
         } finally {
@@ -211,8 +334,14 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** Runs {@code bench <shape> --json …} against the peer in a child JVM and returns its result. */
     private LoadResult driver(Peer peer, String name, String shape, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(javaBin().toString(), "-Xms1g", "-Xmx1g", "-cp",
-                SelfClasspath.absolute(), io.imago.bench.BenchCli.class.getName(), shape));
+        List<String> cmd = new ArrayList<>(List.of(
+                javaBin().toString(),
+                "-Xms1g",
+                "-Xmx1g",
+                "-cp",
+                SelfClasspath.absolute(),
+                io.imago.bench.BenchCli.class.getName(),
+                shape));
         cmd.addAll(peer.loadArgs());
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--json", "--report-interval", "5s"));
@@ -225,8 +354,8 @@ public final class CompareCommand implements Callable<Integer> {
                     return LoadResult.fromJson(lines.get(i).substring(LoadResult.LINE_PREFIX.length()));
                 }
             }
-            throw new IllegalStateException(name + " (exit code " + code + ") printed no result; last lines of " + log
-                    + ":\n" + p.tail(40));
+            throw new IllegalStateException(
+                    name + " (exit code " + code + ") printed no result; last lines of " + log + ":\n" + p.tail(40));
         }
     }
 

@@ -30,7 +30,9 @@ final class CompareResults {
 
     /** The records of every run of {@code workload} on {@code system} so far. */
     long records(String workload, SystemName system) {
-        return results.getOrDefault(key(workload, system), List.of()).stream().mapToLong(LoadResult::records).sum();
+        return results.getOrDefault(key(workload, system), List.of()).stream()
+                .mapToLong(LoadResult::records)
+                .sum();
     }
 
     private static String key(String workload, SystemName system) {
@@ -40,28 +42,59 @@ final class CompareResults {
     /** The markdown report: the machine, then one row per workload with medians, ratios and bars. */
     String markdown(String machine, String heap, int runs, long w3Records, long w4Rate, Duration took) {
         StringBuilder md = new StringBuilder();
-        md.append("### bench compare — ").append(Instant.now().toString(), 0, 16).append("Z\n\n")
-                .append("Machine: ").append(machine).append(".  \n")
-                .append("Brokers: -Xms").append(heap).append(" -Xmx").append(heap).append("; load drivers -Xmx1g; ")
-                .append("medians of ").append(runs).append(" runs; the whole comparison took ")
-                .append(took.toMinutes()).append(" min ").append(took.toSecondsPart()).append(" s.\n\n")
-                .append("| workload | measure | Imago (group commit) | Imago (unflushThreshold=1000) | peer | peer figure "
-                        + "| ratio Imago/peer | bar | holds |\n")
+        md.append("### bench compare — ")
+                .append(Instant.now().toString(), 0, 16)
+                .append("Z\n\n")
+                .append("Machine: ")
+                .append(machine)
+                .append(".  \n")
+                .append("Brokers: -Xms")
+                .append(heap)
+                .append(" -Xmx")
+                .append(heap)
+                .append("; load drivers -Xmx1g; ")
+                .append("medians of ")
+                .append(runs)
+                .append(" runs; the whole comparison took ")
+                .append(took.toMinutes())
+                .append(" min ")
+                .append(took.toSecondsPart())
+                .append(" s.\n\n")
+                .append(
+                        "| workload | measure | Imago (group commit) | Imago (unflushThreshold=1000) | peer | peer figure "
+                                + "| ratio Imago/peer | bar | holds |\n")
                 .append("|---|---|---:|---:|---|---:|---:|---|---|\n");
         row(md, "W1 drop-in (original client, 8 sync threads, 100 B)", "W1", Measure.RECORDS, SystemName.metaq, 1.5);
         row(md, "W2 throughput, 100 B async", "W2 100 B", Measure.RECORDS, SystemName.kafka, 1.0);
         row(md, "W2 throughput, 1 KiB async", "W2 1024 B", Measure.RECORDS, SystemName.kafka, 1.0);
-        row(md, "W3 fetch " + String.format(Locale.ROOT, "%,d", w3Records) + " × 100 B", "W3", Measure.RECORDS,
-                SystemName.kafka, 1.0);
-        row(md, "W4 end to end at " + String.format(Locale.ROOT, "%,d", w4Rate) + "/s", "W4", Measure.P99,
-                SystemName.kafka, 1.0);
+        row(
+                md,
+                "W3 fetch " + String.format(Locale.ROOT, "%,d", w3Records) + " × 100 B",
+                "W3",
+                Measure.RECORDS,
+                SystemName.kafka,
+                1.0);
+        row(
+                md,
+                "W4 end to end at " + String.format(Locale.ROOT, "%,d", w4Rate) + "/s",
+                "W4",
+                Measure.P99,
+                SystemName.kafka,
+                1.0);
         if (!peakRss.isEmpty()) {
             Double imago = peakRss.get(SystemName.imago);
             Double unflush = peakRss.get(SystemName.imago_unflush);
             Double kafka = peakRss.get(SystemName.kafka);
-            md.append("| W5 footprint | broker peak RSS during W2, MiB | ").append(fmt(imago)).append(" | ")
-                    .append(fmt(unflush)).append(" | Kafka | ").append(fmt(kafka)).append(" | ")
-                    .append(ratio(imago, kafka)).append(" | ≤ 1.0 | ").append(holds(imago, kafka, 1.0, false))
+            md.append("| W5 footprint | broker peak RSS during W2, MiB | ")
+                    .append(fmt(imago))
+                    .append(" | ")
+                    .append(fmt(unflush))
+                    .append(" | Kafka | ")
+                    .append(fmt(kafka))
+                    .append(" | ")
+                    .append(ratio(imago, kafka))
+                    .append(" | ≤ 1.0 | ")
+                    .append(holds(imago, kafka, 1.0, false))
                     .append(" |\n");
         }
         md.append("\nDetails (each run: records/s; p50 / p99 / p99.9 ms):\n\n");
@@ -69,16 +102,26 @@ final class CompareResults {
             md.append("- ").append(e.getKey().replace('|', ' ')).append(": ");
             List<String> parts = new ArrayList<>();
             for (LoadResult r : e.getValue()) {
-                parts.add(r.p50Ms() == null ? String.format(Locale.ROOT, "%,.0f", r.recordsPerSec())
-                        : String.format(Locale.ROOT, "%,.0f (%.2f / %.2f / %.2f)", r.recordsPerSec(), r.p50Ms(),
-                        r.p99Ms(), r.p999Ms()));
+                parts.add(
+                        r.p50Ms() == null
+                                ? String.format(Locale.ROOT, "%,.0f", r.recordsPerSec())
+                                : String.format(
+                                        Locale.ROOT,
+                                        "%,.0f (%.2f / %.2f / %.2f)",
+                                        r.recordsPerSec(),
+                                        r.p50Ms(),
+                                        r.p99Ms(),
+                                        r.p999Ms()));
             }
             md.append(String.join("; ", parts)).append('\n');
         }
         return md.toString();
     }
 
-    private enum Measure { RECORDS, P99 }
+    private enum Measure {
+        RECORDS,
+        P99
+    }
 
     private void row(StringBuilder md, String title, String workload, Measure measure, SystemName peer, double bar) {
         Double imago = median(workload, SystemName.imago, measure);
@@ -88,13 +131,27 @@ final class CompareResults {
             return;
         }
         boolean higherIsBetter = measure == Measure.RECORDS;
-        md.append("| ").append(title).append(" | ").append(higherIsBetter ? "records/s" : "p99 ms").append(" | ")
-                .append(fmt(imago)).append(" | ").append(fmt(unflush)).append(" | ")
-                .append(peer == SystemName.metaq ? "MetaQ 1.4.6.2" : "Kafka").append(" | ").append(fmt(other))
-                .append(" | ").append(ratio(imago, other))
+        md.append("| ")
+                .append(title)
+                .append(" | ")
+                .append(higherIsBetter ? "records/s" : "p99 ms")
+                .append(" | ")
+                .append(fmt(imago))
+                .append(" | ")
+                .append(fmt(unflush))
+                .append(" | ")
+                .append(peer == SystemName.metaq ? "MetaQ 1.4.6.2" : "Kafka")
+                .append(" | ")
+                .append(fmt(other))
+                .append(" | ")
+                .append(ratio(imago, other))
                 .append(unflush != null && other != null ? " (" + ratio(unflush, other) + ")" : "")
-                .append(" | ").append(higherIsBetter ? "≥ " : "≤ ").append(bar).append(" | ")
-                .append(holds(imago, other, bar, higherIsBetter)).append(" |\n");
+                .append(" | ")
+                .append(higherIsBetter ? "≥ " : "≤ ")
+                .append(bar)
+                .append(" | ")
+                .append(holds(imago, other, bar, higherIsBetter))
+                .append(" |\n");
     }
 
     private Double median(String workload, SystemName system, Measure measure) {
@@ -104,7 +161,9 @@ final class CompareResults {
         }
         List<Double> values = runsOf.stream()
                 .map(r -> measure == Measure.RECORDS ? Double.valueOf(r.recordsPerSec()) : r.p99Ms())
-                .filter(java.util.Objects::nonNull).sorted(Comparator.naturalOrder()).toList();
+                .filter(java.util.Objects::nonNull)
+                .sorted(Comparator.naturalOrder())
+                .toList();
         if (values.isEmpty()) {
             return null;
         }

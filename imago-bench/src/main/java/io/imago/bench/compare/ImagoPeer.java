@@ -25,6 +25,7 @@ import org.apache.curator.retry.RetryOneTime;
 public final class ImagoPeer implements Peer {
     /** Settings key: more topics to declare, comma-separated. */
     public static final String TOPICS = "topics";
+
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final int BROKER_ID = 0;
     private final String name;
@@ -44,8 +45,8 @@ public final class ImagoPeer implements Peer {
     @Override
     public void start(PeerEnv env) throws Exception {
         Files.createDirectories(env.workDir());
-        zk = ZooKeeperProcess.start(env.javaBin(), env.workDir().resolve("zookeeper"),
-                env.logDir().resolve(name + "-zookeeper.log"));
+        zk = ZooKeeperProcess.start(
+                env.javaBin(), env.workDir().resolve("zookeeper"), env.logDir().resolve(name + "-zookeeper.log"));
         port = LoopbackPorts.freePort();
         Set<String> topics = topics(env);
         Path ini = env.workDir().resolve("server.ini");
@@ -61,8 +62,8 @@ public final class ImagoPeer implements Peer {
         cmd.add("server");
         cmd.add("-c");
         cmd.add(ini.toAbsolutePath().toString());
-        broker = ChildProcess.start(name + " broker", cmd, env.workDir(), Map.of(),
-                env.logDir().resolve(name + "-broker.log"));
+        broker = ChildProcess.start(
+                name + " broker", cmd, env.workDir(), Map.of(), env.logDir().resolve(name + "-broker.log"));
         awaitRegistered(topics);
     }
 
@@ -81,30 +82,52 @@ public final class ImagoPeer implements Peer {
     private String serverIni(PeerEnv env, Set<String> topics) {
         StringBuilder ini = new StringBuilder()
                 .append("[system]\n")
-                .append("brokerId=").append(BROKER_ID).append('\n')
+                .append("brokerId=")
+                .append(BROKER_ID)
+                .append('\n')
                 .append("hostName=127.0.0.1\n")
-                .append("serverPort=").append(port).append('\n')
-                .append("dashboardHttpPort=").append(LoopbackPorts.freePort()).append('\n')
-                .append("numPartitions=").append(env.partitions()).append('\n')
-                .append("dataPath=").append(env.workDir().resolve("data").toAbsolutePath()).append('\n')
-                .append("unflushThreshold=").append(env.settings().getOrDefault("unflushThreshold", "0")).append('\n');
+                .append("serverPort=")
+                .append(port)
+                .append('\n')
+                .append("dashboardHttpPort=")
+                .append(LoopbackPorts.freePort())
+                .append('\n')
+                .append("numPartitions=")
+                .append(env.partitions())
+                .append('\n')
+                .append("dataPath=")
+                .append(env.workDir().resolve("data").toAbsolutePath())
+                .append('\n')
+                .append("unflushThreshold=")
+                .append(env.settings().getOrDefault("unflushThreshold", "0"))
+                .append('\n');
         if (env.settings().containsKey("unflushInterval")) {
-            ini.append("unflushInterval=").append(env.settings().get("unflushInterval")).append('\n');
+            ini.append("unflushInterval=")
+                    .append(env.settings().get("unflushInterval"))
+                    .append('\n');
         }
         ini.append("\n[zookeeper]\n")
-                .append("zk.zkConnect=").append(zk.connectString()).append('\n')
-                .append("zk.zkRoot=").append(ZnodeDescriptor.DEFAULT_ROOT).append('\n');
+                .append("zk.zkConnect=")
+                .append(zk.connectString())
+                .append('\n')
+                .append("zk.zkRoot=")
+                .append(ZnodeDescriptor.DEFAULT_ROOT)
+                .append('\n');
         for (String topic : topics) {
-            ini.append("\n[topic=").append(topic).append("]\n")
-                    .append("numPartitions=").append(env.partitions()).append('\n');
+            ini.append("\n[topic=")
+                    .append(topic)
+                    .append("]\n")
+                    .append("numPartitions=")
+                    .append(env.partitions())
+                    .append('\n');
         }
         return ini.toString();
     }
 
     private void awaitRegistered(Set<String> topics) throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
-        try (CuratorFramework client = CuratorFrameworkFactory.newClient(zk.connectString(), 10_000, 5_000,
-                new RetryOneTime(500))) {
+        try (CuratorFramework client =
+                CuratorFrameworkFactory.newClient(zk.connectString(), 10_000, 5_000, new RetryOneTime(500))) {
             client.start();
             ZnodeDescriptor znodes = new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT);
             for (String topic : topics) {
@@ -112,8 +135,8 @@ public final class ImagoPeer implements Peer {
                 while (!exists(client, node)) {
                     broker.checkAlive();
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(name + " did not register " + node + " within 60 s; last lines of "
-                                + broker.log() + ":\n" + broker.tail(40));
+                        throw new IllegalStateException(name + " did not register " + node
+                                + " within 60 s; last lines of " + broker.log() + ":\n" + broker.tail(40));
                     }
                     TimeUnit.MILLISECONDS.sleep(100);
                 }

@@ -89,15 +89,23 @@ public final class KafkaPeer implements Peer {
         command.add("kafka.Kafka");
         command.add(config.toAbsolutePath().toString());
         LOG.info("starting Kafka on {}:{} (controller {}), data in {}", HOST, port, controllerPort, env.workDir());
-        broker = ChildProcess.start("Kafka broker", command, env.workDir(), Map.of(),
-                env.logDir().resolve("kafka-broker.stdout"), env.logDir().resolve("kafka-broker.stderr"), brokerLog);
+        broker = ChildProcess.start(
+                "Kafka broker",
+                command,
+                env.workDir(),
+                Map.of(),
+                env.logDir().resolve("kafka-broker.stdout"),
+                env.logDir().resolve("kafka-broker.stderr"),
+                brokerLog);
         try {
             awaitReady(env);
         } catch (Exception e) {
             String tail = tail(brokerLog);
             close();
-            throw new IllegalStateException("Kafka did not start on " + HOST + ":" + port + ": " + e.getMessage()
-                    + "\n--- last lines of " + brokerLog + " ---\n" + tail, e);
+            throw new IllegalStateException(
+                    "Kafka did not start on " + HOST + ":" + port + ": " + e.getMessage() + "\n--- last lines of "
+                            + brokerLog + " ---\n" + tail,
+                    e);
         }
     }
 
@@ -140,18 +148,39 @@ public final class KafkaPeer implements Peer {
     private static Path writeServerProperties(PeerEnv env, int port, int controllerPort) throws IOException {
         Path data = env.workDir().resolve("data").toAbsolutePath();
         StringBuilder p = new StringBuilder()
-                .append("# written by ").append(KafkaPeer.class.getName()).append('\n')
+                .append("# written by ")
+                .append(KafkaPeer.class.getName())
+                .append('\n')
                 .append("process.roles=broker,controller\n")
                 .append("node.id=1\n")
-                .append("controller.quorum.voters=1@").append(HOST).append(':').append(controllerPort).append('\n')
-                .append("listeners=PLAINTEXT://").append(HOST).append(':').append(port)
-                .append(",CONTROLLER://").append(HOST).append(':').append(controllerPort).append('\n')
-                .append("advertised.listeners=PLAINTEXT://").append(HOST).append(':').append(port).append('\n')
+                .append("controller.quorum.voters=1@")
+                .append(HOST)
+                .append(':')
+                .append(controllerPort)
+                .append('\n')
+                .append("listeners=PLAINTEXT://")
+                .append(HOST)
+                .append(':')
+                .append(port)
+                .append(",CONTROLLER://")
+                .append(HOST)
+                .append(':')
+                .append(controllerPort)
+                .append('\n')
+                .append("advertised.listeners=PLAINTEXT://")
+                .append(HOST)
+                .append(':')
+                .append(port)
+                .append('\n')
                 .append("controller.listener.names=CONTROLLER\n")
                 .append("inter.broker.listener.name=PLAINTEXT\n")
                 .append("listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n")
-                .append("log.dirs=").append(data).append('\n')
-                .append("num.partitions=").append(env.partitions()).append('\n')
+                .append("log.dirs=")
+                .append(data)
+                .append('\n')
+                .append("num.partitions=")
+                .append(env.partitions())
+                .append('\n')
                 .append("offsets.topic.replication.factor=1\n")
                 .append("transaction.state.log.replication.factor=1\n")
                 .append("transaction.state.log.min.isr=1\n")
@@ -167,7 +196,8 @@ public final class KafkaPeer implements Peer {
     }
 
     private static Path writeLog4j(Path workDir, Path logFile) throws IOException {
-        String config = String.join("\n",
+        String config = String.join(
+                "\n",
                 "# written by " + KafkaPeer.class.getName() + ": everything to one file, nothing on the console",
                 "status = warn",
                 "appender.file.type = File",
@@ -187,16 +217,24 @@ public final class KafkaPeer implements Peer {
     private static void format(PeerEnv env, String classpath, Path config, Path log4j)
             throws IOException, InterruptedException {
         Path formatLog = env.logDir().resolve("kafka-format.log");
-        List<String> command = List.of(env.javaBin().toString(), "-Xmx256m",
-                "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(), "-cp", classpath,
-                "kafka.tools.StorageTool", "format", "--cluster-id", Uuid.randomUuid().toString(),
-                "--config", config.toAbsolutePath().toString());
-        try (ChildProcess format = ChildProcess.start("Kafka storage format", command, env.workDir(), Map.of(),
-                formatLog)) {
+        List<String> command = List.of(
+                env.javaBin().toString(),
+                "-Xmx256m",
+                "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "--cluster-id",
+                Uuid.randomUuid().toString(),
+                "--config",
+                config.toAbsolutePath().toString());
+        try (ChildProcess format =
+                ChildProcess.start("Kafka storage format", command, env.workDir(), Map.of(), formatLog)) {
             int code = format.waitFor(FORMAT_TIMEOUT);
             if (code != 0) {
-                throw new IllegalStateException("formatting Kafka's storage failed (exit " + code + ")\n"
-                        + format.tail());
+                throw new IllegalStateException(
+                        "formatting Kafka's storage failed (exit " + code + ")\n" + format.tail());
             }
         }
     }

@@ -10,8 +10,7 @@ import java.net.Socket;
 final class LoopbackPorts {
     static final String LOOPBACK = "127.0.0.1";
 
-    private LoopbackPorts() {
-    }
+    private LoopbackPorts() {}
 
     /** A port free on 127.0.0.1 right now (another process may still take it before it is bound). */
     static int freePort() {

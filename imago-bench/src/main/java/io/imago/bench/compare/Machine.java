@@ -10,12 +10,13 @@ import java.util.Optional;
 
 /** A description of this machine for the comparison's report: CPU, memory, kernel, Java, the data disk. */
 final class Machine {
-    private Machine() {
-    }
+    private Machine() {}
 
     static String describe(Path dataDir) {
         String cpu = firstValue(Path.of("/proc/cpuinfo"), "model name").orElse(System.getProperty("os.arch"));
-        String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal").map(Machine::kbToGiB).orElse("?");
+        String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal")
+                .map(Machine::kbToGiB)
+                .orElse("?");
         String fs;
         try {
             var store = Files.getFileStore(dataDir);
@@ -23,16 +24,25 @@ final class Machine {
         } catch (IOException e) {
             fs = "?";
         }
-        return String.format(Locale.ROOT, "%d cores (%s), %s RAM, %s %s, Java %s (%s), data disk %s: %s",
-                Runtime.getRuntime().availableProcessors(), cpu, mem, System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("java.version"), System.getProperty("java.vm.name"),
-                dataDir.toAbsolutePath(), fs);
+        return String.format(
+                Locale.ROOT,
+                "%d cores (%s), %s RAM, %s %s, Java %s (%s), data disk %s: %s",
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
+                mem,
+                System.getProperty("os.name"),
+                System.getProperty("os.version"),
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                dataDir.toAbsolutePath(),
+                fs);
     }
 
     /** Peak resident set size of a process in MiB ({@code VmHWM}), or -1 if unknown. */
     static double peakRssMiB(long pid) {
         return firstValue(Path.of("/proc", Long.toString(pid), "status"), "VmHWM")
-                .map(v -> Long.parseLong(v.replaceAll("[^0-9]", "")) / 1024.0).orElse(-1.0);
+                .map(v -> Long.parseLong(v.replaceAll("[^0-9]", "")) / 1024.0)
+                .orElse(-1.0);
     }
 
     private static String kbToGiB(String v) {
@@ -42,7 +52,9 @@ final class Machine {
     private static Optional<String> firstValue(Path file, String key) {
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return lines.stream().filter(l -> l.startsWith(key)).findFirst()
+            return lines.stream()
+                    .filter(l -> l.startsWith(key))
+                    .findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).trim());
         } catch (IOException e) {
             return Optional.empty();

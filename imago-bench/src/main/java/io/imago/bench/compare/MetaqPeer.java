@@ -178,10 +178,12 @@ public final class MetaqPeer implements Peer {
         Path ini = env.workDir().resolve("server.ini");
         Files.writeString(ini, serverIni(env, port, zkConnect), StandardCharsets.UTF_8);
         Path log4j = env.workDir().resolve("log4j.properties");
-        Files.writeString(log4j, "log4j.rootLogger=INFO,stdout\n"
-                + "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
-                + "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
-                + "log4j.appender.stdout.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n",
+        Files.writeString(
+                log4j,
+                "log4j.rootLogger=INFO,stdout\n"
+                        + "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
+                        + "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
+                        + "log4j.appender.stdout.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n",
                 StandardCharsets.UTF_8);
         List<String> cmd = new ArrayList<>();
         cmd.add(env.javaBin().toString());
@@ -202,17 +204,26 @@ public final class MetaqPeer implements Peer {
         String sub = znodes.subscribedTopicPath(topic, registration);
         String master = znodes.masterPath(BROKER_ID);
         OptionalInt numParts = OptionalInt.of(env.partitions());
-        ZooKeeper zk = new ZooKeeper(zkConnect, ZK_SESSION_MS, event -> { });
+        ZooKeeper zk = new ZooKeeper(zkConnect, ZK_SESSION_MS, event -> {});
         try {
-            awaitOrFail(broker, brokerLog, "port " + port + " accepting and " + master + ", " + pub + " (with "
-                    + env.partitions() + " partitions) and " + sub + " registered in ZooKeeper " + zkConnect,
-                    () -> LoopbackPorts.accepts(port) && exists(zk, master) && exists(zk, sub)
+            awaitOrFail(
+                    broker,
+                    brokerLog,
+                    "port " + port + " accepting and " + master + ", " + pub + " (with " + env.partitions()
+                            + " partitions) and " + sub + " registered in ZooKeeper " + zkConnect,
+                    () -> LoopbackPorts.accepts(port)
+                            && exists(zk, master)
+                            && exists(zk, sub)
                             && TopicRegistrationJson.numParts(data(zk, pub)).equals(numParts));
         } finally {
             zk.close();
         }
-        LOG.info("metaq peer: broker on 127.0.0.1:{} (pid {}), topic {} with {} partitions", port, broker.pid(),
-                topic, env.partitions());
+        LOG.info(
+                "metaq peer: broker on 127.0.0.1:{} (pid {}), topic {} with {} partitions",
+                port,
+                broker.pid(),
+                topic,
+                env.partitions());
     }
 
     /** The {@code server.ini} the original broker starts with (spec §5: unknown keys are a start-up error). */
@@ -222,7 +233,8 @@ public final class MetaqPeer implements Peer {
         system.put("hostName", LoopbackPorts.LOOPBACK);
         system.put("serverPort", Integer.toString(port));
         system.put("dataPath", env.workDir().resolve("data").toAbsolutePath().toString());
-        system.put("dataLogPath", env.workDir().resolve("txlog").toAbsolutePath().toString());
+        system.put(
+                "dataLogPath", env.workDir().resolve("txlog").toAbsolutePath().toString());
         system.put("numPartitions", "1");
         system.put("unflushThreshold", "0"); // group commit: fsync before the put's acknowledgement
         system.put("unflushInterval", "10000");
@@ -232,13 +244,19 @@ public final class MetaqPeer implements Peer {
         StringBuilder ini = new StringBuilder("[system]\n");
         system.forEach((k, v) -> ini.append(k).append('=').append(v).append('\n'));
         ini.append("\n[zookeeper]\n")
-                .append("zk.zkConnect=").append(zkConnect).append('\n')
+                .append("zk.zkConnect=")
+                .append(zkConnect)
+                .append('\n')
                 .append("zk.zkRoot=/meta\n")
                 .append("zk.zkSessionTimeoutMs=30000\n")
                 .append("zk.zkConnectionTimeoutMs=30000\n")
                 .append("zk.zkSyncTimeMs=200\n");
-        ini.append("\n[topic=").append(env.topic()).append("]\n")
-                .append("numPartitions=").append(env.partitions()).append('\n');
+        ini.append("\n[topic=")
+                .append(env.topic())
+                .append("]\n")
+                .append("numPartitions=")
+                .append(env.partitions())
+                .append('\n');
         return ini.toString();
     }
 
@@ -276,8 +294,8 @@ public final class MetaqPeer implements Peer {
                         + ChildProcess.tail(log, TAIL_LINES));
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the metaq peer was not ready within " + START_TIMEOUT.toSeconds() + " s: "
-                        + what + "; tail of " + log + ":\n" + ChildProcess.tail(log, TAIL_LINES));
+                throw new IOException("the metaq peer was not ready within " + START_TIMEOUT.toSeconds() + " s: " + what
+                        + "; tail of " + log + ":\n" + ChildProcess.tail(log, TAIL_LINES));
             }
             TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
         }

@@ -32,10 +32,16 @@ import org.slf4j.LoggerFactory;
  */
 enum OracleClasspath {
     /** The original broker: metamorphosis-server and -client with their dependencies. */
-    METAQ_SERVER("the original MetaQ broker", "imago.bench.metaqClasspath", "metaq-server",
+    METAQ_SERVER(
+            "the original MetaQ broker",
+            "imago.bench.metaqClasspath",
+            "metaq-server",
             "metamorphosis-server-1.4.6.2.jar"),
     /** The original client: metamorphosis-client with its dependencies. */
-    METAQ_CLIENT("the original MetaQ client", "imago.bench.metaqClientClasspath", "metaq-client",
+    METAQ_CLIENT(
+            "the original MetaQ client",
+            "imago.bench.metaqClientClasspath",
+            "metaq-client",
             "metamorphosis-client-1.4.6.2.jar"),
     /** A Kafka broker: kafka_2.13 with its runtime dependencies and a log4j2 binding for its SLF4J. */
     KAFKA("the Kafka broker", "imago.bench.kafkaClasspath", "kafka", "kafka_2.13-");
@@ -147,8 +153,8 @@ enum OracleClasspath {
     private void runMaven(Path root) {
         Path mvnw = root.resolve("mvnw");
         if (!Files.isRegularFile(mvnw)) {
-            throw new IllegalStateException(mvnw + " is missing; is -D" + HOME_PROPERTY + "=" + root
-                    + " the Imago repository root?");
+            throw new IllegalStateException(
+                    mvnw + " is missing; is -D" + HOME_PROPERTY + "=" + root + " the Imago repository root?");
         }
         List<String> command = List.of("sh", mvnw.toString(), "-q", "-B", "-pl", module(), "generate-resources");
         try {
@@ -156,8 +162,8 @@ enum OracleClasspath {
             try (ChildProcess maven = ChildProcess.start("mvnw " + module(), command, root, Map.of(), log)) {
                 int code = maven.waitFor(MAVEN_TIMEOUT);
                 if (code != 0) {
-                    throw new IllegalStateException(String.join(" ", command) + " failed with exit code " + code
-                            + ":\n" + maven.tail());
+                    throw new IllegalStateException(
+                            String.join(" ", command) + " failed with exit code " + code + ":\n" + maven.tail());
                 }
             } finally {
                 Files.deleteIfExists(log);

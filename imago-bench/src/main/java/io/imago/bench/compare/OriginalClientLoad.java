@@ -37,13 +37,14 @@ import javax.tools.ToolProvider;
 public final class OriginalClientLoad {
     /** Sends that are not counted at the start of a run. */
     public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
+
     private static final String DRIVER = "MetaqLoadDriver";
     /** Beyond warm-up plus duration: start-up (ZooKeeper, connections) and shutdown of the client. */
     private static final Duration SLACK = Duration.ofSeconds(60);
+
     private static final int TAIL_LINES = 40;
 
-    private OriginalClientLoad() {
-    }
+    private OriginalClientLoad() {}
 
     /**
      * W1: {@code threads} threads sending {@code size}-byte messages with the synchronous
@@ -56,14 +57,22 @@ public final class OriginalClientLoad {
      * @return what the driver measured; the label is {@code W1 metaq-client sync <threads>x<size>B}
      * @throws IllegalStateException with the tail of {@code log} when the driver fails or prints no result
      */
-    public static LoadResult produceSync(String zkConnect, String topic, int threads, Duration duration, int size,
-                                         Path workDir, Path log) throws IOException, InterruptedException {
+    public static LoadResult produceSync(
+            String zkConnect, String topic, int threads, Duration duration, int size, Path workDir, Path log)
+            throws IOException, InterruptedException {
         return produceSync(zkConnect, topic, threads, duration, size, DEFAULT_WARMUP, workDir, log);
     }
 
     /** As {@link #produceSync(String, String, int, Duration, int, Path, Path)} with a given warm-up. */
-    public static LoadResult produceSync(String zkConnect, String topic, int threads, Duration duration, int size,
-                                         Duration warmup, Path workDir, Path log)
+    public static LoadResult produceSync(
+            String zkConnect,
+            String topic,
+            int threads,
+            Duration duration,
+            int size,
+            Duration warmup,
+            Path workDir,
+            Path log)
             throws IOException, InterruptedException {
         if (threads < 1 || size < 0 || duration.isNegative() || duration.isZero() || warmup.isNegative()) {
             throw new IllegalArgumentException("need threads >= 1, size >= 0, duration > 0 and warm-up >= 0; got "
@@ -71,13 +80,23 @@ public final class OriginalClientLoad {
         }
         Path classes = compiled(workDir.resolve("metaq-driver"));
         String label = "W1 metaq-client sync " + threads + "x" + size + "B";
-        List<String> cmd = new ArrayList<>(List.of(ChildProcess.thisJava().toString(), "-Xms256m", "-Xmx512m",
+        List<String> cmd = new ArrayList<>(List.of(
+                ChildProcess.thisJava().toString(),
+                "-Xms256m",
+                "-Xmx512m",
                 "-Djava.net.preferIPv4Stack=true",
                 "-Dlog4j.configuration=" + classes.resolve("log4j.properties").toUri(),
                 "-Duser.home=" + classes.resolve("home"),
-                "-cp", classes + java.io.File.pathSeparator + OracleClasspath.METAQ_CLIENT.read(),
-                DRIVER, zkConnect, topic, Integer.toString(threads), seconds(duration), Integer.toString(size),
-                seconds(warmup), label));
+                "-cp",
+                classes + java.io.File.pathSeparator + OracleClasspath.METAQ_CLIENT.read(),
+                DRIVER,
+                zkConnect,
+                topic,
+                Integer.toString(threads),
+                seconds(duration),
+                Integer.toString(size),
+                seconds(warmup),
+                label));
         Files.createDirectories(log.toAbsolutePath().getParent());
         long logStart = Files.exists(log) ? Files.size(log) : 0;
         Duration limit = warmup.plus(duration).plus(SLACK);
@@ -126,29 +145,44 @@ public final class OriginalClientLoad {
         }
         Path sourceFile = dir.resolve(DRIVER + ".java");
         Path classFile = dir.resolve(DRIVER + ".class");
-        if (Files.exists(classFile) && Files.exists(sourceFile) && Arrays.equals(Files.readAllBytes(sourceFile), source)) {
+        if (Files.exists(classFile)
+                && Files.exists(sourceFile)
+                && Arrays.equals(Files.readAllBytes(sourceFile), source)) {
             return dir;
         }
         Files.createDirectories(dir.resolve("home"));
         Files.write(sourceFile, source);
-        Files.writeString(dir.resolve("log4j.properties"), "log4j.rootLogger=WARN,err\n"
-                + "log4j.appender.err=org.apache.log4j.ConsoleAppender\n"
-                + "log4j.appender.err.Target=System.err\n"
-                + "log4j.appender.err.layout=org.apache.log4j.PatternLayout\n"
-                + "log4j.appender.err.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n",
+        Files.writeString(
+                dir.resolve("log4j.properties"),
+                "log4j.rootLogger=WARN,err\n"
+                        + "log4j.appender.err=org.apache.log4j.ConsoleAppender\n"
+                        + "log4j.appender.err.Target=System.err\n"
+                        + "log4j.appender.err.layout=org.apache.log4j.PatternLayout\n"
+                        + "log4j.appender.err.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n",
                 StandardCharsets.UTF_8);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
-            throw new IllegalStateException("no Java compiler in " + System.getProperty("java.home")
-                    + " (a JRE?); " + DRIVER + " needs a JDK");
+            throw new IllegalStateException(
+                    "no Java compiler in " + System.getProperty("java.home") + " (a JRE?); " + DRIVER + " needs a JDK");
         }
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int rc = javac.run(null, null, errors, "--release", "17", "-Xlint:all", "-Werror",
-                "-cp", OracleClasspath.METAQ_CLIENT.read(), "-d", dir.toString(), sourceFile.toString());
+        int rc = javac.run(
+                null,
+                null,
+                errors,
+                "--release",
+                "17",
+                "-Xlint:all",
+                "-Werror",
+                "-cp",
+                OracleClasspath.METAQ_CLIENT.read(),
+                "-d",
+                dir.toString(),
+                sourceFile.toString());
         if (rc != 0) {
             Files.deleteIfExists(classFile);
-            throw new IllegalStateException("javac " + sourceFile + " failed:\n"
-                    + errors.toString(StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "javac " + sourceFile + " failed:\n" + errors.toString(StandardCharsets.UTF_8));
         }
         return dir;
     }

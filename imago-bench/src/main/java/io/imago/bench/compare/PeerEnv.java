@@ -14,6 +14,11 @@ import java.util.List;
  * @param partitions its partition count
  * @param settings peer-specific variants, e.g. {@code unflushThreshold=1000} for Imago; may be empty
  */
-public record PeerEnv(Path workDir, Path logDir, Path javaBin, List<String> jvmArgs, String topic, int partitions,
-                      java.util.Map<String, String> settings) {
-}
+public record PeerEnv(
+        Path workDir,
+        Path logDir,
+        Path javaBin,
+        List<String> jvmArgs,
+        String topic,
+        int partitions,
+        java.util.Map<String, String> settings) {}

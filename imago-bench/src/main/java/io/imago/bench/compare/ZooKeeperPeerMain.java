@@ -14,8 +14,7 @@ public final class ZooKeeperPeerMain {
     /** Printed on stdout, followed by the connect string, once the server serves. */
     static final String SERVING = "ZooKeeper serving on ";
 
-    private ZooKeeperPeerMain() {
-    }
+    private ZooKeeperPeerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 2) {
@@ -24,10 +23,13 @@ public final class ZooKeeperPeerMain {
         }
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.onLoopback(Path.of(args[0]), Integer.parseInt(args[1]));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            zk.close();
-            stopped.countDown();
-        }, "zookeeper-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            zk.close();
+                            stopped.countDown();
+                        },
+                        "zookeeper-shutdown"));
         try {
             zk.start();
         } catch (RuntimeException e) {

@@ -30,15 +30,30 @@ public final class ZooKeeperProcess implements AutoCloseable {
         int port = LoopbackPorts.freePort();
         Files.createDirectories(dir);
         Path logback = dir.resolve("zookeeper-logback.xml");
-        Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
-                + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>"
-                + "</appender><logger name=\"io.imago\" level=\"INFO\"/>"
-                + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                logback,
+                "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                        + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>"
+                        + "</appender><logger name=\"io.imago\" level=\"INFO\"/>"
+                        + "<root level=\"WARN\"><appender-ref ref=\"OUT\"/></root></configuration>\n",
+                StandardCharsets.UTF_8);
         String connect = LoopbackPorts.LOOPBACK + ":" + port;
-        ChildProcess zk = ChildProcess.start("ZooKeeper", List.of(javaBin.toString(), "-Xmx64m", "-XX:+UseSerialGC",
-                "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=" + logback,
-                "-cp", SelfClasspath.absolute(), ZooKeeperPeerMain.class.getName(),
-                dir.resolve("data").toAbsolutePath().toString(), Integer.toString(port)), dir, Map.of(), log);
+        ChildProcess zk = ChildProcess.start(
+                "ZooKeeper",
+                List.of(
+                        javaBin.toString(),
+                        "-Xmx64m",
+                        "-XX:+UseSerialGC",
+                        "-Djava.net.preferIPv4Stack=true",
+                        "-Dlogback.configurationFile=" + logback,
+                        "-cp",
+                        SelfClasspath.absolute(),
+                        ZooKeeperPeerMain.class.getName(),
+                        dir.resolve("data").toAbsolutePath().toString(),
+                        Integer.toString(port)),
+                dir,
+                Map.of(),
+                log);
         String serving = ZooKeeperPeerMain.SERVING + connect;
         long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
         while (!zk.tail(20).contains(serving)) {

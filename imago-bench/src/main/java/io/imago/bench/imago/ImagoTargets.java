@@ -1,19 +1,19 @@
 package io.imago.bench.imago;
 
+import io.imago.Message;
 import io.imago.bench.load.ConsumerTarget;
 import io.imago.bench.load.LoadOptions;
 import io.imago.bench.load.ProducerTarget;
 import io.imago.bench.load.Targets;
+import io.imago.client.MetaClientConfig;
+import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.consumer.ConsumerConfig;
-import io.imago.Message;
 import io.imago.client.consumer.MessageConsumer;
 import io.imago.client.consumer.MessageListener;
 import io.imago.client.producer.MessageProducer;
-import io.imago.client.MetaClientConfig;
-import io.imago.exception.MetaClientException;
-import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.producer.SendMessageCallback;
 import io.imago.client.producer.SendResult;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.zk.BrokerUrl;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -40,17 +40,24 @@ public final class ImagoTargets implements Targets {
         return new ProducerTarget() {
             @Override
             public void send(byte[] payload, Completion done) {
-                producer.sendMessage(new Message(topic, payload), new SendMessageCallback() {
-                    @Override
-                    public void onMessageSent(SendResult result) {
-                        done.completed(result.isSuccess() ? null : new IllegalStateException(result.getErrorMessage()));
-                    }
+                producer.sendMessage(
+                        new Message(topic, payload),
+                        new SendMessageCallback() {
+                            @Override
+                            public void onMessageSent(SendResult result) {
+                                done.completed(
+                                        result.isSuccess()
+                                                ? null
+                                                : new IllegalStateException(result.getErrorMessage()));
+                            }
 
-                    @Override
-                    public void onException(Throwable error) {
-                        done.completed(error);
-                    }
-                }, SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                            @Override
+                            public void onException(Throwable error) {
+                                done.completed(error);
+                            }
+                        },
+                        SEND_TIMEOUT_SECONDS,
+                        TimeUnit.SECONDS);
             }
 
             @Override
@@ -64,7 +71,8 @@ public final class ImagoTargets implements Targets {
     public ConsumerTarget consumer(LoadOptions options, String group) throws MetaClientException {
         MetaMessageSessionFactory factory = new MetaMessageSessionFactory(clientConfig(options));
         ConsumerConfig config = new ConsumerConfig(group);
-        config.setFetchRunnerCount(Math.max(1, Math.min(options.partitions, Runtime.getRuntime().availableProcessors())));
+        config.setFetchRunnerCount(
+                Math.max(1, Math.min(options.partitions, Runtime.getRuntime().availableProcessors())));
         MessageConsumer consumer = factory.createConsumer(config);
         return new ConsumerTarget() {
             @Override

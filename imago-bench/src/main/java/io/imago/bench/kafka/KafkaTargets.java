@@ -125,7 +125,8 @@ public final class KafkaTargets implements Targets {
         if (!names.contains(topic)) {
             try {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-                        .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                        .all()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
@@ -134,12 +135,18 @@ public final class KafkaTargets implements Targets {
         }
         while (true) {
             try {
-                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-                if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                TopicDescription d = admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .get(topic);
+                if (d.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
                     if (d.partitions().size() != partitions) {
-                        LOG.warn("topic {} exists with {} partitions, not {}; using it as it is",
-                                topic, d.partitions().size(), partitions);
+                        LOG.warn(
+                                "topic {} exists with {} partitions, not {}; using it as it is",
+                                topic,
+                                d.partitions().size(),
+                                partitions);
                     }
                     return;
                 }
@@ -185,11 +192,13 @@ public final class KafkaTargets implements Targets {
             while (true) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic);
                 if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    return infos.stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("topic " + topic + " does not exist (no partitions after "
-                            + TOPIC_TIMEOUT + ")");
+                    throw new TimeoutException(
+                            "topic " + topic + " does not exist (no partitions after " + TOPIC_TIMEOUT + ")");
                 }
                 Thread.sleep(100); // the topic may be moments from existing (e2e creates it just before)
             }

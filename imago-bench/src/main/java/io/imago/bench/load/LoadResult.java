@@ -25,21 +25,36 @@ import org.HdrHistogram.Histogram;
  * @param maxMs the largest latency seen
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record LoadResult(String label, long records, long bytes, double seconds, long errors,
-                         Double p50Ms, Double p95Ms, Double p99Ms, Double p999Ms, Double maxMs) {
+public record LoadResult(
+        String label,
+        long records,
+        long bytes,
+        double seconds,
+        long errors,
+        Double p50Ms,
+        Double p95Ms,
+        Double p99Ms,
+        Double p999Ms,
+        Double maxMs) {
     /** The prefix of the line that carries a result between processes. */
     public static final String LINE_PREFIX = "RESULT ";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final double NANOS_PER_MS = 1_000_000.0;
 
     /** A result with the latency percentiles of {@code latencyNanos} (a histogram of nanoseconds). */
-    public static LoadResult of(String label, long records, long bytes, double seconds, long errors,
-                                Histogram latencyNanos) {
+    public static LoadResult of(
+            String label, long records, long bytes, double seconds, long errors, Histogram latencyNanos) {
         if (latencyNanos == null || latencyNanos.getTotalCount() == 0) {
             return new LoadResult(label, records, bytes, seconds, errors, null, null, null, null, null);
         }
-        return new LoadResult(label, records, bytes, seconds, errors,
+        return new LoadResult(
+                label,
+                records,
+                bytes,
+                seconds,
+                errors,
                 latencyNanos.getValueAtPercentile(50) / NANOS_PER_MS,
                 latencyNanos.getValueAtPercentile(95) / NANOS_PER_MS,
                 latencyNanos.getValueAtPercentile(99) / NANOS_PER_MS,
@@ -75,12 +90,25 @@ public record LoadResult(String label, long records, long bytes, double seconds,
 
     /** The human-readable final line, in the manner of Kafka's perf tools. */
     public String summary() {
-        String head = String.format(Locale.ROOT, "%,d records in %.1f s: %,.0f records/s, %.2f MB/s, %,d errors",
-                records, seconds, recordsPerSec(), mbPerSec(), errors);
+        String head = String.format(
+                Locale.ROOT,
+                "%,d records in %.1f s: %,.0f records/s, %.2f MB/s, %,d errors",
+                records,
+                seconds,
+                recordsPerSec(),
+                mbPerSec(),
+                errors);
         if (p50Ms == null) {
             return head;
         }
-        return head + String.format(Locale.ROOT,
-                "; latency ms p50 %.2f, p95 %.2f, p99 %.2f, p99.9 %.2f, max %.2f", p50Ms, p95Ms, p99Ms, p999Ms, maxMs);
+        return head
+                + String.format(
+                        Locale.ROOT,
+                        "; latency ms p50 %.2f, p95 %.2f, p99 %.2f, p99.9 %.2f, max %.2f",
+                        p50Ms,
+                        p95Ms,
+                        p99Ms,
+                        p999Ms,
+                        maxMs);
     }
 }

@@ -55,15 +55,19 @@ public final class LoadRunner {
             Sending sending = new Sending(producer, ThreadLocalRandom.current().nextLong());
             Recorder latency = sending.ackLatency;
             Histogram total = new Histogram(MAX_LATENCY_NANOS, 3);
-            try (Progress p = Progress.start(progress, options.reportInterval, "sent", sending.acked,
-                    latency, total)) {
+            try (Progress p = Progress.start(progress, options.reportInterval, "sent", sending.acked, latency, total)) {
                 sending.run();
                 p.stop();
             }
             sending.failIfHopeless();
             total.add(latency.getIntervalHistogram());
-            return LoadResult.of(label("produce"), sending.acked.sum(), sending.acked.sum() * options.size,
-                    sending.seconds(), sending.errors.sum(), total);
+            return LoadResult.of(
+                    label("produce"),
+                    sending.acked.sum(),
+                    sending.acked.sum() * options.size,
+                    sending.seconds(),
+                    sending.errors.sum(),
+                    total);
         }
     }
 
@@ -78,7 +82,7 @@ public final class LoadRunner {
         long started = System.nanoTime();
         long deadline = started + (options.messages == null ? options.duration.toNanos() : DRAIN_TIMEOUT_NANOS * 5);
         try (ConsumerTarget consumer = targets.consumer(options, group);
-             Progress p = Progress.start(progress, options.reportInterval, "received", received, null, null)) {
+                Progress p = Progress.start(progress, options.reportInterval, "received", received, null, null)) {
             consumer.start(payload -> {
                 long now = System.nanoTime();
                 firstNanos.compareAndSet(0, now);
@@ -101,8 +105,10 @@ public final class LoadRunner {
                     } else if (options.messages != null && now - lastProgress > STALL_NANOS) {
                         break; // nothing new for a while: the topic holds fewer records than asked
                     }
-                    done.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(deadline - now,
-                            TimeUnit.MILLISECONDS.toNanos(100)))));
+                    done.wait(Math.max(
+                            1,
+                            TimeUnit.NANOSECONDS.toMillis(
+                                    Math.min(deadline - now, TimeUnit.MILLISECONDS.toNanos(100)))));
                 }
             }
             p.stop();
@@ -130,7 +136,7 @@ public final class LoadRunner {
         long probeId = runId ^ Long.MIN_VALUE;
         String group = options.group != null ? options.group : "bench-e2e-" + Long.toHexString(System.nanoTime());
         try (ConsumerTarget consumer = targets.consumer(options, group);
-             ProducerTarget producer = targets.producer(options)) {
+                ProducerTarget producer = targets.producer(options)) {
             consumer.start(payload -> {
                 long now = System.nanoTime();
                 ByteBuffer b = ByteBuffer.wrap(payload);
@@ -148,7 +154,7 @@ public final class LoadRunner {
                 if (System.nanoTime() > waitUntil) {
                     throw new IllegalStateException("the consumer received nothing within 60 s");
                 }
-                producer.send(payload(options.size, System.nanoTime(), probeId), error -> { });
+                producer.send(payload(options.size, System.nanoTime(), probeId), error -> {});
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
             warmUp(producer, probeId); // the consumer counts only this run's id: warm-up records pass uncounted
@@ -165,8 +171,13 @@ public final class LoadRunner {
             }
             sending.failIfHopeless();
             total.add(e2e.getIntervalHistogram());
-            return LoadResult.of(label("e2e"), received.sum(), received.sum() * options.size, sending.seconds(),
-                    sending.errors.sum() + Math.max(0, sending.acked.sum() - received.sum()), total);
+            return LoadResult.of(
+                    label("e2e"),
+                    received.sum(),
+                    received.sum() * options.size,
+                    sending.seconds(),
+                    sending.errors.sum() + Math.max(0, sending.acked.sum() - received.sum()),
+                    total);
         }
     }
 
@@ -229,14 +240,15 @@ public final class LoadRunner {
 
         void run() throws InterruptedException {
             int window = options.mode == LoadOptions.Mode.sync ? 1 : options.window;
-            long periodNanos = options.rate == 0 ? 0 : Math.max(1, TimeUnit.SECONDS.toNanos(1) * options.threads / options.rate);
+            long periodNanos =
+                    options.rate == 0 ? 0 : Math.max(1, TimeUnit.SECONDS.toNanos(1) * options.threads / options.rate);
             startNanos = System.nanoTime();
             long stopAt = messages == null ? startNanos + duration.toNanos() : Long.MAX_VALUE;
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < options.threads; t++) {
                 long offset = periodNanos * t / options.threads;
-                Thread thread = new Thread(() -> sendLoop(window, periodNanos, startNanos + offset, stopAt),
-                        "bench-sender-" + t);
+                Thread thread = new Thread(
+                        () -> sendLoop(window, periodNanos, startNanos + offset, stopAt), "bench-sender-" + t);
                 threads.add(thread);
                 thread.start();
             }
@@ -296,8 +308,10 @@ public final class LoadRunner {
         void failIfHopeless() {
             if (acked.sum() == 0 && errors.sum() > 0) {
                 Throwable e = firstError.get();
-                throw new IllegalStateException("no record was acknowledged (" + errors.sum() + " failed); first error: "
-                        + (e == null ? "unknown" : e.getMessage()), e);
+                throw new IllegalStateException(
+                        "no record was acknowledged (" + errors.sum() + " failed); first error: "
+                                + (e == null ? "unknown" : e.getMessage()),
+                        e);
             }
         }
 
@@ -311,41 +325,51 @@ public final class LoadRunner {
         private final Thread thread;
         private volatile boolean stopped;
 
-        private Progress(PrintStream out, long intervalNanos, String verb, LongAdder count, Recorder latency,
-                         Histogram total) {
-            this.thread = new Thread(() -> {
-                long last = 0;
-                long lastAt = System.nanoTime();
-                while (!stopped) {
-                    LockSupport.parkNanos(intervalNanos);
-                    if (stopped) {
-                        break;
-                    }
-                    long now = System.nanoTime();
-                    long n = count.sum();
-                    double rate = (n - last) * 1e9 / Math.max(1, now - lastAt);
-                    String line = String.format(Locale.ROOT, "%,d records %s, %,.0f records/s", n, verb, rate);
-                    if (latency != null) {
-                        Histogram interval = latency.getIntervalHistogram();
-                        total.add(interval);
-                        if (interval.getTotalCount() > 0) {
-                            line += String.format(Locale.ROOT, ", latency ms p50 %.2f, p99 %.2f, max %.2f",
-                                    interval.getValueAtPercentile(50) / 1e6, interval.getValueAtPercentile(99) / 1e6,
-                                    interval.getMaxValue() / 1e6);
+        private Progress(
+                PrintStream out, long intervalNanos, String verb, LongAdder count, Recorder latency, Histogram total) {
+            this.thread = new Thread(
+                    () -> {
+                        long last = 0;
+                        long lastAt = System.nanoTime();
+                        while (!stopped) {
+                            LockSupport.parkNanos(intervalNanos);
+                            if (stopped) {
+                                break;
+                            }
+                            long now = System.nanoTime();
+                            long n = count.sum();
+                            double rate = (n - last) * 1e9 / Math.max(1, now - lastAt);
+                            String line = String.format(Locale.ROOT, "%,d records %s, %,.0f records/s", n, verb, rate);
+                            if (latency != null) {
+                                Histogram interval = latency.getIntervalHistogram();
+                                total.add(interval);
+                                if (interval.getTotalCount() > 0) {
+                                    line += String.format(
+                                            Locale.ROOT,
+                                            ", latency ms p50 %.2f, p99 %.2f, max %.2f",
+                                            interval.getValueAtPercentile(50) / 1e6,
+                                            interval.getValueAtPercentile(99) / 1e6,
+                                            interval.getMaxValue() / 1e6);
+                                }
+                            }
+                            out.println(line);
+                            last = n;
+                            lastAt = now;
                         }
-                    }
-                    out.println(line);
-                    last = n;
-                    lastAt = now;
-                }
-            }, "bench-progress");
+                    },
+                    "bench-progress");
             thread.setDaemon(true);
         }
 
-        static Progress start(PrintStream out, java.time.Duration interval, String verb, LongAdder count,
-                              Recorder latency, Histogram total) {
-            Progress p = new Progress(out, interval.isZero() ? Long.MAX_VALUE : interval.toNanos(), verb, count,
-                    latency, total);
+        static Progress start(
+                PrintStream out,
+                java.time.Duration interval,
+                String verb,
+                LongAdder count,
+                Recorder latency,
+                Histogram total) {
+            Progress p = new Progress(
+                    out, interval.isZero() ? Long.MAX_VALUE : interval.toNanos(), verb, count, latency, total);
             if (!interval.isZero() && out != null) {
                 p.thread.start();
             }

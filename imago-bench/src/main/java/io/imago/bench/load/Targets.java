@@ -9,6 +9,5 @@ public interface Targets {
     ConsumerTarget consumer(LoadOptions options, String group) throws Exception;
 
     /** Creates the topic with {@code options.partitions} partitions where the system needs it; may do nothing. */
-    default void createTopic(LoadOptions options) throws Exception {
-    }
+    default void createTopic(LoadOptions options) throws Exception {}
 }

@@ -46,20 +46,36 @@ class KafkaPeerIT {
 
     @Test
     void producesAndConsumesThroughAOneNodeKafka() throws Exception {
-        PeerEnv env = new PeerEnv(dir.resolve("work"), dir.resolve("logs"),
-                Path.of(System.getProperty("java.home"), "bin", "java"), List.of("-Xms512m", "-Xmx512m"),
-                "bench-it", 4, Map.of());
+        PeerEnv env = new PeerEnv(
+                dir.resolve("work"),
+                dir.resolve("logs"),
+                Path.of(System.getProperty("java.home"), "bin", "java"),
+                List.of("-Xms512m", "-Xmx512m"),
+                "bench-it",
+                4,
+                Map.of());
         KafkaPeer peer = new KafkaPeer();
         long pid;
         try {
             peer.start(env);
             pid = peer.brokerPid();
-            assertThat(ProcessHandle.of(pid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+            assertThat(ProcessHandle.of(pid))
+                    .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
             assertThat(peer.loadArgs()).containsExactly("--target", "kafka", "--bootstrap", peer.bootstrap());
             assertThat(peer.zkConnect()).isNull();
 
-            LoadOptions produce = options(peer.loadArgs(), "--topic", "bench-it", "--partitions", "4",
-                    "--messages", String.valueOf(MESSAGES), "--size", "100", "--report-interval", "0s");
+            LoadOptions produce = options(
+                    peer.loadArgs(),
+                    "--topic",
+                    "bench-it",
+                    "--partitions",
+                    "4",
+                    "--messages",
+                    String.valueOf(MESSAGES),
+                    "--size",
+                    "100",
+                    "--report-interval",
+                    "0s");
             LoadResult sent = new LoadRunner(new KafkaTargets(), produce, System.err).produce();
             System.err.println("KafkaPeerIT produce: " + sent.summary());
             assertThat(sent.records()).isEqualTo(MESSAGES);
@@ -70,8 +86,16 @@ class KafkaPeerIT {
             assertThat(sent.p99Ms()).isGreaterThanOrEqualTo(sent.p50Ms()).isLessThan(5_000.0);
             assertThat(sent.recordsPerSec()).isPositive();
 
-            LoadOptions consume = options(peer.loadArgs(), "--topic", "bench-it",
-                    "--messages", String.valueOf(MESSAGES), "--size", "100", "--report-interval", "0s");
+            LoadOptions consume = options(
+                    peer.loadArgs(),
+                    "--topic",
+                    "bench-it",
+                    "--messages",
+                    String.valueOf(MESSAGES),
+                    "--size",
+                    "100",
+                    "--report-interval",
+                    "0s");
             LoadResult received = new LoadRunner(new KafkaTargets(), consume, System.err).consume();
             System.err.println("KafkaPeerIT consume: " + received.summary());
             assertThat(received.records()).isEqualTo(MESSAGES);
@@ -87,9 +111,14 @@ class KafkaPeerIT {
 
     @Test
     void aBrokerThatCannotStartIsReportedWithItsLog() {
-        PeerEnv env = new PeerEnv(dir.resolve("work"), dir.resolve("logs"),
-                Path.of(System.getProperty("java.home"), "bin", "java"), List.of("-Xmx256m"),
-                "bench-it", 1, Map.of("log.retention.hours", "not-a-number"));
+        PeerEnv env = new PeerEnv(
+                dir.resolve("work"),
+                dir.resolve("logs"),
+                Path.of(System.getProperty("java.home"), "bin", "java"),
+                List.of("-Xmx256m"),
+                "bench-it",
+                1,
+                Map.of("log.retention.hours", "not-a-number"));
         KafkaPeer peer = new KafkaPeer();
         try {
             assertThatThrownBy(() -> peer.start(env))

@@ -41,8 +41,8 @@ class MetaqPeerIT {
     @Test
     void theOriginalClientSendsToTheOriginalBrokerInGroupCommit(TestInfo test) throws Exception {
         Path logs = logDir(test);
-        PeerEnv env = new PeerEnv(dir.resolve("metaq"), logs, ChildProcess.thisJava(), List.of("-Xmx512m"),
-                TOPIC, PARTITIONS, Map.of());
+        PeerEnv env = new PeerEnv(
+                dir.resolve("metaq"), logs, ChildProcess.thisJava(), List.of("-Xmx512m"), TOPIC, PARTITIONS, Map.of());
         MetaqPeer peer = new MetaqPeer();
         long brokerPid;
         long zkPid;
@@ -56,14 +56,22 @@ class MetaqPeerIT {
             assertThat(Files.readString(env.workDir().resolve("server.ini")))
                     .contains("unflushThreshold=0", "[topic=" + TOPIC + "]\nnumPartitions=" + PARTITIONS);
 
-            LoadResult result = OriginalClientLoad.produceSync(peer.zkConnect(), TOPIC, THREADS, DURATION, SIZE,
-                    dir.resolve("client"), logs.resolve("metaq-client.log"));
+            LoadResult result = OriginalClientLoad.produceSync(
+                    peer.zkConnect(),
+                    TOPIC,
+                    THREADS,
+                    DURATION,
+                    SIZE,
+                    dir.resolve("client"),
+                    logs.resolve("metaq-client.log"));
             System.out.println("original broker: " + result.summary());
             assertW1(result);
         } finally {
             peer.close();
         }
-        assertThat(ProcessHandle.of(brokerPid)).as("broker process %d", brokerPid).isEmpty();
+        assertThat(ProcessHandle.of(brokerPid))
+                .as("broker process %d", brokerPid)
+                .isEmpty();
         assertThat(ProcessHandle.of(zkPid)).as("ZooKeeper process %d", zkPid).isEmpty();
         assertThat(Files.readString(logs.resolve("metaq-broker.log")))
                 .as("the broker ran on Java 17 without --add-opens")
@@ -74,12 +82,20 @@ class MetaqPeerIT {
     @Test
     void theOriginalClientSendsToImagoInGroupCommit(TestInfo test) throws Exception {
         Path logs = logDir(test);
-        try (BrokerHarness imago = BrokerHarness.start(dir.resolve("imago"), "unflushThreshold=0",
-                "[topic=" + TOPIC + "]\nnumPartitions=" + PARTITIONS)) {
-            assertThat(imago.config().resolve(TOPIC).orElseThrow().isGroupCommit()).isTrue();
-            assertThat(imago.config().resolve(TOPIC).orElseThrow().numPartitions()).isEqualTo(PARTITIONS);
-            LoadResult result = OriginalClientLoad.produceSync(imago.zkConnect(), TOPIC, THREADS, DURATION, SIZE,
-                    dir.resolve("client"), logs.resolve("imago-client.log"));
+        try (BrokerHarness imago = BrokerHarness.start(
+                dir.resolve("imago"), "unflushThreshold=0", "[topic=" + TOPIC + "]\nnumPartitions=" + PARTITIONS)) {
+            assertThat(imago.config().resolve(TOPIC).orElseThrow().isGroupCommit())
+                    .isTrue();
+            assertThat(imago.config().resolve(TOPIC).orElseThrow().numPartitions())
+                    .isEqualTo(PARTITIONS);
+            LoadResult result = OriginalClientLoad.produceSync(
+                    imago.zkConnect(),
+                    TOPIC,
+                    THREADS,
+                    DURATION,
+                    SIZE,
+                    dir.resolve("client"),
+                    logs.resolve("imago-client.log"));
             System.out.println("imago (in-process): " + result.summary());
             assertW1(result);
         }
@@ -88,8 +104,14 @@ class MetaqPeerIT {
     @Test
     void aBrokerThatCannotStartFailsWithItsLog(TestInfo test) {
         Path logs = logDir(test);
-        PeerEnv env = new PeerEnv(dir.resolve("bad"), logs, ChildProcess.thisJava(), List.of("-Xmx128m"),
-                TOPIC, PARTITIONS, Map.of("noSuchKey", "1"));
+        PeerEnv env = new PeerEnv(
+                dir.resolve("bad"),
+                logs,
+                ChildProcess.thisJava(),
+                List.of("-Xmx128m"),
+                TOPIC,
+                PARTITIONS,
+                Map.of("noSuchKey", "1"));
         MetaqPeer peer = new MetaqPeer();
         try {
             assertThatThrownBy(() -> peer.start(env))

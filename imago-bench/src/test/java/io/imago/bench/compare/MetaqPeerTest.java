@@ -16,18 +16,26 @@ class MetaqPeerTest {
     void theServerIniAsksForGroupCommitOnLoopbackWithTheBenchTopic() {
         String ini = MetaqPeer.serverIni(env(Map.of()), 9123, "127.0.0.1:2999");
 
-        assertThat(ini).startsWith("[system]\n").contains("\nbrokerId=0\n", "\nhostName=127.0.0.1\n",
-                "\nserverPort=9123\n", "\ndataPath=/data/metaq/data\n", "\ndataLogPath=/data/metaq/txlog\n",
-                "\nunflushThreshold=0\n", "\n[zookeeper]\nzk.zkConnect=127.0.0.1:2999\nzk.zkRoot=/meta\n")
+        assertThat(ini)
+                .startsWith("[system]\n")
+                .contains(
+                        "\nbrokerId=0\n",
+                        "\nhostName=127.0.0.1\n",
+                        "\nserverPort=9123\n",
+                        "\ndataPath=/data/metaq/data\n",
+                        "\ndataLogPath=/data/metaq/txlog\n",
+                        "\nunflushThreshold=0\n",
+                        "\n[zookeeper]\nzk.zkConnect=127.0.0.1:2999\nzk.zkRoot=/meta\n")
                 .endsWith("\n[topic=w1]\nnumPartitions=4\n");
     }
 
     @Test
     void settingsOverrideSystemKeys() {
-        String ini = MetaqPeer.serverIni(env(Map.of("unflushThreshold", "1000", "putProcessThreadCount", "8")),
-                9123, "127.0.0.1:2999");
+        String ini = MetaqPeer.serverIni(
+                env(Map.of("unflushThreshold", "1000", "putProcessThreadCount", "8")), 9123, "127.0.0.1:2999");
 
-        assertThat(ini).contains("\nunflushThreshold=1000\n", "\nputProcessThreadCount=8\n")
+        assertThat(ini)
+                .contains("\nunflushThreshold=1000\n", "\nputProcessThreadCount=8\n")
                 .doesNotContain("unflushThreshold=0");
     }
 }

@@ -94,7 +94,8 @@ class OracleClasspathTest {
     @Test
     void aFileOlderThanTheModulesPomIsRewrittenByMaven() throws IOException {
         Path root = home(jars("kafka_2.13-4.1.1.jar"));
-        Files.setLastModifiedTime(root.resolve("imago-oracles/kafka/pom.xml"),
+        Files.setLastModifiedTime(
+                root.resolve("imago-oracles/kafka/pom.xml"),
                 FileTime.from(Instant.now().plusSeconds(60)));
 
         assertThatThrownBy(() -> OracleClasspath.KAFKA.fromHome(root))

@@ -25,6 +25,7 @@ import picocli.CommandLine;
 class ImagoLoadIT {
     @TempDir
     static Path dir;
+
     private static BrokerHarness broker;
 
     @BeforeAll
@@ -58,7 +59,8 @@ class ImagoLoadIT {
     @Test
     @Order(1)
     void produceAcknowledgesEveryRecordAndMeasuresLatency() throws Exception {
-        LoadResult result = runner("--topic", "load", "--messages", "20000", "--size", "100", "--threads", "2").produce();
+        LoadResult result = runner("--topic", "load", "--messages", "20000", "--size", "100", "--threads", "2")
+                .produce();
         assertThat(result.records()).isEqualTo(20_000);
         assertThat(result.errors()).isZero();
         assertThat(result.bytes()).isEqualTo(20_000L * 100);
@@ -70,7 +72,8 @@ class ImagoLoadIT {
     @Test
     @Order(2)
     void consumeReadsWhatWasProducedFromTheStart() throws Exception {
-        LoadResult result = runner("--topic", "load", "--messages", "20000", "--size", "100").consume();
+        LoadResult result = runner("--topic", "load", "--messages", "20000", "--size", "100")
+                .consume();
         assertThat(result.records()).isEqualTo(20_000);
         assertThat(result.recordsPerSec()).isPositive();
     }
@@ -78,15 +81,18 @@ class ImagoLoadIT {
     @Test
     @Order(3)
     void consumeOfMoreThanTheTopicHoldsFailsInsteadOfHanging() {
-        assertThatThrownBy(() -> runner("--topic", "load", "--messages", "20001").consume())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("received 20000 of 20001")
+        assertThatThrownBy(
+                        () -> runner("--topic", "load", "--messages", "20001").consume())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("received 20000 of 20001")
                 .hasMessageContaining("nothing for 30 s");
     }
 
     @Test
     @Order(4)
     void endToEndAtAFixedRateCountsOnlyItsOwnRecords() throws Exception {
-        LoadResult result = runner("--topic", "e2e", "--rate", "2000", "--duration", "3s", "--warmup", "1s").endToEnd();
+        LoadResult result = runner("--topic", "e2e", "--rate", "2000", "--duration", "3s", "--warmup", "1s")
+                .endToEnd();
         assertThat(result.records()).isBetween(5_000L, 6_500L);
         assertThat(result.errors()).isZero();
         assertThat(result.p50Ms()).isPositive().isLessThan(1_000.0);
@@ -95,7 +101,9 @@ class ImagoLoadIT {
     @Test
     @Order(5)
     void aTopicNoBrokerServesFailsFastWithTheCause() {
-        assertThatThrownBy(() -> runner("--topic", "nobody-serves-this", "--messages", "10", "--mode", "sync").produce())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no record was acknowledged");
+        assertThatThrownBy(() -> runner("--topic", "nobody-serves-this", "--messages", "10", "--mode", "sync")
+                        .produce())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no record was acknowledged");
     }
 }

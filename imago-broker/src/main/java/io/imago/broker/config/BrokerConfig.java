@@ -2,7 +2,6 @@ package io.imago.broker.config;
 
 import io.imago.protocol.Names;
 import io.imago.store.retention.RetentionPolicy;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,8 +40,14 @@ public final class BrokerConfig {
     private final List<TopicSection> topicSections;
     private final boolean acceptsAnyTopic;
 
-    BrokerConfig(ConfigSource source, byte[] rawBytes, Settings system, Settings zooKeeper, Optional<Path> appClassPath,
-                 List<TopicSection> topicSections, boolean acceptsAnyTopic) {
+    BrokerConfig(
+            ConfigSource source,
+            byte[] rawBytes,
+            Settings system,
+            Settings zooKeeper,
+            Optional<Path> appClassPath,
+            List<TopicSection> topicSections,
+            boolean acceptsAnyTopic) {
         this.source = source;
         this.rawBytes = rawBytes.clone();
         this.checksumCrc32 = crc32(rawBytes);
@@ -96,8 +101,11 @@ public final class BrokerConfig {
                 + "[" + ConfigKeys.ZOOKEEPER_SECTION + "]\n"
                 + ConfigKeys.ZK_ENABLE.name() + "=true\n"
                 + ConfigKeys.ZK_CONNECT.name() + "=127.0.0.1:2181\n";
-        return ConfigLoader.parse(ConfigSource.builtIn(STANDALONE_SOURCE), text.getBytes(StandardCharsets.UTF_8),
-                ConfigEnvironment.system(), true);
+        return ConfigLoader.parse(
+                ConfigSource.builtIn(STANDALONE_SOURCE),
+                text.getBytes(StandardCharsets.UTF_8),
+                ConfigEnvironment.system(),
+                true);
     }
 
     /**
@@ -112,7 +120,8 @@ public final class BrokerConfig {
         }
         Settings settings = system;
         if (dataPath.isPresent()) {
-            settings = settings.with(ConfigKeys.DATA_PATH, dataPath.get().toAbsolutePath().normalize());
+            settings = settings.with(
+                    ConfigKeys.DATA_PATH, dataPath.get().toAbsolutePath().normalize());
         }
         if (serverPort.isPresent()) {
             settings = settings.with(ConfigKeys.SERVER_PORT, checkedPort(serverPort.getAsInt()));
@@ -125,8 +134,12 @@ public final class BrokerConfig {
             return ConfigKeys.SERVER_PORT.parse(Integer.toString(port));
         } catch (IllegalArgumentException e) {
             ConfigException.Location at = ConfigException.Location.of(source);
-            throw new ConfigException("Invalid --port " + port + ": " + e.getMessage(), at,
-                    ConfigKeys.SERVER_PORT.name(), Integer.toString(port), e);
+            throw new ConfigException(
+                    "Invalid --port " + port + ": " + e.getMessage(),
+                    at,
+                    ConfigKeys.SERVER_PORT.name(),
+                    Integer.toString(port),
+                    e);
         }
     }
 

@@ -24,8 +24,10 @@ public record ConfigEnvironment(Path userHome, int availableProcessors, Supplier
 
     /** The running JVM's environment. */
     public static ConfigEnvironment system() {
-        return new ConfigEnvironment(Path.of(System.getProperty("user.home")),
-                Runtime.getRuntime().availableProcessors(), ConfigEnvironment::firstNonLoopbackIpv4);
+        return new ConfigEnvironment(
+                Path.of(System.getProperty("user.home")),
+                Runtime.getRuntime().availableProcessors(),
+                ConfigEnvironment::firstNonLoopbackIpv4);
     }
 
     /**
@@ -36,13 +38,15 @@ public record ConfigEnvironment(Path userHome, int availableProcessors, Supplier
     public static String firstNonLoopbackIpv4() {
         try {
             List<NetworkInterface> interfaces = NetworkInterface.networkInterfaces()
-                    .sorted(Comparator.comparingInt(NetworkInterface::getIndex)).toList();
+                    .sorted(Comparator.comparingInt(NetworkInterface::getIndex))
+                    .toList();
             for (NetworkInterface nic : interfaces) {
                 if (!nic.isUp() || nic.isLoopback()) {
                     continue;
                 }
                 for (InetAddress address : nic.inetAddresses().toList()) {
-                    if (address instanceof Inet4Address && !address.isLoopbackAddress()
+                    if (address instanceof Inet4Address
+                            && !address.isLoopbackAddress()
                             && !address.isLinkLocalAddress()) {
                         return address.getHostAddress();
                     }

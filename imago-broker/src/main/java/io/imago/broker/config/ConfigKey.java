@@ -44,13 +44,18 @@ public final class ConfigKey<T> {
         return intKey(name, env -> defaultValue, min, max, doc);
     }
 
-    static ConfigKey<Integer> intKey(String name, Function<ConfigEnvironment, Integer> defaultValue,
-                                     int min, int max, String doc) {
-        return new ConfigKey<>(name, defaultValue, text -> Math.toIntExact(checkRange(NumericExpression.evaluate(text), min, max)), doc);
+    static ConfigKey<Integer> intKey(
+            String name, Function<ConfigEnvironment, Integer> defaultValue, int min, int max, String doc) {
+        return new ConfigKey<>(
+                name,
+                defaultValue,
+                text -> Math.toIntExact(checkRange(NumericExpression.evaluate(text), min, max)),
+                doc);
     }
 
     static ConfigKey<Long> longKey(String name, long defaultValue, long min, long max, String doc) {
-        return new ConfigKey<>(name, env -> defaultValue, text -> checkRange(NumericExpression.evaluate(text), min, max), doc);
+        return new ConfigKey<>(
+                name, env -> defaultValue, text -> checkRange(NumericExpression.evaluate(text), min, max), doc);
     }
 
     static ConfigKey<Boolean> booleanKey(String name, boolean defaultValue, String doc) {
@@ -97,8 +102,10 @@ public final class ConfigKey<T> {
         }
         if (value < min || value > max) {
             boolean noMax = max == Integer.MAX_VALUE || max == Long.MAX_VALUE;
-            throw new IllegalArgumentException(noMax ? (min == 0 ? "must not be negative" : "must be at least " + min)
-                    : "must be between " + min + " and " + max);
+            throw new IllegalArgumentException(
+                    noMax
+                            ? (min == 0 ? "must not be negative" : "must be at least " + min)
+                            : "must be between " + min + " and " + max);
         }
         return value;
     }

@@ -1,11 +1,10 @@
 package io.imago.broker.config;
 
-import io.imago.protocol.zk.ZnodeDescriptor;
-import io.imago.store.retention.RetentionPolicy;
-
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
+import io.imago.protocol.zk.ZnodeDescriptor;
+import io.imago.store.retention.RetentionPolicy;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -66,110 +65,235 @@ public final class ConfigKeys {
     private static final int MAX_PORT = 65_535;
 
     // ---- [system] -------------------------------------------------------------------------------
-    public static final ConfigKey<Integer> BROKER_ID = ConfigKey.intKey("brokerId", DEFAULT_BROKER_ID, 0, MAX_BROKER_ID,
+    public static final ConfigKey<Integer> BROKER_ID = ConfigKey.intKey(
+            "brokerId",
+            DEFAULT_BROKER_ID,
+            0,
+            MAX_BROKER_ID,
             "Broker id, unique in the cluster; also the worker id inside message ids (0..1023).");
-    public static final ConfigKey<String> HOST_NAME = ConfigKey.of("hostName", env -> env.localHostAddress().get(),
-            ConfigKeys::parseHostName, "Host published in ZooKeeper as meta://host:port; unset = first non-loopback IPv4.");
-    public static final ConfigKey<Integer> SERVER_PORT = ConfigKey.intKey("serverPort", DEFAULT_SERVER_PORT, 0, MAX_PORT,
+    public static final ConfigKey<String> HOST_NAME = ConfigKey.of(
+            "hostName",
+            env -> env.localHostAddress().get(),
+            ConfigKeys::parseHostName,
+            "Host published in ZooKeeper as meta://host:port; unset = first non-loopback IPv4.");
+    public static final ConfigKey<Integer> SERVER_PORT = ConfigKey.intKey(
+            "serverPort",
+            DEFAULT_SERVER_PORT,
+            0,
+            MAX_PORT,
             "TCP port of the MetaQ protocol (0 = any free port, for tests).");
-    public static final ConfigKey<Integer> DASHBOARD_HTTP_PORT = ConfigKey.intKey("dashboardHttpPort",
-            DEFAULT_DASHBOARD_HTTP_PORT, 0, MAX_PORT, "HTTP port of the dashboard, metrics, health and HTTP protocol.");
-    public static final ConfigKey<Integer> NUM_PARTITIONS = ConfigKey.intKey("numPartitions", DEFAULT_NUM_PARTITIONS, 1, MAX,
+    public static final ConfigKey<Integer> DASHBOARD_HTTP_PORT = ConfigKey.intKey(
+            "dashboardHttpPort",
+            DEFAULT_DASHBOARD_HTTP_PORT,
+            0,
+            MAX_PORT,
+            "HTTP port of the dashboard, metrics, health and HTTP protocol.");
+    public static final ConfigKey<Integer> NUM_PARTITIONS = ConfigKey.intKey(
+            "numPartitions",
+            DEFAULT_NUM_PARTITIONS,
+            1,
+            MAX,
             "Partitions of a topic on this broker, unless its topic section says otherwise.");
-    public static final ConfigKey<Path> DATA_PATH = ConfigKey.of("dataPath",
-            env -> env.userHome().resolve(DEFAULT_DATA_DIRECTORY_NAME).toAbsolutePath().normalize(),
-            ConfigKeys::parsePath, "Directory holding one <topic>-<partition> directory per partition.");
-    public static final ConfigKey<Optional<Path>> DATA_LOG_PATH = ConfigKey.of("dataLogPath", env -> Optional.empty(),
-            text -> Optional.of(parsePath(text)), "Directory of the transaction journal; unset = dataPath.");
-    public static final ConfigKey<Optional<Path>> APP_CLASS_PATH = ConfigKey.of("appClassPath", env -> Optional.empty(),
+    public static final ConfigKey<Path> DATA_PATH = ConfigKey.of(
+            "dataPath",
+            env -> env.userHome()
+                    .resolve(DEFAULT_DATA_DIRECTORY_NAME)
+                    .toAbsolutePath()
+                    .normalize(),
+            ConfigKeys::parsePath,
+            "Directory holding one <topic>-<partition> directory per partition.");
+    public static final ConfigKey<Optional<Path>> DATA_LOG_PATH = ConfigKey.of(
+            "dataLogPath",
+            env -> Optional.empty(),
+            text -> Optional.of(parsePath(text)),
+            "Directory of the transaction journal; unset = dataPath.");
+    public static final ConfigKey<Optional<Path>> APP_CLASS_PATH = ConfigKey.of(
+            "appClassPath",
+            env -> Optional.empty(),
             text -> Optional.of(parsePath(text)),
             "Directory (and its *.jar) of server-side filter classes; unset = <config dir>/../provided if it exists.");
-    public static final ConfigKey<Integer> UNFLUSH_THRESHOLD = ConfigKey.intKey("unflushThreshold",
-            DEFAULT_UNFLUSH_THRESHOLD, Integer.MIN_VALUE, MAX,
+    public static final ConfigKey<Integer> UNFLUSH_THRESHOLD = ConfigKey.intKey(
+            "unflushThreshold",
+            DEFAULT_UNFLUSH_THRESHOLD,
+            Integer.MIN_VALUE,
+            MAX,
             "<= 0: group commit (a put is acked after fsync); N > 0: fsync after N unflushed messages.");
-    public static final ConfigKey<Integer> UNFLUSH_INTERVAL = ConfigKey.intKey("unflushInterval",
-            DEFAULT_UNFLUSH_INTERVAL_MS, 1, MAX, "With unflushThreshold > 0: milliseconds between forced fsyncs.");
-    public static final ConfigKey<Integer> MAX_SEGMENT_SIZE = ConfigKey.intKey("maxSegmentSize",
-            DEFAULT_MAX_SEGMENT_BYTES, 1, MAX, "Bytes after which a segment file is sealed and a new one started.");
-    public static final ConfigKey<Integer> MAX_TRANSFER_SIZE = ConfigKey.intKey("maxTransferSize",
-            DEFAULT_MAX_TRANSFER_BYTES, 1, MAX, "Most bytes one get answer carries.");
-    public static final ConfigKey<Integer> MAX_MESSAGE_SIZE = ConfigKey.intKey("maxMessageSize",
-            DEFAULT_MAX_MESSAGE_BYTES, 1, MAX, "New in Imago: a put whose body is larger is refused (result 500).");
-    public static final ConfigKey<Integer> GET_PROCESS_THREAD_COUNT = ConfigKey.intKey("getProcessThreadCount",
-            env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(), 1, MAX,
+    public static final ConfigKey<Integer> UNFLUSH_INTERVAL = ConfigKey.intKey(
+            "unflushInterval",
+            DEFAULT_UNFLUSH_INTERVAL_MS,
+            1,
+            MAX,
+            "With unflushThreshold > 0: milliseconds between forced fsyncs.");
+    public static final ConfigKey<Integer> MAX_SEGMENT_SIZE = ConfigKey.intKey(
+            "maxSegmentSize",
+            DEFAULT_MAX_SEGMENT_BYTES,
+            1,
+            MAX,
+            "Bytes after which a segment file is sealed and a new one started.");
+    public static final ConfigKey<Integer> MAX_TRANSFER_SIZE = ConfigKey.intKey(
+            "maxTransferSize", DEFAULT_MAX_TRANSFER_BYTES, 1, MAX, "Most bytes one get answer carries.");
+    public static final ConfigKey<Integer> MAX_MESSAGE_SIZE = ConfigKey.intKey(
+            "maxMessageSize",
+            DEFAULT_MAX_MESSAGE_BYTES,
+            1,
+            MAX,
+            "New in Imago: a put whose body is larger is refused (result 500).");
+    public static final ConfigKey<Integer> GET_PROCESS_THREAD_COUNT = ConfigKey.intKey(
+            "getProcessThreadCount",
+            env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(),
+            1,
+            MAX,
             "Threads serving get and offset; default 10 per processor.");
-    public static final ConfigKey<Integer> PUT_PROCESS_THREAD_COUNT = ConfigKey.intKey("putProcessThreadCount",
-            env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(), 1, MAX,
+    public static final ConfigKey<Integer> PUT_PROCESS_THREAD_COUNT = ConfigKey.intKey(
+            "putProcessThreadCount",
+            env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(),
+            1,
+            MAX,
             "Threads serving put and transaction; default 10 per processor.");
-    public static final ConfigKey<RetentionPolicy> DELETE_POLICY = ConfigKey.of("deletePolicy",
-            env -> RetentionPolicy.parse(RetentionPolicy.DEFAULT), RetentionPolicy::parse, "Retention of sealed segments: delete,<age> or archive,<age>[,<compress>].");
-    public static final ConfigKey<String> DELETE_WHEN = ConfigKey.of("deleteWhen", env -> DEFAULT_DELETE_WHEN,
-            ConfigKeys::parseQuartzCron, "Quartz cron expression (seconds first) of the retention runs.");
-    public static final ConfigKey<Integer> QUARTZ_THREAD_COUNT = ConfigKey.intKey("quartzThreadCount",
-            DEFAULT_QUARTZ_THREAD_COUNT, 1, MAX, "Threads running retention jobs.");
-    public static final ConfigKey<Integer> MAX_CHECKPOINTS = ConfigKey.intKey("maxCheckpoints", DEFAULT_MAX_CHECKPOINTS,
-            1, MAX, "Transaction journal checkpoints kept.");
-    public static final ConfigKey<Long> CHECKPOINT_INTERVAL = ConfigKey.longKey("checkpointInterval",
-            DEFAULT_CHECKPOINT_INTERVAL_MS, 1, Long.MAX_VALUE, "Milliseconds between transaction journal checkpoints.");
-    public static final ConfigKey<Integer> MAX_TX_TIMEOUT_TIMER_CAPACITY = ConfigKey.intKey("maxTxTimeoutTimerCapacity",
-            DEFAULT_MAX_TX_TIMEOUT_TIMER_CAPACITY, 1, MAX, "Most transaction timeout timers pending at once.");
-    public static final ConfigKey<Integer> MAX_TX_TIMEOUT_IN_SECONDS = ConfigKey.intKey("maxTxTimeoutInSeconds",
-            DEFAULT_MAX_TX_TIMEOUT_SECONDS, 1, MAX, "Cap on the timeout a client may ask for a transaction.");
-    public static final ConfigKey<Integer> FLUSH_TX_LOG_AT_COMMIT = ConfigKey.intKey("flushTxLogAtCommit",
-            DEFAULT_FLUSH_TX_LOG_AT_COMMIT, 0, 2,
+    public static final ConfigKey<RetentionPolicy> DELETE_POLICY = ConfigKey.of(
+            "deletePolicy",
+            env -> RetentionPolicy.parse(RetentionPolicy.DEFAULT),
+            RetentionPolicy::parse,
+            "Retention of sealed segments: delete,<age> or archive,<age>[,<compress>].");
+    public static final ConfigKey<String> DELETE_WHEN = ConfigKey.of(
+            "deleteWhen",
+            env -> DEFAULT_DELETE_WHEN,
+            ConfigKeys::parseQuartzCron,
+            "Quartz cron expression (seconds first) of the retention runs.");
+    public static final ConfigKey<Integer> QUARTZ_THREAD_COUNT = ConfigKey.intKey(
+            "quartzThreadCount", DEFAULT_QUARTZ_THREAD_COUNT, 1, MAX, "Threads running retention jobs.");
+    public static final ConfigKey<Integer> MAX_CHECKPOINTS = ConfigKey.intKey(
+            "maxCheckpoints", DEFAULT_MAX_CHECKPOINTS, 1, MAX, "Transaction journal checkpoints kept.");
+    public static final ConfigKey<Long> CHECKPOINT_INTERVAL = ConfigKey.longKey(
+            "checkpointInterval",
+            DEFAULT_CHECKPOINT_INTERVAL_MS,
+            1,
+            Long.MAX_VALUE,
+            "Milliseconds between transaction journal checkpoints.");
+    public static final ConfigKey<Integer> MAX_TX_TIMEOUT_TIMER_CAPACITY = ConfigKey.intKey(
+            "maxTxTimeoutTimerCapacity",
+            DEFAULT_MAX_TX_TIMEOUT_TIMER_CAPACITY,
+            1,
+            MAX,
+            "Most transaction timeout timers pending at once.");
+    public static final ConfigKey<Integer> MAX_TX_TIMEOUT_IN_SECONDS = ConfigKey.intKey(
+            "maxTxTimeoutInSeconds",
+            DEFAULT_MAX_TX_TIMEOUT_SECONDS,
+            1,
+            MAX,
+            "Cap on the timeout a client may ask for a transaction.");
+    public static final ConfigKey<Integer> FLUSH_TX_LOG_AT_COMMIT = ConfigKey.intKey(
+            "flushTxLogAtCommit",
+            DEFAULT_FLUSH_TX_LOG_AT_COMMIT,
+            0,
+            2,
             "Transaction journal fsync: 0 = left to the OS, 1 = at every commit/rollback/prepare, 2 = once a second.");
-    public static final ConfigKey<Boolean> ACCEPT_PUBLISH = ConfigKey.booleanKey("acceptPublish", DEFAULT_ACCEPT_PUBLISH,
+    public static final ConfigKey<Boolean> ACCEPT_PUBLISH = ConfigKey.booleanKey(
+            "acceptPublish",
+            DEFAULT_ACCEPT_PUBLISH,
             "Topics accept puts and are published under topics-pub in ZooKeeper; false = put answers 403.");
-    public static final ConfigKey<Boolean> ACCEPT_SUBSCRIBE = ConfigKey.booleanKey("acceptSubscribe",
-            DEFAULT_ACCEPT_SUBSCRIBE, "Topics are published under topics-sub in ZooKeeper, so consumers find them.");
-    public static final ConfigKey<Boolean> STAT = ConfigKey.booleanKey("stat", DEFAULT_STAT,
-            "Collect realtime per-topic statistics (stats realtime / stats <topic>).");
-    public static final ConfigKey<Boolean> UPDATE_CONSUMER_OFFSETS = ConfigKey.booleanKey("updateConsumerOffsets",
-            DEFAULT_UPDATE_CONSUMER_OFFSETS, "A get beyond the end answers 301 with the max offset instead of 404.");
+    public static final ConfigKey<Boolean> ACCEPT_SUBSCRIBE = ConfigKey.booleanKey(
+            "acceptSubscribe",
+            DEFAULT_ACCEPT_SUBSCRIBE,
+            "Topics are published under topics-sub in ZooKeeper, so consumers find them.");
+    public static final ConfigKey<Boolean> STAT = ConfigKey.booleanKey(
+            "stat", DEFAULT_STAT, "Collect realtime per-topic statistics (stats realtime / stats <topic>).");
+    public static final ConfigKey<Boolean> UPDATE_CONSUMER_OFFSETS = ConfigKey.booleanKey(
+            "updateConsumerOffsets",
+            DEFAULT_UPDATE_CONSUMER_OFFSETS,
+            "A get beyond the end answers 301 with the max offset instead of 404.");
     public static final ConfigKey<Boolean> LOAD_MESSAGE_STORES_IN_PARALLEL = ConfigKey.booleanKey(
-            "loadMessageStoresInParallel", DEFAULT_LOAD_MESSAGE_STORES_IN_PARALLEL,
+            "loadMessageStoresInParallel",
+            DEFAULT_LOAD_MESSAGE_STORES_IN_PARALLEL,
             "Load (and recover) partitions on several threads at startup.");
 
     // ---- [zookeeper] ----------------------------------------------------------------------------
-    public static final ConfigKey<Boolean> ZK_ENABLE = ConfigKey.booleanKey("zk.zkEnable", DEFAULT_ZK_ENABLE,
+    public static final ConfigKey<Boolean> ZK_ENABLE = ConfigKey.booleanKey(
+            "zk.zkEnable",
+            DEFAULT_ZK_ENABLE,
             "Register the broker and its topics in ZooKeeper; false = clients cannot discover it.");
-    public static final ConfigKey<String> ZK_CONNECT = ConfigKey.of("zk.zkConnect", env -> DEFAULT_ZK_CONNECT,
-            ConfigKeys::parseZkConnect, "ZooKeeper connect string host:port[,host:port...][/chroot].");
-    public static final ConfigKey<String> ZK_ROOT = ConfigKey.of("zk.zkRoot", env -> DEFAULT_ZK_ROOT,
-            ConfigKeys::parseZkRoot, "Root znode of the MetaQ layout.");
-    public static final ConfigKey<Integer> ZK_SESSION_TIMEOUT_MS = ConfigKey.intKey("zk.zkSessionTimeoutMs",
-            DEFAULT_ZK_SESSION_TIMEOUT_MS, 1, MAX, "ZooKeeper session timeout in milliseconds.");
-    public static final ConfigKey<Integer> ZK_CONNECTION_TIMEOUT_MS = ConfigKey.intKey("zk.zkConnectionTimeoutMs",
-            DEFAULT_ZK_CONNECTION_TIMEOUT_MS, 1, MAX, "Milliseconds to wait for the first ZooKeeper connection.");
-    public static final ConfigKey<Integer> ZK_SYNC_TIME_MS = ConfigKey.intKey("zk.zkSyncTimeMs", DEFAULT_ZK_SYNC_TIME_MS,
-            0, MAX, "Milliseconds of grace for ZooKeeper followers to catch up (retry sleep, shutdown grace).");
+    public static final ConfigKey<String> ZK_CONNECT = ConfigKey.of(
+            "zk.zkConnect",
+            env -> DEFAULT_ZK_CONNECT,
+            ConfigKeys::parseZkConnect,
+            "ZooKeeper connect string host:port[,host:port...][/chroot].");
+    public static final ConfigKey<String> ZK_ROOT = ConfigKey.of(
+            "zk.zkRoot", env -> DEFAULT_ZK_ROOT, ConfigKeys::parseZkRoot, "Root znode of the MetaQ layout.");
+    public static final ConfigKey<Integer> ZK_SESSION_TIMEOUT_MS = ConfigKey.intKey(
+            "zk.zkSessionTimeoutMs",
+            DEFAULT_ZK_SESSION_TIMEOUT_MS,
+            1,
+            MAX,
+            "ZooKeeper session timeout in milliseconds.");
+    public static final ConfigKey<Integer> ZK_CONNECTION_TIMEOUT_MS = ConfigKey.intKey(
+            "zk.zkConnectionTimeoutMs",
+            DEFAULT_ZK_CONNECTION_TIMEOUT_MS,
+            1,
+            MAX,
+            "Milliseconds to wait for the first ZooKeeper connection.");
+    public static final ConfigKey<Integer> ZK_SYNC_TIME_MS = ConfigKey.intKey(
+            "zk.zkSyncTimeMs",
+            DEFAULT_ZK_SYNC_TIME_MS,
+            0,
+            MAX,
+            "Milliseconds of grace for ZooKeeper followers to catch up (retry sleep, shutdown grace).");
 
     /** Every key of {@code [system]}, in the order of the documentation. */
-    public static final List<ConfigKey<?>> SYSTEM = List.of(BROKER_ID, HOST_NAME, SERVER_PORT, DASHBOARD_HTTP_PORT,
-            NUM_PARTITIONS, DATA_PATH, DATA_LOG_PATH, APP_CLASS_PATH, UNFLUSH_THRESHOLD, UNFLUSH_INTERVAL,
-            MAX_SEGMENT_SIZE, MAX_TRANSFER_SIZE, MAX_MESSAGE_SIZE, GET_PROCESS_THREAD_COUNT, PUT_PROCESS_THREAD_COUNT,
-            DELETE_POLICY, DELETE_WHEN, QUARTZ_THREAD_COUNT, MAX_CHECKPOINTS, CHECKPOINT_INTERVAL,
-            MAX_TX_TIMEOUT_TIMER_CAPACITY, MAX_TX_TIMEOUT_IN_SECONDS, FLUSH_TX_LOG_AT_COMMIT, ACCEPT_PUBLISH,
-            ACCEPT_SUBSCRIBE, STAT, UPDATE_CONSUMER_OFFSETS, LOAD_MESSAGE_STORES_IN_PARALLEL);
+    public static final List<ConfigKey<?>> SYSTEM = List.of(
+            BROKER_ID,
+            HOST_NAME,
+            SERVER_PORT,
+            DASHBOARD_HTTP_PORT,
+            NUM_PARTITIONS,
+            DATA_PATH,
+            DATA_LOG_PATH,
+            APP_CLASS_PATH,
+            UNFLUSH_THRESHOLD,
+            UNFLUSH_INTERVAL,
+            MAX_SEGMENT_SIZE,
+            MAX_TRANSFER_SIZE,
+            MAX_MESSAGE_SIZE,
+            GET_PROCESS_THREAD_COUNT,
+            PUT_PROCESS_THREAD_COUNT,
+            DELETE_POLICY,
+            DELETE_WHEN,
+            QUARTZ_THREAD_COUNT,
+            MAX_CHECKPOINTS,
+            CHECKPOINT_INTERVAL,
+            MAX_TX_TIMEOUT_TIMER_CAPACITY,
+            MAX_TX_TIMEOUT_IN_SECONDS,
+            FLUSH_TX_LOG_AT_COMMIT,
+            ACCEPT_PUBLISH,
+            ACCEPT_SUBSCRIBE,
+            STAT,
+            UPDATE_CONSUMER_OFFSETS,
+            LOAD_MESSAGE_STORES_IN_PARALLEL);
 
     /** Every key of {@code [zookeeper]}. */
-    public static final List<ConfigKey<?>> ZOOKEEPER = List.of(ZK_ENABLE, ZK_CONNECT, ZK_ROOT, ZK_SESSION_TIMEOUT_MS,
-            ZK_CONNECTION_TIMEOUT_MS, ZK_SYNC_TIME_MS);
+    public static final List<ConfigKey<?>> ZOOKEEPER =
+            List.of(ZK_ENABLE, ZK_CONNECT, ZK_ROOT, ZK_SESSION_TIMEOUT_MS, ZK_CONNECTION_TIMEOUT_MS, ZK_SYNC_TIME_MS);
 
     /**
      * The keys a {@code [topic=...]} section may set (besides {@code group.<g>} filters); each inherits
      * the {@code [system]} value when absent or blank.
      */
-    public static final List<ConfigKey<?>> TOPIC = List.of(NUM_PARTITIONS, UNFLUSH_THRESHOLD, UNFLUSH_INTERVAL,
-            DATA_PATH, DELETE_POLICY, DELETE_WHEN, ACCEPT_PUBLISH, ACCEPT_SUBSCRIBE, STAT);
+    public static final List<ConfigKey<?>> TOPIC = List.of(
+            NUM_PARTITIONS,
+            UNFLUSH_THRESHOLD,
+            UNFLUSH_INTERVAL,
+            DATA_PATH,
+            DELETE_POLICY,
+            DELETE_WHEN,
+            ACCEPT_PUBLISH,
+            ACCEPT_SUBSCRIBE,
+            STAT);
 
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\-\\[\\]%]+");
     private static final Pattern ZK_HOST_PORT = Pattern.compile("[A-Za-z0-9._\\-]+(:\\d{1,5})?");
     private static final Pattern CLASS_NAME = Pattern.compile(
             "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
 
-    private ConfigKeys() {
-    }
+    private ConfigKeys() {}
 
     static String parseHostName(String text) {
         if (!HOST.matcher(text).matches()) {

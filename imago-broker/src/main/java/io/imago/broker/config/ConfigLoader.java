@@ -25,8 +25,7 @@ import java.util.stream.Collectors;
 final class ConfigLoader {
     private static final String PROVIDED_DIRECTORY = "../provided";
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     static BrokerConfig load(Path file, ConfigEnvironment environment) {
         Path absolute = file.toAbsolutePath().normalize();
@@ -35,11 +34,19 @@ final class ConfigLoader {
         try {
             bytes = Files.readAllBytes(absolute);
         } catch (NoSuchFileException e) {
-            throw new ConfigException("Configuration file " + absolute + " does not exist",
-                    ConfigException.Location.of(source), null, null, e);
+            throw new ConfigException(
+                    "Configuration file " + absolute + " does not exist",
+                    ConfigException.Location.of(source),
+                    null,
+                    null,
+                    e);
         } catch (IOException e) {
-            throw new ConfigException("Cannot read configuration file " + absolute + ": " + e.getMessage(),
-                    ConfigException.Location.of(source), null, null, e);
+            throw new ConfigException(
+                    "Cannot read configuration file " + absolute + ": " + e.getMessage(),
+                    ConfigException.Location.of(source),
+                    null,
+                    null,
+                    e);
         }
         return parse(source, bytes, environment, false);
     }
@@ -48,7 +55,8 @@ final class ConfigLoader {
      * @param acceptAnyTopic true for the standalone configuration: every topic is accepted, and the
      *     text need not declare a topic section
      */
-    static BrokerConfig parse(ConfigSource source, byte[] bytes, ConfigEnvironment environment, boolean acceptAnyTopic) {
+    static BrokerConfig parse(
+            ConfigSource source, byte[] bytes, ConfigEnvironment environment, boolean acceptAnyTopic) {
         ConfigException.Location origin = ConfigException.Location.of(source);
         IniDocument document = IniDocument.parse(decode(bytes), origin);
         Map<ConfigKey<?>, Object> system = Map.of();
@@ -67,26 +75,41 @@ final class ConfigLoader {
             }
         }
         if (topics.isEmpty() && !acceptAnyTopic) {
-            throw new ConfigException("No [topic=<name>] section in " + source.displayName()
-                    + ": this broker would accept no topic; add [topic=*] to accept any topic", origin, null, null, null);
+            throw new ConfigException(
+                    "No [topic=<name>] section in " + source.displayName()
+                            + ": this broker would accept no topic; add [topic=*] to accept any topic",
+                    origin,
+                    null,
+                    null,
+                    null);
         }
         Settings systemSettings = Settings.of(ConfigKeys.SYSTEM, system, environment);
-        return new BrokerConfig(source, bytes, systemSettings, Settings.of(ConfigKeys.ZOOKEEPER, zookeeper, environment),
-                appClassPath(systemSettings, source), topics, acceptAnyTopic);
+        return new BrokerConfig(
+                source,
+                bytes,
+                systemSettings,
+                Settings.of(ConfigKeys.ZOOKEEPER, zookeeper, environment),
+                appClassPath(systemSettings, source),
+                topics,
+                acceptAnyTopic);
     }
 
     /** MetaQ read the file with the platform charset; we read UTF-8 and never fail on a comment's bytes. */
     private static String decode(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalStateException("a replacing decoder cannot fail", e);
         }
     }
 
-    private static Map<ConfigKey<?>, Object> values(IniDocument.Section section, List<ConfigKey<?>> keys,
-                                                    ConfigException.Location origin) {
+    private static Map<ConfigKey<?>, Object> values(
+            IniDocument.Section section, List<ConfigKey<?>> keys, ConfigException.Location origin) {
         Map<String, ConfigKey<?>> byName = keys.stream().collect(Collectors.toMap(ConfigKey::name, k -> k));
         Map<ConfigKey<?>, Object> values = new HashMap<>();
         for (IniDocument.Entry entry : section.entries()) {
@@ -105,21 +128,31 @@ final class ConfigLoader {
     private static void addTopic(List<TopicSection> topics, TopicSection topic, ConfigException.Location at) {
         for (TopicSection other : topics) {
             if (other.name().equals(topic.name())) {
-                throw new ConfigException("Topic '" + topic.name() + "' is declared twice, again in " + at.inSection(),
-                        at, null, topic.name(), null);
+                throw new ConfigException(
+                        "Topic '" + topic.name() + "' is declared twice, again in " + at.inSection(),
+                        at,
+                        null,
+                        topic.name(),
+                        null);
             }
         }
         topics.add(topic);
     }
 
     private static TopicSection topicSection(IniDocument.Section section, ConfigException.Location origin) {
-        String topic = section.name().substring(ConfigKeys.TOPIC_SECTION_PREFIX.length()).trim();
+        String topic = section.name()
+                .substring(ConfigKeys.TOPIC_SECTION_PREFIX.length())
+                .trim();
         ConfigException.Location at = origin.at(section.name(), section.line());
         Optional<String> problem = Names.topicPatternProblem(topic);
         if (problem.isPresent()) {
-            throw new ConfigException("Invalid topic name '" + Names.printable(topic) + "' in section ["
-                    + Names.printable(section.name()) + "] of " + at.where() + ": " + problem.get(), at, null,
-                    topic, null);
+            throw new ConfigException(
+                    "Invalid topic name '" + Names.printable(topic) + "' in section [" + Names.printable(section.name())
+                            + "] of " + at.where() + ": " + problem.get(),
+                    at,
+                    null,
+                    topic,
+                    null);
         }
         List<IniDocument.Entry> keyEntries = new ArrayList<>();
         Map<String, String> filters = new LinkedHashMap<>();
@@ -137,8 +170,13 @@ final class ConfigLoader {
     private static void addFilter(Map<String, String> filters, IniDocument.Entry entry, ConfigException.Location at) {
         String group = entry.key().substring(ConfigKeys.GROUP_FILTER_PREFIX.length());
         if (group.isEmpty()) {
-            throw new ConfigException("Missing consumer group in config key '" + entry.key() + "' in " + at.inSection()
-                    + ": expected group.<consumerGroup>=<filter class>", at, entry.key(), entry.value(), null);
+            throw new ConfigException(
+                    "Missing consumer group in config key '" + entry.key() + "' in " + at.inSection()
+                            + ": expected group.<consumerGroup>=<filter class>",
+                    at,
+                    entry.key(),
+                    entry.value(),
+                    null);
         }
         if (!entry.value().isEmpty()) {
             filters.put(group, parseValue(filterKey(entry.key()), entry, at));
@@ -153,17 +191,24 @@ final class ConfigLoader {
         try {
             return key.parse(entry.value());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("Invalid value '" + entry.value() + "' for config key '" + key.name() + "' in "
-                    + at.inSection() + ": " + e.getMessage(), at, key.name(), entry.value(), e);
+            throw new ConfigException(
+                    "Invalid value '" + entry.value() + "' for config key '" + key.name() + "' in " + at.inSection()
+                            + ": " + e.getMessage(),
+                    at,
+                    key.name(),
+                    entry.value(),
+                    e);
         }
     }
 
-    private static ConfigException unknownKey(IniDocument.Entry entry, List<ConfigKey<?>> keys, ConfigException.Location at) {
+    private static ConfigException unknownKey(
+            IniDocument.Entry entry, List<ConfigKey<?>> keys, ConfigException.Location at) {
         String section = at.section().orElseThrow();
         String prefix = "Invalid config key '" + entry.key() + "' in " + at.inSection();
         String hint = elsewhere(entry.key(), section).orElseGet(() -> {
             List<String> names = keys.stream().map(ConfigKey::name).toList();
-            return Suggestions.closest(entry.key(), names).map(s -> ", did you mean '" + s + "'?")
+            return Suggestions.closest(entry.key(), names)
+                    .map(s -> ", did you mean '" + s + "'?")
                     .orElse("; valid keys are: " + String.join(", ", names));
         });
         return new ConfigException(prefix + hint, at, entry.key(), entry.value(), null);
@@ -172,7 +217,8 @@ final class ConfigLoader {
     /** A hint when the key is valid, but in another section. */
     private static Optional<String> elsewhere(String key, String section) {
         boolean inSystem = ConfigKeys.SYSTEM.stream().anyMatch(k -> k.name().equals(key));
-        boolean inZooKeeper = ConfigKeys.ZOOKEEPER.stream().anyMatch(k -> k.name().equals(key));
+        boolean inZooKeeper =
+                ConfigKeys.ZOOKEEPER.stream().anyMatch(k -> k.name().equals(key));
         if (inZooKeeper) {
             return Optional.of(", it belongs in [" + ConfigKeys.ZOOKEEPER_SECTION + "]");
         }
@@ -189,9 +235,10 @@ final class ConfigLoader {
     }
 
     private static ConfigException unknownSection(String name, ConfigException.Location at) {
-        List<String> names = List.of(ConfigKeys.SYSTEM_SECTION, ConfigKeys.ZOOKEEPER_SECTION,
-                ConfigKeys.TOPIC_SECTION_PREFIX + "<name>");
-        String hint = Suggestions.closest(name, names).map(s -> ", did you mean [" + s + "]?")
+        List<String> names = List.of(
+                ConfigKeys.SYSTEM_SECTION, ConfigKeys.ZOOKEEPER_SECTION, ConfigKeys.TOPIC_SECTION_PREFIX + "<name>");
+        String hint = Suggestions.closest(name, names)
+                .map(s -> ", did you mean [" + s + "]?")
                 .orElse("; valid sections are [system], [zookeeper] and [topic=<name>]");
         return new ConfigException("Unknown section [" + name + "] in " + at.where() + hint, at, null, null, null);
     }
@@ -202,6 +249,8 @@ final class ConfigLoader {
         if (explicit.isPresent()) {
             return explicit;
         }
-        return source.file().map(f -> f.getParent().resolve(PROVIDED_DIRECTORY).normalize()).filter(Files::isDirectory);
+        return source.file()
+                .map(f -> f.getParent().resolve(PROVIDED_DIRECTORY).normalize())
+                .filter(Files::isDirectory);
     }
 }

@@ -29,12 +29,10 @@ final class IniDocument {
     }
 
     /** One {@code key=value} line. */
-    record Entry(String key, String value, int line) {
-    }
+    record Entry(String key, String value, int line) {}
 
     /** One {@code [name]} section and its entries in file order. */
-    record Section(String name, int line, List<Entry> entries) {
-    }
+    record Section(String name, int line, List<Entry> entries) {}
 
     List<Section> sections() {
         return sections;
@@ -76,26 +74,41 @@ final class IniDocument {
             currentName = name;
             currentKeys = new LinkedHashMap<>();
             currentEntries = new ArrayList<>();
-            Section previous = sections.putIfAbsent(name,
-                    new Section(name, lineNumber, Collections.unmodifiableList(currentEntries)));
+            Section previous = sections.putIfAbsent(
+                    name, new Section(name, lineNumber, Collections.unmodifiableList(currentEntries)));
             if (previous != null) {
                 ConfigException.Location here = source.at(name, lineNumber);
-                throw new ConfigException("Duplicate section [" + name + "] in " + here.where()
-                        + ", first declared on line " + previous.line(), here, null, null, null);
+                throw new ConfigException(
+                        "Duplicate section [" + name + "] in " + here.where() + ", first declared on line "
+                                + previous.line(),
+                        here,
+                        null,
+                        null,
+                        null);
             }
         }
 
         private void addEntry(Entry entry) {
             if (currentName == null) {
                 ConfigException.Location here = source.atLine(entry.line());
-                throw new ConfigException("Key '" + entry.key() + "' outside of any section in " + here.where()
-                        + "; put it under [system], [zookeeper] or [topic=<name>]", here, entry.key(), entry.value(), null);
+                throw new ConfigException(
+                        "Key '" + entry.key() + "' outside of any section in " + here.where()
+                                + "; put it under [system], [zookeeper] or [topic=<name>]",
+                        here,
+                        entry.key(),
+                        entry.value(),
+                        null);
             }
             Entry previous = currentKeys.putIfAbsent(entry.key(), entry);
             if (previous != null) {
                 ConfigException.Location here = source.at(currentName, entry.line());
-                throw new ConfigException("Duplicate config key '" + entry.key() + "' in " + here.inSection()
-                        + ", first set on line " + previous.line(), here, entry.key(), entry.value(), null);
+                throw new ConfigException(
+                        "Duplicate config key '" + entry.key() + "' in " + here.inSection() + ", first set on line "
+                                + previous.line(),
+                        here,
+                        entry.key(),
+                        entry.value(),
+                        null);
             }
             currentEntries.add(entry);
         }
@@ -107,8 +120,12 @@ final class IniDocument {
 
     private static String sectionName(String line, ConfigException.Location here) {
         if (!line.endsWith("]") || line.substring(1, line.length() - 1).isBlank()) {
-            throw new ConfigException("Malformed section header '" + line + "' in " + here.where()
-                    + "; expected [name]", here, null, line, null);
+            throw new ConfigException(
+                    "Malformed section header '" + line + "' in " + here.where() + "; expected [name]",
+                    here,
+                    null,
+                    line,
+                    null);
         }
         return line.substring(1, line.length() - 1).trim();
     }
@@ -116,12 +133,18 @@ final class IniDocument {
     private static Entry entry(String line, int lineNumber, ConfigException.Location here) {
         int eq = line.indexOf('=');
         if (eq < 0) {
-            throw new ConfigException("Malformed line '" + line + "' in " + here.where()
-                    + "; expected key=value, [section] or a comment starting with ; or #", here, null, line, null);
+            throw new ConfigException(
+                    "Malformed line '" + line + "' in " + here.where()
+                            + "; expected key=value, [section] or a comment starting with ; or #",
+                    here,
+                    null,
+                    line,
+                    null);
         }
         String key = line.substring(0, eq).trim();
         if (key.isEmpty()) {
-            throw new ConfigException("Missing key before '=' in '" + line + "' at " + here.where(), here, null, line, null);
+            throw new ConfigException(
+                    "Missing key before '=' in '" + line + "' at " + here.where(), here, null, line, null);
         }
         return new Entry(key, line.substring(eq + 1).trim(), lineNumber);
     }

@@ -131,7 +131,7 @@ final class NumericExpression {
 
     private IllegalArgumentException unexpected() {
         String found = pos < text.length() ? "'" + text.charAt(pos) + "' at position " + (pos + 1) : "end of text";
-        return new IllegalArgumentException("not an integer expression (unexpected " + found
-                + "; expected digits, + - * / % and parentheses)");
+        return new IllegalArgumentException(
+                "not an integer expression (unexpected " + found + "; expected digits, + - * / % and parentheses)");
     }
 }

@@ -13,15 +13,13 @@ import java.util.Optional;
 final class Suggestions {
     private static final int MAX_DISTANCE = 4;
 
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     static Optional<String> closest(String wrong, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
-            int distance = levenshtein(wrong.toLowerCase(Locale.ROOT),
-                    candidate.toLowerCase(Locale.ROOT));
+            int distance = levenshtein(wrong.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;

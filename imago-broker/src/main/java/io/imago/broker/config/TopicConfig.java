@@ -3,7 +3,6 @@ package io.imago.broker.config;
 import io.imago.store.PartitionDirectories;
 import io.imago.store.TopicPartition;
 import io.imago.store.retention.RetentionPolicy;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -30,10 +29,19 @@ import java.util.Objects;
  * @param collectsStats realtime statistics are collected for this topic
  * @param consumerFilters consumer group to server-side filter class name, from {@code group.<g>=} keys
  */
-public record TopicConfig(String topic, String sectionName, int numPartitions, int unflushThreshold,
-                          int unflushIntervalMs, Path dataPath, RetentionPolicy deletePolicy, String deleteWhen,
-                          boolean acceptsPublish, boolean acceptsSubscribe, boolean collectsStats,
-                          Map<String, String> consumerFilters) {
+public record TopicConfig(
+        String topic,
+        String sectionName,
+        int numPartitions,
+        int unflushThreshold,
+        int unflushIntervalMs,
+        Path dataPath,
+        RetentionPolicy deletePolicy,
+        String deleteWhen,
+        boolean acceptsPublish,
+        boolean acceptsSubscribe,
+        boolean collectsStats,
+        Map<String, String> consumerFilters) {
 
     public TopicConfig {
         Objects.requireNonNull(topic);

@@ -37,11 +37,19 @@ final class TopicSection {
 
     /** The configuration of {@code topic} under this section, inheriting from {@code system}. */
     TopicConfig resolve(String topic, Settings system) {
-        return new TopicConfig(topic, name, value(ConfigKeys.NUM_PARTITIONS, system),
-                value(ConfigKeys.UNFLUSH_THRESHOLD, system), value(ConfigKeys.UNFLUSH_INTERVAL, system),
-                value(ConfigKeys.DATA_PATH, system), value(ConfigKeys.DELETE_POLICY, system),
-                value(ConfigKeys.DELETE_WHEN, system), value(ConfigKeys.ACCEPT_PUBLISH, system),
-                value(ConfigKeys.ACCEPT_SUBSCRIBE, system), value(ConfigKeys.STAT, system), consumerFilters);
+        return new TopicConfig(
+                topic,
+                name,
+                value(ConfigKeys.NUM_PARTITIONS, system),
+                value(ConfigKeys.UNFLUSH_THRESHOLD, system),
+                value(ConfigKeys.UNFLUSH_INTERVAL, system),
+                value(ConfigKeys.DATA_PATH, system),
+                value(ConfigKeys.DELETE_POLICY, system),
+                value(ConfigKeys.DELETE_WHEN, system),
+                value(ConfigKeys.ACCEPT_PUBLISH, system),
+                value(ConfigKeys.ACCEPT_SUBSCRIBE, system),
+                value(ConfigKeys.STAT, system),
+                consumerFilters);
     }
 
     private <T> T value(ConfigKey<T> key, Settings system) {

@@ -17,8 +17,13 @@ import java.util.Objects;
  * @param syncTimeMs {@code zk.zkSyncTimeMs}: grace for followers to catch up; the registration's
  *     longest pause between two attempts to register again after a session loss
  */
-public record ZooKeeperConfig(boolean enabled, String connectString, String root, int sessionTimeoutMs,
-                              int connectionTimeoutMs, int syncTimeMs) {
+public record ZooKeeperConfig(
+        boolean enabled,
+        String connectString,
+        String root,
+        int sessionTimeoutMs,
+        int connectionTimeoutMs,
+        int syncTimeMs) {
 
     public ZooKeeperConfig {
         Objects.requireNonNull(connectString, "connectString");
@@ -26,8 +31,12 @@ public record ZooKeeperConfig(boolean enabled, String connectString, String root
     }
 
     static ZooKeeperConfig from(Settings settings) {
-        return new ZooKeeperConfig(settings.get(ConfigKeys.ZK_ENABLE), settings.get(ConfigKeys.ZK_CONNECT),
-                settings.get(ConfigKeys.ZK_ROOT), settings.get(ConfigKeys.ZK_SESSION_TIMEOUT_MS),
-                settings.get(ConfigKeys.ZK_CONNECTION_TIMEOUT_MS), settings.get(ConfigKeys.ZK_SYNC_TIME_MS));
+        return new ZooKeeperConfig(
+                settings.get(ConfigKeys.ZK_ENABLE),
+                settings.get(ConfigKeys.ZK_CONNECT),
+                settings.get(ConfigKeys.ZK_ROOT),
+                settings.get(ConfigKeys.ZK_SESSION_TIMEOUT_MS),
+                settings.get(ConfigKeys.ZK_CONNECTION_TIMEOUT_MS),
+                settings.get(ConfigKeys.ZK_SYNC_TIME_MS));
     }
 }

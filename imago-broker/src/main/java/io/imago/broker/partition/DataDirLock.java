@@ -1,6 +1,8 @@
 package io.imago.broker.partition;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -8,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 
 /**
  * An exclusive lock on a broker's data directory, so that a second broker started on the same

@@ -98,11 +98,15 @@ public final class PartitionRegistry implements AutoCloseable {
                 continue;
             }
             for (Path found : partitionDirectories(dataPath)) {
-                TopicPartition tp = TopicPartition.parseDirectoryName(found.getFileName().toString()).orElseThrow();
+                TopicPartition tp = TopicPartition.parseDirectoryName(
+                                found.getFileName().toString())
+                        .orElseThrow();
                 Optional<String> badName = Names.topicProblem(tp.topic());
                 if (badName.isPresent()) {
-                    LOG.error("Not loading {}: {}; it is left as it is on disk (rename the topic to serve it)",
-                            found, Names.message(Names.Kind.TOPIC, tp.topic(), badName.get()));
+                    LOG.error(
+                            "Not loading {}: {}; it is left as it is on disk (rename the topic to serve it)",
+                            found,
+                            Names.message(Names.Kind.TOPIC, tp.topic(), badName.get()));
                     continue;
                 }
                 Path dir;
@@ -133,7 +137,9 @@ public final class PartitionRegistry implements AutoCloseable {
     private static List<Path> partitionDirectories(Path dataPath) throws IOException {
         try (Stream<Path> entries = Files.list(dataPath)) {
             return entries.filter(Files::isDirectory)
-                    .filter(p -> TopicPartition.parseDirectoryName(p.getFileName().toString()).isPresent())
+                    .filter(p -> TopicPartition.parseDirectoryName(
+                                    p.getFileName().toString())
+                            .isPresent())
                     .sorted()
                     .toList();
         }
@@ -200,7 +206,8 @@ public final class PartitionRegistry implements AutoCloseable {
     private LogConfig logConfig(Optional<TopicConfig> topic) {
         LogConfig.Builder b = LogConfig.builder().maxSegmentBytes(config.maxSegmentBytes());
         if (topic.isPresent()) {
-            b.unflushThreshold(topic.get().unflushThreshold()).unflushIntervalMs(topic.get().unflushIntervalMs());
+            b.unflushThreshold(topic.get().unflushThreshold())
+                    .unflushIntervalMs(topic.get().unflushIntervalMs());
         } else {
             b.unflushThreshold(config.unflushThreshold()).unflushIntervalMs(config.unflushIntervalMs());
         }
@@ -211,8 +218,13 @@ public final class PartitionRegistry implements AutoCloseable {
         if (creating && r.segmentCount() == 1 && r.maxOffset() == r.minOffset()) {
             LOG.info("Created partition {}", tp);
         } else if (r.recovered()) {
-            LOG.info("Loaded partition {}: recovered, scanned {} bytes, truncated {} bytes, {} corrupt ranges, {} ms",
-                    tp, r.scannedBytes(), r.truncatedBytes(), r.corruptRanges().size(), r.durationMs());
+            LOG.info(
+                    "Loaded partition {}: recovered, scanned {} bytes, truncated {} bytes, {} corrupt ranges, {} ms",
+                    tp,
+                    r.scannedBytes(),
+                    r.truncatedBytes(),
+                    r.corruptRanges().size(),
+                    r.durationMs());
         } else {
             LOG.info("Loaded partition {}: clean, {} ms", tp, r.durationMs());
         }

@@ -35,7 +35,9 @@ public final class TopicLogs {
 
     /** Messages appended to the topic since the broker started. */
     public long appendedSinceStart() {
-        return partitions.values().stream().mapToLong(PartitionEntry::appendedSinceStart).sum();
+        return partitions.values().stream()
+                .mapToLong(PartitionEntry::appendedSinceStart)
+                .sum();
     }
 
     /** Bytes of the topic's logs on disk. */

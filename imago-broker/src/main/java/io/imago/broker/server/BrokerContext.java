@@ -2,8 +2,8 @@ package io.imago.broker.server;
 
 import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
-import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.partition.PartitionRegistry;
+import io.imago.broker.stats.BrokerStats;
 import io.imago.protocol.zk.BrokerUrl;
 import java.time.Clock;
 import java.util.function.IntSupplier;
@@ -18,8 +18,14 @@ import java.util.function.IntSupplier;
  *     less than one whole record of the largest accepted message, so every accepted message can be
  *     fetched
  */
-record BrokerContext(BrokerConfig config, PartitionRegistry registry, MessageIdGenerator ids, BrokerStats stats,
-                     IntSupplier port, int transferCapBytes, Clock clock) {
+record BrokerContext(
+        BrokerConfig config,
+        PartitionRegistry registry,
+        MessageIdGenerator ids,
+        BrokerStats stats,
+        IntSupplier port,
+        int transferCapBytes,
+        Clock clock) {
 
     /** {@code meta://<hostName>:<port>}, as published in ZooKeeper. */
     String brokerUri() {

@@ -51,7 +51,8 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         this.gets = new GetProcessor(ctx);
         this.statsReport = statsReport;
         this.stopping = stopping;
-        this.versionBody = Capabilities.versionBody(BrokerVersion.VERSION, ctx.config().maxMessageBytes());
+        this.versionBody =
+                Capabilities.versionBody(BrokerVersion.VERSION, ctx.config().maxMessageBytes());
     }
 
     @Override
@@ -112,15 +113,16 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
             ch.writeAndFlush(bad.toReply()).addListener(ChannelFutureListener.CLOSE);
         } else {
             ReferenceCountUtil.release(msg);
-            throw new IllegalStateException("unexpected message " + msg.getClass().getName());
+            throw new IllegalStateException(
+                    "unexpected message " + msg.getClass().getName());
         }
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // void promise, as in channelRead
     private void stats(Channel ch, StatsCommand stats) {
         if (StatsReport.ITEM_CONFIG.equals(stats.item())) {
-            ch.writeAndFlush(Replies.ok(Unpooled.wrappedBuffer(ctx.config().rawBytes()), stats.opaque()),
-                    ch.voidPromise());
+            ch.writeAndFlush(
+                    Replies.ok(Unpooled.wrappedBuffer(ctx.config().rawBytes()), stats.opaque()), ch.voidPromise());
         } else {
             ch.writeAndFlush(Replies.stats(statsReport.lines(stats.item()), stats.opaque()), ch.voidPromise());
         }
@@ -132,7 +134,10 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof IOException) {
             LOG.debug("Connection {} failed: {}", c.channel().remoteAddress(), cause.toString());
         } else {
-            LOG.warn("Closing connection {} after an unexpected error", c.channel().remoteAddress(), cause);
+            LOG.warn(
+                    "Closing connection {} after an unexpected error",
+                    c.channel().remoteAddress(),
+                    cause);
         }
         c.close();
     }

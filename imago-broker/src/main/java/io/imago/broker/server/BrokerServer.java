@@ -12,9 +12,9 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -48,8 +48,7 @@ public final class BrokerServer implements AutoCloseable {
     private Channel serverChannel;
     private final ChannelGroup connections;
 
-    BrokerServer(InetSocketAddress bindAddress, int maxBodyBytes, BrokerHandler handler,
-                 ChannelGroup connections) {
+    BrokerServer(InetSocketAddress bindAddress, int maxBodyBytes, BrokerHandler handler, ChannelGroup connections) {
         this.bindAddress = bindAddress;
         this.maxBodyBytes = maxBodyBytes;
         this.handler = handler;
@@ -60,7 +59,8 @@ public final class BrokerServer implements AutoCloseable {
     public InetSocketAddress start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(0, io);
         ServerBootstrap b = new ServerBootstrap()

@@ -2,9 +2,9 @@ package io.imago.broker.server;
 
 import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
+import io.imago.broker.partition.PartitionRegistry;
 import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.stats.StatsReport;
-import io.imago.broker.partition.PartitionRegistry;
 import io.imago.protocol.RecordDescriptor;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -18,8 +18,7 @@ import java.util.function.BooleanSupplier;
  * handler and the Netty server bound to {@code hostName:serverPort}.
  */
 public final class BrokerServers {
-    private BrokerServers() {
-    }
+    private BrokerServers() {}
 
     /** A started protocol server. */
     public interface Running extends AutoCloseable {
@@ -31,8 +30,13 @@ public final class BrokerServers {
         void close();
     }
 
-    public static Running start(BrokerConfig config, PartitionRegistry registry, BrokerStats stats,
-                                MessageIdGenerator ids, Clock clock, BooleanSupplier stopping)
+    public static Running start(
+            BrokerConfig config,
+            PartitionRegistry registry,
+            BrokerStats stats,
+            MessageIdGenerator ids,
+            Clock clock,
+            BooleanSupplier stopping)
             throws InterruptedException {
         InetSocketAddress bind = new InetSocketAddress(config.hostName(), config.serverPort());
         ChannelGroup connections = new DefaultChannelGroup("imago-connections", GlobalEventExecutor.INSTANCE);
@@ -41,8 +45,8 @@ public final class BrokerServers {
         PortHolder holder = new PortHolder(config.serverPort());
         BrokerContext ctx = new BrokerContext(config, registry, ids, stats, holder::port, transferCap, clock);
         StatsReport report = new StatsReport(config, registry, stats, holder::port);
-        BrokerServer server = new BrokerServer(bind, config.maxMessageBytes(), new BrokerHandler(ctx, report, stopping),
-                connections);
+        BrokerServer server =
+                new BrokerServer(bind, config.maxMessageBytes(), new BrokerHandler(ctx, report, stopping), connections);
         InetSocketAddress bound = server.start();
         holder.port = bound.getPort();
         return new Running() {

@@ -70,15 +70,20 @@ final class GetProcessor {
         try {
             result = entry.log().read(get.offset(), Math.min(get.maxSize(), ctx.transferCapBytes()));
         } catch (CorruptRecordException e) {
-            corruptWarnings.warn("Refused to serve corrupt data of {} to group {}: {}", entry.topicPartition(),
-                    get.group(), e.getMessage());
-            reply(channel, Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(),
-                    get.opaque()));
+            corruptWarnings.warn(
+                    "Refused to serve corrupt data of {} to group {}: {}",
+                    entry.topicPartition(),
+                    get.group(),
+                    e.getMessage());
+            reply(
+                    channel,
+                    Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(), get.opaque()));
             return;
         } catch (RuntimeException e) {
             // e.g. LogClosedException while the broker shuts down: answer, as spec section 1.4 get step 8 says
-            reply(channel, Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(),
-                    get.opaque()));
+            reply(
+                    channel,
+                    Replies.getFailed(ctx.brokerUri(), get.topic(), get.partition(), e.getMessage(), get.opaque()));
             return;
         }
         if (get.waits() && result instanceof ReadResult.OffsetAtOrAfterMax end && get.offset() == end.maxOffset()) {
@@ -97,10 +102,10 @@ final class GetProcessor {
     @SuppressWarnings("FutureReturnValueIgnored") // the callback only hands the read to the event loop
     private void park(Channel channel, GetCommand get, PartitionEntry entry, boolean stat) {
         CompletableFuture<Void> data = entry.log().awaitDataBeyond(get.offset());
-        ScheduledFuture<?> timeout = channel.eventLoop().schedule(() -> data.complete(null),
-                Math.min(get.maxWaitMs(), MAX_WAIT_MS), TimeUnit.MILLISECONDS);
-        GetCommand now = new GetCommand(get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(),
-                get.opaque());
+        ScheduledFuture<?> timeout = channel.eventLoop()
+                .schedule(() -> data.complete(null), Math.min(get.maxWaitMs(), MAX_WAIT_MS), TimeUnit.MILLISECONDS);
+        GetCommand now =
+                new GetCommand(get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(), get.opaque());
         data.whenComplete((ignored, error) -> {
             timeout.cancel(false);
             channel.eventLoop().execute(() -> read(channel, now, entry, stat));

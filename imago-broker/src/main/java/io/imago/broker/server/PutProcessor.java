@@ -9,10 +9,10 @@ import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.Replies;
 import io.imago.protocol.command.ResultCommand;
+import io.imago.store.Record;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
-import io.imago.store.Record;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,8 +85,8 @@ final class PutProcessor {
      * Where a put or a batch goes, checked alike: the topic name is valid ({@link Names}), the topic is accepted, publishing is allowed, the
      * partition exists ({@code -1}, "the broker picks", only where {@code anyPartition} allows it).
      */
-    private Optional<ResultCommand> placementRefusal(String topicName, int partition, boolean anyPartition,
-            Optional<TopicConfig> topic, int opaque) {
+    private Optional<ResultCommand> placementRefusal(
+            String topicName, int partition, boolean anyPartition, Optional<TopicConfig> topic, int opaque) {
         String uri = ctx.brokerUri();
         Optional<String> badName = Names.topicProblem(topicName);
         if (badName.isPresent()) {
@@ -115,8 +115,8 @@ final class PutProcessor {
         } catch (IOException | RuntimeException e) {
             warnings.warn("Creating partition {}-{} failed: {}", put.topic(), partition, e.toString());
             ctx.stats().putFailed(topic.topic(), topic.collectsStats());
-            channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque()),
-                    channel.voidPromise());
+            channel.writeAndFlush(
+                    Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque()), channel.voidPromise());
             return;
         }
         long id = ctx.ids().nextId();
@@ -132,8 +132,8 @@ final class PutProcessor {
             } else {
                 warnings.warn("Put to {}-{} failed: {}", topic.topic(), partition, error.toString());
                 ctx.stats().putFailed(topic.topic(), topic.collectsStats());
-                channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), topic.topic(), partition, opaque),
-                        channel.voidPromise());
+                channel.writeAndFlush(
+                        Replies.putFailed(ctx.brokerUri(), topic.topic(), partition, opaque), channel.voidPromise());
             }
         });
     }
@@ -152,8 +152,12 @@ final class PutProcessor {
             Optional<TopicConfig> accepted = ctx.registry().topicConfig(batch.topic());
             boolean stat = accepted.map(TopicConfig::collectsStats).orElse(false);
             int count = batch.count();
-            ctx.stats().putBatch(batch.topic(), stat, count, batch.bodyLength() - (long) count
-                    * PutBatchCommand.ENTRY_HEADER_BYTES);
+            ctx.stats()
+                    .putBatch(
+                            batch.topic(),
+                            stat,
+                            count,
+                            batch.bodyLength() - (long) count * PutBatchCommand.ENTRY_HEADER_BYTES);
             Optional<ResultCommand> refusal = batchRefusal(batch, accepted);
             if (refusal.isPresent()) {
                 ctx.stats().putBatchFailed(batch.topic(), stat, count);
@@ -196,8 +200,8 @@ final class PutProcessor {
         } catch (IOException | RuntimeException e) {
             warnings.warn("Creating partition {}-{} failed: {}", batch.topic(), partition, e.toString());
             ctx.stats().putBatchFailed(topic.topic(), topic.collectsStats(), count);
-            channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), batch.topic(), partition, opaque),
-                    channel.voidPromise());
+            channel.writeAndFlush(
+                    Replies.putFailed(ctx.brokerUri(), batch.topic(), partition, opaque), channel.voidPromise());
             return;
         }
         long firstId = ctx.ids().nextIds(count);
@@ -215,14 +219,16 @@ final class PutProcessor {
             inFlight.finished(channel, entry.log().queuedBytes());
             if (error == null) {
                 entry.countAppended(count);
-                channel.writeAndFlush(Replies.putBatchOk(firstId, partition, offsets[0], count, opaque),
-                        channel.voidPromise());
+                channel.writeAndFlush(
+                        Replies.putBatchOk(firstId, partition, offsets[0], count, opaque), channel.voidPromise());
             } else {
-                warnings.warn("Put of a batch of {} to {}-{} failed: {}", count, topic.topic(), partition,
-                        error.toString());
+                warnings.warn(
+                        "Put of a batch of {} to {}-{} failed: {}", count, topic.topic(), partition, error.toString());
                 ctx.stats().putBatchFailed(topic.topic(), topic.collectsStats(), count);
-                channel.writeAndFlush(Replies.putFailed(ctx.brokerUri(), topic.topic(), partition,
-                        String.valueOf(error.getMessage()), opaque), channel.voidPromise());
+                channel.writeAndFlush(
+                        Replies.putFailed(
+                                ctx.brokerUri(), topic.topic(), partition, String.valueOf(error.getMessage()), opaque),
+                        channel.voidPromise());
             }
         });
     }
@@ -262,10 +268,10 @@ final class PutProcessor {
 
         void finished(Channel channel, long queuedBytes) {
             int left = puts.decrementAndGet();
-            if ((left == 0 || queuedBytes < RESUME_QUEUED_BYTES) && !channel.config().isAutoRead()) {
+            if ((left == 0 || queuedBytes < RESUME_QUEUED_BYTES)
+                    && !channel.config().isAutoRead()) {
                 channel.config().setAutoRead(true);
             }
         }
     }
-
 }

@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BrokerStats {
     /** The realtime statistics, in MetaQ's order and with its names. */
     public enum Realtime {
-        PUT("put"), GET("get"), OFFSET("offset"), GET_MISS("get_miss"), PUT_FAILED("put_failed"),
+        PUT("put"),
+        GET("get"),
+        OFFSET("offset"),
+        GET_MISS("get_miss"),
+        PUT_FAILED("put_failed"),
         MESSAGE_SIZE("message_size");
 
         private final String suffix;
@@ -76,8 +80,11 @@ public final class BrokerStats {
     public void putBatch(String topic, boolean statTopic, int messages, long payloadBytes) {
         cmdPut.add(messages);
         if (statTopic) {
-            realtime.get(Realtime.PUT).computeIfAbsent(topic, t -> new RealtimeStat()).record(messages, messages);
-            realtime.get(Realtime.MESSAGE_SIZE).computeIfAbsent(topic, t -> new RealtimeStat())
+            realtime.get(Realtime.PUT)
+                    .computeIfAbsent(topic, t -> new RealtimeStat())
+                    .record(messages, messages);
+            realtime.get(Realtime.MESSAGE_SIZE)
+                    .computeIfAbsent(topic, t -> new RealtimeStat())
                     .record(messages, payloadBytes);
         }
     }
@@ -86,7 +93,8 @@ public final class BrokerStats {
     public void putBatchFailed(String topic, boolean statTopic, int messages) {
         putFailed.add(messages);
         if (statTopic) {
-            realtime.get(Realtime.PUT_FAILED).computeIfAbsent(topic, t -> new RealtimeStat())
+            realtime.get(Realtime.PUT_FAILED)
+                    .computeIfAbsent(topic, t -> new RealtimeStat())
                     .record(messages, messages);
         }
     }

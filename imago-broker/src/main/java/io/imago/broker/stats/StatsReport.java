@@ -74,7 +74,10 @@ public final class StatsReport {
         lines.add("tx_rollback " + stats.txRollback.sum());
         lines.add("get_miss " + stats.getMiss.sum());
         lines.add("put_failed " + stats.putFailed.sum());
-        lines.add("total_messages " + registry.topics().stream().mapToLong(TopicLogs::appendedSinceStart).sum());
+        lines.add("total_messages "
+                + registry.topics().stream()
+                        .mapToLong(TopicLogs::appendedSinceStart)
+                        .sum());
         lines.add("topics " + registry.topics().size());
         lines.add("config_checksum " + config.checksumCrc32());
         return lines;
@@ -127,7 +130,8 @@ public final class StatsReport {
 
     private List<String> topic(String topic) {
         List<String> lines = new ArrayList<>();
-        Optional<TopicLogs> logs = registry.topics().stream().filter(t -> t.topic().equals(topic)).findFirst();
+        Optional<TopicLogs> logs =
+                registry.topics().stream().filter(t -> t.topic().equals(topic)).findFirst();
         int resultCode = logs.isPresent() ? 0 : config.configuredTopics().contains(topic) ? 2 : 1;
         lines.add(topic);
         lines.add("resultCode " + resultCode);

@@ -1,7 +1,6 @@
 package io.imago.broker.zk;
 
 import io.imago.protocol.zk.BrokerUrl;
-
 import java.util.Objects;
 
 /**

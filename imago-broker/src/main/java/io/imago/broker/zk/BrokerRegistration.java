@@ -1,5 +1,10 @@
 package io.imago.broker.zk;
 
+import io.imago.broker.config.ZooKeeperConfig;
+import io.imago.coordination.BackOff;
+import io.imago.coordination.ClosePolicy;
+import io.imago.coordination.ZooKeeperAgent;
+import io.imago.coordination.ZooKeeperAgentRunner;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,13 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import io.imago.broker.config.ZooKeeperConfig;
-import io.imago.coordination.BackOff;
-import io.imago.coordination.ClosePolicy;
-import io.imago.coordination.ZooKeeperAgent;
-import io.imago.coordination.ZooKeeperAgentRunner;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorWatcher;
@@ -76,6 +74,7 @@ public final class BrokerRegistration implements AutoCloseable {
     private final Map<String, TopicRegistration> topics = new LinkedHashMap<>();
     /** The thread, lifecycle, retries and session bookkeeping of the registration. */
     private final ZooKeeperAgentRunner registrar;
+
     private volatile String configChecksum;
     /** Set by the registrar when it starts. */
     private volatile CuratorFramework client;
@@ -90,8 +89,12 @@ public final class BrokerRegistration implements AutoCloseable {
      * @param topics the topics known at start (configured and found on disk)
      * @param errorHandler receives every failure of background (re-)registration
      */
-    public BrokerRegistration(ZooKeeperConfig settings, BrokerIdentity identity, String configChecksum,
-            Collection<TopicRegistration> topics, Consumer<Throwable> errorHandler) {
+    public BrokerRegistration(
+            ZooKeeperConfig settings,
+            BrokerIdentity identity,
+            String configChecksum,
+            Collection<TopicRegistration> topics,
+            Consumer<Throwable> errorHandler) {
         this.settings = Objects.requireNonNull(settings, "settings");
         if (settings.syncTimeMs() <= 0) {
             throw new IllegalArgumentException("zk.zkSyncTimeMs must be > 0, was " + settings.syncTimeMs());
@@ -102,7 +105,8 @@ public final class BrokerRegistration implements AutoCloseable {
         for (TopicRegistration topic : topics) {
             this.topics.put(topic.topic(), topic);
         }
-        this.registrar = new ZooKeeperAgentRunner(new Registrar(),
+        this.registrar = new ZooKeeperAgentRunner(
+                new Registrar(),
                 new BackOff(FIRST_RETRY_DELAY_MS, settings.syncTimeMs()),
                 ClosePolicy.interruptAndWaitUpTo(Math.max(1, settings.connectionTimeoutMs())),
                 Objects.requireNonNull(errorHandler, "errorHandler"));
@@ -122,11 +126,16 @@ public final class BrokerRegistration implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new ZkRegistrationException("interrupted while registering broker " + identity.brokerId(), e);
         } catch (ExecutionException e) {
-            throw failure("cannot register broker " + identity.brokerId() + " in ZooKeeper "
-                    + settings.connectString(), e.getCause());
+            throw failure(
+                    "cannot register broker " + identity.brokerId() + " in ZooKeeper " + settings.connectString(),
+                    e.getCause());
         }
-        LOG.info("Broker {} registered in ZooKeeper {} as {} (session 0x{}, {} topics)", identity.brokerId(),
-                settings.connectString(), identity.uri(), Long.toHexString(registrar.currentSessionId()),
+        LOG.info(
+                "Broker {} registered in ZooKeeper {} as {} (session 0x{}, {} topics)",
+                identity.brokerId(),
+                settings.connectString(),
+                identity.uri(),
+                Long.toHexString(registrar.currentSessionId()),
                 topicSnapshot().size());
     }
 
@@ -147,16 +156,19 @@ public final class BrokerRegistration implements AutoCloseable {
         }
         return update(() -> {
             writeTopic(topic, registrar.registeredSessionId());
-            LOG.info("Registered topic {} ({} partitions) of broker {} in ZooKeeper", topic.topic(),
-                    topic.numPartitions(), identity.brokerId());
+            LOG.info(
+                    "Registered topic {} ({} partitions) of broker {} in ZooKeeper",
+                    topic.topic(),
+                    topic.numPartitions(),
+                    identity.brokerId());
         });
     }
 
     /** Publishes a new config checksum (after a reload); same completion rules as {@link #registerTopic}. */
     public CompletableFuture<Void> updateConfigChecksum(String checksum) {
         configChecksum = Objects.requireNonNull(checksum, "checksum");
-        return update(() -> writer.putEphemeral(znodes.checksumPath(), BrokerZnodeDescriptor.utf8(configChecksum),
-                registrar.registeredSessionId()));
+        return update(() -> writer.putEphemeral(
+                znodes.checksumPath(), BrokerZnodeDescriptor.utf8(configChecksum), registrar.registeredSessionId()));
     }
 
     /**
@@ -202,7 +214,8 @@ public final class BrokerRegistration implements AutoCloseable {
             connected = client.blockUntilConnected(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ZkRegistrationException("interrupted while connecting to ZooKeeper " + settings.connectString(), e);
+            throw new ZkRegistrationException(
+                    "interrupted while connecting to ZooKeeper " + settings.connectString(), e);
         }
         if (!connected) {
             throw new ZooKeeperUnreachableException(String.format(
@@ -240,15 +253,20 @@ public final class BrokerRegistration implements AutoCloseable {
                 return;
             } else if (Arrays.equals(existing, ours)) {
                 if (writer.replace(path, stat, ours)) {
-                    LOG.info("Broker {} took over its ZooKeeper nodes from its previous session 0x{}",
-                            identity.brokerId(), Long.toHexString(stat.getEphemeralOwner()));
+                    LOG.info(
+                            "Broker {} took over its ZooKeeper nodes from its previous session 0x{}",
+                            identity.brokerId(),
+                            Long.toHexString(stat.getEphemeralOwner()));
                     return;
                 }
             } else {
                 String other = new String(existing, StandardCharsets.UTF_8);
                 if (!warned) {
-                    LOG.warn("Broker id {} is held in ZooKeeper by {} (session 0x{}); waiting up to {} ms for it to go",
-                            identity.brokerId(), other, Long.toHexString(stat.getEphemeralOwner()),
+                    LOG.warn(
+                            "Broker id {} is held in ZooKeeper by {} (session 0x{}); waiting up to {} ms for it to go",
+                            identity.brokerId(),
+                            other,
+                            Long.toHexString(stat.getEphemeralOwner()),
                             settings.sessionTimeoutMs());
                     warned = true;
                 }
@@ -295,7 +313,8 @@ public final class BrokerRegistration implements AutoCloseable {
             if (registrar.registeredSessionId() == 0) {
                 return;
             }
-            LOG.warn("Broker {} is not connected to ZooKeeper; its ephemeral nodes will go when its session expires",
+            LOG.warn(
+                    "Broker {} is not connected to ZooKeeper; its ephemeral nodes will go when its session expires",
                     identity.brokerId());
             return;
         }
@@ -378,21 +397,25 @@ public final class BrokerRegistration implements AutoCloseable {
         public long onRepair(int attempt) throws Exception {
             try {
                 long session = registerAll();
-                LOG.info("Broker {} registered again in ZooKeeper session 0x{}", identity.brokerId(),
+                LOG.info(
+                        "Broker {} registered again in ZooKeeper session 0x{}",
+                        identity.brokerId(),
                         Long.toHexString(session));
                 return session;
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                throw failure("cannot register broker " + identity.brokerId() + " again (attempt " + attempt
-                        + ", retrying)", e);
+                throw failure(
+                        "cannot register broker " + identity.brokerId() + " again (attempt " + attempt + ", retrying)",
+                        e);
             }
         }
 
         @Override
         public void onStateChanged(ConnectionState state) {
             if (state == ConnectionState.LOST) {
-                LOG.warn("ZooKeeper session of broker {} lost; its nodes will be registered again in a new session",
+                LOG.warn(
+                        "ZooKeeper session of broker {} lost; its nodes will be registered again in a new session",
                         identity.brokerId());
             }
         }

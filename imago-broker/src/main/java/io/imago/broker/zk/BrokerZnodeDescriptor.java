@@ -2,7 +2,6 @@ package io.imago.broker.zk;
 
 import io.imago.protocol.zk.TopicRegistrationJson;
 import io.imago.protocol.zk.ZnodeDescriptor;
-
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZKDatabase;
 import org.apache.zookeeper.server.ZooKeeperServer;
@@ -81,19 +80,21 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         }
         started = true;
         if (bindAddress.isUnresolved()) {
-            throw new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper: unknown host "
-                    + bindAddress.getHostString(), null);
+            throw new EmbeddedZooKeeperException(
+                    "cannot start the embedded ZooKeeper: unknown host " + bindAddress.getHostString(), null);
         }
         String address = bindAddress.getAddress().getHostAddress() + ":" + bindAddress.getPort();
         try {
             connections = ServerCnxnFactory.createFactory();
             connections.configure(bindAddress, MAX_CLIENT_CONNECTIONS, LISTEN_BACKLOG, false);
         } catch (BindException e) {
-            throw stopAfter(new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper: " + address
-                    + " is already in use (another ZooKeeper or broker running?)", e));
-        } catch (IOException e) {
             throw stopAfter(new EmbeddedZooKeeperException(
-                    "cannot start the embedded ZooKeeper on " + address + ": " + e, e));
+                    "cannot start the embedded ZooKeeper: " + address
+                            + " is already in use (another ZooKeeper or broker running?)",
+                    e));
+        } catch (IOException e) {
+            throw stopAfter(
+                    new EmbeddedZooKeeperException("cannot start the embedded ZooKeeper on " + address + ": " + e, e));
         }
         try {
             Files.createDirectories(dataDir);
@@ -134,7 +135,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         closed = true;
         if (started) {
             stop();
-            LOG.info("Embedded ZooKeeper on {}:{} stopped", bindAddress.getAddress().getHostAddress(), bindAddress.getPort());
+            LOG.info(
+                    "Embedded ZooKeeper on {}:{} stopped",
+                    bindAddress.getAddress().getHostAddress(),
+                    bindAddress.getPort());
         }
     }
 

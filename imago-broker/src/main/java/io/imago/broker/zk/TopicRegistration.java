@@ -21,7 +21,8 @@ public record TopicRegistration(String topic, int numPartitions, boolean acceptP
             throw new IllegalArgumentException("topic must be a single ZooKeeper node name, was '" + topic + "'");
         }
         if (numPartitions < 1) {
-            throw new IllegalArgumentException("numPartitions of topic " + topic + " must be >= 1, was " + numPartitions);
+            throw new IllegalArgumentException(
+                    "numPartitions of topic " + topic + " must be >= 1, was " + numPartitions);
         }
     }
 }

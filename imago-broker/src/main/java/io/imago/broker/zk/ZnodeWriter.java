@@ -1,7 +1,6 @@
 package io.imago.broker.zk;
 
 import java.util.Arrays;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
@@ -106,11 +105,19 @@ final class ZnodeWriter {
     /** Deletes the node {@code path} as seen in {@code stat} and creates ours, atomically; false on a race. */
     boolean replace(String path, Stat stat, byte[] data) throws Exception {
         try {
-            client.transaction().forOperations(
-                    client.transactionOp().delete().withVersion(stat.getVersion()).forPath(path),
-                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path, data));
+            client.transaction()
+                    .forOperations(
+                            client.transactionOp()
+                                    .delete()
+                                    .withVersion(stat.getVersion())
+                                    .forPath(path),
+                            client.transactionOp()
+                                    .create()
+                                    .withMode(CreateMode.EPHEMERAL)
+                                    .forPath(path, data));
             return true;
-        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException
+        } catch (KeeperException.BadVersionException
+                | KeeperException.NoNodeException
                 | KeeperException.NodeExistsException changedMeanwhile) {
             return false;
         }

@@ -1,7 +1,5 @@
 package io.imago.broker.config;
 
-import io.imago.store.retention.RetentionPolicy;
-
 import static io.imago.broker.config.ConfigFixtures.ENVIRONMENT;
 import static io.imago.broker.config.ConfigFixtures.HOME;
 import static io.imago.broker.config.ConfigFixtures.load;
@@ -9,6 +7,7 @@ import static io.imago.broker.config.ConfigFixtures.loadSystem;
 import static io.imago.broker.config.ConfigFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.store.retention.RetentionPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,7 +132,8 @@ class BrokerConfigTest {
         assertThat(config.collectsStats()).isTrue();
         assertThat(config.updatesConsumerOffsets()).isTrue();
         assertThat(config.loadsStoresInParallel()).isTrue();
-        assertThat(config.zooKeeper()).isEqualTo(new ZooKeeperConfig(false, "zk1:2181,zk2:2182/imago", "/metaq", 6000, 7000, 0));
+        assertThat(config.zooKeeper())
+                .isEqualTo(new ZooKeeperConfig(false, "zk1:2181,zk2:2182/imago", "/metaq", 6000, 7000, 0));
     }
 
     @Test
@@ -170,8 +170,10 @@ class BrokerConfigTest {
 
     @Test
     void dataLogPathFollowsDataPathUnlessSet() {
-        assertThat(loadSystem(dir, "dataPath=/a").dataLogPath()).isEqualTo(Path.of("/a").toAbsolutePath());
-        assertThat(loadSystem(dir, "dataPath=/a\ndataLogPath=/b").dataLogPath()).isEqualTo(Path.of("/b").toAbsolutePath());
+        assertThat(loadSystem(dir, "dataPath=/a").dataLogPath())
+                .isEqualTo(Path.of("/a").toAbsolutePath());
+        assertThat(loadSystem(dir, "dataPath=/a\ndataLogPath=/b").dataLogPath())
+                .isEqualTo(Path.of("/b").toAbsolutePath());
     }
 
     @Test
@@ -190,16 +192,19 @@ class BrokerConfigTest {
 
     @Test
     void overridesReplaceDataPathAndPortAndKeepTheRest() {
-        BrokerConfig config = load(dir, "[system]\nbrokerId=3\ndataPath=/a\n[topic=own]\ndataPath=/own\n[topic=inherits]\n");
+        BrokerConfig config =
+                load(dir, "[system]\nbrokerId=3\ndataPath=/a\n[topic=own]\ndataPath=/own\n[topic=inherits]\n");
         BrokerConfig overridden = config.withOverrides(Optional.of(dir.resolve("d")), OptionalInt.of(9999));
         assertThat(overridden.dataPath()).isEqualTo(dir.resolve("d"));
         assertThat(overridden.dataLogPath()).isEqualTo(dir.resolve("d"));
         assertThat(overridden.serverPort()).isEqualTo(9999);
         assertThat(overridden.brokerId()).isEqualTo(3);
         assertThat(overridden.resolve("inherits").orElseThrow().dataPath()).isEqualTo(dir.resolve("d"));
-        assertThat(overridden.resolve("own").orElseThrow().dataPath()).isEqualTo(Path.of("/own").toAbsolutePath());
+        assertThat(overridden.resolve("own").orElseThrow().dataPath())
+                .isEqualTo(Path.of("/own").toAbsolutePath());
         assertThat(config.serverPort()).as("the original snapshot is unchanged").isEqualTo(8123);
-        assertThat(config.withOverrides(Optional.empty(), OptionalInt.empty()).dataPath()).isEqualTo(config.dataPath());
+        assertThat(config.withOverrides(Optional.empty(), OptionalInt.empty()).dataPath())
+                .isEqualTo(config.dataPath());
     }
 
     @Test
@@ -212,7 +217,8 @@ class BrokerConfigTest {
         assertThat(config.checksumCrc32()).isEqualTo(crc.getValue());
         assertThat(config.rawBytes()).isEqualTo(bytes);
         assertThat(config.sourceFile()).contains(file.toAbsolutePath());
-        assertThat(config.withOverrides(Optional.empty(), OptionalInt.of(1)).checksumCrc32()).isEqualTo(crc.getValue());
+        assertThat(config.withOverrides(Optional.empty(), OptionalInt.of(1)).checksumCrc32())
+                .isEqualTo(crc.getValue());
     }
 
     @Test

@@ -13,8 +13,7 @@ final class ConfigFixtures {
     static final String LOCAL_ADDRESS = "10.1.2.3";
     static final ConfigEnvironment ENVIRONMENT = new ConfigEnvironment(HOME, PROCESSORS, () -> LOCAL_ADDRESS);
 
-    private ConfigFixtures() {
-    }
+    private ConfigFixtures() {}
 
     static Path write(Path dir, String text) {
         try {

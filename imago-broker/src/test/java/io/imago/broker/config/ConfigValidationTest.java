@@ -34,8 +34,9 @@ class ConfigValidationTest {
     @Test
     void unknownKeyNamesFileSectionKeyAndTheClosestKey() {
         ConfigException e = failure("[system]\nbrokerId=0\nunflushThreshhold=0\n[topic=t]\n");
-        assertThat(e).hasMessage("Invalid config key 'unflushThreshhold' in [system] of " + file()
-                + ":3, did you mean 'unflushThreshold'?");
+        assertThat(e)
+                .hasMessage("Invalid config key 'unflushThreshhold' in [system] of " + file()
+                        + ":3, did you mean 'unflushThreshold'?");
         assertThat(e.file()).contains(dir.resolve("server.ini"));
         assertThat(e.section()).contains("system");
         assertThat(e.key()).contains("unflushThreshhold");
@@ -45,13 +46,15 @@ class ConfigValidationTest {
     @Test
     void unknownKeyFarFromAnyListsTheValidKeys() {
         assertThat(failure("[zookeeper]\ncolour=blue\n[topic=t]\n").getMessage())
-                .startsWith("Invalid config key 'colour' in [zookeeper] of " + file() + ":2; valid keys are: zk.zkEnable, ");
+                .startsWith("Invalid config key 'colour' in [zookeeper] of " + file()
+                        + ":2; valid keys are: zk.zkEnable, ");
     }
 
     @Test
     void unknownKeyInATopicSectionSuggestsATopicKey() {
         assertThat(failure("[topic=t]\nnumPartition=2\n").getMessage())
-                .isEqualTo("Invalid config key 'numPartition' in [topic=t] of " + file() + ":2, did you mean 'numPartitions'?");
+                .isEqualTo("Invalid config key 'numPartition' in [topic=t] of " + file()
+                        + ":2, did you mean 'numPartitions'?");
     }
 
     @Test
@@ -97,8 +100,10 @@ class ConfigValidationTest {
             """)
     void badSystemValueNamesFileKeyAndValue(String key, String value, String reason) {
         ConfigException e = failure("[system]\n" + key + "=" + value + "\n[topic=t]\n");
-        assertThat(e.getMessage()).startsWith("Invalid value '" + value + "' for config key '" + key
-                + "' in [system] of " + file() + ":2: ").contains(reason);
+        assertThat(e.getMessage())
+                .startsWith(
+                        "Invalid value '" + value + "' for config key '" + key + "' in [system] of " + file() + ":2: ")
+                .contains(reason);
         assertThat(e.file()).contains(dir.resolve("server.ini"));
         assertThat(e.key()).contains(key);
         assertThat(e.value()).contains(value);
@@ -119,19 +124,23 @@ class ConfigValidationTest {
             """)
     void badZooKeeperValueNamesFileKeyAndValue(String key, String value) {
         ConfigException e = failure("[zookeeper]\n" + key + "=" + value + "\n[topic=t]\n");
-        assertThat(e.getMessage()).startsWith("Invalid value '" + value + "' for config key '" + key
-                + "' in [zookeeper] of " + file() + ":2: ");
+        assertThat(e.getMessage())
+                .startsWith("Invalid value '" + value + "' for config key '" + key + "' in [zookeeper] of " + file()
+                        + ":2: ");
         assertThat(e.value()).contains(value);
     }
 
     @Test
     void badTopicValuesNameTheTopicSection() {
         assertThat(failure("[topic=orders]\ndeletePolicy=delete\n").getMessage())
-                .startsWith("Invalid value 'delete' for config key 'deletePolicy' in [topic=orders] of " + file() + ":2: ");
+                .startsWith(
+                        "Invalid value 'delete' for config key 'deletePolicy' in [topic=orders] of " + file() + ":2: ");
         assertThat(failure("[topic=orders]\ndeleteWhen=* * *\n").getMessage())
-                .startsWith("Invalid value '* * *' for config key 'deleteWhen' in [topic=orders] of " + file() + ":2: ");
+                .startsWith(
+                        "Invalid value '* * *' for config key 'deleteWhen' in [topic=orders] of " + file() + ":2: ");
         assertThat(failure("[topic=orders]\ngroup.billing=not a class\n").getMessage())
-                .startsWith("Invalid value 'not a class' for config key 'group.billing' in [topic=orders] of " + file() + ":2: ");
+                .startsWith("Invalid value 'not a class' for config key 'group.billing' in [topic=orders] of " + file()
+                        + ":2: ");
     }
 
     @Test
@@ -147,7 +156,8 @@ class ConfigValidationTest {
         assertThat(failure("[topic=a b]\n").getMessage()).startsWith("Invalid topic name 'a b'");
         assertThat(failure("[topic=a]\n[topic= a]\n").getMessage())
                 .isEqualTo("Topic 'a' is declared twice, again in [topic= a] of " + file() + ":2");
-        assertThat(failure("[topic=a]\ngroup.=a.B\n").getMessage()).startsWith("Missing consumer group in config key 'group.'");
+        assertThat(failure("[topic=a]\ngroup.=a.B\n").getMessage())
+                .startsWith("Missing consumer group in config key 'group.'");
     }
 
     @Test
@@ -168,6 +178,7 @@ class ConfigValidationTest {
     void invalidPortOverrideIsRefused() {
         BrokerConfig config = loadSystem(dir, "");
         assertThatThrownBy(() -> config.withOverrides(Optional.empty(), OptionalInt.of(70000)))
-                .isInstanceOf(ConfigException.class).hasMessage("Invalid --port 70000: must be between 0 and 65535");
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid --port 70000: must be between 0 and 65535");
     }
 }

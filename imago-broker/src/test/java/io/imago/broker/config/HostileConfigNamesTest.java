@@ -43,7 +43,8 @@ class HostileConfigNamesTest {
                 assertThat(e.file()).contains(ini.toAbsolutePath());
                 assertThat(e.getMessage()).contains(ini.toAbsolutePath().toString());
                 if (e.getMessage().startsWith("Invalid topic name")) {
-                    assertThat(e.section()).hasValueSatisfying(section -> assertThat(section).startsWith("topic="));
+                    assertThat(e.section())
+                            .hasValueSatisfying(section -> assertThat(section).startsWith("topic="));
                     assertThat(e.value()).isPresent();
                 }
             } else {
@@ -58,14 +59,16 @@ class HostileConfigNamesTest {
     }
 
     @Property(tries = 300)
-    void aLoadedConfigurationNeverAcceptsAnInvalidTopicName(@ForAll("hostileTopics") String topic)
-            throws IOException {
+    void aLoadedConfigurationNeverAcceptsAnInvalidTopicName(@ForAll("hostileTopics") String topic) throws IOException {
         Path tmp = Files.createTempDirectory("imago-config-names");
         try {
             BrokerConfig anyTopic = ConfigFixtures.load(tmp, "[system]\nbrokerId=0\n[topic=*]\n");
-            assertThat(anyTopic.resolve(topic).isPresent()).as(Names.printable(topic))
+            assertThat(anyTopic.resolve(topic).isPresent())
+                    .as(Names.printable(topic))
                     .isEqualTo(Names.isValidTopic(topic));
-            assertThat(BrokerConfig.standalone(tmp.resolve("data")).resolve(topic).isPresent())
+            assertThat(BrokerConfig.standalone(tmp.resolve("data"))
+                            .resolve(topic)
+                            .isPresent())
                     .isEqualTo(Names.isValidTopic(topic));
         } finally {
             deleteTree(tmp);
@@ -76,9 +79,10 @@ class HostileConfigNamesTest {
     void theSectionErrorNamesFileSectionAndWhatIsWrong() {
         Path ini = ConfigFixtures.write(dir, "[system]\nbrokerId=0\n[topic=../escape]\n");
         ConfigException e = (ConfigException) catchThrowable(() -> BrokerConfig.load(ini, ConfigFixtures.ENVIRONMENT));
-        assertThat(e).hasMessage("Invalid topic name '../escape' in section [topic=../escape] of " + ini.toAbsolutePath()
-                + ":3: character '/' at index 2 is not allowed; use ASCII letters, digits, '_', '-', '.', or '*' as a "
-                + "wildcard");
+        assertThat(e)
+                .hasMessage("Invalid topic name '../escape' in section [topic=../escape] of " + ini.toAbsolutePath()
+                        + ":3: character '/' at index 2 is not allowed; use ASCII letters, digits, '_', '-', '.', or '*' as a "
+                        + "wildcard");
         assertThat(e.section()).contains("topic=../escape");
         assertThat(e.value()).contains("../escape");
     }
@@ -88,8 +92,8 @@ class HostileConfigNamesTest {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         for (String value : new String[] {file.toString(), "/tmp/a\u0001b"}) {
             Path ini = ConfigFixtures.write(dir, "[system]\nbrokerId=0\n[topic=t]\ndataPath=" + value + "\n");
-            ConfigException e = (ConfigException) catchThrowable(() -> BrokerConfig.load(ini,
-                    ConfigFixtures.ENVIRONMENT));
+            ConfigException e =
+                    (ConfigException) catchThrowable(() -> BrokerConfig.load(ini, ConfigFixtures.ENVIRONMENT));
             assertThat(e).as(value).isNotNull();
             assertThat(e.getMessage()).contains(ini.toAbsolutePath().toString()).contains("dataPath");
             assertThat(e.key()).contains("dataPath");
@@ -101,13 +105,31 @@ class HostileConfigNamesTest {
     @Provide
     Arbitrary<String> sectionNames() {
         return Arbitraries.oneOf(
-                Arbitraries.of("*", "t*", "*.eu", "meta-*", "../*", "a/b", "..", ".", "-", "日本*", "a\\b", "x".repeat(300),
-                        "t\u0000", "a*b*c", "\u2024\u2024"),
-                Arbitraries.strings().withChars("./\\*ab-_\u0000\u0001\u2024\uff0f:%").ofMinLength(1).ofMaxLength(10),
-                Arbitraries.strings().all().ofMinLength(1).ofMaxLength(260))
+                        Arbitraries.of(
+                                "*",
+                                "t*",
+                                "*.eu",
+                                "meta-*",
+                                "../*",
+                                "a/b",
+                                "..",
+                                ".",
+                                "-",
+                                "日本*",
+                                "a\\b",
+                                "x".repeat(300),
+                                "t\u0000",
+                                "a*b*c",
+                                "\u2024\u2024"),
+                        Arbitraries.strings()
+                                .withChars("./\\*ab-_\u0000\u0001\u2024\uff0f:%")
+                                .ofMinLength(1)
+                                .ofMaxLength(10),
+                        Arbitraries.strings().all().ofMinLength(1).ofMaxLength(260))
                 // the ini syntax itself: a section name holds no line break and no ']'
-                .filter(s -> s.chars().noneMatch(c -> c == '\n' || c == '\r' || c == ']' || c == '\u0085'
-                        || c == '\u2028' || c == '\u2029'))
+                .filter(s -> s.chars()
+                        .noneMatch(c ->
+                                c == '\n' || c == '\r' || c == ']' || c == '\u0085' || c == '\u2028' || c == '\u2029'))
                 .filter(s -> !s.strip().isEmpty() && s.strip().equals(s))
                 // a file holds what UTF-8 can spell (no lone surrogates)
                 .filter(s -> new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(s));
@@ -115,7 +137,8 @@ class HostileConfigNamesTest {
 
     @Provide
     Arbitrary<String> hostileTopics() {
-        return Arbitraries.oneOf(Arbitraries.of("..", ".", "../escape", "a/b", "CON", "t%00", "t\u0000", "é", "ok"),
+        return Arbitraries.oneOf(
+                Arbitraries.of("..", ".", "../escape", "a/b", "CON", "t%00", "t\u0000", "é", "ok"),
                 Arbitraries.strings().all().ofMinLength(1).ofMaxLength(260));
     }
 

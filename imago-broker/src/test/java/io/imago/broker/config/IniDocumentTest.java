@@ -27,15 +27,18 @@ class IniDocumentTest {
                 group.g = a.B
                 """, SOURCE);
         assertThat(doc.sections()).extracting(IniDocument.Section::name).containsExactly("system", "topic=b");
-        assertThat(doc.sections().get(0).entries()).containsExactly(
-                new IniDocument.Entry("brokerId", "3", 4), new IniDocument.Entry("deleteWhen", "0 0 6,18 * * ?", 5));
+        assertThat(doc.sections().get(0).entries())
+                .containsExactly(
+                        new IniDocument.Entry("brokerId", "3", 4),
+                        new IniDocument.Entry("deleteWhen", "0 0 6,18 * * ?", 5));
         assertThat(doc.sections().get(1).entries()).containsExactly(new IniDocument.Entry("group.g", "a.B", 8));
     }
 
     @Test
     void splitsAtTheFirstEqualsSignAndKeepsHashInsideValues() {
         IniDocument doc = IniDocument.parse("[s]\nk=a=b # not a comment\r\nblank=\n", SOURCE);
-        assertThat(doc.sections().get(0).entries()).extracting(IniDocument.Entry::value)
+        assertThat(doc.sections().get(0).entries())
+                .extracting(IniDocument.Entry::value)
                 .containsExactly("a=b # not a comment", "");
     }
 
@@ -43,8 +46,9 @@ class IniDocumentTest {
     void duplicateKeyNamesFileLineAndKey() {
         assertThatThrownBy(() -> IniDocument.parse("[system]\nbrokerId=1\nserverPort=1\nbrokerId=2\n", SOURCE))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {
-                    assertThat(e).hasMessage("Duplicate config key 'brokerId' in [system] of /etc/imago/server.ini:4, "
-                            + "first set on line 2");
+                    assertThat(e)
+                            .hasMessage("Duplicate config key 'brokerId' in [system] of /etc/imago/server.ini:4, "
+                                    + "first set on line 2");
                     assertThat(e.file()).contains(FILE);
                     assertThat(e.line()).hasValue(4);
                     assertThat(e.section()).contains("system");
@@ -70,13 +74,17 @@ class IniDocumentTest {
     @Test
     void malformedLinesAreErrorsNamingTheLine() {
         assertThatThrownBy(() -> IniDocument.parse("[system]\nbrokerId\n", SOURCE))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("Malformed line 'brokerId' in /etc/imago/server.ini:2");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Malformed line 'brokerId' in /etc/imago/server.ini:2");
         assertThatThrownBy(() -> IniDocument.parse("[system\n", SOURCE))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("Malformed section header '[system' in /etc/imago/server.ini:1");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Malformed section header '[system' in /etc/imago/server.ini:1");
         assertThatThrownBy(() -> IniDocument.parse("[ ]\n", SOURCE))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("Malformed section header");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Malformed section header");
         assertThatThrownBy(() -> IniDocument.parse("[s]\n = 3\n", SOURCE))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("Missing key before '='");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Missing key before '='");
     }
 
     @Test

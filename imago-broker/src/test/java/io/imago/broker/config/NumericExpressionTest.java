@@ -38,24 +38,30 @@ class NumericExpressionTest {
     @Test
     void overflowIsAnError() {
         assertThatThrownBy(() -> NumericExpression.evaluate("9223372036854775807+1"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("overflow");
         assertThatThrownBy(() -> NumericExpression.evaluate("1024*1024*1024*1024*1024*1024*1024"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("overflow");
         assertThatThrownBy(() -> NumericExpression.evaluate("99999999999999999999"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too large");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too large");
     }
 
     @Test
     void divisionByZeroIsAnError() {
         assertThatThrownBy(() -> NumericExpression.evaluate("1/0"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("division by zero");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("division by zero");
     }
 
     @Test
     void refusesAnythingButIntegerArithmetic() {
         for (String bad : new String[] {"abc", "1.5", "1e3", "2**3", "(1+2", "1+2)", "", "1 2", "0x10", "true", "1+"}) {
-            assertThatThrownBy(() -> NumericExpression.evaluate(bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an integer expression");
+            assertThatThrownBy(() -> NumericExpression.evaluate(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not an integer expression");
         }
     }
 }

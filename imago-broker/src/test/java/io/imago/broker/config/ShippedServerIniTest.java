@@ -42,16 +42,21 @@ class ShippedServerIniTest {
     void everyCommentedOutKeyInTheShippedFileIsValidWhenUncommented() throws IOException {
         List<String> lines = Files.readAllLines(SERVER_INI);
         List<String> uncommented = lines.stream()
-                .map(l -> l.matches(";[A-Za-z.]+=.*") ? l.substring(1) : l).toList();
+                .map(l -> l.matches(";[A-Za-z.]+=.*") ? l.substring(1) : l)
+                .toList();
         Path copy = Files.createTempFile("server", ".ini");
         try {
             Files.write(copy, uncommented);
             BrokerConfig config = BrokerConfig.load(copy, ConfigFixtures.ENVIRONMENT);
             for (ConfigKey<?> key : ConfigKeys.SYSTEM) {
-                Object expected = key == ConfigKeys.HOST_NAME ? "127.0.0.1" : key.defaultValue(ConfigFixtures.ENVIRONMENT);
-                assertThat((Object) config.value(key)).as(key.name() + " as shipped equals its default").isEqualTo(expected);
+                Object expected =
+                        key == ConfigKeys.HOST_NAME ? "127.0.0.1" : key.defaultValue(ConfigFixtures.ENVIRONMENT);
+                assertThat((Object) config.value(key))
+                        .as(key.name() + " as shipped equals its default")
+                        .isEqualTo(expected);
             }
-            assertThat(config.zooKeeper()).isEqualTo(new ZooKeeperConfig(true, "127.0.0.1:2181", "/meta", 30_000, 30_000, 5_000));
+            assertThat(config.zooKeeper())
+                    .isEqualTo(new ZooKeeperConfig(true, "127.0.0.1:2181", "/meta", 30_000, 30_000, 5_000));
         } finally {
             Files.delete(copy);
         }

@@ -25,7 +25,8 @@ class StandaloneConfigTest {
         assertThat(config.dashboardHttpPort()).isEqualTo(8120);
         assertThat(config.dataPath()).isEqualTo(dir.toAbsolutePath());
         assertThat(config.unflushThreshold()).isZero();
-        assertThat(config.zooKeeper()).isEqualTo(new ZooKeeperConfig(true, "127.0.0.1:2181", "/meta", 30_000, 30_000, 5_000));
+        assertThat(config.zooKeeper())
+                .isEqualTo(new ZooKeeperConfig(true, "127.0.0.1:2181", "/meta", 30_000, 30_000, 5_000));
         assertThat(config.isStandalone()).isTrue();
         assertThat(config.sourceFile()).isEmpty();
     }
@@ -43,15 +44,22 @@ class StandaloneConfigTest {
             assertThat(t.acceptsPublish()).isTrue();
             assertThat(t.dataPath()).isEqualTo(dir.toAbsolutePath());
         }
-        assertThat(config.resolve("*")).as("a name that breaks the topic name rule").isEmpty();
+        assertThat(config.resolve("*"))
+                .as("a name that breaks the topic name rule")
+                .isEmpty();
     }
 
     @Test
     void standaloneRawBytesDescribeItAndCarryTheirChecksum() {
         BrokerConfig config = BrokerConfig.standalone(dir);
         String text = new String(config.rawBytes(), StandardCharsets.UTF_8);
-        assertThat(text).contains("[system]", "brokerId=0", "hostName=127.0.0.1", "dataPath=" + dir.toAbsolutePath(),
-                "zk.zkConnect=127.0.0.1:2181");
+        assertThat(text)
+                .contains(
+                        "[system]",
+                        "brokerId=0",
+                        "hostName=127.0.0.1",
+                        "dataPath=" + dir.toAbsolutePath(),
+                        "zk.zkConnect=127.0.0.1:2181");
         CRC32 crc = new CRC32();
         crc.update(config.rawBytes());
         assertThat(config.checksumCrc32()).isEqualTo(crc.getValue());
@@ -59,7 +67,8 @@ class StandaloneConfigTest {
 
     @Test
     void standaloneOverridesRegenerateItsText() {
-        BrokerConfig config = BrokerConfig.standalone(dir).withOverrides(Optional.of(dir.resolve("other")), OptionalInt.of(0));
+        BrokerConfig config =
+                BrokerConfig.standalone(dir).withOverrides(Optional.of(dir.resolve("other")), OptionalInt.of(0));
         assertThat(config.serverPort()).isZero();
         assertThat(config.dataPath()).isEqualTo(dir.resolve("other").toAbsolutePath());
         assertThat(config.acceptsAnyTopic()).isTrue();

@@ -25,6 +25,7 @@ class SuggestionsTest {
 
     @Test
     void suggestsNothingForAnUnrelatedName() {
-        assertThat(Suggestions.closest("colour", List.of("unflushThreshold", "brokerId"))).isEmpty();
+        assertThat(Suggestions.closest("colour", List.of("unflushThreshold", "brokerId")))
+                .isEmpty();
     }
 }

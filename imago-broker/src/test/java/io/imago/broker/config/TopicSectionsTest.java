@@ -1,10 +1,9 @@
 package io.imago.broker.config;
 
-import io.imago.store.retention.RetentionPolicy;
-
 import static io.imago.broker.config.ConfigFixtures.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.store.retention.RetentionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -58,7 +57,8 @@ class TopicSectionsTest {
 
     @Test
     void firstMatchingWildcardInFileOrderWins() {
-        BrokerConfig config = load(dir, "[topic=log-*]\nnumPartitions=3\n[topic=*]\nnumPartitions=1\n[topic=log-a*]\nnumPartitions=9\n");
+        BrokerConfig config = load(
+                dir, "[topic=log-*]\nnumPartitions=3\n[topic=*]\nnumPartitions=1\n[topic=log-a*]\nnumPartitions=9\n");
         assertThat(config.resolve("log-abc").orElseThrow().numPartitions()).isEqualTo(3);
         assertThat(config.resolve("metrics").orElseThrow().numPartitions()).isEqualTo(1);
     }
@@ -83,8 +83,20 @@ class TopicSectionsTest {
                 """);
         for (String topic : new String[] {"plain", "blank"}) {
             TopicConfig t = config.resolve(topic).orElseThrow();
-            assertThat(t).isEqualTo(new TopicConfig(topic, topic, 4, 100, 2000, Path.of("/data").toAbsolutePath(),
-                    RetentionPolicy.parse("delete,24"), "0 0 3 * * ?", false, false, true, Map.of()));
+            assertThat(t)
+                    .isEqualTo(new TopicConfig(
+                            topic,
+                            topic,
+                            4,
+                            100,
+                            2000,
+                            Path.of("/data").toAbsolutePath(),
+                            RetentionPolicy.parse("delete,24"),
+                            "0 0 3 * * ?",
+                            false,
+                            false,
+                            true,
+                            Map.of()));
             assertThat(t.isGroupCommit()).isFalse();
         }
     }
@@ -108,8 +120,10 @@ class TopicSectionsTest {
         assertThat(orders.isGroupCommit()).isTrue();
         assertThat(orders.unflushIntervalMs()).isEqualTo(100);
         assertThat(orders.dataPath()).isEqualTo(Path.of("/fast/disk").toAbsolutePath());
-        assertThat(orders.partitionDirectory(3)).isEqualTo(Path.of("/fast/disk/orders-3").toAbsolutePath());
-        assertThat(orders.deletePolicy().maxAgeMs()).isEqualTo(Duration.ofMinutes(30).toMillis());
+        assertThat(orders.partitionDirectory(3))
+                .isEqualTo(Path.of("/fast/disk/orders-3").toAbsolutePath());
+        assertThat(orders.deletePolicy().maxAgeMs())
+                .isEqualTo(Duration.ofMinutes(30).toMillis());
         assertThat(orders.deleteWhen()).isEqualTo("0 15 * * * ?");
         assertThat(orders.acceptsPublish()).isFalse();
         assertThat(orders.acceptsSubscribe()).isFalse();
@@ -127,9 +141,10 @@ class TopicSectionsTest {
                 [topic=log-*]
                 group.ops=com.example.OpsFilter
                 """);
-        assertThat(config.resolve("orders").orElseThrow().consumerFilters()).containsExactly(
-                Map.entry("billing", "com.example.BillingFilter"),
-                Map.entry("audit-team", "com.example.filters.Audit$Inner"));
+        assertThat(config.resolve("orders").orElseThrow().consumerFilters())
+                .containsExactly(
+                        Map.entry("billing", "com.example.BillingFilter"),
+                        Map.entry("audit-team", "com.example.filters.Audit$Inner"));
         assertThat(config.resolve("log-1").orElseThrow().consumerFilters())
                 .containsExactly(Map.entry("ops", "com.example.OpsFilter"));
     }

@@ -52,7 +52,8 @@ class BrokerStatsTest {
                 .isEqualTo("Count=2,Value=2,Value/Count=1,Count/Duration=0.5,Duration=4");
         assertThat(stats.renderRealtime(Realtime.MESSAGE_SIZE, "t"))
                 .isEqualTo("Count=2,Value=25,Value/Count=12.5,Count/Duration=0.5,Duration=4");
-        assertThat(stats.renderRealtime(Realtime.PUT)).isEqualTo("Count=3,Value=3,Value/Count=1,Count/Duration=0.75,Duration=4");
+        assertThat(stats.renderRealtime(Realtime.PUT))
+                .isEqualTo("Count=3,Value=3,Value/Count=1,Count/Duration=0.75,Duration=4");
         assertThat(stats.renderRealtime(Realtime.PUT, "other")).isEqualTo("Invalid keyTwo:other");
     }
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.broker.LeavesNoThreads;
 import io.imago.broker.config.ConfigKeys;
 import io.imago.broker.config.ZooKeeperConfig;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,9 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import io.imago.broker.LeavesNoThreads;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
@@ -64,14 +61,19 @@ class BrokerRegistrationIT {
     void registerTopicAtRunTimeAddsItsNodes() throws Exception {
         BrokerRegistration registration = started(BROKER_0, TEST_TOPIC);
 
-        registration.registerTopic(new TopicRegistration("orders-eu", 4, true, false)).get(5, TimeUnit.SECONDS);
+        registration
+                .registerTopic(new TopicRegistration("orders-eu", 4, true, false))
+                .get(5, TimeUnit.SECONDS);
 
         long session = registration.currentSessionId();
-        assertThat(ZkTestSupport.tree(observer, "/meta/brokers")).containsAllEntriesOf(Map.of(
-                "/meta/brokers/topics/orders-eu/0-m", new ZkTestSupport.Node("4", session),
-                "/meta/brokers/topics-pub/orders-eu/0-m",
-                new ZkTestSupport.Node("{\"numParts\":4,\"broker\":\"0-m\"}", session)));
-        assertThat(observer.checkExists().forPath("/meta/brokers/topics-sub/orders-eu/0-m")).isNull();
+        assertThat(ZkTestSupport.tree(observer, "/meta/brokers"))
+                .containsAllEntriesOf(Map.of(
+                        "/meta/brokers/topics/orders-eu/0-m",
+                        new ZkTestSupport.Node("4", session),
+                        "/meta/brokers/topics-pub/orders-eu/0-m",
+                        new ZkTestSupport.Node("{\"numParts\":4,\"broker\":\"0-m\"}", session)));
+        assertThat(observer.checkExists().forPath("/meta/brokers/topics-sub/orders-eu/0-m"))
+                .isNull();
     }
 
     @Test
@@ -91,11 +93,14 @@ class BrokerRegistrationIT {
     void registerTopicWithNewSettingsRewritesItsNodes() throws Exception {
         BrokerRegistration registration = started(BROKER_0, TEST_TOPIC);
 
-        registration.registerTopic(new TopicRegistration("test", 3, false, true)).get(5, TimeUnit.SECONDS);
+        registration
+                .registerTopic(new TopicRegistration("test", 3, false, true))
+                .get(5, TimeUnit.SECONDS);
 
         assertThat(data("/meta/brokers/topics/test/0-m")).isEqualTo("3");
         assertThat(data("/meta/brokers/topics-sub/test/0-m")).isEqualTo("{\"numParts\":3,\"broker\":\"0-m\"}");
-        assertThat(observer.checkExists().forPath("/meta/brokers/topics-pub/test/0-m")).isNull();
+        assertThat(observer.checkExists().forPath("/meta/brokers/topics-pub/test/0-m"))
+                .isNull();
     }
 
     @Test
@@ -127,7 +132,9 @@ class BrokerRegistrationIT {
         Map<String, ZkTestSupport.Node> before = ZkTestSupport.tree(observer, "/meta");
         long oldSession = registration.currentSessionId();
 
-        ZkTestSupport.expireOnServer(server.connectString(), registration.client().getZookeeperClient().getZooKeeper());
+        ZkTestSupport.expireOnServer(
+                server.connectString(),
+                registration.client().getZookeeperClient().getZooKeeper());
 
         awaitSameTreeInNewSession(registration, before, oldSession);
     }
@@ -137,7 +144,10 @@ class BrokerRegistrationIT {
         String nowhere = "127.0.0.1:" + ZkTestSupport.unusedPort();
         BrokerRegistration registration = new BrokerRegistration(
                 new ZooKeeperConfig(true, nowhere, ConfigKeys.DEFAULT_ZK_ROOT, 2_000, 500, 200),
-                BROKER_0, CHECKSUM, List.of(TEST_TOPIC), errors::add);
+                BROKER_0,
+                CHECKSUM,
+                List.of(TEST_TOPIC),
+                errors::add);
         registrations.add(registration);
 
         assertThatThrownBy(registration::start)
@@ -152,17 +162,26 @@ class BrokerRegistrationIT {
 
         registration.close();
 
-        assertThat(ZkTestSupport.tree(observer, "/meta").keySet()).containsExactlyInAnyOrder("/meta", "/meta/brokers",
-                "/meta/brokers/ids", "/meta/brokers/topics", "/meta/brokers/topics/test", "/meta/brokers/topics-pub",
-                "/meta/brokers/topics-pub/test", "/meta/brokers/topics-sub", "/meta/brokers/topics-sub/test");
+        assertThat(ZkTestSupport.tree(observer, "/meta").keySet())
+                .containsExactlyInAnyOrder(
+                        "/meta",
+                        "/meta/brokers",
+                        "/meta/brokers/ids",
+                        "/meta/brokers/topics",
+                        "/meta/brokers/topics/test",
+                        "/meta/brokers/topics-pub",
+                        "/meta/brokers/topics-pub/test",
+                        "/meta/brokers/topics-sub",
+                        "/meta/brokers/topics-sub/test");
         assertThat(errors).isEmpty();
     }
 
     @Test
     void closeLeavesAnEmptyIdNodeWhileSlavesRemain() throws Exception {
         BrokerRegistration registration = started(BROKER_0, TEST_TOPIC);
-        observer.create().withMode(CreateMode.EPHEMERAL).forPath("/meta/brokers/ids/0/slave1",
-                "meta://127.0.0.1:8124".getBytes(StandardCharsets.UTF_8));
+        observer.create()
+                .withMode(CreateMode.EPHEMERAL)
+                .forPath("/meta/brokers/ids/0/slave1", "meta://127.0.0.1:8124".getBytes(StandardCharsets.UTF_8));
 
         registration.close();
 
@@ -183,15 +202,15 @@ class BrokerRegistrationIT {
     }
 
     private BrokerRegistration started(BrokerIdentity identity, TopicRegistration... topics) {
-        BrokerRegistration registration = new BrokerRegistration(ZkTestSupport.settings(server.connectString()),
-                identity, CHECKSUM, List.of(topics), errors::add);
+        BrokerRegistration registration = new BrokerRegistration(
+                ZkTestSupport.settings(server.connectString()), identity, CHECKSUM, List.of(topics), errors::add);
         registrations.add(registration);
         registration.start();
         return registration;
     }
 
-    private void awaitSameTreeInNewSession(BrokerRegistration registration, Map<String, ZkTestSupport.Node> before,
-            long oldSession) {
+    private void awaitSameTreeInNewSession(
+            BrokerRegistration registration, Map<String, ZkTestSupport.Node> before, long oldSession) {
         await("all nodes registered again in a new session").atMost(BOUND).untilAsserted(() -> {
             long newSession = registration.currentSessionId();
             assertThat(newSession).isNotIn(0L, oldSession);
@@ -202,8 +221,8 @@ class BrokerRegistrationIT {
     /** {@code tree} with every node of {@code from} owned by {@code to} instead. */
     private static Map<String, ZkTestSupport.Node> inSession(Map<String, ZkTestSupport.Node> tree, long from, long to) {
         Map<String, ZkTestSupport.Node> moved = new TreeMap<>();
-        tree.forEach((path, node) -> moved.put(path,
-                node.ephemeralOwner() == from ? new ZkTestSupport.Node(node.data(), to) : node));
+        tree.forEach((path, node) ->
+                moved.put(path, node.ephemeralOwner() == from ? new ZkTestSupport.Node(node.data(), to) : node));
         return moved;
     }
 

@@ -4,16 +4,13 @@ import static io.imago.broker.zk.ZkTestSupport.BROKER_0;
 import static io.imago.broker.zk.ZkTestSupport.CHECKSUM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.broker.LeavesNoThreads;
 import io.imago.broker.config.ZooKeeperConfig;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.imago.broker.LeavesNoThreads;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -45,8 +42,17 @@ class BrokerRegistrationLayoutIT {
     @BeforeEach
     void startServer() throws Exception {
         int port = ZkTestSupport.unusedPort();
-        InstanceSpec spec = new InstanceSpec(dataDir.toFile(), port, -1, -1, true, -1, ZkTestSupport.TEST_TICK_MS, -1,
-                Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        InstanceSpec spec = new InstanceSpec(
+                dataDir.toFile(),
+                port,
+                -1,
+                -1,
+                true,
+                -1,
+                ZkTestSupport.TEST_TICK_MS,
+                -1,
+                Map.of("clientPortAddress", "127.0.0.1"),
+                "127.0.0.1");
         server = new TestingServer(spec, true);
         observer = ZkTestSupport.observer(server.getConnectString());
     }
@@ -62,9 +68,12 @@ class BrokerRegistrationLayoutIT {
 
     @Test
     void masterWritesExactlyTheOriginalsNodes() throws Exception {
-        registration = new BrokerRegistration(ZkTestSupport.settings(server.getConnectString()), BROKER_0, CHECKSUM,
+        registration = new BrokerRegistration(
+                ZkTestSupport.settings(server.getConnectString()),
+                BROKER_0,
+                CHECKSUM,
                 List.of(new TopicRegistration("test", 1, true, true), new TopicRegistration("audit", 2, false, true)),
-                error -> { });
+                error -> {});
         registration.start();
 
         long session = registration.currentSessionId();
@@ -95,9 +104,12 @@ class BrokerRegistrationLayoutIT {
 
     @Test
     void idsHoldOnlyIntegerChildren() throws Exception {
-        registration = new BrokerRegistration(ZkTestSupport.settings(server.getConnectString()),
-                new BrokerIdentity(17, "127.0.0.1", 8123), CHECKSUM, List.of(new TopicRegistration("test", 1, true, true)),
-                error -> { });
+        registration = new BrokerRegistration(
+                ZkTestSupport.settings(server.getConnectString()),
+                new BrokerIdentity(17, "127.0.0.1", 8123),
+                CHECKSUM,
+                List.of(new TopicRegistration("test", 1, true, true)),
+                error -> {});
         registration.start();
 
         assertThat(observer.getChildren().forPath("/meta/brokers/ids"))
@@ -107,11 +119,15 @@ class BrokerRegistrationLayoutIT {
 
     @Test
     void configuredRootPrefixesEveryPath() throws Exception {
-        ZooKeeperConfig settings = new ZooKeeperConfig(true, server.getConnectString(), "/imago/a",
-                ZkTestSupport.TEST_SESSION_TIMEOUT_MS, ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS,
+        ZooKeeperConfig settings = new ZooKeeperConfig(
+                true,
+                server.getConnectString(),
+                "/imago/a",
+                ZkTestSupport.TEST_SESSION_TIMEOUT_MS,
+                ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS,
                 ZkTestSupport.TEST_SYNC_TIME_MS);
-        registration = new BrokerRegistration(settings, BROKER_0, CHECKSUM,
-                List.of(new TopicRegistration("test", 1, true, true)), error -> { });
+        registration = new BrokerRegistration(
+                settings, BROKER_0, CHECKSUM, List.of(new TopicRegistration("test", 1, true, true)), error -> {});
         registration.start();
 
         assertThat(observer.checkExists().forPath("/meta")).isNull();

@@ -26,7 +26,7 @@ class BrokerSessionExpiryIT {
     @Test
     void everyNodeOfARunningBrokerReturnsAfterItsSessionExpires() throws Exception {
         try (BrokerHarness harness = BrokerHarness.start(dir, "", "[topic=test]\n[topic=dyn*]");
-             CuratorFramework observer = ZkTestSupport.observer(harness.zkConnect())) {
+                CuratorFramework observer = ZkTestSupport.observer(harness.zkConnect())) {
             try (WireClient c = harness.connect()) {
                 c.put("dynamic", 0, "x".getBytes(StandardCharsets.UTF_8), 1);
                 c.read().release();
@@ -45,7 +45,9 @@ class BrokerSessionExpiryIT {
                 assertThat(after.keySet()).isEqualTo(before.keySet());
                 after.forEach((path, node) -> {
                     assertThat(node.data()).as(path).isEqualTo(before.get(path).data());
-                    assertThat(node.ephemeral()).as(path).isEqualTo(before.get(path).ephemeral());
+                    assertThat(node.ephemeral())
+                            .as(path)
+                            .isEqualTo(before.get(path).ephemeral());
                     if (node.ephemeral()) {
                         assertThat(node.ephemeralOwner()).as(path).isNotEqualTo(oldSession);
                     }

@@ -5,9 +5,9 @@ import static io.imago.broker.zk.ZkTestSupport.CHECKSUM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imago.broker.LeavesNoThreads;
 import io.imago.broker.config.ConfigKeys;
 import io.imago.broker.config.ZooKeeperConfig;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-
-import io.imago.broker.LeavesNoThreads;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 @LeavesNoThreads(value = "imago-zk-registrar", zooKeeper = true)
 class BrokerTakeoverIT {
     private static final int LONG_SESSION_TIMEOUT_MS = 20_000;
-    private static final List<TopicRegistration> TOPICS = List.of(new TopicRegistration("test", 1, true, true),
-            new TopicRegistration("audit", 2, false, true));
+    private static final List<TopicRegistration> TOPICS =
+            List.of(new TopicRegistration("test", 1, true, true), new TopicRegistration("audit", 2, false, true));
 
     @TempDir
     Path dataDir;
@@ -73,9 +70,15 @@ class BrokerTakeoverIT {
         // the restarted broker has a long session timeout: waiting for one (as for another live broker
         // with our id) would take LONG_SESSION_TIMEOUT_MS, far beyond what a busy machine adds
         long startNs = System.nanoTime();
-        BrokerRegistration restarted = register(BROKER_0, new ZooKeeperConfig(true, server.connectString(),
-                ConfigKeys.DEFAULT_ZK_ROOT, LONG_SESSION_TIMEOUT_MS, ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS,
-                ZkTestSupport.TEST_SYNC_TIME_MS));
+        BrokerRegistration restarted = register(
+                BROKER_0,
+                new ZooKeeperConfig(
+                        true,
+                        server.connectString(),
+                        ConfigKeys.DEFAULT_ZK_ROOT,
+                        LONG_SESSION_TIMEOUT_MS,
+                        ZkTestSupport.TEST_CONNECTION_TIMEOUT_MS,
+                        ZkTestSupport.TEST_SYNC_TIME_MS));
         restarted.start();
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
@@ -94,7 +97,8 @@ class BrokerTakeoverIT {
         crashed.close();
 
         assertThat(ZkTestSupport.tree(observer, "/meta")).isEqualTo(taken);
-        assertThat(taken.values()).filteredOn(ZkTestSupport.Node::ephemeral)
+        assertThat(taken.values())
+                .filteredOn(ZkTestSupport.Node::ephemeral)
                 .allSatisfy(node -> assertThat(node.ephemeralOwner()).isEqualTo(restarted.currentSessionId()));
     }
 
@@ -122,11 +126,16 @@ class BrokerTakeoverIT {
         BrokerRegistration second = registration(BROKER_0);
         ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
         try {
-            ScheduledFuture<?> kill = killer.schedule(() -> {
-                ZkTestSupport.expireOnServer(server.connectString(), other.client().getZookeeperClient().getZooKeeper());
-                other.close();
-                return null;
-            }, 300, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> kill = killer.schedule(
+                    () -> {
+                        ZkTestSupport.expireOnServer(
+                                server.connectString(),
+                                other.client().getZookeeperClient().getZooKeeper());
+                        other.close();
+                        return null;
+                    },
+                    300,
+                    TimeUnit.MILLISECONDS);
 
             second.start();
             kill.get(10, TimeUnit.SECONDS); // a failure to expire the other session shows here
@@ -159,8 +168,8 @@ class BrokerTakeoverIT {
 
     private static Map<String, ZkTestSupport.Node> ownedBy(Map<String, ZkTestSupport.Node> tree, long from, long to) {
         Map<String, ZkTestSupport.Node> moved = new TreeMap<>();
-        tree.forEach((path, node) -> moved.put(path,
-                node.ephemeralOwner() == from ? new ZkTestSupport.Node(node.data(), to) : node));
+        tree.forEach((path, node) ->
+                moved.put(path, node.ephemeralOwner() == from ? new ZkTestSupport.Node(node.data(), to) : node));
         return moved;
     }
 }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imago.broker.config.ZooKeeperConfig;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** Paths and data of spec section 4.1, without a server. */
@@ -42,11 +40,17 @@ class BrokerZnodeDescriptorTest {
 
     @Test
     void valuesThatWouldBreakTheLayoutAreRejected() {
-        assertThatThrownBy(() -> new TopicRegistration("a/b", 1, true, true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TopicRegistration("a/b", 1, true, true))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TopicRegistration("t", 0, true, true)).hasMessageContaining("numPartitions");
         assertThatThrownBy(() -> new BrokerIdentity(-1, "h", 8123)).hasMessageContaining("brokerId");
-        assertThatThrownBy(() -> new BrokerRegistration(new ZooKeeperConfig(true, "127.0.0.1:2181", "/meta", 1, 1, 0),
-                BROKER_3, "0", List.of(), error -> { })).hasMessageContaining("zk.zkSyncTimeMs");
+        assertThatThrownBy(() -> new BrokerRegistration(
+                        new ZooKeeperConfig(true, "127.0.0.1:2181", "/meta", 1, 1, 0),
+                        BROKER_3,
+                        "0",
+                        List.of(),
+                        error -> {}))
+                .hasMessageContaining("zk.zkSyncTimeMs");
     }
 
     private static String utf8(byte[] data) {

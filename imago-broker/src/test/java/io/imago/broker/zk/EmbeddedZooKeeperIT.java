@@ -3,15 +3,13 @@ package io.imago.broker.zk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.imago.broker.LeavesNoThreads;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
-import io.imago.broker.LeavesNoThreads;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +29,8 @@ class EmbeddedZooKeeperIT {
             CuratorFramework client = ZkTestSupport.observer(server.connectString());
             try {
                 client.create().forPath("/hello", "world".getBytes(StandardCharsets.UTF_8));
-                assertThat(new String(client.getData().forPath("/hello"), StandardCharsets.UTF_8)).isEqualTo("world");
+                assertThat(new String(client.getData().forPath("/hello"), StandardCharsets.UTF_8))
+                        .isEqualTo("world");
             } finally {
                 client.close();
             }
@@ -46,18 +45,20 @@ class EmbeddedZooKeeperIT {
             port = first.port();
             CuratorFramework client = ZkTestSupport.observer(first.connectString());
             try {
-                client.create().creatingParentsIfNeeded().forPath("/meta/consumers/g/offsets/t/0-0",
-                        "-1-69".getBytes(StandardCharsets.UTF_8));
+                client.create()
+                        .creatingParentsIfNeeded()
+                        .forPath("/meta/consumers/g/offsets/t/0-0", "-1-69".getBytes(StandardCharsets.UTF_8));
             } finally {
                 client.close();
             }
         }
-        try (EmbeddedZooKeeper second = new EmbeddedZooKeeper(dataDir,
-                new InetSocketAddress(EmbeddedZooKeeper.LOOPBACK, port), ZkTestSupport.TEST_TICK_MS)) {
+        try (EmbeddedZooKeeper second = new EmbeddedZooKeeper(
+                dataDir, new InetSocketAddress(EmbeddedZooKeeper.LOOPBACK, port), ZkTestSupport.TEST_TICK_MS)) {
             second.start();
             CuratorFramework client = ZkTestSupport.observer(second.connectString());
             try {
-                assertThat(new String(client.getData().forPath("/meta/consumers/g/offsets/t/0-0"), StandardCharsets.UTF_8))
+                assertThat(new String(
+                                client.getData().forPath("/meta/consumers/g/offsets/t/0-0"), StandardCharsets.UTF_8))
                         .isEqualTo("-1-69");
             } finally {
                 client.close();
@@ -68,13 +69,17 @@ class EmbeddedZooKeeperIT {
     @Test
     void refusesAPortAlreadyInUseWithAClearMessage() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(EmbeddedZooKeeper.LOOPBACK));
-                EmbeddedZooKeeper server = new EmbeddedZooKeeper(dataDir,
-                        new InetSocketAddress(EmbeddedZooKeeper.LOOPBACK, taken.getLocalPort()), ZkTestSupport.TEST_TICK_MS)) {
+                EmbeddedZooKeeper server = new EmbeddedZooKeeper(
+                        dataDir,
+                        new InetSocketAddress(EmbeddedZooKeeper.LOOPBACK, taken.getLocalPort()),
+                        ZkTestSupport.TEST_TICK_MS)) {
             assertThatThrownBy(server::start)
                     .isInstanceOf(EmbeddedZooKeeperException.class)
                     .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
                     .hasMessageContaining("already in use")
-                    .satisfies(failure -> assertThat(failure.getSuppressed()).as("cleanup failures").isEmpty());
+                    .satisfies(failure -> assertThat(failure.getSuppressed())
+                            .as("cleanup failures")
+                            .isEmpty());
         }
     }
 

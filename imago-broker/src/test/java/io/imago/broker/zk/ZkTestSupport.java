@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.imago.broker.config.ConfigKeys;
 import io.imago.broker.config.ZooKeeperConfig;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -26,26 +24,31 @@ import org.apache.zookeeper.data.Stat;
 final class ZkTestSupport {
     /** A short tick lets tests use sessions of 200 ms to 2 s. */
     static final int TEST_TICK_MS = 100;
+
     static final int TEST_SESSION_TIMEOUT_MS = 2_000;
     static final int TEST_CONNECTION_TIMEOUT_MS = 2_000;
     static final int TEST_SYNC_TIME_MS = 200;
     static final String CHECKSUM = "3558773251";
     static final BrokerIdentity BROKER_0 = new BrokerIdentity(0, "127.0.0.1", 8123);
 
-    private ZkTestSupport() {
-    }
+    private ZkTestSupport() {}
 
     /** A started embedded ZooKeeper on 127.0.0.1 and a free port, with the short test tick. */
     static EmbeddedZooKeeper startServer(Path dataDir) {
-        EmbeddedZooKeeper server = new EmbeddedZooKeeper(dataDir,
-                new InetSocketAddress(EmbeddedZooKeeper.LOOPBACK, 0), TEST_TICK_MS);
+        EmbeddedZooKeeper server =
+                new EmbeddedZooKeeper(dataDir, new InetSocketAddress(EmbeddedZooKeeper.LOOPBACK, 0), TEST_TICK_MS);
         server.start();
         return server;
     }
 
     static ZooKeeperConfig settings(String connectString) {
-        return new ZooKeeperConfig(true, connectString, ConfigKeys.DEFAULT_ZK_ROOT, TEST_SESSION_TIMEOUT_MS,
-                TEST_CONNECTION_TIMEOUT_MS, TEST_SYNC_TIME_MS);
+        return new ZooKeeperConfig(
+                true,
+                connectString,
+                ConfigKeys.DEFAULT_ZK_ROOT,
+                TEST_SESSION_TIMEOUT_MS,
+                TEST_CONNECTION_TIMEOUT_MS,
+                TEST_SYNC_TIME_MS);
     }
 
     /** A started client used to look at the tree, independent of the registration under test. */
@@ -82,7 +85,9 @@ final class ZkTestSupport {
     private static void collect(CuratorFramework client, String path, Map<String, Node> nodes) throws Exception {
         Stat stat = new Stat();
         byte[] data = client.getData().storingStatIn(stat).forPath(path);
-        nodes.put(path, new Node(data == null ? null : new String(data, StandardCharsets.UTF_8), stat.getEphemeralOwner()));
+        nodes.put(
+                path,
+                new Node(data == null ? null : new String(data, StandardCharsets.UTF_8), stat.getEphemeralOwner()));
         for (String child : client.getChildren().forPath(path)) {
             collect(client, path + "/" + child, nodes);
         }
@@ -93,8 +98,8 @@ final class ZkTestSupport {
      * it, so the server drops the session's ephemeral nodes and the first handle sees it expired.
      */
     static void expireOnServer(String connectString, ZooKeeper handle) throws Exception {
-        ZooKeeper twin = new ZooKeeper(connectString, TEST_SESSION_TIMEOUT_MS, event -> { },
-                handle.getSessionId(), handle.getSessionPasswd());
+        ZooKeeper twin = new ZooKeeper(
+                connectString, TEST_SESSION_TIMEOUT_MS, event -> {}, handle.getSessionId(), handle.getSessionPasswd());
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> twin.getState().isConnected());
         } finally {

@@ -21,6 +21,7 @@ public class ConsumerConfig extends MetaClientConfig {
     private int longPollMaxWaitInMills = 1_000;
     /** Not serialised: a hook lives in the application that set it. */
     private transient CorruptRecordHandler corruptRecordHandler;
+
     private long offset;
     private boolean alwaysConsumeFromMaxOffset;
     private long commitOffsetPeriodInMills = 5_000;
@@ -29,8 +30,7 @@ public class ConsumerConfig extends MetaClientConfig {
     private String partition;
     private LoadBalanceStrategy.Type loadBalanceStrategyType = LoadBalanceStrategy.Type.DEFAULT;
 
-    public ConsumerConfig() {
-    }
+    public ConsumerConfig() {}
 
     public ConsumerConfig(String group) {
         this.group = group;
@@ -57,8 +57,8 @@ public class ConsumerConfig extends MetaClientConfig {
         Names.checkGroup(group);
         if (consumerId != null) {
             Names.zooKeeperNodeProblem(consumerId).ifPresent(problem -> {
-                throw new IllegalArgumentException("invalid consumer id '" + Names.printable(consumerId) + "': "
-                        + problem);
+                throw new IllegalArgumentException(
+                        "invalid consumer id '" + Names.printable(consumerId) + "': " + problem);
             });
         }
     }
@@ -130,7 +130,8 @@ public class ConsumerConfig extends MetaClientConfig {
 
     public void setLongPollMaxWaitInMills(int longPollMaxWaitInMills) {
         if (longPollMaxWaitInMills < 0) {
-            throw new IllegalArgumentException("longPollMaxWaitInMills must not be negative: " + longPollMaxWaitInMills);
+            throw new IllegalArgumentException(
+                    "longPollMaxWaitInMills must not be negative: " + longPollMaxWaitInMills);
         }
         this.longPollMaxWaitInMills = longPollMaxWaitInMills;
     }

@@ -1,10 +1,10 @@
 package io.imago.client.consumer;
 
 import io.imago.client.Shutdownable;
-import io.imago.consumer.MessageIterator;
 import io.imago.client.consumer.storage.OffsetStorage;
 import io.imago.cluster.Partition;
 import io.imago.consumer.ConsumerMessageFilter;
+import io.imago.consumer.MessageIterator;
 import io.imago.exception.MetaClientException;
 import java.util.concurrent.TimeUnit;
 

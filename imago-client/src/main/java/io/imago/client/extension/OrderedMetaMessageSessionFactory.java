@@ -33,12 +33,15 @@ public class OrderedMetaMessageSessionFactory extends MetaMessageSessionFactory
     private final Path localMessageDir;
 
     public OrderedMetaMessageSessionFactory(MetaClientConfig config) throws MetaClientException {
-        this(config, Path.of(System.getProperty("meta.localmessage.path",
-                Path.of(System.getProperty("user.home"), ".meta_localmessage").toString())));
+        this(
+                config,
+                Path.of(System.getProperty(
+                        "meta.localmessage.path",
+                        Path.of(System.getProperty("user.home"), ".meta_localmessage")
+                                .toString())));
     }
 
-    public OrderedMetaMessageSessionFactory(MetaClientConfig config, Path localMessageDir)
-            throws MetaClientException {
+    public OrderedMetaMessageSessionFactory(MetaClientConfig config, Path localMessageDir) throws MetaClientException {
         super(config);
         this.localMessageDir = localMessageDir;
     }

@@ -15,8 +15,8 @@ public abstract class AbstractPartitionSelector implements PartitionSelector {
     public final Partition getPartition(String topic, List<Partition> partitions, Message message)
             throws MetaClientException {
         if (partitions == null || partitions.isEmpty()) {
-            throw new MetaClientException("There is no aviable partition for topic " + topic
-                    + ", maybe you don't publish it at first?");
+            throw new MetaClientException(
+                    "There is no aviable partition for topic " + topic + ", maybe you don't publish it at first?");
         }
         return getPartition0(topic, partitions, message);
     }

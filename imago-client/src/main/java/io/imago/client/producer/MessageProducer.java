@@ -1,7 +1,7 @@
 package io.imago.client.producer;
 
-import io.imago.client.Shutdownable;
 import io.imago.Message;
+import io.imago.client.Shutdownable;
 import io.imago.exception.MetaClientException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +43,8 @@ public interface MessageProducer extends Shutdownable {
      *
      * @throws MetaClientException no partition, no reply in time, no connection, or a closed producer
      */
-    SendResult sendMessage(Message message, long timeout, TimeUnit unit) throws MetaClientException,
-            InterruptedException;
+    SendResult sendMessage(Message message, long timeout, TimeUnit unit)
+            throws MetaClientException, InterruptedException;
 
     /** Sends asynchronously with the default timeout; the callback is called exactly once. */
     void sendMessage(Message message, SendMessageCallback callback);

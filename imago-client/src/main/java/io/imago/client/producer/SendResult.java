@@ -38,7 +38,8 @@ public final class SendResult {
 
     @Override
     public String toString() {
-        return success ? "SendResult[ok, partition=" + partition + ", offset=" + offset + "]"
+        return success
+                ? "SendResult[ok, partition=" + partition + ", offset=" + offset + "]"
                 : "SendResult[failed, partition=" + partition + ", error=" + errorMessage + "]";
     }
 }

@@ -1,10 +1,10 @@
 package io.imago.client.examples;
 
 import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendMessageCallback;
 import io.imago.client.producer.SendResult;
 import java.util.concurrent.CompletableFuture;
@@ -14,8 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** docs/client.md, "Asynchronous sends": 10 000 sends with a callback, then one with a CompletableFuture. */
 public final class AsyncSendExample {
-    private AsyncSendExample() {
-    }
+    private AsyncSendExample() {}
 
     /** {@code args[0]}: {@code meta://host:port} or a ZooKeeper connect string; args[1]: topic. */
     public static void main(String[] args) throws Exception {
@@ -35,21 +34,25 @@ public final class AsyncSendExample {
             CountDownLatch done = new CountDownLatch(count);
             AtomicLong failed = new AtomicLong();
             for (int i = 0; i < count; i++) {
-                producer.sendMessage(new Message(topic, new byte[100]), new SendMessageCallback() {
-                    @Override
-                    public void onMessageSent(SendResult result) {   // exactly one of the two is called
-                        if (!result.isSuccess()) {
-                            failed.incrementAndGet();
-                        }
-                        done.countDown();
-                    }
+                producer.sendMessage(
+                        new Message(topic, new byte[100]),
+                        new SendMessageCallback() {
+                            @Override
+                            public void onMessageSent(SendResult result) { // exactly one of the two is called
+                                if (!result.isSuccess()) {
+                                    failed.incrementAndGet();
+                                }
+                                done.countDown();
+                            }
 
-                    @Override
-                    public void onException(Throwable error) {       // no reply: timeout, no connection
-                        failed.incrementAndGet();
-                        done.countDown();
-                    }
-                }, 10, TimeUnit.SECONDS);
+                            @Override
+                            public void onException(Throwable error) { // no reply: timeout, no connection
+                                failed.incrementAndGet();
+                                done.countDown();
+                            }
+                        },
+                        10,
+                        TimeUnit.SECONDS);
             }
             done.await();
             System.out.println(count + " sent, " + failed.get() + " failed");

@@ -1,13 +1,11 @@
 package io.imago.client.testing;
 
-import java.util.List;
-
-import org.slf4j.LoggerFactory;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records the WARN and ERROR events of one logger (and its children) while open, so a test can check
@@ -34,10 +32,15 @@ public final class LogCapture implements AutoCloseable {
     /** The formatted WARN and ERROR messages recorded so far that contain {@code text}. */
     public List<String> warnings(String text) {
         synchronized (events) {
-            return events.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-                    .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                            : " " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage()))
-                    .filter(m -> m.contains(text)).toList();
+            return events.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(e -> e.getFormattedMessage()
+                            + (e.getThrowableProxy() == null
+                                    ? ""
+                                    : " " + e.getThrowableProxy().getClassName() + ": "
+                                            + e.getThrowableProxy().getMessage()))
+                    .filter(m -> m.contains(text))
+                    .toList();
         }
     }
 

@@ -98,8 +98,9 @@ public final class ScriptedBroker implements AutoCloseable {
     }
 
     private void serve(Socket s) {
-        try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (s;
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 received.add(line);

@@ -20,8 +20,7 @@ import java.util.concurrent.TimeUnit;
  * RECEIVED once its message came back, then RETURNING as main ends.
  */
 public final class ForgetsShutdown {
-    private ForgetsShutdown() {
-    }
+    private ForgetsShutdown() {}
 
     public static void main(String[] args) throws Exception {
         MetaClientConfig config = new MetaClientConfig();
@@ -34,16 +33,17 @@ public final class ForgetsShutdown {
         MessageConsumer consumer = factory.createConsumer(consumerConfig);
         CountDownLatch received = new CountDownLatch(1);
         consumer.subscribe(args[1], 64 * 1024, new MessageListener() {
-            @Override
-            public void recieveMessages(Message message) {
-                received.countDown();
-            }
+                    @Override
+                    public void recieveMessages(Message message) {
+                        received.countDown();
+                    }
 
-            @Override
-            public Executor getExecutor() {
-                return null;
-            }
-        }).completeSubscribe();
+                    @Override
+                    public Executor getExecutor() {
+                        return null;
+                    }
+                })
+                .completeSubscribe();
         producer.sendMessage(new Message(args[1], "hello".getBytes(StandardCharsets.UTF_8)));
         if (!received.await(60, TimeUnit.SECONDS)) {
             System.exit(3);

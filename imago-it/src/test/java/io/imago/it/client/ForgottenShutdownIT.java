@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ForgottenShutdownIT {
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     @TempDir
     Path home;
 
@@ -34,18 +35,33 @@ class ForgottenShutdownIT {
         BrokerCluster cluster = CLUSTER.cluster();
         cluster.startBroker(cluster.broker(1).numPartitions(2).topic("forgotten"));
         Path log = cluster.logDir().resolve("forgets-shutdown.log");
-        Process app = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"),
-                ForgetsShutdown.class.getName(), cluster.zkConnect(), "forgotten"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process app = new ProcessBuilder(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-Duser.home=" + home,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ForgetsShutdown.class.getName(),
+                        cluster.zkConnect(),
+                        "forgotten"))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
-            await("main returns").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+            await("main returns")
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> Files.readString(log, StandardCharsets.UTF_8).contains("RETURNING") || !app.isAlive());
-            assertThat(Files.readString(log, StandardCharsets.UTF_8)).as("the application got its message back")
+            assertThat(Files.readString(log, StandardCharsets.UTF_8))
+                    .as("the application got its message back")
                     .contains("RECEIVED", "RETURNING");
             boolean exited = app.waitFor(30, TimeUnit.SECONDS);
-            assertThat(exited).as("the JVM exited after main returned, without shutdown(); threads left:\n%s",
-                    exited ? "" : nonDaemonThreads(app)).isTrue();
+            assertThat(exited)
+                    .as(
+                            "the JVM exited after main returned, without shutdown(); threads left:\n%s",
+                            exited ? "" : nonDaemonThreads(app))
+                    .isTrue();
             assertThat(app.exitValue()).isZero();
         } finally {
             app.destroyForcibly().waitFor();
@@ -54,11 +70,16 @@ class ForgottenShutdownIT {
 
     /** The names of the live non-daemon threads of {@code app}, from {@code jcmd Thread.print}. */
     private static String nonDaemonThreads(Process app) throws Exception {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(app.pid()), "Thread.print").redirectErrorStream(true).start();
+        Process jcmd = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(app.pid()),
+                        "Thread.print")
+                .redirectErrorStream(true)
+                .start();
         String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         jcmd.waitFor(30, TimeUnit.SECONDS);
-        return dump.lines().filter(l -> l.startsWith("\"") && !l.contains(" daemon "))
+        return dump.lines()
+                .filter(l -> l.startsWith("\"") && !l.contains(" daemon "))
                 .collect(Collectors.joining("\n"));
     }
 }

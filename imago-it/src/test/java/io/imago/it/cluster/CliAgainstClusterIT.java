@@ -30,6 +30,7 @@ class CliAgainstClusterIT {
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     @TempDir
     static Path work;
 
@@ -37,30 +38,38 @@ class CliAgainstClusterIT {
     static void startTwoBrokers() {
         assumeThat(Target.current()).isEqualTo(Target.IMAGO);
         for (int id = 1; id <= 2; id++) {
-            BrokerProcessConfig.Builder b = CLUSTER.cluster().broker(id).numPartitions(2).topic(TOPIC);
+            BrokerProcessConfig.Builder b =
+                    CLUSTER.cluster().broker(id).numPartitions(2).topic(TOPIC);
             CLUSTER.cluster().startBroker(b);
         }
     }
 
-    private record Run(int exitCode, List<String> lines, String err) {
-    }
+    private record Run(int exitCode, List<String> lines, String err) {}
 
     private static Run imago(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "io.imago.cli.ImagoCli"));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(work, "out", ".txt");
         Path err = Files.createTempFile(work, "err", ".txt");
         Path in = Files.createTempFile(work, "in", ".txt");
         Files.writeString(in, stdin, StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder(cmd).redirectInput(in.toFile()).redirectOutput(out.toFile())
-                .redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectInput(in.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("imago " + String.join(" ", args) + " did not finish in 60 s");
         }
-        return new Run(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
+        return new Run(
+                p.exitValue(),
+                Files.readAllLines(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
@@ -74,7 +83,8 @@ class CliAgainstClusterIT {
         Run produced = imago(lines.toString(), "produce", "--topic", TOPIC, "--zk", zk);
         assertThat(produced.exitCode()).as(produced.err()).isZero();
         assertThat(produced.lines()).contains("20 sent, 0 failed");
-        assertThat(produced.lines()).anyMatch(l -> l.matches("sent -?\\d+ to 1-[01] at offset \\d+"))
+        assertThat(produced.lines())
+                .anyMatch(l -> l.matches("sent -?\\d+ to 1-[01] at offset \\d+"))
                 .anyMatch(l -> l.matches("sent -?\\d+ to 2-[01] at offset \\d+"));
 
         Run described = imago("", "topics", "describe", TOPIC, "--zk", zk);
@@ -83,8 +93,18 @@ class CliAgainstClusterIT {
             assertThat(described.lines()).as("partition %s", partition).anyMatch(l -> l.startsWith(partition + " "));
         }
 
-        Run consumed = imago("", "consume", "--topic", TOPIC, "--group", "ops-readers", "--from-beginning",
-                "--max-messages", "20", "--zk", zk);
+        Run consumed = imago(
+                "",
+                "consume",
+                "--topic",
+                TOPIC,
+                "--group",
+                "ops-readers",
+                "--from-beginning",
+                "--max-messages",
+                "20",
+                "--zk",
+                zk);
         assertThat(consumed.exitCode()).as(consumed.err()).isZero();
         assertThat(consumed.lines()).hasSize(20);
         for (int i = 0; i < 20; i++) {
@@ -94,12 +114,15 @@ class CliAgainstClusterIT {
 
         Run group = imago("", "groups", "describe", "ops-readers", "--zk", zk);
         assertThat(group.exitCode()).as(group.err()).isZero();
-        List<String> rows = group.lines().stream().filter(l -> l.startsWith(TOPIC + " ")).toList();
+        List<String> rows =
+                group.lines().stream().filter(l -> l.startsWith(TOPIC + " ")).toList();
         assertThat(rows).hasSize(4).allMatch(l -> l.matches(".*\\s0$"), "lag 0 on every partition");
 
         Run stats = imago("", "stats", "--all", "--zk", zk);
         assertThat(stats.exitCode()).as(stats.err()).isZero();
-        assertThat(stats.lines()).anyMatch(l -> l.startsWith("# broker 1 "))
-                .anyMatch(l -> l.startsWith("# broker 2 ")).anyMatch(l -> l.startsWith("cmd_put "));
+        assertThat(stats.lines())
+                .anyMatch(l -> l.startsWith("# broker 1 "))
+                .anyMatch(l -> l.startsWith("# broker 2 "))
+                .anyMatch(l -> l.startsWith("cmd_put "));
     }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
-import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.BrokerProcess;
+import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.ClusterExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,8 +53,10 @@ class ClusterIT {
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     @TempDir
     static Path recoverDir;
+
     static final List<BrokerProcess> BROKERS = new ArrayList<>();
 
     @BeforeAll
@@ -80,25 +82,34 @@ class ClusterIT {
     @Order(1)
     void aTopicOnThreeBrokersIsProducedToOnEveryPartitionAndConsumedOnceByABalancedGroup() throws Exception {
         List<String> all = GroupView.partitionsOf(PER_BROKER, 1, 2, 3);
-        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(zkConnect(), "spread", "cluster-spread", CONSUMERS,
-                FETCH_BYTES, recoverDir)) {
+        try (ImagoConsumerGroup group =
+                ImagoConsumerGroup.start(zkConnect(), "spread", "cluster-spread", CONSUMERS, FETCH_BYTES, recoverDir)) {
             awaitOwned("cluster-spread", "spread", all);
-            assertThat(ownedCounts("cluster-spread", "spread")).as("an even share each").containsOnly(PER_BROKER);
+            assertThat(ownedCounts("cluster-spread", "spread"))
+                    .as("an even share each")
+                    .containsOnly(PER_BROKER);
 
             Map<Long, String> sent = produce("spread", 60);
 
             assertThat(new HashSet<>(sent.values())).as("partitions used").containsExactlyInAnyOrderElementsOf(all);
-            await("every message consumed").atMost(CHANGE_TIMEOUT).until(() -> group.ids().containsAll(sent.keySet()));
+            await("every message consumed")
+                    .atMost(CHANGE_TIMEOUT)
+                    .until(() -> group.ids().containsAll(sent.keySet()));
             Map<Long, List<ImagoConsumerGroup.Received>> byId = group.byId();
             assertThat(byId.keySet()).isEqualTo(sent.keySet());
             byId.forEach((id, deliveries) -> {
                 assertThat(deliveries).as("deliveries of %s", id).hasSize(1);
-                assertThat(deliveries.get(0).partition()).as("partition of %s", id).isEqualTo(sent.get(id));
+                assertThat(deliveries.get(0).partition())
+                        .as("partition of %s", id)
+                        .isEqualTo(sent.get(id));
             });
-            Map<Integer, Set<String>> partitionsByConsumer = group.received().stream().collect(Collectors.groupingBy(
-                    ImagoConsumerGroup.Received::consumer,
-                    Collectors.mapping(ImagoConsumerGroup.Received::partition, Collectors.toSet())));
-            assertThat(partitionsByConsumer).as("each consumer reads its own share").hasSize(CONSUMERS)
+            Map<Integer, Set<String>> partitionsByConsumer = group.received().stream()
+                    .collect(Collectors.groupingBy(
+                            ImagoConsumerGroup.Received::consumer,
+                            Collectors.mapping(ImagoConsumerGroup.Received::partition, Collectors.toSet())));
+            assertThat(partitionsByConsumer)
+                    .as("each consumer reads its own share")
+                    .hasSize(CONSUMERS)
                     .allSatisfy((consumer, partitions) -> assertThat(partitions).hasSize(PER_BROKER));
         }
     }
@@ -106,8 +117,8 @@ class ClusterIT {
     @Test
     @Order(2)
     void aFourthBrokerStartedUnderLoadIsUsedByRunningProducersAndConsumers() throws Exception {
-        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(zkConnect(), "scale", "cluster-scale", CONSUMERS,
-                FETCH_BYTES, recoverDir);
+        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(
+                        zkConnect(), "scale", "cluster-scale", CONSUMERS, FETCH_BYTES, recoverDir);
                 ProducerLoop producer = ProducerLoop.start(zkConnect(), "scale", SEND_PERIOD_MS)) {
             awaitOwned("cluster-scale", "scale", GroupView.partitionsOf(PER_BROKER, 1, 2, 3));
             awaitAcked(producer, 0, 20);
@@ -116,16 +127,21 @@ class ClusterIT {
             long afterStart = producer.nextSequence();
 
             List<String> newPartitions = GroupView.partitionsOf(PER_BROKER, fourth.brokerId());
-            await("the running producer sends to broker 4").atMost(CHANGE_TIMEOUT)
+            await("the running producer sends to broker 4")
+                    .atMost(CHANGE_TIMEOUT)
                     .until(() -> producer.partitionsUsedSince(afterStart).containsAll(newPartitions));
             awaitOwned("cluster-scale", "scale", GroupView.partitionsOf(PER_BROKER, 1, 2, 3, 4));
             producer.stop();
             producer.check();
-            assertThat(producer.failures()).as("sends that failed while a broker joined").isEmpty();
+            assertThat(producer.failures())
+                    .as("sends that failed while a broker joined")
+                    .isEmpty();
             Map<Long, ProducerLoop.Acked> acked = producer.acked();
             awaitConsumed(group, acked);
-            assertThat(group.received()).extracting(ImagoConsumerGroup.Received::partition)
-                    .as("messages read from broker 4").containsAll(newPartitions);
+            assertThat(group.received())
+                    .extracting(ImagoConsumerGroup.Received::partition)
+                    .as("messages read from broker 4")
+                    .containsAll(newPartitions);
             logDuplicates("scale-out", group, acked.size());
         }
     }
@@ -133,8 +149,8 @@ class ClusterIT {
     @Test
     @Order(3)
     void aStoppedBrokerIsRoutedAroundWithoutLosingAcknowledgedMessagesAndUsedAgainWhenBack() throws Exception {
-        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(zkConnect(), "outage", "cluster-outage", CONSUMERS,
-                FETCH_BYTES, recoverDir);
+        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(
+                        zkConnect(), "outage", "cluster-outage", CONSUMERS, FETCH_BYTES, recoverDir);
                 ProducerLoop producer = ProducerLoop.start(zkConnect(), "outage", SEND_PERIOD_MS)) {
             awaitOwned("cluster-outage", "outage", GroupView.partitionsOf(PER_BROKER, 1, 2, 3));
             awaitAcked(producer, 0, 30);
@@ -144,7 +160,8 @@ class ClusterIT {
             long afterStop = producer.nextSequence();
 
             awaitAcked(producer, afterStop, 30);
-            assertThat(producer.partitionsUsedSince(afterStop)).as("partitions used while broker 2 is down")
+            assertThat(producer.partitionsUsedSince(afterStop))
+                    .as("partitions used while broker 2 is down")
                     .isSubsetOf(GroupView.partitionsOf(PER_BROKER, 1, 3));
             awaitOwned("cluster-outage", "outage", GroupView.partitionsOf(PER_BROKER, 1, 3));
             Map<Long, ProducerLoop.Acked> reachable = new LinkedHashMap<>(producer.acked());
@@ -154,14 +171,19 @@ class ClusterIT {
             BROKERS.set(1, CLUSTER.cluster().restart(second));
             long afterReturn = producer.nextSequence();
 
-            await("the running producer sends to broker 2 again").atMost(CHANGE_TIMEOUT).until(() ->
-                    producer.partitionsUsedSince(afterReturn).containsAll(GroupView.partitionsOf(PER_BROKER, 2)));
+            await("the running producer sends to broker 2 again")
+                    .atMost(CHANGE_TIMEOUT)
+                    .until(() -> producer.partitionsUsedSince(afterReturn)
+                            .containsAll(GroupView.partitionsOf(PER_BROKER, 2)));
             awaitOwned("cluster-outage", "outage", GroupView.partitionsOf(PER_BROKER, 1, 2, 3));
             producer.stop();
             producer.check();
             Map<Long, ProducerLoop.Acked> acked = producer.acked();
             awaitConsumed(group, acked);
-            LOG.info("broker 2 outage: {} sends acknowledged, {} failed: {}", acked.size(), producer.failures().size(),
+            LOG.info(
+                    "broker 2 outage: {} sends acknowledged, {} failed: {}",
+                    acked.size(),
+                    producer.failures().size(),
                     producer.failures());
             logDuplicates("outage", group, acked.size());
         }
@@ -193,15 +215,21 @@ class ClusterIT {
     private static void awaitOwned(String group, String topic, List<String> partitions) {
         AtomicReference<Map<String, String>> last = new AtomicReference<>(Map.of());
         try {
-            await(group + " owns " + partitions).atMost(CHANGE_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-                Map<String, String> owners = GroupView.owners(CLUSTER.cluster().zk(), group, topic);
-                last.set(owners);
-                return owners.keySet().equals(new HashSet<>(partitions))
-                        && new HashSet<>(owners.values()).size() == CONSUMERS;
-            });
+            await(group + " owns " + partitions)
+                    .atMost(CHANGE_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        Map<String, String> owners =
+                                GroupView.owners(CLUSTER.cluster().zk(), group, topic);
+                        last.set(owners);
+                        return owners.keySet().equals(new HashSet<>(partitions))
+                                && new HashSet<>(owners.values()).size() == CONSUMERS;
+                    });
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError(group + " never owned exactly " + partitions + " with " + CONSUMERS
-                    + " consumers; last owners " + last.get(), e);
+            throw new AssertionError(
+                    group + " never owned exactly " + partitions + " with " + CONSUMERS + " consumers; last owners "
+                            + last.get(),
+                    e);
         }
     }
 
@@ -212,16 +240,23 @@ class ClusterIT {
     }
 
     private static void awaitAcked(ProducerLoop producer, long fromSequence, int n) {
-        await(n + " acknowledged sends from " + fromSequence).atMost(CHANGE_TIMEOUT).until(() -> {
-            producer.check();
-            return producer.acked().values().stream().filter(a -> a.sequence() >= fromSequence).count() >= n;
-        });
+        await(n + " acknowledged sends from " + fromSequence)
+                .atMost(CHANGE_TIMEOUT)
+                .until(() -> {
+                    producer.check();
+                    return producer.acked().values().stream()
+                                    .filter(a -> a.sequence() >= fromSequence)
+                                    .count()
+                            >= n;
+                });
     }
 
     /** Waits until every acknowledged message was consumed, each from its partition with its attribute and data. */
     private static void awaitConsumed(ImagoConsumerGroup group, Map<Long, ProducerLoop.Acked> acked) {
-        await("all " + acked.size() + " acknowledged messages consumed").atMost(CHANGE_TIMEOUT)
-                .pollInterval(Duration.ofMillis(100)).until(() -> group.ids().containsAll(acked.keySet()));
+        await("all " + acked.size() + " acknowledged messages consumed")
+                .atMost(CHANGE_TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> group.ids().containsAll(acked.keySet()));
         for (ImagoConsumerGroup.Received r : group.received()) {
             ProducerLoop.Acked a = acked.get(r.id());
             if (a != null) {
@@ -234,7 +269,11 @@ class ClusterIT {
 
     private static void logDuplicates(String what, ImagoConsumerGroup group, int acked) {
         int duplicates = group.received().size() - group.ids().size();
-        LOG.info("{}: {} acknowledged messages, {} deliveries, {} redelivered (after a rebalance)", what, acked,
-                group.received().size(), duplicates);
+        LOG.info(
+                "{}: {} acknowledged messages, {} deliveries, {} redelivered (after a rebalance)",
+                what,
+                acked,
+                group.received().size(),
+                duplicates);
     }
 }

@@ -13,8 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
  * Stateless; thread-safe as far as the Curator client is.
  */
 public final class GroupView {
-    private GroupView() {
-    }
+    private GroupView() {}
 
     /** Partition ({@code brokerId-partition}) to owning consumer id; empty when nothing is owned. */
     public static Map<String, String> owners(CuratorFramework zk, String group, String topic) throws Exception {
@@ -28,8 +27,10 @@ public final class GroupView {
 
     /** The partitions ({@code brokerId-partition}) of {@code brokerIds}, {@code count} each. */
     public static List<String> partitionsOf(int count, int... brokerIds) {
-        return java.util.Arrays.stream(brokerIds).boxed()
-                .flatMap(b -> java.util.stream.IntStream.range(0, count).mapToObj(p -> b + "-" + p)).toList();
+        return java.util.Arrays.stream(brokerIds)
+                .boxed()
+                .flatMap(b -> java.util.stream.IntStream.range(0, count).mapToObj(p -> b + "-" + p))
+                .toList();
     }
 
     private static Map<String, String> children(CuratorFramework zk, String path) throws Exception {

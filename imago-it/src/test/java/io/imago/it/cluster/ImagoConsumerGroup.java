@@ -1,11 +1,11 @@
 package io.imago.it.cluster;
 
-import io.imago.client.consumer.ConsumerConfig;
 import io.imago.Message;
+import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageConsumer;
 import io.imago.client.consumer.MessageListener;
 import io.imago.exception.MetaClientException;
-import io.imago.client.MetaMessageSessionFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,18 +27,17 @@ import java.util.concurrent.Executor;
  */
 public final class ImagoConsumerGroup implements AutoCloseable {
     /** One delivery: which consumer of the group got which message. */
-    public record Received(int consumer, String partition, long id, long offset, String attribute, byte[] data) {
-    }
+    public record Received(int consumer, String partition, long id, long offset, String attribute, byte[] data) {}
 
     private final List<MetaMessageSessionFactory> factories = new ArrayList<>();
     private final List<Received> received = new ArrayList<>();
 
-    private ImagoConsumerGroup() {
-    }
+    private ImagoConsumerGroup() {}
 
     /** Starts {@code n} consumers of {@code group} on {@code topic}, each fetching up to {@code maxSize} bytes. */
-    public static ImagoConsumerGroup start(String zkConnect, String topic, String group, int n, int maxSize,
-            Path recoverDir) throws MetaClientException {
+    public static ImagoConsumerGroup start(
+            String zkConnect, String topic, String group, int n, int maxSize, Path recoverDir)
+            throws MetaClientException {
         ImagoConsumerGroup consumers = new ImagoConsumerGroup();
         try {
             for (int i = 0; i < n; i++) {
@@ -64,8 +63,8 @@ public final class ImagoConsumerGroup implements AutoCloseable {
         consumer.subscribe(topic, maxSize, new MessageListener() {
             @Override
             public void receiveMessages(Message m) {
-                record(new Received(index, m.getPartition().toString(), m.getId(), m.getOffset(), m.getAttribute(),
-                        m.getData()));
+                record(new Received(
+                        index, m.getPartition().toString(), m.getId(), m.getOffset(), m.getAttribute(), m.getData()));
             }
 
             @Override

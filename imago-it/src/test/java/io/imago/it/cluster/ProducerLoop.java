@@ -1,11 +1,11 @@
 package io.imago.it.cluster;
 
 import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
-import io.imago.exception.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
+import io.imago.exception.MetaClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,8 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ProducerLoop implements AutoCloseable {
     /** One acknowledged send. */
-    public record Acked(long id, String partition, long offset, long sequence) {
-    }
+    public record Acked(long id, String partition, long offset, long sequence) {}
 
     private final String topic;
     private final MetaMessageSessionFactory factory;
@@ -76,8 +75,9 @@ public final class ProducerLoop implements AutoCloseable {
             }
             synchronized (acked) {
                 if (result.isSuccess()) {
-                    acked.put(message.getId(), new Acked(message.getId(), result.getPartition().toString(),
-                            result.getOffset(), seq));
+                    acked.put(
+                            message.getId(),
+                            new Acked(message.getId(), result.getPartition().toString(), result.getOffset(), seq));
                 } else {
                     failures.add(seq + ": " + result.getErrorMessage());
                 }

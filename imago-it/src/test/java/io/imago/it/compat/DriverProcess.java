@@ -44,7 +44,8 @@ public final class DriverProcess implements AutoCloseable {
         try {
             Files.createDirectories(log.getParent());
             Files.deleteIfExists(log);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
             DriverProcess driver = new DriverProcess(pb.start(), log);
             driver.reader = new Thread(driver::readStdout, "driver-stdout-" + driver.process.pid());
             driver.reader.setDaemon(true);
@@ -76,15 +77,19 @@ public final class DriverProcess implements AutoCloseable {
 
     /** Waits (bounded) until a line tagged {@code tag} was printed; fails early if the driver died. */
     public void awaitLine(String tag, Duration timeout) {
-        await("driver line " + tag).atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (!lines(tag).isEmpty()) {
-                return true;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("driver exited with " + process.exitValue() + " before " + tag + "\n" + logTail());
-            }
-            return false;
-        });
+        await("driver line " + tag)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    if (!lines(tag).isEmpty()) {
+                        return true;
+                    }
+                    if (!process.isAlive()) {
+                        throw new AssertionError(
+                                "driver exited with " + process.exitValue() + " before " + tag + "\n" + logTail());
+                    }
+                    return false;
+                });
     }
 
     /** Waits for the driver to exit and asserts it succeeded (exit code 0 and a DONE line). */
@@ -105,7 +110,8 @@ public final class DriverProcess implements AutoCloseable {
     public String logTail() {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return "driver log " + log + ":\n" + String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
+            return "driver log " + log + ":\n"
+                    + String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
         } catch (IOException e) {
             return "(cannot read " + log + ": " + e + ")";
         }
@@ -124,7 +130,8 @@ public final class DriverProcess implements AutoCloseable {
     }
 
     private void readStdout() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 String[] fields = line.split("\t", -1);
                 synchronized (lines) {

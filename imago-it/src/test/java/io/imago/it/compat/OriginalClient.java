@@ -28,8 +28,7 @@ public final class OriginalClient {
     private static final String DRIVER = "OriginalClientDriver";
     private static Path compiledDir;
 
-    private OriginalClient() {
-    }
+    private OriginalClient() {}
 
     /**
      * Launches {@code OriginalClientDriver <args>}, its stderr (the client's log) appended to
@@ -65,9 +64,11 @@ public final class OriginalClient {
             }
             return cp;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the original client's class path from " + file
-                    + "; the module imago-oracles/metaq-client writes it: ./mvnw -pl imago-oracles/metaq-client"
-                    + " generate-resources", e);
+            throw new UncheckedIOException(
+                    "cannot read the original client's class path from " + file
+                            + "; the module imago-oracles/metaq-client writes it: ./mvnw -pl imago-oracles/metaq-client"
+                            + " generate-resources",
+                    e);
         }
     }
 
@@ -83,7 +84,8 @@ public final class OriginalClient {
     }
 
     private static Path compile() throws IOException {
-        Path dir = Path.of(System.getProperty("imago.it.logDir", "target/it-logs")).resolveSibling("metaq-driver");
+        Path dir =
+                Path.of(System.getProperty("imago.it.logDir", "target/it-logs")).resolveSibling("metaq-driver");
         Files.createDirectories(dir.resolve("home"));
         Path source = dir.resolve(DRIVER + ".java");
         try (InputStream in = OriginalClient.class.getResourceAsStream(DRIVER + ".java")) {
@@ -92,15 +94,28 @@ public final class OriginalClient {
             }
             Files.write(source, in.readAllBytes());
         }
-        Files.writeString(dir.resolve("log4j.properties"), "log4j.rootLogger=WARN,err\n"
-                + "log4j.appender.err=org.apache.log4j.ConsoleAppender\n"
-                + "log4j.appender.err.Target=System.err\n"
-                + "log4j.appender.err.layout=org.apache.log4j.PatternLayout\n"
-                + "log4j.appender.err.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n");
+        Files.writeString(
+                dir.resolve("log4j.properties"),
+                "log4j.rootLogger=WARN,err\n"
+                        + "log4j.appender.err=org.apache.log4j.ConsoleAppender\n"
+                        + "log4j.appender.err.Target=System.err\n"
+                        + "log4j.appender.err.layout=org.apache.log4j.PatternLayout\n"
+                        + "log4j.appender.err.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int rc = javac.run(null, null, errors, "--release", "17", "-Xlint:all", "-Werror",
-                "-cp", clientClasspath(), "-d", dir.toString(), source.toString());
+        int rc = javac.run(
+                null,
+                null,
+                errors,
+                "--release",
+                "17",
+                "-Xlint:all",
+                "-Werror",
+                "-cp",
+                clientClasspath(),
+                "-d",
+                dir.toString(),
+                source.toString());
         if (rc != 0) {
             throw new IllegalStateException("javac " + source + " failed:\n" + errors.toString(StandardCharsets.UTF_8));
         }

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.imago.it.cluster.GroupView;
 import io.imago.it.cluster.ImagoConsumerGroup;
 import io.imago.it.harness.BrokerCluster;
-import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.BrokerProcess;
+import io.imago.it.harness.BrokerProcessConfig;
 import io.imago.it.harness.ClusterExtension;
 import io.imago.it.harness.PutAck;
 import io.imago.it.harness.RawMetaqConnection;
@@ -48,11 +48,13 @@ class OriginalClientIT {
     static final int ONE_AND_A_HALF_MIB = 3 * 512 * 1024;
     /** A consumer maxSize that holds the 1.5 MiB message; the original client cannot read replies much over 2 MiB. */
     static final int BIG_FETCH_BYTES = 1792 * 1024;
+
     static final int SMALL_FETCH_BYTES = 64 * 1024;
     static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(40);
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     static BrokerProcess broker1;
     static BrokerProcess broker2;
     /** The recover stores of Imago consumers. */
@@ -61,15 +63,24 @@ class OriginalClientIT {
 
     /** Numbers the driver logs of one run; a new run overwrites them. */
     private static final AtomicInteger DRIVER_COUNT = new AtomicInteger();
+
     private final List<DriverProcess> drivers = new ArrayList<>();
 
     @BeforeAll
     static void startBrokers() {
         BrokerCluster cluster = CLUSTER.cluster();
-        broker1 = cluster.startBroker(bigMessages(cluster.broker(1)).numPartitions(PARTITIONS)
-                .topic("once").topic("fanout").topic("browsed").topic("observed").topic("spread").topic("crossover")
-                .topic("to-imago").topic("handover"));
-        broker2 = cluster.startBroker(bigMessages(cluster.broker(2)).numPartitions(PARTITIONS).topic("spread"));
+        broker1 = cluster.startBroker(bigMessages(cluster.broker(1))
+                .numPartitions(PARTITIONS)
+                .topic("once")
+                .topic("fanout")
+                .topic("browsed")
+                .topic("observed")
+                .topic("spread")
+                .topic("crossover")
+                .topic("to-imago")
+                .topic("handover"));
+        broker2 = cluster.startBroker(
+                bigMessages(cluster.broker(2)).numPartitions(PARTITIONS).topic("spread"));
     }
 
     private static BrokerProcessConfig.Builder bigMessages(BrokerProcessConfig.Builder broker) {
@@ -99,14 +110,22 @@ class OriginalClientIT {
 
         Map<Long, Sent> sent = produce("once", messages);
 
-        assertThat(sent.values()).extracting(Sent::partition).isSubsetOf(partitions(1)).containsAll(partitions(1));
+        assertThat(sent.values())
+                .extracting(Sent::partition)
+                .isSubsetOf(partitions(1))
+                .containsAll(partitions(1));
         Map<Long, List<String[]>> received = awaitDelivered(group, sent);
-        assertThat(received.values()).flatMap(lines -> lines).extracting(f -> f[1])
-                .as("every consumer of the group owns a partition and receives from it").contains("0", "1", "2");
+        assertThat(received.values())
+                .flatMap(lines -> lines)
+                .extracting(f -> f[1])
+                .as("every consumer of the group owns a partition and receives from it")
+                .contains("0", "1", "2");
         int duplicates = received.values().stream().mapToInt(List::size).sum() - sent.size();
         if (duplicates > 0) {
-            LOG.warn("the original consumers received {} of {} messages twice (redelivery after a rebalance)",
-                    duplicates, sent.size());
+            LOG.warn(
+                    "the original consumers received {} of {} messages twice (redelivery after a rebalance)",
+                    duplicates,
+                    sent.size());
         }
         group.closeInput();
         group.awaitSuccess(Duration.ofSeconds(30));
@@ -129,8 +148,10 @@ class OriginalClientIT {
 
     @Test
     void theOriginalProducerSpreadsOverThePartitionsOfBothBrokers() throws Exception {
-        await("both brokers publish spread").atMost(Duration.ofSeconds(20)).until(() ->
-                new HashSet<>(CLUSTER.cluster().zk().getChildren().forPath("/meta/brokers/topics-pub/spread"))
+        await("both brokers publish spread")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> new HashSet<>(
+                                CLUSTER.cluster().zk().getChildren().forPath("/meta/brokers/topics-pub/spread"))
                         .containsAll(List.of("1-m", "2-m")));
         DriverProcess group = consumers("spread", "compat-spread", 2, SMALL_FETCH_BYTES);
 
@@ -138,8 +159,7 @@ class OriginalClientIT {
 
         List<String> both = new ArrayList<>(partitions(1));
         both.addAll(partitions(2));
-        assertThat(sent.values()).extracting(Sent::partition).isSubsetOf(both)
-                .containsAll(both);
+        assertThat(sent.values()).extracting(Sent::partition).isSubsetOf(both).containsAll(both);
         awaitDelivered(group, sent);
         group.closeInput();
         group.awaitSuccess(Duration.ofSeconds(30));
@@ -157,8 +177,9 @@ class OriginalClientIT {
 
         String address = "127.0.0.1:" + broker1.port();
         Map<String, String> general = stats(stats, "-", address);
-        assertThat(general).containsEntry("broker_id", "1").containsKeys("pid", "uptime", "version",
-                "curr_connections", "cmd_get", "config_checksum");
+        assertThat(general)
+                .containsEntry("broker_id", "1")
+                .containsKeys("pid", "uptime", "version", "curr_connections", "cmd_get", "config_checksum");
         assertThat(Long.parseLong(general.get("cmd_put"))).isGreaterThanOrEqualTo(3);
         assertThat(Long.parseLong(general.get("total_messages"))).isGreaterThanOrEqualTo(3);
         Map<String, String> topics = stats(stats, "topics", address);
@@ -170,15 +191,16 @@ class OriginalClientIT {
     void theOriginalTopicBrowserWalksEveryMessageOfATopic() throws Exception {
         Map<Long, Sent> sent = produce("browsed", Outgoing.smallBatch("browsed", 30, 5));
 
-        DriverProcess browser = driver("browse", CLUSTER.cluster().zkConnect(), "browsed",
-                Integer.toString(SMALL_FETCH_BYTES));
+        DriverProcess browser =
+                driver("browse", CLUSTER.cluster().zkConnect(), "browsed", Integer.toString(SMALL_FETCH_BYTES));
         browser.awaitSuccess(Duration.ofSeconds(30));
 
         List<String[]> seen = browser.lines("MSG");
         assertThat(seen).extracting(f -> Long.parseLong(f[2])).containsExactlyInAnyOrderElementsOf(sent.keySet());
         for (String[] f : seen) {
             Sent s = sent.get(Long.parseLong(f[2]));
-            assertThat(Outgoing.fingerprint(f[3], f[4], f[5])).isEqualTo(s.message().fingerprint());
+            assertThat(Outgoing.fingerprint(f[3], f[4], f[5]))
+                    .isEqualTo(s.message().fingerprint());
         }
     }
 
@@ -199,8 +221,8 @@ class OriginalClientIT {
 
     @Test
     void anImagoConsumerGroupReceivesEveryMessageOfTheOriginalProducerOnce() throws Exception {
-        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(CLUSTER.cluster().zkConnect(), "to-imago",
-                "compat-to-imago", 2, BIG_FETCH_BYTES, recoverDir)) {
+        try (ImagoConsumerGroup group = ImagoConsumerGroup.start(
+                CLUSTER.cluster().zkConnect(), "to-imago", "compat-to-imago", 2, BIG_FETCH_BYTES, recoverDir)) {
             awaitBalanced("compat-to-imago", "to-imago", 2, PARTITIONS);
             List<Outgoing> messages = new ArrayList<>(Outgoing.smallBatch("to-imago", 40, 8));
             messages.add(Outgoing.ofSize("big", ONE_AND_A_HALF_MIB, 9));
@@ -210,10 +232,13 @@ class OriginalClientIT {
             Map<Long, Sent> sent = produce("to-imago", messages);
 
             Map<Long, List<ImagoConsumerGroup.Received>> received = awaitDelivered(group, sent.keySet());
-            received.forEach((id, deliveries) -> assertThat(deliveries).as("deliveries of %s", id).hasSize(1));
+            received.forEach((id, deliveries) ->
+                    assertThat(deliveries).as("deliveries of %s", id).hasSize(1));
             assertIntact(received, sent);
-            assertThat(group.received()).extracting(ImagoConsumerGroup.Received::consumer)
-                    .as("both consumers of the group receive").contains(0, 1);
+            assertThat(group.received())
+                    .extracting(ImagoConsumerGroup.Received::consumer)
+                    .as("both consumers of the group receive")
+                    .contains(0, 1);
         }
     }
 
@@ -244,21 +269,27 @@ class OriginalClientIT {
         Map<Long, Sent> second = produce("handover", Outgoing.smallBatch("handover", 40, 11));
         fromTheCommits.addAll(second.keySet());
 
-        try (ImagoConsumerGroup ours = ImagoConsumerGroup.start(CLUSTER.cluster().zkConnect(), "handover", group, 2,
-                SMALL_FETCH_BYTES, recoverDir)) {
+        try (ImagoConsumerGroup ours = ImagoConsumerGroup.start(
+                CLUSTER.cluster().zkConnect(), "handover", group, 2, SMALL_FETCH_BYTES, recoverDir)) {
             Map<Long, List<ImagoConsumerGroup.Received>> received = awaitDelivered(ours, fromTheCommits);
             Map<Long, Sent> all = new LinkedHashMap<>(first);
             all.putAll(second);
             assertThat(all.keySet()).as("only sent messages").containsAll(received.keySet());
             assertIntact(received, all);
-            List<Long> again = received.keySet().stream().filter(first::containsKey).toList();
+            List<Long> again =
+                    received.keySet().stream().filter(first::containsKey).toList();
             for (Long id : again) {
                 Sent s = first.get(id);
-                assertThat(s.offset()).as("redelivered %s lies after the last commit of %s", id, s.partition())
+                assertThat(s.offset())
+                        .as("redelivered %s lies after the last commit of %s", id, s.partition())
                         .isGreaterThanOrEqualTo(committed.get(s.partition()));
             }
-            LOG.info("after the move to Imago, {} of the {} messages consumed by the original client were delivered"
-                    + " again (committed offsets {})", again.size(), first.size(), committed);
+            LOG.info(
+                    "after the move to Imago, {} of the {} messages consumed by the original client were delivered"
+                            + " again (committed offsets {})",
+                    again.size(),
+                    first.size(),
+                    committed);
         }
     }
 
@@ -278,10 +309,12 @@ class OriginalClientIT {
     }
 
     /** Waits until the Imago group received every id of {@code ids}; returns every reception by id. */
-    private static Map<Long, List<ImagoConsumerGroup.Received>> awaitDelivered(ImagoConsumerGroup group,
-            Set<Long> ids) {
-        await("all " + ids.size() + " messages at the Imago group").atMost(DELIVERY_TIMEOUT)
-                .pollInterval(Duration.ofMillis(100)).until(() -> group.ids().containsAll(ids));
+    private static Map<Long, List<ImagoConsumerGroup.Received>> awaitDelivered(
+            ImagoConsumerGroup group, Set<Long> ids) {
+        await("all " + ids.size() + " messages at the Imago group")
+                .atMost(DELIVERY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> group.ids().containsAll(ids));
         return group.byId();
     }
 
@@ -292,10 +325,13 @@ class OriginalClientIT {
             Sent s = sent.get(id);
             for (ImagoConsumerGroup.Received r : deliveries) {
                 assertThat(r.partition()).as("partition of %s", id).isEqualTo(s.partition());
-                String attribute = r.attribute() == null ? "-"
+                String attribute = r.attribute() == null
+                        ? "-"
                         : Base64.getEncoder().encodeToString(r.attribute().getBytes(StandardCharsets.UTF_8));
-                assertThat(Outgoing.fingerprint(attribute, Integer.toString(r.data().length),
-                        Outgoing.sha256(r.data()))).as("message %s", id).isEqualTo(s.message().fingerprint());
+                assertThat(Outgoing.fingerprint(
+                                attribute, Integer.toString(r.data().length), Outgoing.sha256(r.data())))
+                        .as("message %s", id)
+                        .isEqualTo(s.message().fingerprint());
             }
         });
     }
@@ -323,8 +359,7 @@ class OriginalClientIT {
     }
 
     /** What a producer reported for one message. */
-    record Sent(String partition, long offset, Outgoing message) {
-    }
+    record Sent(String partition, long offset, Outgoing message) {}
 
     private DriverProcess driver(String... args) {
         String name = "driver-" + DRIVER_COUNT.incrementAndGet() + "-" + args[0] + ".log";
@@ -342,8 +377,9 @@ class OriginalClientIT {
         producer.closeInput();
         producer.awaitSuccess(Duration.ofSeconds(60));
         List<String[]> results = producer.lines("SENT");
-        assertThat(results).hasSize(messages.size()).allSatisfy(f -> assertThat(f[1]).as(String.join(" ", f))
-                .isEqualTo("ok"));
+        assertThat(results)
+                .hasSize(messages.size())
+                .allSatisfy(f -> assertThat(f[1]).as(String.join(" ", f)).isEqualTo("ok"));
         Map<Long, Sent> sent = new LinkedHashMap<>();
         for (int i = 0; i < messages.size(); i++) {
             String[] f = results.get(i);
@@ -354,8 +390,8 @@ class OriginalClientIT {
     }
 
     private DriverProcess consumers(String topic, String group, int n, int maxSize) {
-        DriverProcess driver = driver("consume", CLUSTER.cluster().zkConnect(), topic, group, Integer.toString(n),
-                Integer.toString(maxSize));
+        DriverProcess driver = driver(
+                "consume", CLUSTER.cluster().zkConnect(), topic, group, Integer.toString(n), Integer.toString(maxSize));
         driver.awaitLine("READY", Duration.ofSeconds(30));
         return driver;
     }
@@ -383,7 +419,8 @@ class OriginalClientIT {
      * original may redeliver after a rebalance) are allowed; returns the receptions by id.
      */
     private static Map<Long, List<String[]>> awaitDelivered(DriverProcess consumer, Map<Long, Sent> sent) {
-        await("all " + sent.size() + " messages at " + consumer).atMost(DELIVERY_TIMEOUT)
+        await("all " + sent.size() + " messages at " + consumer)
+                .atMost(DELIVERY_TIMEOUT)
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> byId(consumer).keySet().containsAll(sent.keySet()));
         Map<Long, List<String[]>> received = byId(consumer);
@@ -392,7 +429,8 @@ class OriginalClientIT {
             Sent s = sent.get(id);
             for (String[] f : lines) {
                 assertThat(f[2]).as("partition of %s", id).isEqualTo(s.partition());
-                assertThat(Outgoing.fingerprint(f[4], f[5], f[6])).as("message %s", id)
+                assertThat(Outgoing.fingerprint(f[4], f[5], f[6]))
+                        .as("message %s", id)
                         .isEqualTo(s.message().fingerprint());
             }
         });
@@ -408,7 +446,8 @@ class OriginalClientIT {
     }
 
     private static Map<String, String> stats(DriverProcess stats, String item, String address) {
-        Map<String, String> values = stats.lines("STAT").stream().filter(f -> f[1].equals(item) && f[2].equals(address))
+        Map<String, String> values = stats.lines("STAT").stream()
+                .filter(f -> f[1].equals(item) && f[2].equals(address))
                 .collect(Collectors.toMap(f -> f[3], f -> f[4], (x, y) -> y, LinkedHashMap::new));
         assertThat(values).as("stats %s of %s", item, address).isNotEmpty();
         return values;

@@ -21,7 +21,8 @@ record Outgoing(String attribute, byte[] data) {
 
     /** The producer's stdin line. */
     String produceLine() {
-        return attributeField() + " " + (data.length == 0 ? "-" : Base64.getEncoder().encodeToString(data));
+        return attributeField() + " "
+                + (data.length == 0 ? "-" : Base64.getEncoder().encodeToString(data));
     }
 
     /** What a consumer line reports of this message: attribute, length, SHA-256. */

@@ -48,8 +48,17 @@ public final class BrokerCluster implements AutoCloseable {
     /** Starts ZooKeeper and a client connected to it. */
     public BrokerCluster start() throws Exception {
         root = Files.createTempDirectory("imago-it-" + name + "-");
-        InstanceSpec spec = new InstanceSpec(root.resolve("zookeeper").toFile(), freePort(), -1, -1, true, -1,
-                ZK_TICK_MS, -1, Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        InstanceSpec spec = new InstanceSpec(
+                root.resolve("zookeeper").toFile(),
+                freePort(),
+                -1,
+                -1,
+                true,
+                -1,
+                ZK_TICK_MS,
+                -1,
+                Map.of("clientPortAddress", "127.0.0.1"),
+                "127.0.0.1");
         zkServer = new TestingServer(spec, true);
         zk = CuratorFrameworkFactory.newClient(zkServer.getConnectString(), 10_000, 5_000, new RetryOneTime(200));
         zk.start();
@@ -72,8 +81,12 @@ public final class BrokerCluster implements AutoCloseable {
 
     /** A configuration builder for broker {@code brokerId} with a free port and a fresh data directory. */
     public BrokerProcessConfig.Builder broker(int brokerId) {
-        Path dataPath = root.resolve("broker-" + brokerId + "-" + brokers.size()).resolve("data");
-        return BrokerProcessConfig.builder(brokerId).serverPort(freePort()).dataPath(dataPath).zkConnect(zkConnect());
+        Path dataPath =
+                root.resolve("broker-" + brokerId + "-" + brokers.size()).resolve("data");
+        return BrokerProcessConfig.builder(brokerId)
+                .serverPort(freePort())
+                .dataPath(dataPath)
+                .zkConnect(zkConnect());
     }
 
     /** Builds, launches and waits for a broker (see {@link BrokerProcess#start()}). */

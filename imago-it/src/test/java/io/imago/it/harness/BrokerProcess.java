@@ -101,7 +101,8 @@ public final class BrokerProcess implements AutoCloseable {
         for (String topic : config.subscribableTopics()) {
             nodes.add("/meta/brokers/topics-sub/" + topic + "/" + brokerId() + "-m");
         }
-        awaitOrFail("port " + port() + " accepting and znodes " + nodes + " present",
+        awaitOrFail(
+                "port " + port() + " accepting and znodes " + nodes + " present",
                 () -> acceptsConnections() && nodes.stream().allMatch(this::exists));
         return this;
     }
@@ -117,7 +118,8 @@ public final class BrokerProcess implements AutoCloseable {
             Files.createDirectories(config.dataLogPath());
             Files.createDirectories(logFile.getParent());
             Files.writeString(iniFile(), config.toIni(), StandardCharsets.UTF_8);
-            ProcessBuilder pb = new ProcessBuilder(command()).directory(workDir.toFile()).redirectErrorStream(true);
+            ProcessBuilder pb =
+                    new ProcessBuilder(command()).directory(workDir.toFile()).redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             process = pb.start();
         } catch (IOException e) {
@@ -210,9 +212,11 @@ public final class BrokerProcess implements AutoCloseable {
         if (target == Target.IMAGO) {
             // The test class path carries a quiet logback-test.xml; the broker log should show INFO.
             Path logback = workDir.resolve("logback.xml");
-            Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
-                    + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>"
-                    + "</appender><root level=\"INFO\"><appender-ref ref=\"OUT\"/></root></configuration>\n");
+            Files.writeString(
+                    logback,
+                    "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                            + "<encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>"
+                            + "</appender><root level=\"INFO\"><appender-ref ref=\"OUT\"/></root></configuration>\n");
             cmd.add("-Dlogback.configurationFile=" + logback);
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
@@ -222,10 +226,12 @@ public final class BrokerProcess implements AutoCloseable {
             cmd.add(iniFile().toString());
         } else {
             Path log4j = workDir.resolve("log4j.properties");
-            Files.writeString(log4j, "log4j.rootLogger=INFO,stdout\n"
-                    + "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
-                    + "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
-                    + "log4j.appender.stdout.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n");
+            Files.writeString(
+                    log4j,
+                    "log4j.rootLogger=INFO,stdout\n"
+                            + "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
+                            + "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
+                            + "log4j.appender.stdout.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n");
             cmd.add("-Dlog4j.configuration=" + log4j.toUri());
             cmd.add("-cp");
             cmd.add(metaqClasspath());
@@ -264,13 +270,16 @@ public final class BrokerProcess implements AutoCloseable {
 
     private void awaitOrFail(String what, BooleanSupplier condition) {
         try {
-            await(what).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("broker " + brokerId() + " exited with " + process.exitValue()
-                            + " before " + what + "\n" + logTail(60));
-                }
-                return condition.getAsBoolean();
-            });
+            await(what)
+                    .atMost(START_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError("broker " + brokerId() + " exited with " + process.exitValue()
+                                    + " before " + what + "\n" + logTail(60));
+                        }
+                        return condition.getAsBoolean();
+                    });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("broker " + brokerId() + " not ready: " + what + "\n" + logTail(60), e);
         }

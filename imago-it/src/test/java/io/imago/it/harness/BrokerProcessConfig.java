@@ -73,8 +73,9 @@ public final class BrokerProcessConfig {
     public List<String> subscribableTopics() {
         return topics.entrySet().stream()
                 .filter(e -> !e.getKey().contains("*"))
-                .filter(e -> !"false".equals(e.getValue().getOrDefault("acceptSubscribe",
-                        system.getOrDefault("acceptSubscribe", "true"))))
+                .filter(e -> !"false"
+                        .equals(e.getValue()
+                                .getOrDefault("acceptSubscribe", system.getOrDefault("acceptSubscribe", "true"))))
                 .map(Map.Entry::getKey)
                 .toList();
     }
@@ -204,7 +205,8 @@ public final class BrokerProcessConfig {
 
         public BrokerProcessConfig build() {
             if (serverPort <= 0 || dataPath == null || zkConnect == null) {
-                throw new IllegalStateException("serverPort, dataPath and zkConnect must be set (BrokerCluster does it)");
+                throw new IllegalStateException(
+                        "serverPort, dataPath and zkConnect must be set (BrokerCluster does it)");
             }
             if (topics.isEmpty()) {
                 throw new IllegalStateException("a broker needs at least one [topic=...] section");

@@ -19,7 +19,8 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
 
     public BrokerCluster cluster() {
         if (cluster == null) {
-            throw new IllegalStateException("the cluster starts in beforeAll; register the extension on a static field");
+            throw new IllegalStateException(
+                    "the cluster starts in beforeAll; register the extension on a static field");
         }
         return cluster;
     }
@@ -54,8 +55,12 @@ public final class ClusterExtension implements BeforeAllCallback, AfterAllCallba
     /** Carries a broker's recent output into a test failure report. */
     static final class BrokerLogTail extends Exception {
         BrokerLogTail(BrokerProcess broker) {
-            super("log of broker " + broker.brokerId() + " (" + broker.logFile() + "), last lines:\n"
-                    + broker.logTail(30), null, false, false);
+            super(
+                    "log of broker " + broker.brokerId() + " (" + broker.logFile() + "), last lines:\n"
+                            + broker.logTail(30),
+                    null,
+                    false,
+                    false);
         }
     }
 }

@@ -143,12 +143,20 @@ public final class RawMetaqConnection implements AutoCloseable {
         String header = readLine();
         String[] t = header.split(" ");
         if (t.length == 4 && t[0].equals("result")) {
-            return new Reply(Reply.Kind.RESULT, Integer.parseInt(t[1]), Integer.parseInt(t[3]),
-                    readBody(Integer.parseInt(t[2])), header);
+            return new Reply(
+                    Reply.Kind.RESULT,
+                    Integer.parseInt(t[1]),
+                    Integer.parseInt(t[3]),
+                    readBody(Integer.parseInt(t[2])),
+                    header);
         }
         if (t.length == 3 && t[0].equals("value")) {
-            return new Reply(Reply.Kind.VALUE, Reply.VALUE_CODE, Integer.parseInt(t[2]),
-                    readBody(Integer.parseInt(t[1])), header);
+            return new Reply(
+                    Reply.Kind.VALUE,
+                    Reply.VALUE_CODE,
+                    Integer.parseInt(t[2]),
+                    readBody(Integer.parseInt(t[1])),
+                    header);
         }
         throw new IOException("not a reply frame: '" + header + "'");
     }
@@ -179,8 +187,8 @@ public final class RawMetaqConnection implements AutoCloseable {
             } catch (java.net.SocketException e) {
                 return got.toByteArray(); // a reset is a close too
             } catch (SocketTimeoutException e) {
-                throw new SocketTimeoutException("connection still open after " + timeout + "; received "
-                        + got.size() + " bytes: " + got.toString(StandardCharsets.UTF_8));
+                throw new SocketTimeoutException("connection still open after " + timeout + "; received " + got.size()
+                        + " bytes: " + got.toString(StandardCharsets.UTF_8));
             }
             if (n < 0) {
                 return got.toByteArray();
@@ -201,7 +209,9 @@ public final class RawMetaqConnection implements AutoCloseable {
             int b = in.read();
             if (b < 0) {
                 throw new EOFException("connection closed by the broker"
-                        + (line.size() > 0 ? " after partial header '" + line.toString(StandardCharsets.UTF_8) + "'" : ""));
+                        + (line.size() > 0
+                                ? " after partial header '" + line.toString(StandardCharsets.UTF_8) + "'"
+                                : ""));
             }
             if (prev == '\r' && b == '\n') {
                 byte[] bytes = line.toByteArray();

@@ -14,7 +14,10 @@ public record Reply(Kind kind, int code, int opaque, byte[] body, String header)
     public static final int VALUE_CODE = 0;
 
     /** The two response commands of the protocol. */
-    public enum Kind { RESULT, VALUE }
+    public enum Kind {
+        RESULT,
+        VALUE
+    }
 
     public boolean isValue() {
         return kind == Kind.VALUE;

@@ -50,8 +50,12 @@ public record StoredRecord(int length, int checksum, long id, int flag, byte[] p
                 break;
             }
             int start = buf.position();
-            StoredRecord r = new StoredRecord(buf.getInt(start), buf.getInt(start + 4), buf.getLong(start + 8),
-                    buf.getInt(start + 16), Arrays.copyOfRange(bytes, start + HEADER_BYTES, start + HEADER_BYTES + length));
+            StoredRecord r = new StoredRecord(
+                    buf.getInt(start),
+                    buf.getInt(start + 4),
+                    buf.getLong(start + 8),
+                    buf.getInt(start + 16),
+                    Arrays.copyOfRange(bytes, start + HEADER_BYTES, start + HEADER_BYTES + length));
             records.add(r);
             buf.position(start + r.size());
         }

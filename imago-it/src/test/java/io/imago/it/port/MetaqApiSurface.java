@@ -75,8 +75,10 @@ final class MetaqApiSurface {
                     gaps.add("EXTRA CHECKED " + where + " throws " + thrown.getName());
                 }
             }
-            if (expected instanceof Method m && actual instanceof Method a
-                    && !port(m.getReturnType().getName()).equals(a.getReturnType().getName())) {
+            if (expected instanceof Method m
+                    && actual instanceof Method a
+                    && !port(m.getReturnType().getName())
+                            .equals(a.getReturnType().getName())) {
                 gaps.add("RETURN " + where + " returns " + a.getReturnType().getName() + ", MetaQ "
                         + port(m.getReturnType().getName()));
             }

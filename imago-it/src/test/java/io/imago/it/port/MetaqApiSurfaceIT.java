@@ -31,14 +31,19 @@ class MetaqApiSurfaceIT {
         Map<String, String> known = new LinkedHashMap<>();
         for (String line : lines("metaq-api-gaps.txt")) {
             String[] gapAndReason = line.split("\t+", 2);
-            assertThat(gapAndReason).as("gap and reason, tab-separated: " + line).hasSize(2);
-            assertThat(known.put(gapAndReason[0], gapAndReason[1])).as("listed twice: " + line).isNull();
+            assertThat(gapAndReason)
+                    .as("gap and reason, tab-separated: " + line)
+                    .hasSize(2);
+            assertThat(known.put(gapAndReason[0], gapAndReason[1]))
+                    .as("listed twice: " + line)
+                    .isNull();
         }
         List<String> found;
         try (URLClassLoader metaq = new URLClassLoader(originalJars(), ClassLoader.getPlatformClassLoader())) {
             found = new MetaqApiSurface(metaq, getClass().getClassLoader()).gaps(types);
         }
-        assertThat(found).as("gaps between MetaQ's public API and Imago's (left: found; right: listed)")
+        assertThat(found)
+                .as("gaps between MetaQ's public API and Imago's (left: found; right: listed)")
                 .containsExactlyInAnyOrderElementsOf(known.keySet());
     }
 
@@ -54,8 +59,11 @@ class MetaqApiSurfaceIT {
     private static List<String> lines(String resource) throws IOException {
         try (InputStream in = MetaqApiSurfaceIT.class.getResourceAsStream(resource)) {
             assertThat(in).as(resource).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                    .toList();
         }
     }
 }

@@ -43,8 +43,10 @@ class MetaqPortIT {
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
+
     @TempDir
     static Path work;
+
     private static List<Path> originals;
     private static List<Path> ported;
     private static Path portedClasses;
@@ -61,7 +63,8 @@ class MetaqPortIT {
     @Test
     void theProgramsAreMetaqProgramsAndTheReplacementIsTheWholePort() throws Exception {
         assertThat(MetaqPrograms.compile(originals, MetaqPrograms.originalClasspath(), work.resolve("metaq-classes")))
-                .as("javac against the original MetaQ 1.4.6.2 client").isEmpty();
+                .as("javac against the original MetaQ 1.4.6.2 client")
+                .isEmpty();
         for (int i = 0; i < originals.size(); i++) {
             String before = Files.readString(originals.get(i), StandardCharsets.UTF_8);
             String after = Files.readString(ported.get(i), StandardCharsets.UTF_8);
@@ -69,47 +72,61 @@ class MetaqPortIT {
             assertThat(after).doesNotContain("taobao").isEqualTo(before.replace(MetaqPrograms.FROM, MetaqPrograms.TO));
         }
         assertThat(MetaqPrograms.compile(ported, MetaqPrograms.imagoClasspath(), portedClasses))
-                .as("javac of the ported sources against Imago's client").isEmpty();
+                .as("javac of the ported sources against Imago's client")
+                .isEmpty();
     }
 
     @Test
     void thePortedProgramsRunAgainstABroker() throws Exception {
-        assertThat(MetaqPrograms.compile(ported, MetaqPrograms.imagoClasspath(), portedClasses)).isEmpty();
+        assertThat(MetaqPrograms.compile(ported, MetaqPrograms.imagoClasspath(), portedClasses))
+                .isEmpty();
         String zk = CLUSTER.cluster().zkConnect();
 
-        List<String[]> sync = run("SyncProducer", zk, "port", Integer.toString(SYNC), "s").lines("SENT");
+        List<String[]> sync =
+                run("SyncProducer", zk, "port", Integer.toString(SYNC), "s").lines("SENT");
         assertThat(sync).hasSize(SYNC).allSatisfy(f -> assertThat(f[2]).startsWith("1-"));
         assertThat(sync.stream().map(f -> Long.parseLong(f[3]))).allMatch(offset -> offset >= 0);
-        List<String[]> skipped = run("SyncProducer", zk, "port", Integer.toString(SKIPPED), "x", "skip").lines("SENT");
+        List<String[]> skipped = run("SyncProducer", zk, "port", Integer.toString(SKIPPED), "x", "skip")
+                .lines("SENT");
         assertThat(skipped).hasSize(SKIPPED);
-        List<String[]> async = run("AsyncProducer", zk, "port", Integer.toString(ASYNC), "a").lines("SENT");
+        List<String[]> async =
+                run("AsyncProducer", zk, "port", Integer.toString(ASYNC), "a").lines("SENT");
         assertThat(async).hasSize(ASYNC);
         Set<String> filtered = Stream.concat(bodies("s", SYNC).stream(), bodies("a", ASYNC).stream())
                 .collect(Collectors.toSet());
-        Set<String> all = Stream.concat(filtered.stream(), bodies("x", SKIPPED).stream()).collect(Collectors.toSet());
+        Set<String> all =
+                Stream.concat(filtered.stream(), bodies("x", SKIPPED).stream()).collect(Collectors.toSet());
 
         DriverProcess group = run("GroupConsumer", zk, "port", "port-group", Integer.toString(filtered.size()));
         assertThat(group.lines("RECEIVED").stream().map(f -> f[1]).collect(Collectors.toSet()))
-                .as("the group's filter drops attribute 'skip'").isEqualTo(filtered);
+                .as("the group's filter drops attribute 'skip'")
+                .isEqualTo(filtered);
 
         DriverProcess broadcast = run("BroadcastConsumer", zk, "port", "port-broadcast", Integer.toString(all.size()));
-        assertThat(broadcast.lines("RECEIVED").stream().map(f -> f[1]).collect(Collectors.toSet())).isEqualTo(all);
+        assertThat(broadcast.lines("RECEIVED").stream().map(f -> f[1]).collect(Collectors.toSet()))
+                .isEqualTo(all);
 
         DriverProcess pull = run("PullAndBrowse", zk, "port", "port-pull");
         assertThat(pull.lines("PARTITION")).hasSize(4);
         assertThat(pull.lines("PULLED").stream().map(f -> f[1]).toList())
-                .as("pulled once each, offset += it.getOffset()").containsExactlyInAnyOrderElementsOf(all);
+                .as("pulled once each, offset += it.getOffset()")
+                .containsExactlyInAnyOrderElementsOf(all);
         assertThat(pull.lines("BROWSED").stream().map(f -> f[1]).toList()).containsExactlyInAnyOrderElementsOf(all);
         assertThat(pull.lines("STATS")).isNotEmpty();
 
-        List<String[]> ordered = run("OrderedProducer", zk, "port-ordered", "1", "4", "3", "5").lines("SENT");
+        List<String[]> ordered =
+                run("OrderedProducer", zk, "port-ordered", "1", "4", "3", "5").lines("SENT");
         assertThat(ordered).hasSize(15);
         Map<String, List<String[]>> byKey = new HashMap<>();
         ordered.forEach(f -> byKey.computeIfAbsent(f[1], k -> new ArrayList<>()).add(f));
         assertThat(byKey).hasSize(3);
         byKey.forEach((key, sends) -> {
-            assertThat(sends.stream().map(f -> f[3]).distinct()).as("one partition for " + key).hasSize(1);
-            assertThat(sends.stream().map(f -> Long.parseLong(f[4])).toList()).as("in order for " + key).isSorted();
+            assertThat(sends.stream().map(f -> f[3]).distinct())
+                    .as("one partition for " + key)
+                    .hasSize(1);
+            assertThat(sends.stream().map(f -> Long.parseLong(f[4])).toList())
+                    .as("in order for " + key)
+                    .isSorted();
         });
     }
 
@@ -119,10 +136,15 @@ class MetaqPortIT {
 
     /** Runs a ported program in its own JVM until it prints DONE and exits 0. */
     private static DriverProcess run(String program, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-Duser.home=" + Files.createDirectories(work.resolve("home")), // local offsets, recover store
-                "-cp", MetaqPrograms.join(portedClasses, MetaqPrograms.imagoClasspath()), "example." + program));
+                "-cp",
+                MetaqPrograms.join(portedClasses, MetaqPrograms.imagoClasspath()),
+                "example." + program));
         cmd.addAll(List.of(args));
         Path log = CLUSTER.cluster().logDir().resolve("port-" + program + "-" + System.nanoTime() + ".log");
         try (DriverProcess process = DriverProcess.start(cmd, log)) {

@@ -20,14 +20,14 @@ import javax.tools.ToolProvider;
  */
 final class MetaqPrograms {
     /** The programs, by class name (package {@code example}). */
-    static final List<String> NAMES = List.of("SyncProducer", "AsyncProducer", "GroupConsumer", "BroadcastConsumer",
-            "OrderedProducer", "PullAndBrowse");
+    static final List<String> NAMES = List.of(
+            "SyncProducer", "AsyncProducer", "GroupConsumer", "BroadcastConsumer", "OrderedProducer", "PullAndBrowse");
     /** The whole port, as docs/migrating-from-metaq.md gives it. */
     static final String FROM = "com.taobao.metamorphosis";
+
     static final String TO = "io.imago";
 
-    private MetaqPrograms() {
-    }
+    private MetaqPrograms() {}
 
     /** Copies the original sources into {@code dir/example/}; returns their paths. */
     static List<Path> writeOriginals(Path dir) throws IOException {
@@ -66,8 +66,16 @@ final class MetaqPrograms {
     static String compile(List<Path> sources, String classpath, Path out) throws IOException {
         Files.createDirectories(out);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        List<String> args = new ArrayList<>(List.of("--release", "17", "-Xlint:all,-path", "-Werror", "-proc:none",
-                "-cp", classpath, "-d", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "--release",
+                "17",
+                "-Xlint:all,-path",
+                "-Werror",
+                "-proc:none",
+                "-cp",
+                classpath,
+                "-d",
+                out.toString()));
         sources.forEach(s -> args.add(s.toString()));
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         int rc = javac.run(null, null, errors, args.toArray(String[]::new));

@@ -27,8 +27,8 @@ abstract class FrameDecoder extends ByteToMessageDecoder {
 
     FrameDecoder(int maxHeaderLineBytes, int maxBodyBytes) {
         if (maxHeaderLineBytes <= 0 || maxBodyBytes < 0) {
-            throw new IllegalArgumentException("maxHeaderLineBytes=" + maxHeaderLineBytes + ", maxBodyBytes="
-                    + maxBodyBytes);
+            throw new IllegalArgumentException(
+                    "maxHeaderLineBytes=" + maxHeaderLineBytes + ", maxBodyBytes=" + maxBodyBytes);
         }
         this.maxHeaderLineBytes = maxHeaderLineBytes;
         this.maxBodyBytes = maxBodyBytes;
@@ -63,8 +63,12 @@ abstract class FrameDecoder extends ByteToMessageDecoder {
         int lineLength = lineLength(in);
         if (lineLength < 0) {
             if (in.readableBytes() >= maxHeaderLineBytes + CRLF_BYTES) {
-                fail(in, out, new MalformedFrame(MalformedFrame.UNKNOWN_OPAQUE,
-                        "header line longer than " + maxHeaderLineBytes + " bytes"));
+                fail(
+                        in,
+                        out,
+                        new MalformedFrame(
+                                MalformedFrame.UNKNOWN_OPAQUE,
+                                "header line longer than " + maxHeaderLineBytes + " bytes"));
             }
             return false;
         }

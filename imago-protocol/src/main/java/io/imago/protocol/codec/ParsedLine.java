@@ -11,10 +11,8 @@ import java.util.function.Function;
 sealed interface ParsedLine permits ParsedLine.Complete, ParsedLine.AwaitingBody {
 
     /** A frame without body, ready to emit. */
-    record Complete(Object message) implements ParsedLine {
-    }
+    record Complete(Object message) implements ParsedLine {}
 
     /** A frame that completes once {@code bodyLength} bytes are read; {@code withBody} owns the body. */
-    record AwaitingBody(int bodyLength, Function<ByteBuf, Object> withBody) implements ParsedLine {
-    }
+    record AwaitingBody(int bodyLength, Function<ByteBuf, Object> withBody) implements ParsedLine {}
 }

@@ -61,8 +61,8 @@ public final class RequestDecoder extends FrameDecoder {
                     return complete(stats(tokens));
                 case WireDescriptor.VERSION:
                     Tokens.requireArity(tokens, 1, 2);
-                    return complete(new VersionCommand(tokens.length == 2 ? Tokens.int32(tokens, 1, "opaque")
-                            : RequestCommand.NO_OPAQUE));
+                    return complete(new VersionCommand(
+                            tokens.length == 2 ? Tokens.int32(tokens, 1, "opaque") : RequestCommand.NO_OPAQUE));
                 case WireDescriptor.QUIT:
                     Tokens.requireArity(tokens, 1, 1);
                     return complete(QuitCommand.INSTANCE);
@@ -72,10 +72,11 @@ public final class RequestDecoder extends FrameDecoder {
                     break;
             }
         } catch (IllegalArgumentException e) {
-            throw new MalformedFrameException(Tokens.opaqueOf(tokens),
-                    "Invalid " + command + " command: " + e.getMessage());
+            throw new MalformedFrameException(
+                    Tokens.opaqueOf(tokens), "Invalid " + command + " command: " + e.getMessage());
         }
-        throw new MalformedFrameException(MalformedFrame.UNKNOWN_OPAQUE,
+        throw new MalformedFrameException(
+                MalformedFrame.UNKNOWN_OPAQUE,
                 command.isEmpty() ? "Blank command line" : "Unknown command '" + Tokens.echo(command) + "'");
     }
 
@@ -108,8 +109,8 @@ public final class RequestDecoder extends FrameDecoder {
         }
         int finalChecksum = checksum;
         TransactionId finalTxKey = txKey;
-        return new ParsedLine.AwaitingBody(length,
-                body -> new PutCommand(topic, partition, flag, finalChecksum, finalTxKey, opaque, body));
+        return new ParsedLine.AwaitingBody(
+                length, body -> new PutCommand(topic, partition, flag, finalChecksum, finalTxKey, opaque, body));
     }
 
     private static ParsedLine sync(String[] t, int maxBodyBytes) {
@@ -119,11 +120,11 @@ public final class RequestDecoder extends FrameDecoder {
         int length = Tokens.bodyLength(t, WireDescriptor.PUT_BODY_LENGTH, maxBodyBytes);
         int flag = Tokens.int32(t, WireDescriptor.PUT_FLAG, "flag");
         long messageId = Tokens.int64(t, WireDescriptor.SYNC_MESSAGE_ID, "message id");
-        int checksum = t.length == 8 ? Tokens.int32(t, WireDescriptor.SYNC_CHECKSUM, "checksum")
-                : PutCommand.NO_CHECKSUM;
+        int checksum =
+                t.length == 8 ? Tokens.int32(t, WireDescriptor.SYNC_CHECKSUM, "checksum") : PutCommand.NO_CHECKSUM;
         int opaque = Tokens.int32(t, t.length - 1, "opaque");
-        return new ParsedLine.AwaitingBody(length,
-                body -> new SyncCommand(topic, partition, flag, messageId, checksum, opaque, body));
+        return new ParsedLine.AwaitingBody(
+                length, body -> new SyncCommand(topic, partition, flag, messageId, checksum, opaque, body));
     }
 
     /** The Imago batch extension; a body that is not exactly {@code count} entries is malformed. */
@@ -159,18 +160,24 @@ public final class RequestDecoder extends FrameDecoder {
                 throw new IllegalArgumentException("max wait must not be negative: " + maxWaitMs);
             }
         }
-        return new GetCommand(t[WireDescriptor.TOPIC], t[WireDescriptor.GROUP],
+        return new GetCommand(
+                t[WireDescriptor.TOPIC],
+                t[WireDescriptor.GROUP],
                 Tokens.int32(t, WireDescriptor.GET_PARTITION, "partition"),
                 Tokens.int64(t, WireDescriptor.GET_OFFSET, "offset"),
-                Tokens.int32(t, WireDescriptor.GET_MAX_SIZE, "max size"), maxWaitMs,
+                Tokens.int32(t, WireDescriptor.GET_MAX_SIZE, "max size"),
+                maxWaitMs,
                 Tokens.int32(t, t.length - 1, "opaque"));
     }
 
     private static OffsetCommand offset(String[] t) {
         Tokens.requireArity(t, 6, 6);
-        return new OffsetCommand(t[WireDescriptor.TOPIC], t[WireDescriptor.GROUP],
+        return new OffsetCommand(
+                t[WireDescriptor.TOPIC],
+                t[WireDescriptor.GROUP],
                 Tokens.int32(t, WireDescriptor.GET_PARTITION, "partition"),
-                Tokens.int64(t, WireDescriptor.GET_OFFSET, "offset"), Tokens.int32(t, 5, "opaque"));
+                Tokens.int64(t, WireDescriptor.GET_OFFSET, "offset"),
+                Tokens.int32(t, 5, "opaque"));
     }
 
     private static StatsCommand stats(String[] t) {
@@ -194,7 +201,12 @@ public final class RequestDecoder extends FrameDecoder {
         } else if (t.length == 6) {
             qualifier = t[WireDescriptor.TX_TIMEOUT];
         }
-        return new TransactionCommand(txKey, t[WireDescriptor.TX_SESSION_ID], type, timeout, qualifier,
+        return new TransactionCommand(
+                txKey,
+                t[WireDescriptor.TX_SESSION_ID],
+                type,
+                timeout,
+                qualifier,
                 Tokens.int32(t, t.length - 1, "opaque"));
     }
 }

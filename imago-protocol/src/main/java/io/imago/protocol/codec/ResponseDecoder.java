@@ -47,7 +47,8 @@ public final class ResponseDecoder extends FrameDecoder {
         } catch (IllegalArgumentException e) {
             throw new MalformedFrameException(Tokens.opaqueOf(t), "Invalid " + command + " reply: " + e.getMessage());
         }
-        throw new MalformedFrameException(MalformedFrame.UNKNOWN_OPAQUE,
+        throw new MalformedFrameException(
+                MalformedFrame.UNKNOWN_OPAQUE,
                 command.isEmpty() ? "Blank reply line" : "Unknown reply '" + Tokens.echo(command) + "'");
     }
 }

@@ -7,8 +7,7 @@ package io.imago.protocol.codec;
 final class Tokens {
     private static final int MAX_ECHO_CHARS = 64;
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     /** Java {@code String.split(" ")}: inner empty tokens kept, trailing ones dropped. */
     static String[] split(String line) {
@@ -26,8 +25,8 @@ final class Tokens {
         try {
             return Integer.parseInt(tokens[index]);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " is not a 32-bit decimal number: '" + echo(tokens[index]) + "'",
-                    e);
+            throw new IllegalArgumentException(
+                    name + " is not a 32-bit decimal number: '" + echo(tokens[index]) + "'", e);
         }
     }
 
@@ -35,8 +34,8 @@ final class Tokens {
         try {
             return Long.parseLong(tokens[index]);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " is not a 64-bit decimal number: '" + echo(tokens[index]) + "'",
-                    e);
+            throw new IllegalArgumentException(
+                    name + " is not a 64-bit decimal number: '" + echo(tokens[index]) + "'", e);
         }
     }
 
@@ -47,8 +46,8 @@ final class Tokens {
             throw new IllegalArgumentException("negative body length " + length);
         }
         if (length > maxBodyBytes) {
-            throw new IllegalArgumentException("body of " + length + " bytes exceeds the limit of " + maxBodyBytes
-                    + " bytes");
+            throw new IllegalArgumentException(
+                    "body of " + length + " bytes exceeds the limit of " + maxBodyBytes + " bytes");
         }
         return length;
     }

@@ -71,6 +71,7 @@ public final class WireDescriptor {
     public static final String SYNC = "sync";
     /** Imago extension: a batch of puts to one partition ({@link PutBatchCommand}). */
     public static final String PUTB = "putb";
+
     public static final String RESULT = "result";
     public static final String VALUE = "value";
 
@@ -127,8 +128,7 @@ public final class WireDescriptor {
     /** Position of the length in value. */
     public static final int VALUE_LENGTH = 1;
 
-    private WireDescriptor() {
-    }
+    private WireDescriptor() {}
 
     /** The header line (without CRLF) the 1.4.6.2 client writes for {@code command}. */
     public static String headerLine(RequestCommand command) {
@@ -136,13 +136,21 @@ public final class WireDescriptor {
             return putLine(put);
         } else if (command instanceof GetCommand get) {
             return get.waits()
-                    ? join(GET, get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(), get.maxWaitMs(),
+                    ? join(
+                            GET,
+                            get.topic(),
+                            get.group(),
+                            get.partition(),
+                            get.offset(),
+                            get.maxSize(),
+                            get.maxWaitMs(),
                             get.opaque())
                     : join(GET, get.topic(), get.group(), get.partition(), get.offset(), get.maxSize(), get.opaque());
         } else if (command instanceof OffsetCommand offset) {
             return join(OFFSET, offset.topic(), offset.group(), offset.partition(), offset.offset(), offset.opaque());
         } else if (command instanceof StatsCommand stats) {
-            return stats.hasNoItem() ? STATS + SEPARATOR + SEPARATOR + stats.opaque()
+            return stats.hasNoItem()
+                    ? STATS + SEPARATOR + SEPARATOR + stats.opaque()
                     : join(STATS, stats.item(), stats.opaque());
         } else if (command instanceof VersionCommand version) {
             return join(VERSION, version.opaque());
@@ -154,22 +162,41 @@ public final class WireDescriptor {
             return join(PUTB, batch.topic(), batch.partition(), batch.count(), batch.bodyLength(), batch.opaque());
         } else {
             SyncCommand sync = (SyncCommand) command;
-            return join(SYNC, sync.topic(), sync.partition(), sync.bodyLength(), sync.flag(), sync.messageId(),
-                    sync.checksum(), sync.opaque());
+            return join(
+                    SYNC,
+                    sync.topic(),
+                    sync.partition(),
+                    sync.bodyLength(),
+                    sync.flag(),
+                    sync.messageId(),
+                    sync.checksum(),
+                    sync.opaque());
         }
     }
 
     private static String putLine(PutCommand put) {
         if (put.isTransactional()) {
-            return join(PUT, put.topic(), put.partition(), put.bodyLength(), put.flag(), put.checksum(),
-                    put.txKey().key(), put.opaque());
+            return join(
+                    PUT,
+                    put.topic(),
+                    put.partition(),
+                    put.bodyLength(),
+                    put.flag(),
+                    put.checksum(),
+                    put.txKey().key(),
+                    put.opaque());
         }
         return join(PUT, put.topic(), put.partition(), put.bodyLength(), put.flag(), put.checksum(), put.opaque());
     }
 
     private static String transactionLine(TransactionCommand tx) {
-        StringBuilder line = new StringBuilder(TRANSACTION).append(SEPARATOR).append(tx.txKey().key())
-                .append(SEPARATOR).append(tx.sessionId()).append(SEPARATOR).append(tx.type().name());
+        StringBuilder line = new StringBuilder(TRANSACTION)
+                .append(SEPARATOR)
+                .append(tx.txKey().key())
+                .append(SEPARATOR)
+                .append(tx.sessionId())
+                .append(SEPARATOR)
+                .append(tx.type().name());
         if (tx.hasTimeout()) {
             line.append(SEPARATOR).append(tx.timeoutSeconds());
         }

@@ -10,8 +10,8 @@ import java.util.Objects;
  * {@code offset} yet, the broker holds the answer up to {@code maxWaitMs} until data arrives, instead
  * of answering 404 at once. {@code maxWaitMs == 0} is the original command. Immutable.
  */
-public record GetCommand(String topic, String group, int partition, long offset, int maxSize, int maxWaitMs,
-                         int opaque) implements RequestCommand {
+public record GetCommand(String topic, String group, int partition, long offset, int maxSize, int maxWaitMs, int opaque)
+        implements RequestCommand {
 
     /** Checks that the strings are present and the wait is not negative. */
     public GetCommand {

@@ -37,6 +37,7 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
      * 2.4), so that a broker can always give a batch consecutive ids.
      */
     public static final int MAX_COUNT = 4096;
+
     private static final int ATTRIBUTE_LENGTH_BYTES = 4;
 
     private final String topic;
@@ -174,7 +175,8 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
         out.writeBytes(data);
         int length = out.writerIndex() - payloadStart;
         // Without an attribute the payload is the data: no view of the buffer is needed.
-        int checksum = attribute == null ? RecordDescriptor.checksum(data, 0, data.length)
+        int checksum = attribute == null
+                ? RecordDescriptor.checksum(data, 0, data.length)
                 : RecordDescriptor.checksum(out.nioBuffer(payloadStart, length));
         out.setInt(start, length);
         out.setInt(start + 4, flag);
@@ -198,8 +200,12 @@ public final class PutBatchCommand extends DefaultByteBufHolder implements Reque
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PutBatchCommand other && partition == other.partition && count == other.count
-                && opaque == other.opaque && topic.equals(other.topic) && content().equals(other.content());
+        return o instanceof PutBatchCommand other
+                && partition == other.partition
+                && count == other.count
+                && opaque == other.opaque
+                && topic.equals(other.topic)
+                && content().equals(other.content());
     }
 
     @Override

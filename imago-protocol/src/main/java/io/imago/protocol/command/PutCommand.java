@@ -33,8 +33,8 @@ public final class PutCommand extends DefaultByteBufHolder implements RequestCom
      *
      * @param txKey the transaction, or {@code null} for a non-transactional put
      */
-    public PutCommand(String topic, int partition, int flag, int checksum, TransactionId txKey, int opaque,
-            ByteBuf body) {
+    public PutCommand(
+            String topic, int partition, int flag, int checksum, TransactionId txKey, int opaque, ByteBuf body) {
         super(body);
         this.topic = Objects.requireNonNull(topic, "topic");
         this.partition = partition;
@@ -99,9 +99,14 @@ public final class PutCommand extends DefaultByteBufHolder implements RequestCom
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PutCommand other && partition == other.partition && flag == other.flag
-                && checksum == other.checksum && opaque == other.opaque && topic.equals(other.topic)
-                && Objects.equals(txKey, other.txKey) && content().equals(other.content());
+        return o instanceof PutCommand other
+                && partition == other.partition
+                && flag == other.flag
+                && checksum == other.checksum
+                && opaque == other.opaque
+                && topic.equals(other.topic)
+                && Objects.equals(txKey, other.txKey)
+                && content().equals(other.content());
     }
 
     @Override

@@ -19,8 +19,7 @@ public final class Replies {
     /** Line separator inside STATS and RECOVER bodies. */
     public static final String CRLF = "\r\n";
 
-    private Replies() {
-    }
+    private Replies() {}
 
     // ---- success -------------------------------------------------------------------------------
 
@@ -97,14 +96,20 @@ public final class Replies {
 
     /** Put failed with a detail (usually an exception's message): 500 {@code ...failed.Detail:<detail>}. */
     public static ResultCommand putFailed(String brokerUri, String topic, int partition, String detail, int opaque) {
-        return ResultCommand.of(StatusCode.INTERNAL_SERVER_ERROR, putFailedText(brokerUri, topic, partition)
-                + "Detail:" + detail, opaque);
+        return ResultCommand.of(
+                StatusCode.INTERNAL_SERVER_ERROR,
+                putFailedText(brokerUri, topic, partition) + "Detail:" + detail,
+                opaque);
     }
 
     /** The client's checksum differs from the body's: 500. */
     public static ResultCommand putChecksumFailure(String brokerUri, String topic, int partition, int opaque) {
-        return putFailed(brokerUri, topic, partition,
-                "Checksum failure,message may be corrupted when transfering on networking.", opaque);
+        return putFailed(
+                brokerUri,
+                topic,
+                partition,
+                "Checksum failure,message may be corrupted when transfering on networking.",
+                opaque);
     }
 
     /** Partition outside {@code [0, numPartitions)}: 500 {@code ...Detail:wrong partition <p>}. */
@@ -121,17 +126,20 @@ public final class Replies {
      * Imago addition: a put or putb whose topic breaks the naming rule ({@link io.imago.protocol.Names}):
      * 500 {@code ...failed.Detail:invalid topic name '<t>': <problem>}, the topic escaped.
      */
-    public static ResultCommand putInvalidTopic(String brokerUri, String topic, int partition, String problem,
-            int opaque) {
-        return putFailed(brokerUri, Names.printable(topic), partition,
-                Names.message(Names.Kind.TOPIC, topic, problem), opaque);
+    public static ResultCommand putInvalidTopic(
+            String brokerUri, String topic, int partition, String problem, int opaque) {
+        return putFailed(
+                brokerUri, Names.printable(topic), partition, Names.message(Names.Kind.TOPIC, topic, problem), opaque);
     }
 
     /** Partition closed: 403 {@code ...Detail:partition[<brokerId>-<p>] has been closed}. */
-    public static ResultCommand putPartitionClosed(String brokerUri, String topic, int partition, int brokerId,
-            int opaque) {
-        return ResultCommand.of(StatusCode.FORBIDDEN, putFailedText(brokerUri, topic, partition)
-                + "Detail:partition[" + brokerId + "-" + partition + "] has been closed", opaque);
+    public static ResultCommand putPartitionClosed(
+            String brokerUri, String topic, int partition, int brokerId, int opaque) {
+        return ResultCommand.of(
+                StatusCode.FORBIDDEN,
+                putFailedText(brokerUri, topic, partition) + "Detail:partition[" + brokerId + "-" + partition
+                        + "] has been closed",
+                opaque);
     }
 
     /**
@@ -139,14 +147,16 @@ public final class Replies {
      * {@code ...Detail:topic <t> does not accept publishing}.
      */
     public static ResultCommand putPublishNotAccepted(String brokerUri, String topic, int partition, int opaque) {
-        return ResultCommand.of(StatusCode.FORBIDDEN, putFailedText(brokerUri, topic, partition)
-                + "Detail:topic " + topic + " does not accept publishing", opaque);
+        return ResultCommand.of(
+                StatusCode.FORBIDDEN,
+                putFailedText(brokerUri, topic, partition) + "Detail:topic " + topic + " does not accept publishing",
+                opaque);
     }
 
     /** A transactional put to partition -1: 500 {@code Invalid partition for transaction command:<p>}. */
     public static ResultCommand invalidTransactionPartition(int partition, int opaque) {
-        return ResultCommand.of(StatusCode.INTERNAL_SERVER_ERROR,
-                "Invalid partition for transaction command:" + partition, opaque);
+        return ResultCommand.of(
+                StatusCode.INTERNAL_SERVER_ERROR, "Invalid partition for transaction command:" + partition, opaque);
     }
 
     /** Sync master whose slave is down: 500 {@code Slave is disconnected } (trailing space). */
@@ -158,8 +168,8 @@ public final class Replies {
 
     /** Get on a closed partition: 403 {@code Partition[<brokerId>-<p>] has been closed}. */
     public static ResultCommand getPartitionClosed(int brokerId, int partition, int opaque) {
-        return ResultCommand.of(StatusCode.FORBIDDEN,
-                "Partition[" + brokerId + "-" + partition + "] has been closed", opaque);
+        return ResultCommand.of(
+                StatusCode.FORBIDDEN, "Partition[" + brokerId + "-" + partition + "] has been closed", opaque);
     }
 
     /** {@code The topic `<t>` in partition `<p>` is not exists} (with backquotes). */
@@ -182,8 +192,8 @@ public final class Replies {
      * 400 {@code Bad request,invalid topic name '<t>': <problem>}, the topic escaped.
      */
     public static ResultCommand invalidTopic(String topic, String problem, int opaque) {
-        return ResultCommand.of(StatusCode.BAD_REQUEST,
-                "Bad request," + Names.message(Names.Kind.TOPIC, topic, problem), opaque);
+        return ResultCommand.of(
+                StatusCode.BAD_REQUEST, "Bad request," + Names.message(Names.Kind.TOPIC, topic, problem), opaque);
     }
 
     /** Get outside the valid range: 301 whose body is the offset to use. */

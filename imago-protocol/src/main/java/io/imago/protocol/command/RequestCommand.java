@@ -7,8 +7,15 @@ package io.imago.protocol.command;
  * buffer (see {@link PutCommand} and {@link SyncCommand}).
  */
 public sealed interface RequestCommand
-        permits PutCommand, GetCommand, OffsetCommand, StatsCommand, VersionCommand, QuitCommand,
-        TransactionCommand, SyncCommand, PutBatchCommand {
+        permits PutCommand,
+                GetCommand,
+                OffsetCommand,
+                StatsCommand,
+                VersionCommand,
+                QuitCommand,
+                TransactionCommand,
+                SyncCommand,
+                PutBatchCommand {
 
     /** The opaque MetaQ's decoder uses when a {@code version} or {@code stats} line omits it. */
     int NO_OPAQUE = Integer.MAX_VALUE;

@@ -36,8 +36,8 @@ public final class ResultCommand extends DefaultByteBufHolder implements Respons
     /** A result with a raw code whose body is {@code text} in UTF-8. */
     public static ResultCommand of(int code, String text, int opaque) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        return new ResultCommand(code, bytes.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes),
-                opaque);
+        return new ResultCommand(
+                code, bytes.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes), opaque);
     }
 
     /** The wire status number. */
@@ -77,7 +77,9 @@ public final class ResultCommand extends DefaultByteBufHolder implements Respons
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ResultCommand other && code == other.code && opaque == other.opaque
+        return o instanceof ResultCommand other
+                && code == other.code
+                && opaque == other.opaque
                 && content().equals(other.content());
     }
 

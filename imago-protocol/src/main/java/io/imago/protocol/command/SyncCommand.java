@@ -21,8 +21,7 @@ public final class SyncCommand extends DefaultByteBufHolder implements RequestCo
     private final int opaque;
 
     /** Creates a sync that takes over one reference of {@code body}. */
-    public SyncCommand(String topic, int partition, int flag, long messageId, int checksum, int opaque,
-            ByteBuf body) {
+    public SyncCommand(String topic, int partition, int flag, long messageId, int checksum, int opaque, ByteBuf body) {
         super(body);
         this.topic = Objects.requireNonNull(topic, "topic");
         this.partition = partition;
@@ -77,9 +76,14 @@ public final class SyncCommand extends DefaultByteBufHolder implements RequestCo
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SyncCommand other && partition == other.partition && flag == other.flag
-                && messageId == other.messageId && checksum == other.checksum && opaque == other.opaque
-                && topic.equals(other.topic) && content().equals(other.content());
+        return o instanceof SyncCommand other
+                && partition == other.partition
+                && flag == other.flag
+                && messageId == other.messageId
+                && checksum == other.checksum
+                && opaque == other.opaque
+                && topic.equals(other.topic)
+                && content().equals(other.content());
     }
 
     @Override
@@ -89,7 +93,7 @@ public final class SyncCommand extends DefaultByteBufHolder implements RequestCo
 
     @Override
     public String toString() {
-        return "SyncCommand[topic=" + topic + ", partition=" + partition + ", flag=" + flag + ", messageId="
-                + messageId + ", checksum=" + checksum + ", opaque=" + opaque + ", bodyLength=" + bodyLength() + "]";
+        return "SyncCommand[topic=" + topic + ", partition=" + partition + ", flag=" + flag + ", messageId=" + messageId
+                + ", checksum=" + checksum + ", opaque=" + opaque + ", bodyLength=" + bodyLength() + "]";
     }
 }

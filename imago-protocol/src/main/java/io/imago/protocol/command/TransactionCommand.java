@@ -7,8 +7,14 @@ import java.util.Objects;
  * {@code timeoutSeconds} is 0 when absent (the client writes it only when positive) and
  * {@code uniqueQualifier} is {@code ""} when absent (written only when not blank). Immutable.
  */
-public record TransactionCommand(TransactionId txKey, String sessionId, TransactionType type, int timeoutSeconds,
-        String uniqueQualifier, int opaque) implements RequestCommand {
+public record TransactionCommand(
+        TransactionId txKey,
+        String sessionId,
+        TransactionType type,
+        int timeoutSeconds,
+        String uniqueQualifier,
+        int opaque)
+        implements RequestCommand {
 
     /** Checks that every reference is present. */
     public TransactionCommand {

@@ -121,7 +121,8 @@ public sealed interface TransactionId permits TransactionId.Local, TransactionId
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Xa other && formatId == other.formatId
+            return o instanceof Xa other
+                    && formatId == other.formatId
                     && Arrays.equals(globalTransactionId, other.globalTransactionId)
                     && Arrays.equals(branchQualifier, other.branchQualifier)
                     && uniqueQualifier.equals(other.uniqueQualifier);
@@ -129,8 +130,8 @@ public sealed interface TransactionId permits TransactionId.Local, TransactionId
 
         @Override
         public int hashCode() {
-            return Objects.hash(formatId, Arrays.hashCode(globalTransactionId), Arrays.hashCode(branchQualifier),
-                    uniqueQualifier);
+            return Objects.hash(
+                    formatId, Arrays.hashCode(globalTransactionId), Arrays.hashCode(branchQualifier), uniqueQualifier);
         }
 
         @Override

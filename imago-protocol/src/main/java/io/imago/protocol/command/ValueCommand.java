@@ -44,7 +44,9 @@ public final class ValueCommand extends DefaultByteBufHolder implements Response
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ValueCommand other && opaque == other.opaque && content().equals(other.content());
+        return o instanceof ValueCommand other
+                && opaque == other.opaque
+                && content().equals(other.content());
     }
 
     @Override

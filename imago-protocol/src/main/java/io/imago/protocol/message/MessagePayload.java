@@ -56,7 +56,10 @@ public record MessagePayload(Optional<String> attribute, byte[] data) {
         }
         byte[] attr = attribute.get().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(ATTRIBUTE_LENGTH_BYTES + attr.length + data.length)
-                .putInt(attr.length).put(attr).put(data).array();
+                .putInt(attr.length)
+                .put(attr)
+                .put(data)
+                .array();
     }
 
     /** {@code CRC32(encode()) & 0x7FFFFFFF}, the checksum a put of this payload carries. */
@@ -81,8 +84,8 @@ public record MessagePayload(Optional<String> attribute, byte[] data) {
         }
         int attrLength = payload.getInt(start);
         if (attrLength < 0 || attrLength > length - ATTRIBUTE_LENGTH_BYTES) {
-            throw new IllegalArgumentException("attribute length " + attrLength + " does not fit a payload of "
-                    + length + " bytes");
+            throw new IllegalArgumentException(
+                    "attribute length " + attrLength + " does not fit a payload of " + length + " bytes");
         }
         String attr = payload.toString(start + ATTRIBUTE_LENGTH_BYTES, attrLength, StandardCharsets.UTF_8);
         int dataStart = start + ATTRIBUTE_LENGTH_BYTES + attrLength;
@@ -97,7 +100,8 @@ public record MessagePayload(Optional<String> attribute, byte[] data) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MessagePayload other && attribute.equals(other.attribute)
+        return o instanceof MessagePayload other
+                && attribute.equals(other.attribute)
                 && Arrays.equals(data, other.data);
     }
 

@@ -27,6 +27,7 @@ public final class MessageSetIterator implements Iterator<StoredMessage> {
     private final ByteBuffer view;
     /** A second view whose window is moved over each payload for the checksum (no allocation per record). */
     private final ByteBuffer payloadWindow;
+
     private final CRC32 crc = new CRC32();
     private final long startOffset;
     private final int maxPayloadBytes;
@@ -76,8 +77,11 @@ public final class MessageSetIterator implements Iterator<StoredMessage> {
         int at = position - base;
         int length = view.getInt(at + RecordDescriptor.LENGTH_OFFSET);
         if (length < 0 || length > maxPayloadBytes) {
-            throw new InvalidMessageException(offset, InvalidMessageException.Reason.ILLEGAL_LENGTH,
-                    "payload length " + length + " outside [0, " + maxPayloadBytes + "]", null);
+            throw new InvalidMessageException(
+                    offset,
+                    InvalidMessageException.Reason.ILLEGAL_LENGTH,
+                    "payload length " + length + " outside [0, " + maxPayloadBytes + "]",
+                    null);
         }
         int payloadStart = position + RecordDescriptor.HEADER_LENGTH;
         int stored = view.getInt(at + RecordDescriptor.CHECKSUM_OFFSET);
@@ -85,16 +89,19 @@ public final class MessageSetIterator implements Iterator<StoredMessage> {
         payloadWindow.limit(payloadAt + length).position(payloadAt);
         int actual = RecordDescriptor.checksum(crc, payloadWindow);
         if (stored != actual) {
-            throw new InvalidMessageException(offset, InvalidMessageException.Reason.CHECKSUM_MISMATCH,
-                    "stored checksum " + stored + ", computed " + actual, null);
+            throw new InvalidMessageException(
+                    offset,
+                    InvalidMessageException.Reason.CHECKSUM_MISMATCH,
+                    "stored checksum " + stored + ", computed " + actual,
+                    null);
         }
         int flag = view.getInt(at + RecordDescriptor.FLAG_OFFSET);
         MessagePayload payload;
         try {
             payload = MessagePayload.decode(flag, messageSet.slice(payloadStart, length));
         } catch (IllegalArgumentException e) {
-            throw new InvalidMessageException(offset, InvalidMessageException.Reason.ILLEGAL_ATTRIBUTE,
-                    e.getMessage(), e);
+            throw new InvalidMessageException(
+                    offset, InvalidMessageException.Reason.ILLEGAL_ATTRIBUTE, e.getMessage(), e);
         }
         long id = view.getLong(at + RecordDescriptor.MESSAGE_ID_OFFSET);
         position = payloadStart + length;

@@ -19,12 +19,10 @@ public final class OffsetNodeData {
     /** Message id reported for a pre-1.4 node, which has none. */
     public static final long NO_MESSAGE_ID = -1L;
 
-    private OffsetNodeData() {
-    }
+    private OffsetNodeData() {}
 
     /** A parsed node: the next offset to fetch and the id of the last message consumed. */
-    public record Position(long messageId, long offset) {
-    }
+    public record Position(long messageId, long offset) {}
 
     /** {@code <messageId>-<offset>}. */
     public static String encode(long messageId, long offset) {
@@ -50,8 +48,8 @@ public final class OffsetNodeData {
             }
             return new Position(messageId, offset);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("offset node data '" + text
-                    + "' is neither <msgId>-<offset> nor <offset>", e);
+            throw new IllegalArgumentException(
+                    "offset node data '" + text + "' is neither <msgId>-<offset> nor <offset>", e);
         }
     }
 }

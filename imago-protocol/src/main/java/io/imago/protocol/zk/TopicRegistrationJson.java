@@ -21,8 +21,7 @@ public final class TopicRegistrationJson {
     public static final String NUM_PARTS_FIELD = "numParts";
     public static final String BROKER_FIELD = "broker";
 
-    private TopicRegistrationJson() {
-    }
+    private TopicRegistrationJson() {}
 
     /**
      * {@code {"numParts":<numParts>,"broker":"<registration>"}}.

@@ -196,7 +196,8 @@ public final class ZnodeDescriptor {
         }
         String role = registration.substring(dash);
         boolean master = role.equals(MASTER_SUFFIX);
-        boolean slave = role.startsWith(SLAVE_INFIX) && role.length() > SLAVE_INFIX.length()
+        boolean slave = role.startsWith(SLAVE_INFIX)
+                && role.length() > SLAVE_INFIX.length()
                 && role.substring(SLAVE_INFIX.length()).chars().allMatch(Character::isDigit);
         if (!master && !slave) {
             return OptionalInt.empty();

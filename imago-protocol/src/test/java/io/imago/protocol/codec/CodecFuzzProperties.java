@@ -29,13 +29,17 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class CodecFuzzProperties {
 
     private static final List<byte[]> REQUESTS = List.of(
-            Wire.stream(1, true), Wire.stream(2, true), Wire.stream(3, true),
+            Wire.stream(1, true),
+            Wire.stream(2, true),
+            Wire.stream(3, true),
             ascii("put t1 2 5 0 1932574684 TX:192.0.2.2-1795639329547-1:1 -2147483643\r\ntxmsg"),
             ascii("transaction XID:1:0a0b:0c0d:uq-host s BEGIN 60 uq-host -3\r\nquit\r\n"),
             ascii("transaction null s RECOVER uq 3\r\nsync t 1 2 0 77 99 4\r\nhistats\r\nversion\r\n"),
             ascii("put t 0 3 0 5\r\nabcput t 0 3 0 TX:s:1 5\r\nabcsync t 1 2 0 77 4\r\nhi"));
     private static final List<byte[]> RESPONSES = List.of(
-            Wire.stream(1, false), Wire.stream(2, false), Wire.stream(3, false),
+            Wire.stream(1, false),
+            Wire.stream(2, false),
+            Wire.stream(3, false),
             ascii("result 200 0 -5\r\nresult 500 3 1\r\nerrvalue 0 9\r\n"));
 
     @BeforeContainer
@@ -54,14 +58,14 @@ class CodecFuzzProperties {
     }
 
     @Property(tries = 400)
-    void mutatedRequestsDecodeToCommandsOrOneFinalMalformedFrame(@ForAll("mutatedRequests") byte[] input,
-            @ForAll long chunkSeed) {
+    void mutatedRequestsDecodeToCommandsOrOneFinalMalformedFrame(
+            @ForAll("mutatedRequests") byte[] input, @ForAll long chunkSeed) {
         checkDecoding(RequestDecoder::new, RequestCommand.class, input, chunkSeed);
     }
 
     @Property(tries = 300)
-    void mutatedResponsesDecodeToRepliesOrOneFinalMalformedFrame(@ForAll("mutatedResponses") byte[] input,
-            @ForAll long chunkSeed) {
+    void mutatedResponsesDecodeToRepliesOrOneFinalMalformedFrame(
+            @ForAll("mutatedResponses") byte[] input, @ForAll long chunkSeed) {
         checkDecoding(ResponseDecoder::new, ResponseCommand.class, input, chunkSeed);
     }
 
@@ -69,8 +73,11 @@ class CodecFuzzProperties {
     Arbitrary<byte[]> noise() {
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
         Arbitrary<byte[]> verbThenNoise = Combinators.combine(
-                Arbitraries.of("put ", "get ", "sync ", "stats ", "transaction ", "result ", "value ", "version "),
-                Arbitraries.strings().withChars("0123456789 -\r\nTXID:abc").ofMaxLength(80))
+                        Arbitraries.of(
+                                "put ", "get ", "sync ", "stats ", "transaction ", "result ", "value ", "version "),
+                        Arbitraries.strings()
+                                .withChars("0123456789 -\r\nTXID:abc")
+                                .ofMaxLength(80))
                 .as((verb, rest) -> ascii(verb + rest));
         return Arbitraries.oneOf(random, verbThenNoise);
     }
@@ -114,8 +121,8 @@ class CodecFuzzProperties {
         return out;
     }
 
-    private static void checkDecoding(Supplier<FrameDecoder> decoders, Class<?> commandType, byte[] input,
-            long chunkSeed) {
+    private static void checkDecoding(
+            Supplier<FrameDecoder> decoders, Class<?> commandType, byte[] input, long chunkSeed) {
         List<String> whole = decodeAndCheck(decoders.get(), commandType, List.of(input));
         List<String> chunked = decodeAndCheck(decoders.get(), commandType, randomChunks(input, chunkSeed));
         assertThat(chunked).as("chunking does not change the outcome").isEqualTo(whole);
@@ -134,8 +141,10 @@ class CodecFuzzProperties {
                 } else {
                     assertThat(message).isInstanceOf(commandType);
                 }
-                described.add(message instanceof ByteBufHolder holder
-                        ? message + ":" + ByteBufUtil.hexDump(holder.content()) : message.toString());
+                described.add(
+                        message instanceof ByteBufHolder holder
+                                ? message + ":" + ByteBufUtil.hexDump(holder.content())
+                                : message.toString());
             }
             Wire.releaseAll(out);
             h.finish();

@@ -66,8 +66,8 @@ class MalformedFrameTest {
     void bodyAboveTheLimitIsRefusedAsSoonAsTheHeaderArrives() {
         MalformedFrame frame = malformedRequest("put t 0 4194305 0 -1 12\r\n");
         assertThat(frame.opaque()).isEqualTo(12);
-        assertThat(frame.reason()).isEqualTo(
-                "Invalid put command: body of 4194305 bytes exceeds the limit of 4194304 bytes");
+        assertThat(frame.reason())
+                .isEqualTo("Invalid put command: body of 4194305 bytes exceeds the limit of 4194304 bytes");
     }
 
     @Test
@@ -77,7 +77,8 @@ class MalformedFrameTest {
             assertThat(out).hasSize(1).first().isInstanceOf(PutCommand.class);
             Wire.releaseAll(out);
         }
-        assertThat(malformed(new RequestDecoder(10), "sync t 0 11 0 5 -1 1\r\n", "quit\r\n").reason())
+        assertThat(malformed(new RequestDecoder(10), "sync t 0 11 0 5 -1 1\r\n", "quit\r\n")
+                        .reason())
                 .contains("exceeds the limit of 10 bytes");
     }
 
@@ -86,8 +87,9 @@ class MalformedFrameTest {
         RequestDecoder decoder = new RequestDecoder();
         try (Wire.Harness h = new Wire.Harness(decoder)) {
             List<Object> out = h.feed(ascii("put t 0 2147483647 0 -1 3\r\n"));
-            assertThat(out).containsExactly(new MalformedFrame(3,
-                    "Invalid put command: body of 2147483647 bytes exceeds the limit of 4194304 bytes"));
+            assertThat(out)
+                    .containsExactly(new MalformedFrame(
+                            3, "Invalid put command: body of 2147483647 bytes exceeds the limit of 4194304 bytes"));
             byte[] kib = new byte[1024];
             for (int i = 0; i < 256; i++) {
                 assertThat(h.feed(kib)).isEmpty();
@@ -109,45 +111,51 @@ class MalformedFrameTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "get t g x 0 10 5|5|Invalid get command: partition is not a 32-bit decimal number: 'x'",
-        "get t g 0 zero 10 5|5|Invalid get command: offset is not a 64-bit decimal number: 'zero'",
-        "offset t g 0 0 op|2147483647|Invalid offset command: opaque is not a 32-bit decimal number: 'op'",
-        "version v1|2147483647|Invalid version command: opaque is not a 32-bit decimal number: 'v1'",
-        "stats topics x|2147483647|Invalid stats command: opaque is not a 32-bit decimal number: 'x'",
-        "transaction TX:s:1 s BEGIN 99999999999 3|3|Invalid transaction command: timeout is not a 32-bit decimal number: '99999999999'",
-        "sync t 0 1 0 id 5 6|6|Invalid sync command: message id is not a 64-bit decimal number: 'id'",
-        "put t 0 1 f 5|5|Invalid put command: flag is not a 32-bit decimal number: 'f'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "get t g x 0 10 5|5|Invalid get command: partition is not a 32-bit decimal number: 'x'",
+                "get t g 0 zero 10 5|5|Invalid get command: offset is not a 64-bit decimal number: 'zero'",
+                "offset t g 0 0 op|2147483647|Invalid offset command: opaque is not a 32-bit decimal number: 'op'",
+                "version v1|2147483647|Invalid version command: opaque is not a 32-bit decimal number: 'v1'",
+                "stats topics x|2147483647|Invalid stats command: opaque is not a 32-bit decimal number: 'x'",
+                "transaction TX:s:1 s BEGIN 99999999999 3|3|Invalid transaction command: timeout is not a 32-bit decimal number: '99999999999'",
+                "sync t 0 1 0 id 5 6|6|Invalid sync command: message id is not a 64-bit decimal number: 'id'",
+                "put t 0 1 f 5|5|Invalid put command: flag is not a 32-bit decimal number: 'f'",
+            })
     void nonNumericNumberIsRefused(String line, int opaque, String reason) {
         assertThat(malformedRequest(line + "\r\n")).isEqualTo(new MalformedFrame(opaque, reason));
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "get t g 0 0 10|10|Invalid get command: expected 7 to 8 tokens but got 6",
-        "get t g 0 0 10 1 2 3|3|Invalid get command: expected 7 to 8 tokens but got 9",
-        "put t 0 1 0 5 TX:s:1 -1 7|7|Invalid put command: expected 6 to 8 tokens but got 9",
-        "put t 0 1 7|7|Invalid put command: expected 6 to 8 tokens but got 5",
-        "offset t g 0 0 1 2|2|Invalid offset command: expected 6 tokens but got 7",
-        "quit 5|5|Invalid quit command: expected 1 tokens but got 2",
-        "version 1 2|2|Invalid version command: expected 1 to 2 tokens but got 3",
-        "stats a b 3|3|Invalid stats command: expected 1 to 3 tokens but got 4",
-        "transaction TX:s:1 s BEGIN|2147483647|Invalid transaction command: expected 5 to 7 tokens but got 4",
-        "sync t 0 1 0 5|5|Invalid sync command: expected 7 to 8 tokens but got 6",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "get t g 0 0 10|10|Invalid get command: expected 7 to 8 tokens but got 6",
+                "get t g 0 0 10 1 2 3|3|Invalid get command: expected 7 to 8 tokens but got 9",
+                "put t 0 1 0 5 TX:s:1 -1 7|7|Invalid put command: expected 6 to 8 tokens but got 9",
+                "put t 0 1 7|7|Invalid put command: expected 6 to 8 tokens but got 5",
+                "offset t g 0 0 1 2|2|Invalid offset command: expected 6 tokens but got 7",
+                "quit 5|5|Invalid quit command: expected 1 tokens but got 2",
+                "version 1 2|2|Invalid version command: expected 1 to 2 tokens but got 3",
+                "stats a b 3|3|Invalid stats command: expected 1 to 3 tokens but got 4",
+                "transaction TX:s:1 s BEGIN|2147483647|Invalid transaction command: expected 5 to 7 tokens but got 4",
+                "sync t 0 1 0 5|5|Invalid sync command: expected 7 to 8 tokens but got 6",
+            })
     void wrongTokenCountIsRefused(String line, int opaque, String reason) {
         assertThat(malformedRequest(line + "\r\n")).isEqualTo(new MalformedFrame(opaque, reason));
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "bogus 1|Unknown command 'bogus'",
-        "vxyz 1|Unknown command 'vxyz'",
-        "result 200 0 1|Unknown command 'result'",
-        "value 0 1|Unknown command 'value'",
-        "' put t 0 0 0 1'|Blank command line",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "bogus 1|Unknown command 'bogus'",
+                "vxyz 1|Unknown command 'vxyz'",
+                "result 200 0 1|Unknown command 'result'",
+                "value 0 1|Unknown command 'value'",
+                "' put t 0 0 0 1'|Blank command line",
+            })
     void unknownCommandIsRefusedWithoutOpaque(String line, String reason) {
         assertThat(malformedRequest(line + "\r\n"))
                 .isEqualTo(new MalformedFrame(MalformedFrame.UNKNOWN_OPAQUE, reason));
@@ -189,11 +197,12 @@ class MalformedFrameTest {
     @Test
     void responseDecoderRefusesOversizedAndUnknownReplies() {
         assertThat(malformed(new ResponseDecoder(), "value 4194305 1\r\n", "result 200 0 1\r\n"))
-                .isEqualTo(new MalformedFrame(1, "Invalid value reply: body of 4194305 bytes exceeds the limit of"
-                        + " 4194304 bytes"));
+                .isEqualTo(new MalformedFrame(
+                        1, "Invalid value reply: body of 4194305 bytes exceeds the limit of" + " 4194304 bytes"));
         assertThat(malformed(new ResponseDecoder(), "version 1\r\n", "result 200 0 1\r\n"))
                 .isEqualTo(new MalformedFrame(MalformedFrame.UNKNOWN_OPAQUE, "Unknown reply 'version'"));
-        assertThat(malformed(new ResponseDecoder(), "result 200 x 1\r\n", "result 200 0 1\r\n").reason())
+        assertThat(malformed(new ResponseDecoder(), "result 200 x 1\r\n", "result 200 0 1\r\n")
+                        .reason())
                 .isEqualTo("Invalid result reply: body length is not a 32-bit decimal number: 'x'");
     }
 }

@@ -41,7 +41,9 @@ class PutBatchCodecTest {
         ByteBuf body = Unpooled.buffer();
         int written = PutBatchCommand.writeEntry(body, "attr", ascii("hello"));
         byte[] payload = MessagePayload.of(ascii("hello"), "attr").encode();
-        assertThat(written).isEqualTo(12 + payload.length).isEqualTo(PutBatchCommand.entryBytes("attr", ascii("hello")));
+        assertThat(written)
+                .isEqualTo(12 + payload.length)
+                .isEqualTo(PutBatchCommand.entryBytes("attr", ascii("hello")));
         assertThat(body.readInt()).isEqualTo(13);
         assertThat(body.readInt()).isEqualTo(1);
         assertThat(body.readInt()).isEqualTo(1264772380); // the checksum of spec section 1.5's worked example
@@ -70,8 +72,11 @@ class PutBatchCodecTest {
                 ByteBuf view = Unpooled.wrappedBuffer(payload);
                 seen.add(i + ":" + flag + ":" + MessagePayload.decode(flag, view));
             });
-            assertThat(seen).containsExactly("0:0:" + MessagePayload.of(ascii("hello")),
-                    "1:1:" + MessagePayload.of(ascii(""), "attr"), "2:0:" + MessagePayload.of(ascii("world")));
+            assertThat(seen)
+                    .containsExactly(
+                            "0:0:" + MessagePayload.of(ascii("hello")),
+                            "1:1:" + MessagePayload.of(ascii(""), "attr"),
+                            "2:0:" + MessagePayload.of(ascii("world")));
             batch.retain();
             assertThat(Wire.text(Wire.encodeRequest(batch))).isEqualTo(Wire.text(frame));
         } finally {
@@ -141,8 +146,16 @@ class PutBatchCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"putb t 0 0 12 5", "putb t 0 4097 60000 5", "putb t 0 -1 12 5", "putb t 0 2 23 5",
-        "putb t 0 1 12", "putb t x 1 12 5", "putb t 0 1 4194305 5"})
+    @ValueSource(
+            strings = {
+                "putb t 0 0 12 5",
+                "putb t 0 4097 60000 5",
+                "putb t 0 -1 12 5",
+                "putb t 0 2 23 5",
+                "putb t 0 1 12",
+                "putb t x 1 12 5",
+                "putb t 0 1 4194305 5"
+            })
     void badHeaderLinesAreMalformedBeforeAnyBodyIsRead(String line) {
         MalformedFrame bad = malformed(ascii(line + "\r\n"));
         assertThat(bad.reason()).startsWith("Invalid putb command: ");
@@ -152,7 +165,8 @@ class PutBatchCodecTest {
     void theConstructorRefusesABodyThatIsNotExactlyTheEntries() {
         ByteBuf body = threeEntries();
         assertThatThrownBy(() -> new PutBatchCommand("t", 0, 2, 1, body))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("follow the last");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("follow the last");
         assertThat(body.refCnt()).isEqualTo(1);
         body.release();
     }

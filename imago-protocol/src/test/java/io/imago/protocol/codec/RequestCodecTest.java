@@ -59,7 +59,8 @@ class RequestCodecTest {
     @Test
     void putWithAttributeMatchesTheWorkedExample() {
         byte[] payload = hex("00000004 61747472 68656c6c6f");
-        byte[] frame = concat(hex("70 75 74 20 74 65 73 74 20 30 20 31 33 20 31 20 31 32 36 34 37 37 32 33 38 30 20 37 0d 0a"),
+        byte[] frame = concat(
+                hex("70 75 74 20 74 65 73 74 20 30 20 31 33 20 31 20 31 32 36 34 37 37 32 33 38 30 20 37 0d 0a"),
                 payload);
         PutCommand put = (PutCommand) roundTrip(frame);
         try {
@@ -80,8 +81,8 @@ class RequestCodecTest {
     @Test
     void encodingAPutBuiltFromAPayloadGivesTheWorkedExampleBytes() {
         MessagePayload payload = MessagePayload.of(ascii("hello"), "attr");
-        PutCommand put = new PutCommand("test", 0, payload.flag(), payload.checksum(), null, 7,
-                Unpooled.wrappedBuffer(payload.encode()));
+        PutCommand put = new PutCommand(
+                "test", 0, payload.flag(), payload.checksum(), null, 7, Unpooled.wrappedBuffer(payload.encode()));
         assertThat(Wire.text(Wire.encodeRequest(put)))
                 .isEqualTo("put test 0 13 1 1264772380 7\r\n\u0000\u0000\u0000\u0004attrhello");
     }
@@ -110,7 +111,8 @@ class RequestCodecTest {
     @Test
     void realClientTraceDecodesAndReencodesByteForByte() {
         String key = "TX:" + TX_SESSION + ":1";
-        byte[] trace = concat(ascii("put t1 1 4 0 853207815 -2147483648\r\nmsg0"),
+        byte[] trace = concat(
+                ascii("put t1 1 4 0 853207815 -2147483648\r\nmsg0"),
                 ascii("put t1 2 10 1 1332031515 -2147483647\r\n\u0000\u0000\u0000\u0002a1msg1"),
                 ascii("transaction " + key + " " + TX_SESSION + " BEGIN -2147483644\r\n"),
                 ascii("put t1 2 5 0 1932574684 " + key + " -2147483643\r\ntxmsg"),
@@ -123,8 +125,8 @@ class RequestCodecTest {
         assertThat(reencode(commands)).isEqualTo(Wire.text(trace));
 
         TransactionId.Local tx = new TransactionId.Local(TX_SESSION, 1);
-        assertThat(commands.get(2)).isEqualTo(new TransactionCommand(tx, TX_SESSION, TransactionType.BEGIN, 0, "",
-                -2147483644));
+        assertThat(commands.get(2))
+                .isEqualTo(new TransactionCommand(tx, TX_SESSION, TransactionType.BEGIN, 0, "", -2147483644));
         PutCommand txPut = (PutCommand) commands.get(3);
         assertThat(txPut.txKey()).isEqualTo(tx);
         assertThat(txPut.checksum()).isEqualTo(1932574684);
@@ -186,7 +188,8 @@ class RequestCodecTest {
 
     @Test
     void sevenTokenPutWithALetterInSlotFiveCarriesATxKeyInsteadOfAChecksum() {
-        PutCommand put = (PutCommand) decode(ascii("put t 0 3 0 TX:s-1:4 5\r\nabc"), 100).get(0);
+        PutCommand put =
+                (PutCommand) decode(ascii("put t 0 3 0 TX:s-1:4 5\r\nabc"), 100).get(0);
         assertThat(put.checksum()).isEqualTo(PutCommand.NO_CHECKSUM);
         assertThat(put.txKey()).isEqualTo(new TransactionId.Local("s-1", 4));
         assertThat(Wire.text(Wire.encodeRequest(put))).isEqualTo("put t 0 3 0 -1 TX:s-1:4 5\r\nabc");
@@ -240,7 +243,8 @@ class RequestCodecTest {
 
     @Test
     void sevenTokenSyncHasNoChecksum() {
-        SyncCommand sync = (SyncCommand) decode(ascii("sync t 1 2 0 77 4\r\nhi"), 3).get(0);
+        SyncCommand sync =
+                (SyncCommand) decode(ascii("sync t 1 2 0 77 4\r\nhi"), 3).get(0);
         assertThat(sync.checksum()).isEqualTo(PutCommand.NO_CHECKSUM);
         assertThat(sync.messageId()).isEqualTo(77);
         assertThat(Wire.text(Wire.encodeRequest(sync))).isEqualTo("sync t 1 2 0 77 -1 4\r\nhi");
@@ -255,29 +259,30 @@ class RequestCodecTest {
     @Test
     void sixTokenTransactionWithDigitsHasATimeout() {
         assertThat(roundTrip(ascii("transaction TX:s:2 s BEGIN 30 3\r\n")))
-                .isEqualTo(new TransactionCommand(new TransactionId.Local("s", 2), "s", TransactionType.BEGIN, 30, "", 3));
+                .isEqualTo(
+                        new TransactionCommand(new TransactionId.Local("s", 2), "s", TransactionType.BEGIN, 30, "", 3));
     }
 
     @Test
     void sixTokenTransactionWithoutDigitsHasAQualifier() {
         String key = "XID:1:0a0b:0c0d:uq-host";
         assertThat(roundTrip(ascii("transaction " + key + " s RECOVER uq-host 3\r\n")))
-                .isEqualTo(new TransactionCommand(TransactionId.parse(key), "s", TransactionType.RECOVER, 0,
-                        "uq-host", 3));
+                .isEqualTo(new TransactionCommand(
+                        TransactionId.parse(key), "s", TransactionType.RECOVER, 0, "uq-host", 3));
     }
 
     @Test
     void sevenTokenTransactionHasTimeoutAndQualifier() {
         String key = "XID:1:0a0b:0c0d:uq-host";
         assertThat(roundTrip(ascii("transaction " + key + " s BEGIN 60 uq-host -3\r\n")))
-                .isEqualTo(new TransactionCommand(TransactionId.parse(key), "s", TransactionType.BEGIN, 60, "uq-host",
-                        -3));
+                .isEqualTo(new TransactionCommand(
+                        TransactionId.parse(key), "s", TransactionType.BEGIN, 60, "uq-host", -3));
     }
 
     @Test
     void transactionEncoderSkipsNonPositiveTimeoutAndBlankQualifier() {
-        TransactionCommand tx = new TransactionCommand(new TransactionId.Local("s", 1), "s", TransactionType.END, -5,
-                "  ", 8);
+        TransactionCommand tx =
+                new TransactionCommand(new TransactionId.Local("s", 1), "s", TransactionType.END, -5, "  ", 8);
         assertThat(Wire.text(Wire.encodeRequest(tx))).isEqualTo("transaction TX:s:1 s END 8\r\n");
     }
 
@@ -334,7 +339,8 @@ class RequestCodecTest {
             assertThat(h.feed(ascii("put test 0 5 0 907060870 2\r\nhel"))).isEmpty();
             List<Object> out = h.feed(ascii("lo"));
             assertThat(out).hasSize(1);
-            assertThat(((PutCommand) out.get(0)).body().toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+            assertThat(((PutCommand) out.get(0)).body().toString(StandardCharsets.US_ASCII))
+                    .isEqualTo("hello");
             Wire.releaseAll(out);
             h.finish();
             assertThat(h.leaks()).isEmpty();
@@ -348,8 +354,12 @@ class RequestCodecTest {
 
     @Test
     void pipelinedFramesFedByteByByteGiveTheSameCommandsAsFedWhole() {
-        byte[] stream = concat(ascii("put test 0 5 0 907060870 2\r\nhello"), ascii("version 3\r\n"),
-                ascii("sync t 1 2 0 77 99 4\r\nhi"), ascii("quit\r\n"), ascii("stats  5\r\n"));
+        byte[] stream = concat(
+                ascii("put test 0 5 0 907060870 2\r\nhello"),
+                ascii("version 3\r\n"),
+                ascii("sync t 1 2 0 77 99 4\r\nhi"),
+                ascii("quit\r\n"),
+                ascii("stats  5\r\n"));
         List<Object> whole = decode(stream, stream.length);
         List<Object> bytes = decode(stream, 1);
         assertThat(whole).hasSize(5);

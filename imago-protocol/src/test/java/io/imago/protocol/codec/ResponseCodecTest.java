@@ -57,8 +57,11 @@ class ResponseCodecTest {
     }
 
     private static byte[] packet(int section, int number) {
-        return Wire.capture().stream().filter(p -> p.section() == section && p.number() == number).findFirst()
-                .orElseThrow().bytes();
+        return Wire.capture().stream()
+                .filter(p -> p.section() == section && p.number() == number)
+                .findFirst()
+                .orElseThrow()
+                .bytes();
     }
 
     @Test
@@ -115,8 +118,12 @@ class ResponseCodecTest {
                 Map.entry(packet(1, 4), Replies.putOk(-5468932498811518976L, 0, 31, -2147483647)),
                 Map.entry(packet(1, 6), Replies.noMessageAt(0, -2147483646)),
                 Map.entry(packet(1, 23), Replies.offsetOk(0, 424242)),
-                Map.entry(packet(1, 27), Replies.stats(List.of("test partitions 1 message_count 2 message_bytes 69"
-                        + " accept_publish true accept_subscribe true"), 434343)),
+                Map.entry(
+                        packet(1, 27),
+                        Replies.stats(
+                                List.of("test partitions 1 message_count 2 message_bytes 69"
+                                        + " accept_publish true accept_subscribe true"),
+                                434343)),
                 Map.entry(packet(2, 4), Replies.ok("0.1", -2147483647)),
                 Map.entry(packet(3, 2), Replies.moved(99, 1000)),
                 Map.entry(packet(3, 4), Replies.topicPartitionNotExists("nosuchtopic", 0, 1001)),
@@ -127,15 +134,33 @@ class ResponseCodecTest {
                 Map.entry(packet(3, 20), Replies.putWrongPartition(BROKER, "test", 7, 1008)),
                 Map.entry(packet(3, 22), Replies.putOk(-5468931764330168320L, 0, 99, 1009)),
                 Map.entry(packet(3, 26), Replies.ok("0.1", 1011)));
-        expected.forEach((bytes, reply) -> assertThat(Wire.text(Wire.encodeResponse(reply))).isEqualTo(Wire.text(bytes)));
+        expected.forEach((bytes, reply) ->
+                assertThat(Wire.text(Wire.encodeResponse(reply))).isEqualTo(Wire.text(bytes)));
     }
 
     @Test
     void statsWithoutItemReplyMatchesTheCapture() {
-        List<String> lines = List.of("pid 11977", "broker_id 0", "port 8123", "uptime 186", "version 0.1",
-                "slave false", "curr_connections 1", "threads 60", "cmd_put 7", "cmd_get 25", "cmd_offset 3",
-                "tx_begin 0", "tx_xa_begin 0", "tx_commit 0", "tx_rollback 0", "get_miss 21", "put_failed 3",
-                "total_messages 4", "topics 1", "config_checksum 3558773251");
+        List<String> lines = List.of(
+                "pid 11977",
+                "broker_id 0",
+                "port 8123",
+                "uptime 186",
+                "version 0.1",
+                "slave false",
+                "curr_connections 1",
+                "threads 60",
+                "cmd_put 7",
+                "cmd_get 25",
+                "cmd_offset 3",
+                "tx_begin 0",
+                "tx_xa_begin 0",
+                "tx_commit 0",
+                "tx_rollback 0",
+                "get_miss 21",
+                "put_failed 3",
+                "total_messages 4",
+                "topics 1",
+                "config_checksum 3558773251");
         assertThat(Wire.text(Wire.encodeResponse(Replies.stats(lines, 1010)))).isEqualTo(Wire.text(packet(3, 24)));
     }
 
@@ -168,7 +193,8 @@ class ResponseCodecTest {
 
     @Test
     void resultWithEmptyBodyHasNoBodyBytes() {
-        ResultCommand ok = (ResultCommand) decode(ascii("result 200 0 -5\r\n"), 1).get(0);
+        ResultCommand ok =
+                (ResultCommand) decode(ascii("result 200 0 -5\r\n"), 1).get(0);
         assertThat(ok.isSuccess()).isTrue();
         assertThat(ok.status()).contains(StatusCode.SUCCESS);
         assertThat(ok.text()).isEmpty();
@@ -182,7 +208,8 @@ class ResponseCodecTest {
         byte[] frame = concat(ascii("result 200 4 9\r\n"), gbk);
         List<Object> decoded = decode(frame, 2);
         assertThat(reencode(decoded)).isEqualTo(Wire.text(frame));
-        assertThat(Wire.encodeResponse(Replies.ok(Unpooled.wrappedBuffer(gbk), 9))).isEqualTo(frame);
+        assertThat(Wire.encodeResponse(Replies.ok(Unpooled.wrappedBuffer(gbk), 9)))
+                .isEqualTo(frame);
         Wire.releaseAll(decoded);
     }
 
@@ -192,9 +219,11 @@ class ResponseCodecTest {
         assertThat(Wire.text(Wire.encodeResponse(Replies.xaException(-4, Replies.xaNotStartedText(xid), 3))))
                 .isEqualTo("result 500 86 3\r\nXAException:code=-4,msg=XA transaction 'XID:1:0a0b:0c0d:uq-host'"
                         + " has not been started.");
-        assertThat(Replies.localTransactionNotStarted(TransactionId.parse("TX:sess-1:9"), 1).text())
+        assertThat(Replies.localTransactionNotStarted(TransactionId.parse("TX:sess-1:9"), 1)
+                        .text())
                 .isEqualTo("Local transaction 'TX:sess-1:9' has not been started.");
-        assertThat(Replies.recovered(List.of(xid, TransactionId.parse("XID:2:ff:00:q")), 4).text())
+        assertThat(Replies.recovered(List.of(xid, TransactionId.parse("XID:2:ff:00:q")), 4)
+                        .text())
                 .isEqualTo("XID:1:0a0b:0c0d:uq-host\r\nXID:2:ff:00:q");
         assertThat(Replies.recovered(List.of(), 4).bodyLength()).isZero();
         assertThat(Replies.prepareVote(3, 4).text()).isEqualTo("3");
@@ -206,8 +235,9 @@ class ResponseCodecTest {
     void closedPartitionRepliesDifferBetweenPutAndGetAsInTheOriginal() {
         ResultCommand put = Replies.putPartitionClosed(BROKER, "T", 1, 0, 5);
         assertThat(put.code()).isEqualTo(403);
-        assertThat(put.text()).isEqualTo("Put message to [broker 'meta://127.0.0.1:8123'] [partition 'T-1'] failed."
-                + "Detail:partition[0-1] has been closed");
+        assertThat(put.text())
+                .isEqualTo("Put message to [broker 'meta://127.0.0.1:8123'] [partition 'T-1'] failed."
+                        + "Detail:partition[0-1] has been closed");
         ResultCommand get = Replies.getPartitionClosed(0, 1, 5);
         assertThat(get.code()).isEqualTo(403);
         assertThat(get.text()).isEqualTo("Partition[0-1] has been closed");
@@ -230,7 +260,9 @@ class ResponseCodecTest {
         byte[] all = concat(packets.toArray(byte[][]::new));
         for (int chunk : new int[] {1, 13, 64, all.length}) {
             List<Object> replies = decode(all, chunk);
-            assertThat(replies).as("19 replies in 24 packets: three value bodies travel apart").hasSize(19);
+            assertThat(replies)
+                    .as("19 replies in 24 packets: three value bodies travel apart")
+                    .hasSize(19);
             Wire.releaseAll(replies);
         }
     }

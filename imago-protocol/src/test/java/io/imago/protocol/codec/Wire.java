@@ -23,8 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Test fixtures: bytes from hex and text, feeding decoders and collecting encoders' output. */
 final class Wire {
 
-    private Wire() {
-    }
+    private Wire() {}
 
     static byte[] hex(String hex) {
         return HexFormat.of().parseHex(hex.replaceAll("\\s", ""));
@@ -187,8 +186,7 @@ final class Wire {
     }
 
     /** One packet of the original client/broker capture. */
-    record Packet(int section, int number, boolean clientToBroker, byte[] bytes) {
-    }
+    record Packet(int section, int number, boolean clientToBroker, byte[] bytes) {}
 
     static List<Packet> capture() {
         try (InputStream in = Wire.class.getResourceAsStream("metaq-wire-capture.packets")) {
@@ -210,7 +208,8 @@ final class Wire {
     /** The concatenated bytes of one direction of one capture section. */
     static byte[] stream(int section, boolean clientToBroker) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        capture().stream().filter(p -> p.section() == section && p.clientToBroker() == clientToBroker)
+        capture().stream()
+                .filter(p -> p.section() == section && p.clientToBroker() == clientToBroker)
                 .forEach(p -> out.writeBytes(p.bytes()));
         return out.toByteArray();
     }

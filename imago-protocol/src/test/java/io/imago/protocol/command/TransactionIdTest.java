@@ -45,8 +45,21 @@ class TransactionIdTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "NULL", "tx:a:1", "TX:a", "TX:a:", "TX:a:b", "TX:a:1:2", "XID:1:0a:0b", "XID:x:0a:0b:q",
-        "XID:1:0g:0b:q", "XID:1:abc:0b:q", "XID:1:0a:0b:q:extra"})
+    @ValueSource(
+            strings = {
+                "",
+                "NULL",
+                "tx:a:1",
+                "TX:a",
+                "TX:a:",
+                "TX:a:b",
+                "TX:a:1:2",
+                "XID:1:0a:0b",
+                "XID:x:0a:0b:q",
+                "XID:1:0g:0b:q",
+                "XID:1:abc:0b:q",
+                "XID:1:0a:0b:q:extra"
+            })
     void malformedKeysAreRefused(String key) {
         assertThatThrownBy(() -> TransactionId.parse(key)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -58,8 +71,8 @@ class TransactionIdTest {
     }
 
     @Property
-    void xaKeysRoundTrip(@ForAll int formatId, @ForAll byte[] gtid, @ForAll byte[] bqual,
-            @ForAll @AlphaChars String qualifier) {
+    void xaKeysRoundTrip(
+            @ForAll int formatId, @ForAll byte[] gtid, @ForAll byte[] bqual, @ForAll @AlphaChars String qualifier) {
         TransactionId id = new TransactionId.Xa(formatId, gtid, bqual, qualifier);
         assertThat(TransactionId.parse(id.key())).isEqualTo(id);
     }

@@ -40,7 +40,8 @@ class MessagePayloadTest {
         MessagePayload payload = MessagePayload.of(ascii("x"), "");
         assertThat(payload.encode()).containsExactly(0, 0, 0, 0, 'x');
         assertThat(payload.flag()).isEqualTo(1);
-        assertThat(MessagePayload.decode(1, Unpooled.wrappedBuffer(payload.encode()))).isEqualTo(payload);
+        assertThat(MessagePayload.decode(1, Unpooled.wrappedBuffer(payload.encode())))
+                .isEqualTo(payload);
     }
 
     @Test
@@ -53,11 +54,13 @@ class MessagePayloadTest {
     @Test
     void attributeLengthThatDoesNotFitIsRefused() {
         assertThatThrownBy(() -> MessagePayload.decode(1, Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 9, 'a'})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attribute length 9");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("attribute length 9");
         assertThatThrownBy(() -> MessagePayload.decode(1, Unpooled.wrappedBuffer(new byte[] {0, 0})))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MessagePayload.decode(1, Unpooled.wrappedBuffer(new byte[] {-1, -1, -1, -1})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attribute length -1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("attribute length -1");
     }
 
     @Test
@@ -70,6 +73,7 @@ class MessagePayloadTest {
     @Property
     void encodeThenDecodeGivesThePayloadBack(@ForAll byte[] data, @ForAll Optional<String> attribute) {
         MessagePayload payload = new MessagePayload(attribute, data);
-        assertThat(MessagePayload.decode(payload.flag(), Unpooled.wrappedBuffer(payload.encode()))).isEqualTo(payload);
+        assertThat(MessagePayload.decode(payload.flag(), Unpooled.wrappedBuffer(payload.encode())))
+                .isEqualTo(payload);
     }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Timeout;
 class MessageSetIteratorTest {
 
     /** The 69-byte value body of the capture: "hello-metaq" and "with-attr" with attribute "attr1". */
-    private static final byte[] CAPTURED_SET = HexFormat.of().parseHex(
-            "0000000b28c78b08b41a72de2ac000000000000068656c6c6f2d6d65746171"
-            + "0000001202bdca0ab41a72de33c0000000000001000000056174747231776974682d61747472");
+    private static final byte[] CAPTURED_SET = HexFormat.of()
+            .parseHex("0000000b28c78b08b41a72de2ac000000000000068656c6c6f2d6d65746171"
+                    + "0000001202bdca0ab41a72de33c0000000000001000000056174747231776974682d61747472");
 
     private static byte[] record(long id, MessagePayload payload) {
         byte[] body = payload.encode();
@@ -41,9 +41,11 @@ class MessageSetIteratorTest {
         MessageSetIterator it = new MessageSetIterator(Unpooled.wrappedBuffer(CAPTURED_SET), 0);
         List<StoredMessage> messages = all(it);
         assertThat(messages).extracting(StoredMessage::offset).containsExactly(0L, 31L);
-        assertThat(messages).extracting(StoredMessage::id)
+        assertThat(messages)
+                .extracting(StoredMessage::id)
                 .containsExactly(-5468932498962513920L, -5468932498811518976L);
-        assertThat(messages.get(0).payload()).isEqualTo(MessagePayload.of("hello-metaq".getBytes(StandardCharsets.UTF_8)));
+        assertThat(messages.get(0).payload())
+                .isEqualTo(MessagePayload.of("hello-metaq".getBytes(StandardCharsets.UTF_8)));
         assertThat(messages.get(1).payload())
                 .isEqualTo(MessagePayload.of("with-attr".getBytes(StandardCharsets.UTF_8), "attr1"));
         assertThat(messages.get(1).flag()).isEqualTo(1);
@@ -61,7 +63,8 @@ class MessageSetIteratorTest {
 
     @Test
     void recordWithEmptyDataIsReturned() {
-        MessageSetIterator it = new MessageSetIterator(Unpooled.wrappedBuffer(record(5, MessagePayload.of(new byte[0]))), 0);
+        MessageSetIterator it =
+                new MessageSetIterator(Unpooled.wrappedBuffer(record(5, MessagePayload.of(new byte[0]))), 0);
         StoredMessage message = it.next();
         assertThat(message.payload().data()).isEmpty();
         assertThat(message.recordLength()).isEqualTo(RecordDescriptor.HEADER_LENGTH);
@@ -85,7 +88,8 @@ class MessageSetIteratorTest {
     void headerWithoutItsWholePayloadIsIgnored() {
         byte[] headerOnly = new byte[20];
         System.arraycopy(CAPTURED_SET, 0, headerOnly, 0, 20);
-        assertThat(new MessageSetIterator(Unpooled.wrappedBuffer(headerOnly), 0).hasNext()).isFalse();
+        assertThat(new MessageSetIterator(Unpooled.wrappedBuffer(headerOnly), 0).hasNext())
+                .isFalse();
     }
 
     @Test
@@ -98,7 +102,9 @@ class MessageSetIteratorTest {
             assertThat(e.offset()).isEqualTo(131);
             assertThat(e.reason()).isEqualTo(InvalidMessageException.Reason.CHECKSUM_MISMATCH);
         });
-        assertThat(it.nextOffset()).as("the iterator stays on the corrupt record").isEqualTo(131);
+        assertThat(it.nextOffset())
+                .as("the iterator stays on the corrupt record")
+                .isEqualTo(131);
     }
 
     @Test
@@ -108,15 +114,18 @@ class MessageSetIteratorTest {
         System.arraycopy(CAPTURED_SET, 5, misaligned, 0, misaligned.length);
         MessageSetIterator it = new MessageSetIterator(Unpooled.wrappedBuffer(misaligned), 5);
         assertThat(it.hasNext()).isTrue();
-        assertThatThrownBy(it::next).isInstanceOfSatisfying(InvalidMessageException.class,
-                e -> assertThat(e.reason()).isEqualTo(InvalidMessageException.Reason.ILLEGAL_LENGTH));
+        assertThatThrownBy(it::next)
+                .isInstanceOfSatisfying(
+                        InvalidMessageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidMessageException.Reason.ILLEGAL_LENGTH));
     }
 
     @Test
     void payloadAboveTheMaximumIsInvalid() {
         byte[] big = record(1, MessagePayload.of(new byte[100]));
         assertThatThrownBy(() -> new MessageSetIterator(Unpooled.wrappedBuffer(big), 0, 99).next())
-                .isInstanceOfSatisfying(InvalidMessageException.class,
+                .isInstanceOfSatisfying(
+                        InvalidMessageException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidMessageException.Reason.ILLEGAL_LENGTH));
     }
 
@@ -127,7 +136,8 @@ class MessageSetIteratorTest {
         RecordDescriptor.writeHeader(buf, 5, RecordDescriptor.checksum(payload, 0, 5), 7, 1);
         buf.put(payload);
         assertThatThrownBy(() -> new MessageSetIterator(Unpooled.wrappedBuffer(buf.array()), 0).next())
-                .isInstanceOfSatisfying(InvalidMessageException.class,
+                .isInstanceOfSatisfying(
+                        InvalidMessageException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidMessageException.Reason.ILLEGAL_ATTRIBUTE));
     }
 

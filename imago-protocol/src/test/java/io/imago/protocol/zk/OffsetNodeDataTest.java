@@ -32,10 +32,12 @@ class OffsetNodeDataTest {
 
     @Test
     void rejectsTextThatIsNeitherFormat() {
-        assertThatThrownBy(() -> OffsetNodeData.decode("abc")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> OffsetNodeData.decode("abc"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'abc'");
         assertThatThrownBy(() -> OffsetNodeData.decode("")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> OffsetNodeData.decode("-55")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> OffsetNodeData.decode("-55"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("negative");
         assertThatThrownBy(() -> OffsetNodeData.decode("1--5")).isInstanceOf(IllegalArgumentException.class);
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.OptionalInt;
-
 import org.junit.jupiter.api.Test;
 
 /** The paths and names of spec section 4, as the capture of the original's tree shows them. */

@@ -36,8 +36,10 @@ public final class FileChannelStorageIo implements StorageIo {
 
     @Override
     public StorageFile create(Path file) throws IOException {
-        return new ChannelFile(file, FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE));
+        return new ChannelFile(
+                file,
+                FileChannel.open(
+                        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
     @Override

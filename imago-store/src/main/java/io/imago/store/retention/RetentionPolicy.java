@@ -31,7 +31,10 @@ public final class RetentionPolicy implements SegmentRetention {
     public static final String DEFAULT = "delete,168";
 
     /** What happens to an expired segment. */
-    public enum Action { DELETE, ARCHIVE }
+    public enum Action {
+        DELETE,
+        ARCHIVE
+    }
 
     private static final int COPY_BUFFER_BYTES = 64 * 1024;
 
@@ -54,7 +57,8 @@ public final class RetentionPolicy implements SegmentRetention {
      */
     public static RetentionPolicy parse(String value) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("invalid deletePolicy '" + value + "': expected delete,N or archive,N[,true]");
+            throw new IllegalArgumentException(
+                    "invalid deletePolicy '" + value + "': expected delete,N or archive,N[,true]");
         }
         String[] parts = value.split(",", -1);
         String name = parts[0].trim().toLowerCase(Locale.ROOT);
@@ -64,8 +68,8 @@ public final class RetentionPolicy implements SegmentRetention {
         } else if (name.equals("archive")) {
             action = Action.ARCHIVE;
         } else {
-            throw new IllegalArgumentException("invalid deletePolicy '" + value + "': unknown policy '" + parts[0].trim()
-                    + "', expected delete or archive");
+            throw new IllegalArgumentException("invalid deletePolicy '" + value + "': unknown policy '"
+                    + parts[0].trim() + "', expected delete or archive");
         }
         int maxParts = action == Action.DELETE ? 2 : 3;
         if (parts.length < 2 || parts.length > maxParts) {
@@ -99,8 +103,8 @@ public final class RetentionPolicy implements SegmentRetention {
         if (flag.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new IllegalArgumentException("invalid deletePolicy '" + value + "': compress flag '" + flag
-                + "' must be true or false");
+        throw new IllegalArgumentException(
+                "invalid deletePolicy '" + value + "': compress flag '" + flag + "' must be true or false");
     }
 
     public Action action() {
@@ -174,7 +178,9 @@ public final class RetentionPolicy implements SegmentRetention {
     /** Policies are equal when they dispose of the same segments the same way, whatever their spelling. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof RetentionPolicy other && action == other.action && maxAgeMs == other.maxAgeMs
+        return o instanceof RetentionPolicy other
+                && action == other.action
+                && maxAgeMs == other.maxAgeMs
                 && compress == other.compress;
     }
 

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class RetentionScheduler implements AutoCloseable {
     /** MetaQ's default {@code deleteWhen}. */
     public static final String DEFAULT_CRON = "0 0 6,18 * * ?";
+
     private static final Logger LOG = LoggerFactory.getLogger(RetentionScheduler.class);
 
     private final String expression;
@@ -43,8 +44,8 @@ public final class RetentionScheduler implements AutoCloseable {
     private ZonedDateTime lastPlanned;
     private boolean closed;
 
-    private RetentionScheduler(String expression, ExecutionTime executionTime, Clock clock,
-            ScheduledExecutorService executor) {
+    private RetentionScheduler(
+            String expression, ExecutionTime executionTime, Clock clock, ScheduledExecutorService executor) {
         this.expression = expression;
         this.executionTime = executionTime;
         this.clock = clock;
@@ -78,7 +79,10 @@ public final class RetentionScheduler implements AutoCloseable {
     /** Schedules the first pass at the next time the expression matches. */
     public void start() {
         scheduleNext();
-        LOG.info("Retention scheduled on '{}', next pass in {}", expression, delayUntilNextRun().orElse(null));
+        LOG.info(
+                "Retention scheduled on '{}', next pass in {}",
+                expression,
+                delayUntilNextRun().orElse(null));
     }
 
     /** Time from the clock's now to the next matching instant, if the expression ever matches again. */

@@ -52,15 +52,28 @@ class RetentionPolicyTest {
 
     @Test
     void anUnknownPolicyIsRefusedNamingIt() {
-        assertThatThrownBy(() -> RetentionPolicy.parse("purge,1")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'purge,1'").hasMessageContaining("unknown policy 'purge'");
+        assertThatThrownBy(() -> RetentionPolicy.parse("purge,1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'purge,1'")
+                .hasMessageContaining("unknown policy 'purge'");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"delete", "delete,", "delete,abc", "delete,-1", "delete,1x", "delete,1,true",
-        "archive,1,maybe", "archive,1,true,2", "delete,s"})
+    @ValueSource(
+            strings = {
+                "delete",
+                "delete,",
+                "delete,abc",
+                "delete,-1",
+                "delete,1x",
+                "delete,1,true",
+                "archive,1,maybe",
+                "archive,1,true,2",
+                "delete,s"
+            })
     void aMalformedPolicyIsRefusedNamingTheValue(String value) {
-        assertThatThrownBy(() -> RetentionPolicy.parse(value)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RetentionPolicy.parse(value))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + value + "'");
     }
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RetentionSchedulerTest {
     @TempDir
     Path tmp;
+
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
@@ -37,8 +38,8 @@ class RetentionSchedulerTest {
     }
 
     private PartitionLog twoSegments(String name, Clock clock, Instant modified) throws IOException {
-        PartitionLog log = PartitionLog.open(tmp.resolve(name), LogConfig.builder().maxSegmentBytes(100).build(),
-                new FileChannelStorageIo(), clock);
+        PartitionLog log = PartitionLog.open(
+                tmp.resolve(name), LogConfig.builder().maxSegmentBytes(100).build(), new FileChannelStorageIo(), clock);
         log.append(1, 0, payload(1, 90)).join();
         Files.setLastModifiedTime(tmp.resolve(name).resolve(LogDescriptor.segmentFileName(0)), FileTime.from(modified));
         return log;
@@ -83,6 +84,7 @@ class RetentionSchedulerTest {
     @Test
     void anInvalidExpressionIsRefusedNamingIt() {
         assertThatThrownBy(() -> RetentionScheduler.create("0 0 25 * * ?", Clock.systemUTC(), executor))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'0 0 25 * * ?'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'0 0 25 * * ?'");
     }
 }

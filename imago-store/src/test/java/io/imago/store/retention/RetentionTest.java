@@ -33,6 +33,7 @@ class RetentionTest {
 
     @TempDir
     Path tmp;
+
     private final MutableClock clock = new MutableClock(NOW);
     private PartitionLog log;
     private Path dir;
@@ -41,7 +42,8 @@ class RetentionTest {
     @BeforeEach
     void fourSegments() throws IOException {
         dir = tmp.resolve("ret-0");
-        log = PartitionLog.open(dir, LogConfig.builder().maxSegmentBytes(200).build(), new FileChannelStorageIo(), clock);
+        log = PartitionLog.open(
+                dir, LogConfig.builder().maxSegmentBytes(200).build(), new FileChannelStorageIo(), clock);
         for (int i = 0; i < 12; i++) {
             log.append(i + 1, 0, payload(i, 30)).join();
         }
@@ -71,8 +73,7 @@ class RetentionTest {
     @Test
     void deleteRemovesExpiredSegmentsAndMovesMinOffset() throws IOException {
         ages(170, 169, 1, 0);
-        assertThat(log.applyRetention(RetentionPolicy.parse("delete,168")))
-                .containsExactly(segment(0), segment(200));
+        assertThat(log.applyRetention(RetentionPolicy.parse("delete,168"))).containsExactly(segment(0), segment(200));
         assertThat(segment(0)).doesNotExist();
         assertThat(segment(200)).doesNotExist();
         assertThat(log.minOffset()).isEqualTo(400);
@@ -119,7 +120,8 @@ class RetentionTest {
         log.applyRetention(RetentionPolicy.parse("archive,24,true"));
         Path zip = dir.resolve(LogDescriptor.segmentFileName(0) + ".zip");
         assertThat(segment(0)).doesNotExist();
-        try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
+        try (InputStream in = Files.newInputStream(zip);
+                ZipInputStream z = new ZipInputStream(in)) {
             ZipEntry entry = z.getNextEntry();
             assertThat(entry.getName()).isEqualTo(LogDescriptor.segmentFileName(0));
             assertThat(z.readAllBytes()).isEqualTo(original);
@@ -132,7 +134,8 @@ class RetentionTest {
         ages(30, 30, 1, 1);
         log.applyRetention(RetentionPolicy.parse("archive,24"));
         log.close();
-        log = PartitionLog.open(dir, LogConfig.builder().maxSegmentBytes(200).build(), new FileChannelStorageIo(), clock);
+        log = PartitionLog.open(
+                dir, LogConfig.builder().maxSegmentBytes(200).build(), new FileChannelStorageIo(), clock);
         assertThat(log.minOffset()).isEqualTo(400);
         assertThat(log.recovery().cleanShutdown()).isTrue();
     }
@@ -147,6 +150,8 @@ class RetentionTest {
         assertThat(held.fileChannel().isOpen()).isTrue();
         assertThat(StoredRecords.bytes(held)).isEqualTo(expected);
         held.release();
-        assertThat(held.fileChannel().isOpen()).as("closed with the last reference").isFalse();
+        assertThat(held.fileChannel().isOpen())
+                .as("closed with the last reference")
+                .isFalse();
     }
 }

@@ -1,11 +1,10 @@
 package io.imago.client.consumer.storage;
 
 import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.cluster.Partition;
-import io.imago.exception.MetaClientException;
 import io.imago.client.internal.storage.PositionSnapshot;
 import io.imago.client.internal.storage.SqlDialect;
-
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -105,7 +104,7 @@ public class JdbcOffsetStorage implements OffsetStorage {
     public TopicPartitionRegInfo load(String topic, String group, Partition partition) throws MetaClientException {
         checkOpen();
         try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement(dialect(conn).select(tableName))) {
+                PreparedStatement ps = conn.prepareStatement(dialect(conn).select(tableName))) {
             ps.setString(1, topic);
             ps.setString(2, partition.toString());
             ps.setString(3, group);
@@ -122,7 +121,7 @@ public class JdbcOffsetStorage implements OffsetStorage {
     public void initOffset(String topic, String group, Partition partition, long offset) throws MetaClientException {
         checkOpen();
         try (Connection conn = dataSource.getConnection();
-             PreparedStatement ps = conn.prepareStatement(dialect(conn).insertIfAbsent(tableName))) {
+                PreparedStatement ps = conn.prepareStatement(dialect(conn).insertIfAbsent(tableName))) {
             bind(ps, topic, partition, group, offset, -1L);
             ps.executeUpdate();
             if (!conn.getAutoCommit()) {
@@ -154,8 +153,9 @@ public class JdbcOffsetStorage implements OffsetStorage {
         return d;
     }
 
-    private static void bind(PreparedStatement ps, String topic, Partition partition, String group, long offset,
-                             long messageId) throws SQLException {
+    private static void bind(
+            PreparedStatement ps, String topic, Partition partition, String group, long offset, long messageId)
+            throws SQLException {
         ps.setString(1, topic);
         ps.setString(2, partition.toString());
         ps.setString(3, group);

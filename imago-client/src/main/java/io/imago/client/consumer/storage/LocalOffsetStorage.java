@@ -1,17 +1,15 @@
 package io.imago.client.consumer.storage;
 
-import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.cluster.Partition;
-import io.imago.exception.MetaClientException;
-import io.imago.client.internal.storage.DurableFiles;
-import io.imago.client.internal.storage.OffsetFileLock;
-import io.imago.client.internal.storage.PositionSnapshot;
-
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.internal.storage.DurableFiles;
+import io.imago.client.internal.storage.OffsetFileLock;
+import io.imago.client.internal.storage.PositionSnapshot;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,8 +45,7 @@ public class LocalOffsetStorage implements OffsetStorage {
     public static final String DEFAULT_FILE_NAME = ".meta_offsets";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final TypeReference<TreeMap<String, List<StoredPosition>>> FILE_TYPE = new TypeReference<>() {
-    };
+    private static final TypeReference<TreeMap<String, List<StoredPosition>>> FILE_TYPE = new TypeReference<>() {};
     private static final Comparator<StoredPosition> ORDER = Comparator.comparing(StoredPosition::topic)
             .thenComparingInt(p -> p.partition().brokerId())
             .thenComparingInt(p -> p.partition().partition());
@@ -80,7 +77,8 @@ public class LocalOffsetStorage implements OffsetStorage {
         if (infos == null || infos.isEmpty()) {
             return;
         }
-        List<PositionSnapshot> snapshots = infos.stream().map(PositionSnapshot::take).toList();
+        List<PositionSnapshot> snapshots =
+                infos.stream().map(PositionSnapshot::take).toList();
         try {
             OffsetFileLock.withLock(file, () -> {
                 SortedMap<String, List<StoredPosition>> all = readFile();
@@ -118,7 +116,8 @@ public class LocalOffsetStorage implements OffsetStorage {
             throw new MetaClientException("cannot read offsets file " + file + ": " + e, e);
         }
         for (StoredPosition p : all.getOrDefault(group, List.of())) {
-            if (p.topic().equals(topic) && p.partition().brokerId() == partition.getBrokerId()
+            if (p.topic().equals(topic)
+                    && p.partition().brokerId() == partition.getBrokerId()
                     && p.partition().partition() == partition.getPartition()) {
                 long messageId = p.messageId() == null ? -1L : p.messageId();
                 return new TopicPartitionRegInfo(topic, partition, p.offset(), messageId);
@@ -169,8 +168,10 @@ public class LocalOffsetStorage implements OffsetStorage {
             }
             return all;
         } catch (JsonProcessingException e) {
-            throw new IOException("offsets file " + file + " is not a JSON map of group to positions "
-                    + "(fix or remove it): " + e.getOriginalMessage(), e);
+            throw new IOException(
+                    "offsets file " + file + " is not a JSON map of group to positions " + "(fix or remove it): "
+                            + e.getOriginalMessage(),
+                    e);
         }
     }
 
@@ -179,8 +180,12 @@ public class LocalOffsetStorage implements OffsetStorage {
     record StoredPosition(String topic, StoredPartition partition, long offset, Long messageId, boolean modified) {
         static StoredPosition of(PositionSnapshot s) {
             Partition p = s.info().getPartition();
-            return new StoredPosition(s.info().getTopic(), new StoredPartition(p.getBrokerId(), p.getPartition()),
-                    s.offset(), s.messageId(), false);
+            return new StoredPosition(
+                    s.info().getTopic(),
+                    new StoredPartition(p.getBrokerId(), p.getPartition()),
+                    s.offset(),
+                    s.messageId(),
+                    false);
         }
 
         String key() {
@@ -190,6 +195,5 @@ public class LocalOffsetStorage implements OffsetStorage {
 
     /** A partition as stored in the file. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record StoredPartition(int brokerId, int partition) {
-    }
+    record StoredPartition(int brokerId, int partition) {}
 }

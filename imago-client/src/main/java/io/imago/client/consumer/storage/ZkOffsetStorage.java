@@ -1,24 +1,22 @@
 package io.imago.client.consumer.storage;
 
 import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.internal.storage.PositionSnapshot;
 import io.imago.cluster.Partition;
 import io.imago.exception.MetaClientException;
-import io.imago.utils.ZkUtils.ZKConfig;
-import io.imago.client.internal.storage.PositionSnapshot;
 import io.imago.protocol.zk.OffsetNodeData;
 import io.imago.protocol.zk.ZnodeDescriptor;
-
+import io.imago.utils.ZkUtils.ZKConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Collection;
-import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Consumer positions in ZooKeeper, exactly where and how MetaQ 1.4.6.2 keeps them (spec section 4.2),
@@ -58,12 +56,15 @@ public class ZkOffsetStorage implements OffsetStorage {
 
     /** Positions under {@code zkConfig.zkRoot} through a client of this store's own. */
     public ZkOffsetStorage(ZKConfig zkConfig) {
-        this(CuratorFrameworkFactory.builder()
-                .connectString(Objects.requireNonNull(zkConfig.zkConnect, "zkConfig.zkConnect"))
-                .sessionTimeoutMs(zkConfig.zkSessionTimeoutMs)
-                .connectionTimeoutMs(zkConfig.zkConnectionTimeoutMs)
-                .retryPolicy(new ExponentialBackoffRetry(FIRST_RETRY_DELAY_MS, MAX_RETRIES))
-                .build(), zkConfig.zkRoot, true);
+        this(
+                CuratorFrameworkFactory.builder()
+                        .connectString(Objects.requireNonNull(zkConfig.zkConnect, "zkConfig.zkConnect"))
+                        .sessionTimeoutMs(zkConfig.zkSessionTimeoutMs)
+                        .connectionTimeoutMs(zkConfig.zkConnectionTimeoutMs)
+                        .retryPolicy(new ExponentialBackoffRetry(FIRST_RETRY_DELAY_MS, MAX_RETRIES))
+                        .build(),
+                zkConfig.zkRoot,
+                true);
     }
 
     private ZkOffsetStorage(CuratorFramework client, String zkRoot, boolean ownsClient) {
@@ -79,7 +80,9 @@ public class ZkOffsetStorage implements OffsetStorage {
         }
         if (!started && ownsClient) {
             client.start();
-            log.info("ZkOffsetStorage started on {} under {}", client.getZookeeperClient().getCurrentConnectionString(),
+            log.info(
+                    "ZkOffsetStorage started on {} under {}",
+                    client.getZookeeperClient().getCurrentConnectionString(),
                     znodes.root());
         }
         started = true;
@@ -121,7 +124,8 @@ public class ZkOffsetStorage implements OffsetStorage {
     private void write(String group, PositionSnapshot position) throws MetaClientException {
         TopicPartitionRegInfo info = position.info();
         String path = offsetPath(group, info.getTopic(), info.getPartition());
-        byte[] data = OffsetNodeData.encode(position.messageId(), position.offset()).getBytes(StandardCharsets.UTF_8);
+        byte[] data =
+                OffsetNodeData.encode(position.messageId(), position.offset()).getBytes(StandardCharsets.UTF_8);
         try {
             client.create().orSetData().creatingParentsIfNeeded().forPath(path, data);
         } catch (Exception e) {

@@ -1,12 +1,12 @@
 package io.imago.client.internal.browser;
 
 import io.imago.Message;
-import io.imago.exception.MetaClientException;
-import io.imago.cluster.Partition;
 import io.imago.client.TopicBrowser;
 import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -40,8 +39,8 @@ public final class MetaTopicBrowser implements TopicBrowser {
     private final long timeoutMs;
     private volatile boolean shutdown;
 
-    public MetaTopicBrowser(TopicBrokers brokers, RemotingClient remoting, int maxSize, int maxFetchBytes,
-            long timeoutMs) {
+    public MetaTopicBrowser(
+            TopicBrokers brokers, RemotingClient remoting, int maxSize, int maxFetchBytes, long timeoutMs) {
         if (maxSize <= 0) {
             throw new IllegalArgumentException("maxSize must be positive, was " + maxSize);
         }
@@ -109,10 +108,11 @@ public final class MetaTopicBrowser implements TopicBrowser {
         }
 
         private void fetch(Partition partition) throws MetaClientException {
-            String url = brokers.url(partition).orElseThrow(() -> new MetaClientException("No broker known for "
-                    + "partition " + partition + " of topic " + getTopic()));
-            GetCommand get = new GetCommand(getTopic(), GROUP, partition.getPartition(), offset, fetchSize,
-                    OpaqueGenerator.next());
+            String url = brokers.url(partition)
+                    .orElseThrow(() -> new MetaClientException(
+                            "No broker known for " + "partition " + partition + " of topic " + getTopic()));
+            GetCommand get = new GetCommand(
+                    getTopic(), GROUP, partition.getPartition(), offset, fetchSize, OpaqueGenerator.next());
             ResponseCommand reply = await(remoting.invoke(url, get, timeoutMs), partition);
             try {
                 if (reply instanceof ValueCommand value) {
@@ -133,7 +133,8 @@ public final class MetaTopicBrowser implements TopicBrowser {
                 Thread.currentThread().interrupt();
                 throw new MetaClientException("Interrupted while browsing partition " + partition, e);
             } catch (ExecutionException e) {
-                throw e.getCause() instanceof MetaClientException m ? m
+                throw e.getCause() instanceof MetaClientException m
+                        ? m
                         : new MetaClientException("Fetch from partition " + partition + " failed", e.getCause());
             } catch (TimeoutException e) {
                 throw new MetaClientException("Fetch from partition " + partition + " timed out", e);
@@ -141,15 +142,16 @@ public final class MetaTopicBrowser implements TopicBrowser {
         }
 
         private void read(ValueCommand value, Partition partition) throws MetaClientException {
-            MessageSetIterator it = new MessageSetIterator(value.body(), offset,
-                    Math.max(fetchSize, MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
+            MessageSetIterator it = new MessageSetIterator(
+                    value.body(), offset, Math.max(fetchSize, MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
             try {
                 while (it.hasNext()) {
                     fetched.add(toMessage(it.next(), partition));
                 }
             } catch (InvalidMessageException e) {
-                throw new MetaClientException("Corrupt message in partition " + partition + " of topic "
-                        + getTopic() + ": " + e.getMessage(), e);
+                throw new MetaClientException(
+                        "Corrupt message in partition " + partition + " of topic " + getTopic() + ": " + e.getMessage(),
+                        e);
             }
             if (it.consumedBytes() > 0) {
                 offset = it.nextOffset();
@@ -178,7 +180,10 @@ public final class MetaTopicBrowser implements TopicBrowser {
         }
 
         private Message toMessage(StoredMessage stored, Partition partition) {
-            Message m = new Message(getTopic(), stored.payload().data(), stored.payload().attribute().orElse(null));
+            Message m = new Message(
+                    getTopic(),
+                    stored.payload().data(),
+                    stored.payload().attribute().orElse(null));
             m.setId(stored.id());
             m.setPartition(partition);
             m.setOffset(stored.offset());

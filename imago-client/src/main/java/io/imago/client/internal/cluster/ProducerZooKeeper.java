@@ -90,8 +90,10 @@ public final class ProducerZooKeeper implements TopicRoutes {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("Cannot read the brokers of topic " + topic + " from ZooKeeper at "
-                    + znodes.publishedTopicPath(topic) + ": " + e, e);
+            throw new IllegalStateException(
+                    "Cannot read the brokers of topic " + topic + " from ZooKeeper at "
+                            + znodes.publishedTopicPath(topic) + ": " + e,
+                    e);
         }
     }
 
@@ -124,7 +126,9 @@ public final class ProducerZooKeeper implements TopicRoutes {
 
     private void ensurePath(String topic) throws Exception {
         try {
-            zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
+            zk.create()
+                    .creatingParentsIfNeeded()
+                    .withMode(CreateMode.PERSISTENT)
                     .forPath(znodes.publishedTopicPath(topic));
         } catch (KeeperException.NodeExistsException e) {
             LOG.trace("{} exists", e.getPath());
@@ -147,7 +151,8 @@ public final class ProducerZooKeeper implements TopicRoutes {
                 String data = utf8(zk.getData().forPath(znodes.publishedTopicPath(topic, child)));
                 OptionalInt numParts = TopicRegistrationJson.numParts(data);
                 if (numParts.isEmpty()) {
-                    LOG.warn("Ignoring broker {} of topic {}: unreadable registration '{}'", id.getAsInt(), topic, data);
+                    LOG.warn(
+                            "Ignoring broker {} of topic {}: unreadable registration '{}'", id.getAsInt(), topic, data);
                     continue;
                 }
                 urls.put(id.getAsInt(), utf8(zk.getData().forPath(znodes.masterPath(id.getAsInt()))));
@@ -199,7 +204,10 @@ public final class ProducerZooKeeper implements TopicRoutes {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             if (!closed) {
-                LOG.warn("Reloading the brokers of topic {} failed, retrying in {} ms: {}", topic, RETRY_DELAY_MS,
+                LOG.warn(
+                        "Reloading the brokers of topic {} failed, retrying in {} ms: {}",
+                        topic,
+                        RETRY_DELAY_MS,
                         e.toString());
                 submitReload(topic, RETRY_DELAY_MS);
             }

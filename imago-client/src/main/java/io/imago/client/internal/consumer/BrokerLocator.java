@@ -1,14 +1,12 @@
 package io.imago.client.internal.consumer;
 
+import io.imago.exception.MetaClientException;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
-
-import io.imago.exception.MetaClientException;
-import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * Where a consumer fetches a broker's partitions from: the URL the master registered in its

@@ -1,5 +1,20 @@
 package io.imago.client.internal.consumer;
 
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.internal.rebalance.FetchControl;
+import io.imago.client.internal.rebalance.PartitionAssignment;
+import io.imago.client.internal.remoting.OpaqueGenerator;
+import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.exception.MetaClientException;
+import io.imago.protocol.command.GetCommand;
+import io.imago.protocol.command.OffsetCommand;
+import io.imago.protocol.command.RequestCommand;
+import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.command.ResultCommand;
+import io.imago.protocol.command.StatusCode;
+import io.imago.protocol.command.ValueCommand;
+import io.imago.protocol.message.MessageSetIterator;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,25 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.imago.exception.MetaClientException;
-import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.client.internal.rebalance.FetchControl;
-import io.imago.client.internal.rebalance.PartitionAssignment;
-import io.imago.client.internal.remoting.OpaqueGenerator;
-import io.imago.client.internal.remoting.RemotingClient;
-import io.imago.protocol.command.GetCommand;
-import io.imago.protocol.command.OffsetCommand;
-import io.imago.protocol.command.RequestCommand;
-import io.imago.protocol.command.ResponseCommand;
-import io.imago.protocol.command.ResultCommand;
-import io.imago.protocol.command.StatusCode;
-import io.imago.protocol.command.ValueCommand;
-import io.imago.protocol.message.MessageSetIterator;
-import io.netty.buffer.ByteBuf;
 
 /**
  * The consumer's fetch loop (MetaQ's {@code SimpleFetchManager}), driven by the group coordinator
@@ -69,8 +67,14 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private volatile boolean stopped;
     private boolean started;
 
-    public FetchManager(FetchSettings settings, Map<String, Subscription> subscriptions, RemotingClient remoting,
-            BrokerLocator locator, MessageIdCache idCache, RecoverManager recover, Consumer<Throwable> errorHandler) {
+    public FetchManager(
+            FetchSettings settings,
+            Map<String, Subscription> subscriptions,
+            RemotingClient remoting,
+            BrokerLocator locator,
+            MessageIdCache idCache,
+            RecoverManager recover,
+            Consumer<Throwable> errorHandler) {
         this.settings = settings;
         this.subscriptions = Map.copyOf(subscriptions);
         this.remoting = remoting;
@@ -103,8 +107,12 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 errorHandler.accept(new IllegalStateException("assigned " + a + " of a topic not subscribed"));
                 continue;
             }
-            FetchState state = new FetchState(a.position(), s.maxSize(), settings.maxFetchBytes(),
-                    settings.maxIncreaseRetries(), settings.maxDelayMs());
+            FetchState state = new FetchState(
+                    a.position(),
+                    s.maxSize(),
+                    settings.maxFetchBytes(),
+                    settings.maxIncreaseRetries(),
+                    settings.maxDelayMs());
             FetchTask task = new FetchTask(a, s, state);
             tasks.put(key(a), task);
             task.delay(0);
@@ -220,7 +228,8 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             task.replyFailure = null;
             try {
                 if (failure != null) {
-                    throw failure instanceof MetaClientException m ? m
+                    throw failure instanceof MetaClientException m
+                            ? m
                             : new MetaClientException("get of " + task + " failed: " + failure, failure);
                 }
                 handleReply(task, reply);
@@ -270,8 +279,14 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             return false;
         }
         int waitMs = settings.longPollMs() > 0 && remoting.supportsLongPoll(url) ? settings.longPollMs() : 0;
-        GetCommand get = new GetCommand(task.topic(), settings.group(), task.partition().getPartition(),
-                task.fetchOffset, task.state.maxSize(), waitMs, OpaqueGenerator.next());
+        GetCommand get = new GetCommand(
+                task.topic(),
+                settings.group(),
+                task.partition().getPartition(),
+                task.fetchOffset,
+                task.state.maxSize(),
+                waitMs,
+                OpaqueGenerator.next());
         task.lastWaitMs = waitMs;
         task.lastSentNanos = System.nanoTime();
         remoting.invoke(url, get, settings.fetchTimeoutMs() + waitMs)
@@ -290,10 +305,15 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 return;
             }
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+                    ? error.getCause()
+                    : error;
             task.reply = reply;
-            task.replyFailure = cause == null ? null : new MetaClientException(get + " to " + url
-                    + (cause instanceof TimeoutException ? " timed out" : " failed: " + cause), cause);
+            task.replyFailure = cause == null
+                    ? null
+                    : new MetaClientException(
+                            get + " to " + url
+                                    + (cause instanceof TimeoutException ? " timed out" : " failed: " + cause),
+                            cause);
             task.replyReady = true;
             task.delay(0);
             queue.put(task);
@@ -315,13 +335,16 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         locator.forget(task.partition().getBrokerId());
         if (!task.failing) {
             task.failing = true;
-            LOG.warn("Fetching {} for group {} failed, retrying with back-off: {}", task, settings.group(),
+            LOG.warn(
+                    "Fetching {} for group {} failed, retrying with back-off: {}",
+                    task,
+                    settings.group(),
                     e.getMessage());
         }
     }
 
-    private ResponseCommand call(FetchTask task, RequestCommand command) throws MetaClientException,
-            InterruptedException {
+    private ResponseCommand call(FetchTask task, RequestCommand command)
+            throws MetaClientException, InterruptedException {
         String url = locator.url(task.partition().getBrokerId());
         CompletableFuture<ResponseCommand> f = remoting.invoke(url, command, settings.fetchTimeoutMs());
         try {
@@ -338,12 +361,13 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         if (code == StatusCode.MOVED.code()) {
             long offset = parseOffset(result, task);
             if (offset == task.fetchOffset) { // a broker bug: asking again at once would spin
-                throw new MetaClientException("broker answered 301 to get of " + task + " at offset " + offset
-                        + " with that same offset");
+                throw new MetaClientException(
+                        "broker answered 301 to get of " + task + " at offset " + offset + " with that same offset");
             }
             task.state.moveTo(offset);
             task.fetchOffset = offset;
-        } else if (code == StatusCode.NOT_FOUND.code() && task.lastWaitMs > 0
+        } else if (code == StatusCode.NOT_FOUND.code()
+                && task.lastWaitMs > 0
                 && System.nanoTime() - task.lastSentNanos >= TimeUnit.MILLISECONDS.toNanos(task.lastWaitMs) / 2) {
             task.state.onLongPollExpired(); // the broker held it: no back-off on top of that
         } else if (code == StatusCode.NOT_FOUND.code() || code == StatusCode.FORBIDDEN.code()) {
@@ -367,8 +391,12 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             task.state.onNothing();
             return;
         }
-        FetchedMessageIterator it = new FetchedMessageIterator(task.topic(), task.partition(), body,
-                task.fetchOffset, Math.max(task.state.maxSize(), MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
+        FetchedMessageIterator it = new FetchedMessageIterator(
+                task.topic(),
+                task.partition(),
+                body,
+                task.fetchOffset,
+                Math.max(task.state.maxSize(), MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
         switch (delivery.deliverAll(task, it)) {
             case DELIVERED -> task.state.onDelivered(bodyBytes);
             case INCOMPLETE -> undeliverable.onIncomplete(task, body);
@@ -381,8 +409,12 @@ public final class FetchManager implements FetchControl, AutoCloseable {
 
     /** The nearest valid offset at or below the task's fetch offset (a segment start), from the broker. */
     private long nearestValidOffset(FetchTask task) throws MetaClientException, InterruptedException {
-        OffsetCommand command = new OffsetCommand(task.topic(), settings.group(), task.partition().getPartition(),
-                task.fetchOffset, OpaqueGenerator.next());
+        OffsetCommand command = new OffsetCommand(
+                task.topic(),
+                settings.group(),
+                task.partition().getPartition(),
+                task.fetchOffset,
+                OpaqueGenerator.next());
         ResponseCommand reply = call(task, command);
         try {
             if (!(reply instanceof ResultCommand result) || !result.isSuccess()) {

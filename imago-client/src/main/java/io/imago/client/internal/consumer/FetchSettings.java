@@ -17,26 +17,61 @@ import io.imago.client.consumer.CorruptRecordHandler;
  * @param longPollMs how long a broker that supports it may hold a fetch at the end of a partition (0: never)
  * @param corruptRecordHandler told of every corrupt record skipped (null: none)
  */
-public record FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
-        int maxIncreaseRetries, int maxFetchBytes, int longPollMs, CorruptRecordHandler corruptRecordHandler) {
+public record FetchSettings(
+        String group,
+        int runnerCount,
+        long fetchTimeoutMs,
+        long maxDelayMs,
+        int maxFetchRetries,
+        int maxIncreaseRetries,
+        int maxFetchBytes,
+        int longPollMs,
+        CorruptRecordHandler corruptRecordHandler) {
 
     /** Without a corrupt record handler. */
-    public FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
-            int maxIncreaseRetries, int maxFetchBytes, int longPollMs) {
-        this(group, runnerCount, fetchTimeoutMs, maxDelayMs, maxFetchRetries, maxIncreaseRetries, maxFetchBytes,
-                longPollMs, null);
+    public FetchSettings(
+            String group,
+            int runnerCount,
+            long fetchTimeoutMs,
+            long maxDelayMs,
+            int maxFetchRetries,
+            int maxIncreaseRetries,
+            int maxFetchBytes,
+            int longPollMs) {
+        this(
+                group,
+                runnerCount,
+                fetchTimeoutMs,
+                maxDelayMs,
+                maxFetchRetries,
+                maxIncreaseRetries,
+                maxFetchBytes,
+                longPollMs,
+                null);
     }
 
     /** Without long polling. */
-    public FetchSettings(String group, int runnerCount, long fetchTimeoutMs, long maxDelayMs, int maxFetchRetries,
-            int maxIncreaseRetries, int maxFetchBytes) {
+    public FetchSettings(
+            String group,
+            int runnerCount,
+            long fetchTimeoutMs,
+            long maxDelayMs,
+            int maxFetchRetries,
+            int maxIncreaseRetries,
+            int maxFetchBytes) {
         this(group, runnerCount, fetchTimeoutMs, maxDelayMs, maxFetchRetries, maxIncreaseRetries, maxFetchBytes, 0);
     }
 
     public static FetchSettings of(ConsumerConfig config, int maxFetchBytes) {
-        return new FetchSettings(config.getGroup(), Math.max(1, config.getFetchRunnerCount()),
-                config.getFetchTimeoutInMills(), config.getMaxDelayFetchTimeInMills(), config.getMaxFetchRetries(),
-                Math.max(1, config.getMaxIncreaseFetchDataRetries()), maxFetchBytes,
-                config.getLongPollMaxWaitInMills(), config.getCorruptRecordHandler());
+        return new FetchSettings(
+                config.getGroup(),
+                Math.max(1, config.getFetchRunnerCount()),
+                config.getFetchTimeoutInMills(),
+                config.getMaxDelayFetchTimeInMills(),
+                config.getMaxFetchRetries(),
+                Math.max(1, config.getMaxIncreaseFetchDataRetries()),
+                maxFetchBytes,
+                config.getLongPollMaxWaitInMills(),
+                config.getCorruptRecordHandler());
     }
 }

@@ -25,18 +25,24 @@ import io.imago.coordination.BackOff;
 public final class FetchState {
     /** The delay after the first empty answer. */
     static final long FIRST_DELAY_MS = 1;
+
     private final TopicPartitionRegInfo position;
     private final int subscribedMaxSize;
     private final int maxSizeCap;
     private final int maxIncreaseRetries;
     /** After empty answers; its cap is {@code maxDelayMs} (0 if that is negative, which means no delay too). */
     private final BackOff backOff;
+
     private int maxSize;
     private int incompleteAnswers;
     private long delayMs;
     private int listenerRetries;
 
-    public FetchState(TopicPartitionRegInfo position, int subscribedMaxSize, int maxSizeCap, int maxIncreaseRetries,
+    public FetchState(
+            TopicPartitionRegInfo position,
+            int subscribedMaxSize,
+            int maxSizeCap,
+            int maxIncreaseRetries,
             long maxDelayMs) {
         this.position = position;
         this.subscribedMaxSize = subscribedMaxSize;

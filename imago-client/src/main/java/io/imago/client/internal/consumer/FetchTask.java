@@ -1,11 +1,10 @@
 package io.imago.client.internal.consumer;
 
-import java.util.concurrent.Delayed;
-import java.util.concurrent.TimeUnit;
-
-import io.imago.cluster.Partition;
 import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.internal.rebalance.PartitionAssignment;
+import io.imago.cluster.Partition;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One owned partition in the fetch loop: its assignment (whose position is what may be committed),
@@ -51,6 +50,7 @@ final class FetchTask implements Delayed {
     int lastWaitMs;
     /** Under the monitor: when the last {@code get} was sent ({@link System#nanoTime()}). */
     long lastSentNanos;
+
     private volatile long readyAtNanos;
     volatile boolean revoked;
 

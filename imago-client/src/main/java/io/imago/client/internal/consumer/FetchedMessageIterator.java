@@ -1,8 +1,8 @@
 package io.imago.client.internal.consumer;
 
 import io.imago.Message;
-import io.imago.consumer.MessageIterator;
 import io.imago.cluster.Partition;
+import io.imago.consumer.MessageIterator;
 import io.imago.protocol.message.InvalidMessageException;
 import io.imago.protocol.message.MessageSetIterator;
 import io.imago.protocol.message.StoredMessage;
@@ -23,8 +23,8 @@ public final class FetchedMessageIterator implements MessageIterator {
     private final Partition partition;
     private final MessageSetIterator records;
 
-    public FetchedMessageIterator(String topic, Partition partition, ByteBuf messageSet, long startOffset,
-            int maxPayloadBytes) {
+    public FetchedMessageIterator(
+            String topic, Partition partition, ByteBuf messageSet, long startOffset, int maxPayloadBytes) {
         this.topic = topic;
         this.partition = partition;
         this.records = new MessageSetIterator(messageSet, startOffset, maxPayloadBytes);
@@ -41,10 +41,12 @@ public final class FetchedMessageIterator implements MessageIterator {
         try {
             stored = records.next();
         } catch (InvalidMessageException e) {
-            throw new io.imago.exception.InvalidMessageException("invalid message in " + topic + "/" + partition + " at offset " + e.offset()
-                    + ": " + e.reason(), e);
+            throw new io.imago.exception.InvalidMessageException(
+                    "invalid message in " + topic + "/" + partition + " at offset " + e.offset() + ": " + e.reason(),
+                    e);
         }
-        Message message = new Message(topic, stored.payload().data(), stored.payload().attribute().orElse(null));
+        Message message = new Message(
+                topic, stored.payload().data(), stored.payload().attribute().orElse(null));
         message.setId(stored.id());
         message.setPartition(partition);
         message.setOffset(stored.offset());

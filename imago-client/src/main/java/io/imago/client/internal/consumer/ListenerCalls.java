@@ -1,11 +1,10 @@
 package io.imago.client.internal.consumer;
 
+import io.imago.Message;
+import io.imago.client.consumer.MessageListener;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
-
-import io.imago.Message;
-import io.imago.client.consumer.MessageListener;
 
 /**
  * Calls a {@link MessageListener} for one message, on the calling thread or on the listener's
@@ -14,8 +13,7 @@ import io.imago.client.consumer.MessageListener;
  * Stateless; thread-safe.
  */
 final class ListenerCalls {
-    private ListenerCalls() {
-    }
+    private ListenerCalls() {}
 
     /** Delivers {@code message}; returns the failure, or null on success. */
     static Throwable deliver(MessageListener listener, Message message) throws InterruptedException {

@@ -1,14 +1,12 @@
 package io.imago.client.internal.consumer;
 
+import io.imago.Message;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.imago.Message;
-import io.imago.exception.MetaClientException;
-import io.imago.cluster.Partition;
 
 /**
  * Delivers the messages of one fetched answer to a partition's listener, one at a time and in order
@@ -31,7 +29,14 @@ final class MessageDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(MessageDelivery.class);
 
     /** How the delivery of a fetched answer ended. */
-    enum Outcome { DELIVERED, INCOMPLETE, LISTENER_FAILED, ROLLED_BACK, CORRUPT, STOPPED }
+    enum Outcome {
+        DELIVERED,
+        INCOMPLETE,
+        LISTENER_FAILED,
+        ROLLED_BACK,
+        CORRUPT,
+        STOPPED
+    }
 
     private final FetchSettings settings;
     private final MessageIdCache idCache;
@@ -127,8 +132,7 @@ final class MessageDelivery {
      * back-off. A filter that throws fails the delivery like the listener would: back-off, retries,
      * then the recover store (whose rounds hand the message to the listener without the filter).
      */
-    private boolean filterAndDeliver(FetchTask task, Message message) throws MetaClientException,
-            InterruptedException {
+    private boolean filterAndDeliver(FetchTask task, Message message) throws MetaClientException, InterruptedException {
         Throwable failure = null;
         String failed = "filter";
         try {
@@ -159,14 +163,26 @@ final class MessageDelivery {
             throws MetaClientException {
         int failures = task.state.onListenerFailure();
         if (failures <= settings.maxFetchRetries()) {
-            LOG.debug("The {} of group {} failed on message {} of {} ({} times): {}", failed, settings.group(),
-                    message.getId(), task, failures, failure.toString());
+            LOG.debug(
+                    "The {} of group {} failed on message {} of {} ({} times): {}",
+                    failed,
+                    settings.group(),
+                    message.getId(),
+                    task,
+                    failures,
+                    failure.toString());
             return false;
         }
         recover.store(message);
         recovered.increment();
-        LOG.warn("The {} of group {} failed {} times on message {} of {}; kept in the recover store: {}",
-                failed, settings.group(), failures, message.getId(), task, failure.toString());
+        LOG.warn(
+                "The {} of group {} failed {} times on message {} of {}; kept in the recover store: {}",
+                failed,
+                settings.group(),
+                failures,
+                message.getId(),
+                task,
+                failure.toString());
         return true;
     }
 

@@ -18,14 +18,14 @@ import java.util.Arrays;
  * backward shift). Thread-safe (synchronized: one short critical section per delivered message).
  */
 public final class MessageIdCache {
-    public static final int DEFAULT_CAPACITY =
-            Integer.getInteger("metaq.consumer.message_ids.lru_cache.size", 4096);
+    public static final int DEFAULT_CAPACITY = Integer.getInteger("metaq.consumer.message_ids.lru_cache.size", 4096);
 
     private final long[] ring;
     private int oldest;
     private int size;
     /** Slots of the hash set; {@link #FREE} marks an empty slot (and id 0 is tracked by {@link #hasZero}). */
     private final long[] table;
+
     private final int mask;
     private boolean hasZero;
     private static final long FREE = 0L;
@@ -71,7 +71,7 @@ public final class MessageIdCache {
         if (id == FREE) {
             return hasZero;
         }
-        for (int i = slot(id);; i = (i + 1) & mask) {
+        for (int i = slot(id); ; i = (i + 1) & mask) {
             long v = table[i];
             if (v == FREE) {
                 return false;

@@ -1,5 +1,10 @@
 package io.imago.client.internal.consumer;
 
+import io.imago.Message;
+import io.imago.client.internal.storage.CorruptRegion;
+import io.imago.client.internal.storage.RecoverStore;
+import io.imago.client.internal.storage.RecoverStoreException;
+import io.imago.exception.MetaClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,15 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.imago.Message;
-import io.imago.exception.MetaClientException;
-import io.imago.client.internal.storage.CorruptRegion;
-import io.imago.client.internal.storage.RecoverStore;
-import io.imago.client.internal.storage.RecoverStoreException;
 
 /**
  * The messages a group's listener kept failing on (MetaQ's {@code RecoverManager}): one
@@ -51,8 +49,13 @@ public final class RecoverManager implements AutoCloseable {
      * @param subscriptions topic to subscription; each topic gets a store
      * @param errorHandler receives failures of the background rounds
      */
-    public RecoverManager(Path directory, String group, Map<String, Subscription> subscriptions, long intervalMs,
-            int threads, Consumer<Throwable> errorHandler) {
+    public RecoverManager(
+            Path directory,
+            String group,
+            Map<String, Subscription> subscriptions,
+            long intervalMs,
+            int threads,
+            Consumer<Throwable> errorHandler) {
         this.directory = directory;
         this.group = group;
         this.subscriptions = Map.copyOf(subscriptions);
@@ -76,8 +79,8 @@ public final class RecoverManager implements AutoCloseable {
             throw new MetaClientException("cannot open the recover stores of group " + group + " in " + directory, e);
         }
         AtomicInteger n = new AtomicInteger();
-        executor = new ScheduledThreadPoolExecutor(threads,
-                r -> daemon(new Thread(r, "imago-recover-" + group + "-" + n.incrementAndGet())));
+        executor = new ScheduledThreadPoolExecutor(
+                threads, r -> daemon(new Thread(r, "imago-recover-" + group + "-" + n.incrementAndGet())));
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         for (String topic : stores.keySet()) {
@@ -116,8 +119,13 @@ public final class RecoverManager implements AutoCloseable {
 
     private void corrupt(CorruptRegion region) {
         corruptEntries.incrementAndGet();
-        LOG.warn("Recover store of group {} skipped a corrupt entry: {} bytes at {} of {} ({})", group,
-                region.length(), region.position(), region.file(), region.reason());
+        LOG.warn(
+                "Recover store of group {} skipped a corrupt entry: {} bytes at {} of {} ({})",
+                group,
+                region.length(),
+                region.position(),
+                region.file(),
+                region.reason());
     }
 
     private void guardedRound(String topic) {
@@ -145,7 +153,10 @@ public final class RecoverManager implements AutoCloseable {
                 store.remove(entry);
                 redelivered.incrementAndGet();
             } else {
-                LOG.debug("Recovered message {} of {} failed again: {}", entry.message().getId(), topic,
+                LOG.debug(
+                        "Recovered message {} of {} failed again: {}",
+                        entry.message().getId(),
+                        topic,
                         failure.toString());
             }
         }

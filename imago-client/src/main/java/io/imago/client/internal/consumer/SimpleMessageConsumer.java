@@ -1,6 +1,29 @@
 package io.imago.client.internal.consumer;
 
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.MessageConsumer;
+import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.client.internal.rebalance.GroupCoordinator;
+import io.imago.client.internal.rebalance.PartitionAssignment;
+import io.imago.client.internal.rebalance.RebalanceSettings;
+import io.imago.client.internal.remoting.OpaqueGenerator;
+import io.imago.client.internal.remoting.RemotingClient;
+import io.imago.cluster.Partition;
+import io.imago.consumer.ConsumerMessageFilter;
+import io.imago.consumer.MessageIterator;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.Names;
+import io.imago.protocol.command.GetCommand;
+import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.command.ResultCommand;
+import io.imago.protocol.command.StatusCode;
+import io.imago.protocol.command.ValueCommand;
+import io.imago.protocol.message.MessageSetIterator;
+import io.imago.utils.ZkUtils.ZKConfig;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,34 +35,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.consumer.ConsumerMessageFilter;
-import io.imago.client.consumer.MessageConsumer;
-import io.imago.consumer.MessageIterator;
-import io.imago.client.consumer.MessageListener;
-import io.imago.exception.MetaClientException;
-import io.imago.client.consumer.storage.OffsetStorage;
-import io.imago.cluster.Partition;
-import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.utils.ZkUtils.ZKConfig;
-import io.imago.client.internal.rebalance.GroupCoordinator;
-import io.imago.client.internal.rebalance.PartitionAssignment;
-import io.imago.client.internal.rebalance.RebalanceSettings;
-import io.imago.client.internal.remoting.OpaqueGenerator;
-import io.imago.client.internal.remoting.RemotingClient;
-import io.imago.protocol.command.GetCommand;
-import io.imago.protocol.command.ResponseCommand;
-import io.imago.protocol.command.ResultCommand;
-import io.imago.protocol.command.StatusCode;
-import io.imago.protocol.command.ValueCommand;
-import io.imago.protocol.message.MessageSetIterator;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 
 /**
  * The {@link MessageConsumer} of a session factory. Subscriptions are collected until
@@ -56,7 +54,11 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(SimpleMessageConsumer.class);
     private static final long DEFAULT_GET_TIMEOUT_MS = 10_000;
 
-    private enum State { NEW, STARTED, SHUTDOWN }
+    private enum State {
+        NEW,
+        STARTED,
+        SHUTDOWN
+    }
 
     private final ConsumerConfig config;
     private final ZKConfig zkConfig;
@@ -80,9 +82,16 @@ public final class SimpleMessageConsumer implements MessageConsumer {
      * @param ownsStorage whether {@link #shutdown()} closes {@code offsetStorage}
      * @param onShutdown told once the consumer has shut down (the factory forgets it)
      */
-    public SimpleMessageConsumer(ConsumerConfig config, ZKConfig zkConfig, CuratorFramework curator,
-            RemotingClient remoting, BrokerLocator locator, OffsetStorage offsetStorage, boolean ownsStorage,
-            String consumerId, Consumer<SimpleMessageConsumer> onShutdown) {
+    public SimpleMessageConsumer(
+            ConsumerConfig config,
+            ZKConfig zkConfig,
+            CuratorFramework curator,
+            RemotingClient remoting,
+            BrokerLocator locator,
+            OffsetStorage offsetStorage,
+            boolean ownsStorage,
+            String consumerId,
+            Consumer<SimpleMessageConsumer> onShutdown) {
         this.config = config;
         this.zkConfig = zkConfig;
         this.curator = curator;
@@ -101,8 +110,9 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     }
 
     @Override
-    public synchronized MessageConsumer subscribe(String topic, int maxSize, MessageListener listener,
-            ConsumerMessageFilter filter) throws MetaClientException {
+    public synchronized MessageConsumer subscribe(
+            String topic, int maxSize, MessageListener listener, ConsumerMessageFilter filter)
+            throws MetaClientException {
         Names.checkTopic(topic);
         if (listener != null) {
             ListenerCalls.checkImplemented(listener);
@@ -120,34 +130,49 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     @Override
     public synchronized void completeSubscribe() throws MetaClientException {
         if (state != State.NEW) {
-            throw new IllegalStateException("completeSubscribe may be called once, before shutdown, on consumer "
-                    + consumerId);
+            throw new IllegalStateException(
+                    "completeSubscribe may be called once, before shutdown, on consumer " + consumerId);
         }
         if (subscriptions.isEmpty()) {
             throw new MetaClientException("consumer " + consumerId + " has no subscription");
         }
         state = State.STARTED;
         try {
-            recover = new RecoverManager(Path.of(config.getRecoverDirectory()), config.getGroup(), subscriptions,
-                    config.getRecoverMessageIntervalInMills(), config.getRecoverThreadCount(), errorHandler);
+            recover = new RecoverManager(
+                    Path.of(config.getRecoverDirectory()),
+                    config.getGroup(),
+                    subscriptions,
+                    config.getRecoverMessageIntervalInMills(),
+                    config.getRecoverThreadCount(),
+                    errorHandler);
             recover.start();
-            fetch = new FetchManager(FetchSettings.of(config, remoting.config().maxReplyBodyBytes()), subscriptions,
-                    remoting, locator, new MessageIdCache(MessageIdCache.DEFAULT_CAPACITY), recover, errorHandler);
+            fetch = new FetchManager(
+                    FetchSettings.of(config, remoting.config().maxReplyBodyBytes()),
+                    subscriptions,
+                    remoting,
+                    locator,
+                    new MessageIdCache(MessageIdCache.DEFAULT_CAPACITY),
+                    recover,
+                    errorHandler);
             fetch.start();
             if (curator == null) {
                 startDirect();
             } else {
-                coordinator = new GroupCoordinator(curator, RebalanceSettings.of(config, zkConfig, consumerId,
-                        List.copyOf(subscriptions.keySet())), offsetStorage, fetch, errorHandler);
+                coordinator = new GroupCoordinator(
+                        curator,
+                        RebalanceSettings.of(config, zkConfig, consumerId, List.copyOf(subscriptions.keySet())),
+                        offsetStorage,
+                        fetch,
+                        errorHandler);
                 coordinator.start();
             }
         } catch (MetaClientException | RuntimeException e) {
             stopParts();
-            throw e instanceof MetaClientException m ? m
+            throw e instanceof MetaClientException m
+                    ? m
                     : new MetaClientException("consumer " + consumerId + " could not start: " + e.getMessage(), e);
         }
-        LOG.info("Consumer {} of group {} started on topics {}", consumerId, config.getGroup(),
-                subscriptions.keySet());
+        LOG.info("Consumer {} of group {} started on topics {}", consumerId, config.getGroup(), subscriptions.keySet());
     }
 
     /** Direct mode: the configured partition of every topic, from its stored position. */
@@ -175,8 +200,8 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     }
 
     private TopicPartitionRegInfo loadPosition(String topic, Partition partition) throws MetaClientException {
-        TopicPartitionRegInfo stored = config.isAlwaysConsumeFromMaxOffset() ? null
-                : offsetStorage.load(topic, config.getGroup(), partition);
+        TopicPartitionRegInfo stored =
+                config.isAlwaysConsumeFromMaxOffset() ? null : offsetStorage.load(topic, config.getGroup(), partition);
         if (stored != null) {
             return new TopicPartitionRegInfo(topic, partition, stored.getOffset(), stored.getMessageId());
         }
@@ -199,19 +224,20 @@ public final class SimpleMessageConsumer implements MessageConsumer {
     }
 
     @Override
-    public MessageIterator get(String topic, Partition partition, long offset, int maxSize, long timeout,
-            TimeUnit timeUnit) throws MetaClientException, InterruptedException {
+    public MessageIterator get(
+            String topic, Partition partition, long offset, int maxSize, long timeout, TimeUnit timeUnit)
+            throws MetaClientException, InterruptedException {
         long timeoutMs = timeUnit.toMillis(timeout);
         String url = locator.url(partition.getBrokerId());
-        GetCommand get = new GetCommand(topic, config.getGroup(), partition.getPartition(), offset, maxSize,
-                OpaqueGenerator.next());
+        GetCommand get = new GetCommand(
+                topic, config.getGroup(), partition.getPartition(), offset, maxSize, OpaqueGenerator.next());
         CompletableFuture<ResponseCommand> f = remoting.invoke(url, get, timeoutMs);
         ResponseCommand reply;
         try {
             reply = RemotingClient.await(f, timeoutMs + 1_000);
         } catch (ExecutionException e) {
-            throw new MetaClientException("get of " + topic + "/" + partition + " from " + url + " failed: "
-                    + e.getCause(), e.getCause());
+            throw new MetaClientException(
+                    "get of " + topic + "/" + partition + " from " + url + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new MetaClientException("get of " + topic + "/" + partition + " from " + url + " timed out", e);
         }
@@ -222,16 +248,22 @@ public final class SimpleMessageConsumer implements MessageConsumer {
         }
     }
 
-    private static MessageIterator iteratorOf(ResponseCommand reply, String topic, Partition partition, long offset,
-            int maxSize) throws MetaClientException {
+    private static MessageIterator iteratorOf(
+            ResponseCommand reply, String topic, Partition partition, long offset, int maxSize)
+            throws MetaClientException {
         if (reply instanceof ValueCommand value) {
             byte[] copy = ByteBufUtil.getBytes(value.body());
-            return new FetchedMessageIterator(topic, partition, Unpooled.wrappedBuffer(copy), offset,
+            return new FetchedMessageIterator(
+                    topic,
+                    partition,
+                    Unpooled.wrappedBuffer(copy),
+                    offset,
                     Math.max(maxSize, MessageSetIterator.DEFAULT_MAX_PAYLOAD_BYTES));
         }
         ResultCommand result = (ResultCommand) reply;
         int code = result.code();
-        if (code == StatusCode.NOT_FOUND.code() || code == StatusCode.FORBIDDEN.code()
+        if (code == StatusCode.NOT_FOUND.code()
+                || code == StatusCode.FORBIDDEN.code()
                 || code == StatusCode.MOVED.code()) {
             return null;
         }
@@ -297,7 +329,8 @@ public final class SimpleMessageConsumer implements MessageConsumer {
             if (!held.isEmpty()) {
                 fetch.revoke(held);
                 try {
-                    offsetStorage.commitOffset(config.getGroup(),
+                    offsetStorage.commitOffset(
+                            config.getGroup(),
                             held.stream().map(PartitionAssignment::position).toList());
                 } catch (MetaClientException e) {
                     commitFailure = e;

@@ -1,9 +1,8 @@
 package io.imago.client.internal.consumer;
 
-import java.util.Objects;
-
-import io.imago.consumer.ConsumerMessageFilter;
 import io.imago.client.consumer.MessageListener;
+import io.imago.consumer.ConsumerMessageFilter;
+import java.util.Objects;
 
 /**
  * One topic a consumer subscribed to: the fetch size it asked for, its listener and its optional

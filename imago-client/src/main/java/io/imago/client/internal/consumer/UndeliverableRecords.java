@@ -1,14 +1,12 @@
 package io.imago.client.internal.consumer;
 
-import java.util.concurrent.atomic.LongAdder;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.imago.client.consumer.CorruptRecordHandler;
 import io.imago.exception.MetaClientException;
 import io.imago.protocol.RecordDescriptor;
 import io.netty.buffer.ByteBuf;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the fetch loop does with a record at the fetch offset that it cannot deliver (beside
@@ -67,15 +65,19 @@ final class UndeliverableRecords {
      */
     void onIncomplete(FetchTask task, ByteBuf body) {
         int bodyBytes = body.readableBytes();
-        long recordBytes = bodyBytes < RecordDescriptor.HEADER_LENGTH ? -1
+        long recordBytes = bodyBytes < RecordDescriptor.HEADER_LENGTH
+                ? -1
                 : RecordDescriptor.HEADER_LENGTH + (long) declaredLength(body);
         int askedBytes = task.state.maxSize();
         if (task.state.onIncompleteOnly(bodyBytes, recordBytes)) {
-            stuck(task, "the record there declares " + recordBytes + " bytes, but the broker sends " + bodyBytes
-                    + " of the " + askedBytes + " asked for (the consumer grows its fetch size up to "
-                    + task.state.maxSizeCap() + "): a record over the broker's maxTransferSize, or a corrupt length"
-                    + " field. It cannot be delivered until the broker sends it whole or the group's offset is moved"
-                    + " past it");
+            stuck(
+                    task,
+                    "the record there declares " + recordBytes + " bytes, but the broker sends " + bodyBytes
+                            + " of the " + askedBytes + " asked for (the consumer grows its fetch size up to "
+                            + task.state.maxSizeCap()
+                            + "): a record over the broker's maxTransferSize, or a corrupt length"
+                            + " field. It cannot be delivered until the broker sends it whole or the group's offset is moved"
+                            + " past it");
         }
     }
 
@@ -90,8 +92,12 @@ final class UndeliverableRecords {
 
     private void resync(FetchTask task) throws MetaClientException, InterruptedException {
         long valid = lookup.nearestValidOffset(task);
-        LOG.warn("Corrupt message in {} at offset {} ({}); resynchronising at {}", task, task.fetchOffset,
-                task.corruption, valid);
+        LOG.warn(
+                "Corrupt message in {} at offset {} ({}); resynchronising at {}",
+                task,
+                task.fetchOffset,
+                task.corruption,
+                valid);
         task.lastCorruptOffset = task.fetchOffset;
         task.handledBelow = Math.max(task.handledBelow, task.fetchOffset);
         resyncs.increment();
@@ -107,15 +113,23 @@ final class UndeliverableRecords {
         long at = task.fetchOffset;
         int length = declaredLength(body);
         if (length < 0) {
-            stuck(task, "the record there is corrupt (" + task.corruption + ") and its length field is negative, so"
-                    + " where the next record starts is unknown. It cannot be delivered until the group's offset is"
-                    + " moved past it");
+            stuck(
+                    task,
+                    "the record there is corrupt (" + task.corruption + ") and its length field is negative, so"
+                            + " where the next record starts is unknown. It cannot be delivered until the group's offset is"
+                            + " moved past it");
             return;
         }
         long end = at + RecordDescriptor.recordLength(length);
         skipped.increment();
-        LOG.warn("Skipped corrupt record of {} at offsets [{}, {}) for group {}, still corrupt after resynchronising"
-                + " ({}); its message is not delivered", task, at, end, settings.group(), task.corruption);
+        LOG.warn(
+                "Skipped corrupt record of {} at offsets [{}, {}) for group {}, still corrupt after resynchronising"
+                        + " ({}); its message is not delivered",
+                task,
+                at,
+                end,
+                settings.group(),
+                task.corruption);
         task.fetchOffset = end;
         task.handledBelow = Math.max(task.handledBelow, end);
         if (task.partition().isAutoAck() && end > task.position().getOffset()) {
@@ -127,7 +141,8 @@ final class UndeliverableRecords {
             try {
                 handler.skipped(task.topic(), task.partition(), at, end, task.corruption);
             } catch (RuntimeException e) {
-                LOG.warn("Corrupt record handler of group {} failed on {} [{}, {})", settings.group(), task, at, end, e);
+                LOG.warn(
+                        "Corrupt record handler of group {} failed on {} [{}, {})", settings.group(), task, at, end, e);
             }
         }
     }
@@ -138,8 +153,12 @@ final class UndeliverableRecords {
         stuckAnswers.increment();
         if (task.lastStuckOffset != task.fetchOffset) {
             task.lastStuckOffset = task.fetchOffset;
-            LOG.warn("Partition {} is stuck at offset {} for group {}: {}; fetching it again with back-off", task,
-                    task.fetchOffset, settings.group(), why);
+            LOG.warn(
+                    "Partition {} is stuck at offset {} for group {}: {}; fetching it again with back-off",
+                    task,
+                    task.fetchOffset,
+                    settings.group(),
+                    why);
         }
     }
 

@@ -39,12 +39,18 @@ public final class CallbackExecutor implements Executor {
         this.maxWaiting = maxWaiting;
         this.tickets = new Semaphore(maxWaiting);
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+        this.pool = new ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, THREAD_PREFIX + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }, (task, executor) -> task.run()); // only after shutdown: see the class comment
+                },
+                (task, executor) -> task.run()); // only after shutdown: see the class comment
     }
 
     @Override

@@ -1,5 +1,17 @@
 package io.imago.client.internal.producer;
 
+import io.imago.Message;
+import io.imago.client.internal.remoting.ConnectionException;
+import io.imago.client.internal.storage.RecoverStore;
+import io.imago.client.internal.storage.RecoverStoreDescriptor;
+import io.imago.client.internal.storage.RecoverStoreException;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.SendMessageCallback;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.exception.MessageNotSentException;
+import io.imago.exception.MetaClientException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,22 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
-import io.imago.exception.MessageNotSentException;
-import io.imago.exception.MetaClientException;
-import io.imago.cluster.Partition;
-import io.imago.client.producer.PartitionSelector;
-import io.imago.client.producer.SendMessageCallback;
-import io.imago.client.producer.SendResult;
-import io.imago.client.internal.remoting.ConnectionException;
-import io.imago.client.internal.storage.RecoverStore;
-import io.imago.client.internal.storage.RecoverStoreDescriptor;
-import io.imago.client.internal.storage.RecoverStoreException;
 
 /**
  * MetaQ's ordered producer (spec section 6.3): the selector chooses among every configured partition
@@ -82,8 +80,13 @@ public final class OrderedMessageProducer implements MessageProducer {
      * @param publishedPartitions the partitions published now, for topics not in {@code partitionsInfo}
      * @param directory where the local queues are kept
      */
-    public OrderedMessageProducer(SimpleMessageProducer sender, PartitionSelector selector, Properties partitionsInfo,
-            Function<String, List<Partition>> publishedPartitions, Path directory, long resendIntervalMs) {
+    public OrderedMessageProducer(
+            SimpleMessageProducer sender,
+            PartitionSelector selector,
+            Properties partitionsInfo,
+            Function<String, List<Partition>> publishedPartitions,
+            Path directory,
+            long resendIntervalMs) {
         this.sender = sender;
         this.selector = selector;
         this.partitionsInfo = partitionsInfo;
@@ -102,8 +105,10 @@ public final class OrderedMessageProducer implements MessageProducer {
                     String name = f.getFileName().toString();
                     int at = name.lastIndexOf('@');
                     if (name.endsWith(RecoverStoreDescriptor.FILE_SUFFIX) && at > 0) {
-                        queue(name.substring(0, at), new Partition(name.substring(at + 1,
-                                name.length() - RecoverStoreDescriptor.FILE_SUFFIX.length())));
+                        queue(
+                                name.substring(0, at),
+                                new Partition(name.substring(
+                                        at + 1, name.length() - RecoverStoreDescriptor.FILE_SUFFIX.length())));
                     }
                 }
             }
@@ -135,8 +140,8 @@ public final class OrderedMessageProducer implements MessageProducer {
     }
 
     @Override
-    public SendResult sendMessage(Message message, long timeout, TimeUnit unit) throws MetaClientException,
-            InterruptedException {
+    public SendResult sendMessage(Message message, long timeout, TimeUnit unit)
+            throws MetaClientException, InterruptedException {
         if (shutdown) {
             throw new MetaClientException("The producer has been shut down");
         }
@@ -194,8 +199,10 @@ public final class OrderedMessageProducer implements MessageProducer {
                 }
             }
         } catch (RuntimeException e) {
-            throw new MetaClientException("invalid partitionsInfo " + PARTITIONS_KEY_PREFIX + topic + "=" + spec
-                    + ", expected <brokerId>:<count>;...", e);
+            throw new MetaClientException(
+                    "invalid partitionsInfo " + PARTITIONS_KEY_PREFIX + topic + "=" + spec
+                            + ", expected <brokerId>:<count>;...",
+                    e);
         }
         partitions.sort(null);
         return partitions;
@@ -210,13 +217,23 @@ public final class OrderedMessageProducer implements MessageProducer {
             return published; // nothing published yet: the selector says so
         }
         List<Partition> before = seenPartitions.get(topic);
-        List<Partition> all = seenPartitions.merge(topic, sorted(published), (seen, now) -> seen.containsAll(now)
-                ? seen : sorted(Stream.concat(seen.stream(), now.stream()).distinct().toList()));
+        List<Partition> all = seenPartitions.merge(
+                topic,
+                sorted(published),
+                (seen, now) -> seen.containsAll(now)
+                        ? seen
+                        : sorted(Stream.concat(seen.stream(), now.stream())
+                                .distinct()
+                                .toList()));
         if (before == null) {
-            LOG.warn("Ordered producer: no partitionsInfo for topic {}; choosing among the partitions published now "
-                    + "and later ({}): a partition whose broker leaves keeps its keys (its messages wait locally), "
-                    + "but keys move when partitions are added; set {}{} to fix them", topic, all,
-                    PARTITIONS_KEY_PREFIX, topic);
+            LOG.warn(
+                    "Ordered producer: no partitionsInfo for topic {}; choosing among the partitions published now "
+                            + "and later ({}): a partition whose broker leaves keeps its keys (its messages wait locally), "
+                            + "but keys move when partitions are added; set {}{} to fix them",
+                    topic,
+                    all,
+                    PARTITIONS_KEY_PREFIX,
+                    topic);
         } else if (before != all) {
             LOG.warn("Ordered producer: topic {} now has partitions {} (was {}): some keys move", topic, all, before);
         }
@@ -226,8 +243,11 @@ public final class OrderedMessageProducer implements MessageProducer {
             if (away.isEmpty()) {
                 LOG.info("Ordered producer: every partition of topic {} is published again", topic);
             } else {
-                LOG.warn("Ordered producer: partitions {} of topic {} are not published now (broker down?); their "
-                        + "messages wait locally until they return", away, topic);
+                LOG.warn(
+                        "Ordered producer: partitions {} of topic {} are not published now (broker down?); their "
+                                + "messages wait locally until they return",
+                        away,
+                        topic);
             }
         }
         return all;
@@ -242,9 +262,16 @@ public final class OrderedMessageProducer implements MessageProducer {
     private LocalQueue queue(String topic, Partition partition) throws MetaClientException {
         try {
             return queues.computeIfAbsent(topic + "@" + partition, k -> {
-                RecoverStore store = new RecoverStore(directory, topic, partition.toString(),
-                        region -> LOG.warn("Ordered queue {} of {} skipped a corrupt entry at {} ({})", partition,
-                                topic, region.position(), region.reason()));
+                RecoverStore store = new RecoverStore(
+                        directory,
+                        topic,
+                        partition.toString(),
+                        region -> LOG.warn(
+                                "Ordered queue {} of {} skipped a corrupt entry at {} ({})",
+                                partition,
+                                topic,
+                                region.position(),
+                                region.reason()));
                 try {
                     store.open();
                 } catch (RecoverStoreException e) {
@@ -267,15 +294,21 @@ public final class OrderedMessageProducer implements MessageProducer {
             }
             if (!sent.isSuccess()) {
                 if (!sent.getErrorMessage().equals(queue.refusal)) {
-                    LOG.warn("Ordered producer: partition {} of topic {} refuses the oldest of its {} kept messages "
-                            + "({}); later sends to it fail until it takes it", partition, queue.topic,
-                            queue.store.size(), sent.getErrorMessage());
+                    LOG.warn(
+                            "Ordered producer: partition {} of topic {} refuses the oldest of its {} kept messages "
+                                    + "({}); later sends to it fail until it takes it",
+                            partition,
+                            queue.topic,
+                            queue.store.size(),
+                            sent.getErrorMessage());
                 }
                 queue.refusal = sent.getErrorMessage();
                 return Drain.REFUSED;
             }
             if (queue.refusal != null) {
-                LOG.info("Ordered producer: partition {} of topic {} took the kept message it refused", partition,
+                LOG.info(
+                        "Ordered producer: partition {} of topic {} took the kept message it refused",
+                        partition,
                         queue.topic);
                 queue.refusal = null;
             }
@@ -290,8 +323,8 @@ public final class OrderedMessageProducer implements MessageProducer {
     }
 
     /** The result of a put, or null when the partition is unavailable (no broker, connection failure). */
-    private SendResult trySend(Message message, Partition partition, long timeoutMs) throws MetaClientException,
-            InterruptedException {
+    private SendResult trySend(Message message, Partition partition, long timeoutMs)
+            throws MetaClientException, InterruptedException {
         CompletableFuture<SendResult> f = sender.sendTo(message, partition, timeoutMs);
         try {
             SendResult result = f.get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
@@ -305,7 +338,8 @@ public final class OrderedMessageProducer implements MessageProducer {
             if (cause instanceof ConnectionException) {
                 return null;
             }
-            throw cause instanceof MetaClientException m ? m
+            throw cause instanceof MetaClientException m
+                    ? m
                     : new MetaClientException("send to " + partition + " failed: " + cause, cause);
         } catch (TimeoutException e) {
             throw new MetaClientException("send to " + partition + " timed out", e);
@@ -317,8 +351,8 @@ public final class OrderedMessageProducer implements MessageProducer {
         try {
             queue.store.append(message);
         } catch (RecoverStoreException e) {
-            throw new MetaClientException("partition " + partition + " is unavailable and the message could not be "
-                    + "kept locally", e);
+            throw new MetaClientException(
+                    "partition " + partition + " is unavailable and the message could not be " + "kept locally", e);
         }
         message.setPartition(partition);
         return new SendResult(true, partition, -1, null);

@@ -1,13 +1,13 @@
 package io.imago.client.internal.producer;
 
 import io.imago.Message;
-import io.imago.exception.MessageNotSentException;
-import io.imago.exception.MetaClientException;
-import io.imago.cluster.Partition;
-import io.imago.client.producer.SendResult;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RequestTimeoutException;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.exception.MessageNotSentException;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.ResponseCommand;
@@ -25,9 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The batching half of a producer: one lane per (broker, topic, partition) that turns sends into
@@ -85,11 +85,16 @@ final class PutBatcher {
      * A listener that only completes what a sending thread waits on: cheap, never blocks, so it is told
      * on the completing thread instead of on the callback executor.
      */
-    interface DirectListener extends BiConsumer<SendResult, Throwable> {
-    }
+    interface DirectListener extends BiConsumer<SendResult, Throwable> {}
 
-    PutBatcher(RemotingClient remoting, Executor callbacks, ByteBufAllocator alloc, int maxBatchBytes,
-            int maxInFlight, SendBuffer buffer, Outcome onTransportFailure) {
+    PutBatcher(
+            RemotingClient remoting,
+            Executor callbacks,
+            ByteBufAllocator alloc,
+            int maxBatchBytes,
+            int maxInFlight,
+            SendBuffer buffer,
+            Outcome onTransportFailure) {
         this.remoting = remoting;
         this.callbacks = callbacks;
         this.alloc = alloc;
@@ -120,7 +125,12 @@ final class PutBatcher {
      * @return false when the message is too big for a batch (send it with a single put; the listener
      *         is not called)
      */
-    boolean send(String url, int brokerLimit, Message message, Partition partition, long timeoutMs,
+    boolean send(
+            String url,
+            int brokerLimit,
+            Message message,
+            Partition partition,
+            long timeoutMs,
             BiConsumer<SendResult, Throwable> listener) {
         String attribute = message.hasAttribute() ? message.getAttribute() : null;
         byte[] data = message.getData();
@@ -130,12 +140,16 @@ final class PutBatcher {
             return false;
         }
         if (!buffer.reserve(entryBytes, timeoutMs)) {
-            listener.accept(null, new RequestTimeoutException("No room to queue a message for " + url + " within "
-                    + timeoutMs + " ms (" + buffer.capacityBytes() + " bytes of sends unacknowledged); not sent", false));
+            listener.accept(
+                    null,
+                    new RequestTimeoutException(
+                            "No room to queue a message for " + url + " within " + timeoutMs + " ms ("
+                                    + buffer.capacityBytes() + " bytes of sends unacknowledged); not sent",
+                            false));
             return true;
         }
-        Pending pending = new Pending(message, listener, entryBytes,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs);
+        Pending pending = new Pending(
+                message, listener, entryBytes, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), timeoutMs);
         LaneKey key = new LaneKey(url, message.getTopic(), partition.getBrokerId(), partition.getPartition());
         Lane lane = lanes.get(key);
         if (lane == null) {
@@ -145,9 +159,12 @@ final class PutBatcher {
         try {
             if (!lane.add(pending, attribute, data, cap)) {
                 buffer.release(entryBytes);
-                listener.accept(null, new MessageNotSentException("Not sent: an earlier message to partition "
-                        + partition + " of " + message.getTopic() + " failed and the partition's sends stop until"
-                        + " the ones in flight have completed (" + lane.stoppedBy() + ")"));
+                listener.accept(
+                        null,
+                        new MessageNotSentException("Not sent: an earlier message to partition "
+                                + partition + " of " + message.getTopic()
+                                + " failed and the partition's sends stop until"
+                                + " the ones in flight have completed (" + lane.stoppedBy() + ")"));
                 return true;
             }
             ready = lane.next();
@@ -167,17 +184,21 @@ final class PutBatcher {
         long remainingNanos = batch.deadlineNanos - System.nanoTime();
         if (remainingNanos <= 0) { // sent now it would fail anyway, and might be stored all the same
             batch.body.release();
-            completed(lane, batch, null, new MessageNotSentException("Not sent: the timeout of the " + batch.messages
-                    .size() + " message(s) of a batch to partition " + lane.chosen + " of " + lane.key.topic
-                    + " passed while the batch waited for its turn"));
+            completed(
+                    lane,
+                    batch,
+                    null,
+                    new MessageNotSentException("Not sent: the timeout of the " + batch.messages.size()
+                            + " message(s) of a batch to partition " + lane.chosen + " of " + lane.key.topic
+                            + " passed while the batch waited for its turn"));
             return;
         }
         long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos));
         batchesSent.increment();
         CompletableFuture<ResponseCommand> reply;
         try {
-            PutBatchCommand command = new PutBatchCommand(lane.key.topic, lane.key.partition, batch.messages.size(),
-                    OpaqueGenerator.next(), batch.body);
+            PutBatchCommand command = new PutBatchCommand(
+                    lane.key.topic, lane.key.partition, batch.messages.size(), OpaqueGenerator.next(), batch.body);
             reply = remoting.invoke(lane.key.url, command, timeoutMs);
         } catch (RuntimeException e) { // a bug: still fail the batch's messages and free its slot
             batch.body.release();
@@ -285,7 +306,8 @@ final class PutBatcher {
         int count = batch.messages.size();
         SendResult[] results = new SendResult[count];
         if (!(reply instanceof ResultCommand result)) {
-            throw new MetaClientException("Unexpected reply to a batch put from partition " + lane.chosen + ": " + reply);
+            throw new MetaClientException(
+                    "Unexpected reply to a batch put from partition " + lane.chosen + ": " + reply);
         }
         if (!result.isSuccess()) {
             String error = result.code() == StatusCode.FORBIDDEN.code() ? "403" : result.text();
@@ -323,13 +345,15 @@ final class PutBatcher {
     }
 
     /** Where a batch goes: broker URL, topic and partition (with its broker id). */
-    private record LaneKey(String url, String topic, int brokerId, int partition) {
-    }
+    private record LaneKey(String url, String topic, int brokerId, int partition) {}
 
     /** A message waiting for its batch's reply. */
-    private record Pending(Message message, BiConsumer<SendResult, Throwable> listener, int entryBytes,
-            long deadlineNanos, long timeoutMs) {
-    }
+    private record Pending(
+            Message message,
+            BiConsumer<SendResult, Throwable> listener,
+            int entryBytes,
+            long deadlineNanos,
+            long timeoutMs) {}
 
     /** A closed batch: its encoded entries and their messages, in order. */
     private static final class Batch {
@@ -365,14 +389,14 @@ final class PutBatcher {
             if (stoppedBy != null) {
                 return false;
             }
-            if (open != null && (open.bytes + pending.entryBytes > cap
-                    || open.messages.size() >= PutBatchCommand.MAX_COUNT)) {
+            if (open != null
+                    && (open.bytes + pending.entryBytes > cap || open.messages.size() >= PutBatchCommand.MAX_COUNT)) {
                 waiting.add(open);
                 open = null;
             }
             if (open == null) {
-                open = new Batch(alloc.buffer(Math.min(cap, Math.max(INITIAL_BATCH_CAPACITY, pending.entryBytes)),
-                        cap));
+                open = new Batch(
+                        alloc.buffer(Math.min(cap, Math.max(INITIAL_BATCH_CAPACITY, pending.entryBytes)), cap));
             }
             PutBatchCommand.writeEntry(open.body, attribute, data); // writes all or nothing
             open.bytes += pending.entryBytes;

@@ -1,8 +1,8 @@
 package io.imago.client.internal.producer;
 
-import io.imago.exception.MetaClientException;
-import io.imago.cluster.Partition;
 import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatusCode;
@@ -13,8 +13,7 @@ import io.imago.protocol.command.StatusCode;
  * body, or {@code "403"} for a closed partition, as the original client. Stateless.
  */
 final class PutReply {
-    private PutReply() {
-    }
+    private PutReply() {}
 
     /** What the send gives, for {@code chosen} (whose broker id the reply's partition belongs to). */
     static Sent read(ResponseCommand reply, Partition chosen) throws MetaClientException {
@@ -37,6 +36,5 @@ final class PutReply {
     }
 
     /** The result and, on success, the message id. */
-    record Sent(SendResult result, long messageId) {
-    }
+    record Sent(SendResult result, long messageId) {}
 }

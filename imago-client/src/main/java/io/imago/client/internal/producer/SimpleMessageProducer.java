@@ -1,21 +1,21 @@
 package io.imago.client.internal.producer;
 
-import io.imago.protocol.Names;
 import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
 import io.imago.client.MetaClientConfig;
-import io.imago.exception.MessageNotSentException;
-import io.imago.exception.MetaClientException;
-import io.imago.cluster.Partition;
-import io.imago.client.producer.PartitionSelector;
-import io.imago.client.producer.SendMessageCallback;
-import io.imago.client.producer.SendResult;
 import io.imago.client.internal.cluster.TopicBrokers;
 import io.imago.client.internal.cluster.TopicRoutes;
 import io.imago.client.internal.remoting.ConnectionException;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RemotingException;
+import io.imago.client.producer.MessageProducer;
+import io.imago.client.producer.PartitionSelector;
+import io.imago.client.producer.SendMessageCallback;
+import io.imago.client.producer.SendResult;
+import io.imago.cluster.Partition;
+import io.imago.exception.MessageNotSentException;
+import io.imago.exception.MetaClientException;
+import io.imago.protocol.Names;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.ResponseCommand;
@@ -66,8 +66,12 @@ public final class SimpleMessageProducer implements MessageProducer {
      * @param callbacks where callbacks and async futures complete
      * @param onShutdown told once when this producer shuts down (the factory forgets it)
      */
-    public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
-            CallbackExecutor callbacks, Consumer<SimpleMessageProducer> onShutdown) {
+    public SimpleMessageProducer(
+            TopicRoutes routes,
+            RemotingClient remoting,
+            PartitionSelector selector,
+            CallbackExecutor callbacks,
+            Consumer<SimpleMessageProducer> onShutdown) {
         this(routes, remoting, selector, callbacks, onShutdown, null);
     }
 
@@ -75,19 +79,30 @@ public final class SimpleMessageProducer implements MessageProducer {
      * @param batching the {@code putb} settings ({@link MetaClientConfig#isPutBatchEnabled()} and the
      *        {@code putBatch*} sizes), or null for single puts only
      */
-    public SimpleMessageProducer(TopicRoutes routes, RemotingClient remoting, PartitionSelector selector,
-            CallbackExecutor callbacks, Consumer<SimpleMessageProducer> onShutdown, MetaClientConfig batching) {
+    public SimpleMessageProducer(
+            TopicRoutes routes,
+            RemotingClient remoting,
+            PartitionSelector selector,
+            CallbackExecutor callbacks,
+            Consumer<SimpleMessageProducer> onShutdown,
+            MetaClientConfig batching) {
         this.routes = routes;
         this.remoting = remoting;
         this.selector = Objects.requireNonNull(selector, "partition selector");
         this.callbacks = callbacks;
         this.onShutdown = onShutdown;
         this.buffer = batching == null ? null : new SendBuffer(batching.getPutBatchBufferBytes());
-        this.batcher = batching == null || !batching.isPutBatchEnabled() ? null
-                : new PutBatcher(remoting, callbacks, PooledByteBufAllocator.DEFAULT, batching.getPutBatchMaxBytes(),
-                        batching.getPutBatchMaxInFlight(), buffer,
-                        (message, chosen, error, timeoutMs) -> failOver(message, Encoded.of(message), chosen, error,
-                                timeoutMs));
+        this.batcher = batching == null || !batching.isPutBatchEnabled()
+                ? null
+                : new PutBatcher(
+                        remoting,
+                        callbacks,
+                        PooledByteBufAllocator.DEFAULT,
+                        batching.getPutBatchMaxBytes(),
+                        batching.getPutBatchMaxInFlight(),
+                        buffer,
+                        (message, chosen, error, timeoutMs) ->
+                                failOver(message, Encoded.of(message), chosen, error, timeoutMs));
     }
 
     @Override
@@ -108,8 +123,8 @@ public final class SimpleMessageProducer implements MessageProducer {
     }
 
     @Override
-    public SendResult sendMessage(Message message, long timeout, TimeUnit unit) throws MetaClientException,
-            InterruptedException {
+    public SendResult sendMessage(Message message, long timeout, TimeUnit unit)
+            throws MetaClientException, InterruptedException {
         try {
             return send(message, unit.toMillis(timeout)).get();
         } catch (ExecutionException e) {
@@ -133,7 +148,9 @@ public final class SimpleMessageProducer implements MessageProducer {
                     callback.onException(asClientException(error));
                 }
             } catch (RuntimeException e) {
-                LOG.warn("A send callback threw; the send itself {}: {}", error == null ? "completed" : "failed",
+                LOG.warn(
+                        "A send callback threw; the send itself {}: {}",
+                        error == null ? "completed" : "failed",
                         e.toString());
             }
         });
@@ -148,8 +165,11 @@ public final class SimpleMessageProducer implements MessageProducer {
     @SuppressWarnings("FutureReturnValueIgnored") // the actions catch what the application's callbacks throw
     private void onCallbackThread(Message message, long timeoutMs, BiConsumer<SendResult, Throwable> action) {
         if (!callbacks.admit(timeoutMs)) {
-            action.accept(null, new MessageNotSentException("Not sent: " + callbacks.maxWaiting() + " asynchronous "
-                    + "sends of this session factory were still waiting for their outcome after " + timeoutMs + " ms"));
+            action.accept(
+                    null,
+                    new MessageNotSentException("Not sent: " + callbacks.maxWaiting() + " asynchronous "
+                            + "sends of this session factory were still waiting for their outcome after " + timeoutMs
+                            + " ms"));
             return;
         }
         BiConsumer<SendResult, Throwable> thenRelease = (result, error) -> {
@@ -205,8 +225,8 @@ public final class SimpleMessageProducer implements MessageProducer {
      * The send; when it goes through a batch and {@code listener} is not null, the listener is told
      * the outcome (on the callback executor) and this returns null.
      */
-    private CompletableFuture<SendResult> send(Message message, long timeoutMs,
-            BiConsumer<SendResult, Throwable> listener) {
+    private CompletableFuture<SendResult> send(
+            Message message, long timeoutMs, BiConsumer<SendResult, Throwable> listener) {
         try {
             Objects.requireNonNull(message, "message");
             if (shutdown) {
@@ -272,11 +292,13 @@ public final class SimpleMessageProducer implements MessageProducer {
         }
     }
 
-    private CompletableFuture<SendResult> failOver(Message message, Encoded encoded, Partition failed, Throwable error,
-            long timeoutMs) {
+    private CompletableFuture<SendResult> failOver(
+            Message message, Encoded encoded, Partition failed, Throwable error, long timeoutMs) {
         // only a put that never reached the broker moves, and only when its selector allows it (a key stays
         // on its partition): one lost in flight may be stored already
-        if (!(error instanceof ConnectionException ce) || ce.maybeDelivered() || shutdown
+        if (!(error instanceof ConnectionException ce)
+                || ce.maybeDelivered()
+                || shutdown
                 || !selector.allowsFailover()) {
             return CompletableFuture.failedFuture(error);
         }
@@ -295,15 +317,21 @@ public final class SimpleMessageProducer implements MessageProducer {
         }
     }
 
-    private CompletableFuture<SendResult> attempt(Message message, Encoded encoded, TopicBrokers brokers,
-            Partition partition, long timeoutMs) {
+    private CompletableFuture<SendResult> attempt(
+            Message message, Encoded encoded, TopicBrokers brokers, Partition partition, long timeoutMs) {
         String url = brokers.url(partition).orElse(null);
         if (url == null) {
-            return CompletableFuture.failedFuture(new ConnectionException("No broker known for partition " + partition
-                    + " of topic " + message.getTopic(), null));
+            return CompletableFuture.failedFuture(new ConnectionException(
+                    "No broker known for partition " + partition + " of topic " + message.getTopic(), null));
         }
-        PutCommand put = new PutCommand(message.getTopic(), partition.getPartition(), encoded.flag(),
-                encoded.checksum(), null, OpaqueGenerator.next(), Unpooled.wrappedBuffer(encoded.body()));
+        PutCommand put = new PutCommand(
+                message.getTopic(),
+                partition.getPartition(),
+                encoded.flag(),
+                encoded.checksum(),
+                null,
+                OpaqueGenerator.next(),
+                Unpooled.wrappedBuffer(encoded.body()));
         return remoting.invoke(url, put, timeoutMs).thenApply(reply -> read(reply, message, partition));
     }
 

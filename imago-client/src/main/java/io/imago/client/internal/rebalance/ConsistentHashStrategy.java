@@ -60,8 +60,10 @@ public final class ConsistentHashStrategy implements LoadBalanceStrategy {
     /** Word {@code index} of {@code digest} as an unsigned little-endian 32-bit value. */
     static long littleEndianWord(byte[] digest, int index) {
         int base = index * 4;
-        return (digest[base + 3] & 0xFFL) << 24 | (digest[base + 2] & 0xFFL) << 16
-                | (digest[base + 1] & 0xFFL) << 8 | (digest[base] & 0xFFL);
+        return (digest[base + 3] & 0xFFL) << 24
+                | (digest[base + 2] & 0xFFL) << 16
+                | (digest[base + 1] & 0xFFL) << 8
+                | (digest[base] & 0xFFL);
     }
 
     static byte[] md5(String text) {

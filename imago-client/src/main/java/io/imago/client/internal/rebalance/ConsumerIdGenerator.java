@@ -1,5 +1,7 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -9,9 +11,6 @@ import java.time.Clock;
 import java.util.Collections;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * Makes the consumer ids MetaQ 1.4.6.2 registers: {@code <group>_<consumerIdOrUUID>}, where the

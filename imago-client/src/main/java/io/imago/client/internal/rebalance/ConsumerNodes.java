@@ -3,7 +3,6 @@ package io.imago.client.internal.rebalance;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -115,8 +114,8 @@ final class ConsumerNodes {
         } catch (KeeperException.NoNodeException e) {
             return null;
         }
-        boolean ours = stat.getEphemeralOwner() == sessionId()
-                && consumerId.equals(new String(data, StandardCharsets.UTF_8));
+        boolean ours =
+                stat.getEphemeralOwner() == sessionId() && consumerId.equals(new String(data, StandardCharsets.UTF_8));
         return ours ? stat : null;
     }
 
@@ -137,8 +136,8 @@ final class ConsumerNodes {
             try {
                 deleteIfOurs(path);
             } catch (Exception e) {
-                errorHandler.accept(new RebalanceException("consumer " + consumerId
-                        + " could not delete its owner node " + path, e));
+                errorHandler.accept(new RebalanceException(
+                        "consumer " + consumerId + " could not delete its owner node " + path, e));
             }
         }
     }

@@ -1,6 +1,13 @@
 package io.imago.client.internal.rebalance;
 
 import io.imago.client.consumer.LoadBalanceStrategy;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.cluster.Partition;
+import io.imago.coordination.BackOff;
+import io.imago.coordination.ClosePolicy;
+import io.imago.coordination.ZooKeeperAgent;
+import io.imago.coordination.ZooKeeperAgentRunner;
+import io.imago.exception.MetaClientException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
@@ -18,14 +24,6 @@ import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.imago.exception.MetaClientException;
-import io.imago.client.consumer.storage.OffsetStorage;
-import io.imago.cluster.Partition;
-import io.imago.coordination.BackOff;
-import io.imago.coordination.ClosePolicy;
-import io.imago.coordination.ZooKeeperAgent;
-import io.imago.coordination.ZooKeeperAgentRunner;
 
 /**
  * One consumer's membership of its group in ZooKeeper, exactly as MetaQ 1.4.6.2 does it (spec
@@ -79,6 +77,7 @@ public final class GroupCoordinator implements AutoCloseable {
     private final AtomicLong completedRounds = new AtomicLong();
     /** The coordinator thread, the lifecycle, registering again in a new session, the error handler. */
     private final ZooKeeperAgentRunner runner;
+
     private final WatcherRemoveCuratorFramework zk;
     private final GroupStateReader reader;
     /** Coordinator thread (its {@code view()}: any thread): what the fetch loop holds, and the positions. */
@@ -95,14 +94,21 @@ public final class GroupCoordinator implements AutoCloseable {
      * @param fetchControl the fetch loop to hand partitions to
      * @param errorHandler receives every failure of background work (rounds, commits, watches)
      */
-    public GroupCoordinator(CuratorFramework client, RebalanceSettings settings, OffsetStorage offsetStorage,
-            FetchControl fetchControl, Consumer<Throwable> errorHandler) {
+    public GroupCoordinator(
+            CuratorFramework client,
+            RebalanceSettings settings,
+            OffsetStorage offsetStorage,
+            FetchControl fetchControl,
+            Consumer<Throwable> errorHandler) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.fetchControl = Objects.requireNonNull(fetchControl, "fetchControl");
         this.owned = new OwnedPartitions(settings, Objects.requireNonNull(offsetStorage, "offsetStorage"));
-        this.runner = new ZooKeeperAgentRunner(new Coordinator(), new BackOff(FIRST_REGISTER_RETRY_MS, roundRetryMs()),
-                ClosePolicy.letFinish(), Objects.requireNonNull(errorHandler, "errorHandler"));
+        this.runner = new ZooKeeperAgentRunner(
+                new Coordinator(),
+                new BackOff(FIRST_REGISTER_RETRY_MS, roundRetryMs()),
+                ClosePolicy.letFinish(),
+                Objects.requireNonNull(errorHandler, "errorHandler"));
         this.zk = client.newWatcherRemoveCuratorFramework();
         this.reader = new GroupStateReader(zk, settings.znodes(), settings.group(), watcher);
         this.nodes = new ConsumerNodes(zk, client, settings.consumerId());
@@ -121,16 +127,21 @@ public final class GroupCoordinator implements AutoCloseable {
             runner.start(client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RebalanceException("interrupted while consumer " + settings.consumerId() + " joined group "
-                    + settings.group(), e);
+            throw new RebalanceException(
+                    "interrupted while consumer " + settings.consumerId() + " joined group " + settings.group(), e);
         } catch (ExecutionException e) {
-            throw new RebalanceException("consumer " + settings.consumerId() + " could not join group "
-                    + settings.group() + ": " + e.getCause(), e.getCause());
+            throw new RebalanceException(
+                    "consumer " + settings.consumerId() + " could not join group " + settings.group() + ": "
+                            + e.getCause(),
+                    e.getCause());
         }
         if (settings.commitOffsetPeriodMs() > 0) {
             runner.scheduleWithFixedDelay(() -> owned.commitStillOurs(nodes), settings.commitOffsetPeriodMs());
         }
-        LOG.info("Consumer {} joined group {} with topics {}", settings.consumerId(), settings.group(),
+        LOG.info(
+                "Consumer {} joined group {} with topics {}",
+                settings.consumerId(),
+                settings.group(),
                 settings.topics());
     }
 
@@ -173,10 +184,12 @@ public final class GroupCoordinator implements AutoCloseable {
         if (runner.isClosing() || !roundScheduled.compareAndSet(false, true)) {
             return;
         }
-        boolean scheduled = runner.schedule(() -> {
-            roundScheduled.set(false);
-            rebalanceRound();
-        }, settings.coalesceDelayMs());
+        boolean scheduled = runner.schedule(
+                () -> {
+                    roundScheduled.set(false);
+                    rebalanceRound();
+                },
+                settings.coalesceDelayMs());
         if (!scheduled) {
             // Only once close() began: no round is wanted any more.
             roundScheduled.set(false);
@@ -214,8 +227,10 @@ public final class GroupCoordinator implements AutoCloseable {
                     return;
                 }
                 lastFailure = null;
-                LOG.debug("Consumer {} found a partition still owned by another consumer (attempt {})",
-                        settings.consumerId(), attempt);
+                LOG.debug(
+                        "Consumer {} found a partition still owned by another consumer (attempt {})",
+                        settings.consumerId(),
+                        attempt);
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -228,11 +243,16 @@ public final class GroupCoordinator implements AutoCloseable {
             }
         }
         long retryMs = roundRetryMs();
-        runner.report(new RebalanceException("consumer " + settings.consumerId() + " of group "
-                + settings.group() + " could not rebalance in " + RebalanceSettings.MAX_ATTEMPTS
-                + " attempts (" + (lastFailure == null ? "its partitions stayed owned by other consumers"
-                        : String.valueOf(lastFailure)) + "); it owns nothing and tries again in " + retryMs
-                + " ms or at the next change", lastFailure));
+        runner.report(new RebalanceException(
+                "consumer " + settings.consumerId() + " of group "
+                        + settings.group() + " could not rebalance in " + RebalanceSettings.MAX_ATTEMPTS
+                        + " attempts ("
+                        + (lastFailure == null
+                                ? "its partitions stayed owned by other consumers"
+                                : String.valueOf(lastFailure))
+                        + "); it owns nothing and tries again in " + retryMs
+                        + " ms or at the next change",
+                lastFailure));
         // owner nodes of a dead session vanish without any watch firing here: retry on a timer too
         if (!runner.schedule(this::requestRound, retryMs)) {
             LOG.debug("Consumer {} is closing; no retry", settings.consumerId());
@@ -256,8 +276,12 @@ public final class GroupCoordinator implements AutoCloseable {
         owned.startRoundDone();
         lastViews = views;
         if (plan.changesOwnership()) {
-            LOG.info("Consumer {} rebalanced: released {}, claimed {}, owns {}", settings.consumerId(),
-                    plan.toRelease(), plan.toClaim(), owned.view());
+            LOG.info(
+                    "Consumer {} rebalanced: released {}, claimed {}, owns {}",
+                    settings.consumerId(),
+                    plan.toRelease(),
+                    plan.toClaim(),
+                    owned.view());
         }
         for (String topic : plan.brokersChanged()) {
             fetchControl.brokersChanged(topic);
@@ -356,8 +380,10 @@ public final class GroupCoordinator implements AutoCloseable {
         /** A new session: the owner nodes went with the old one; the ids node is registered again, then a round. */
         @Override
         public long onRepair(int attempt) throws Exception {
-            LOG.info("Consumer {} is in a new ZooKeeper session; registering again (attempt {})",
-                    settings.consumerId(), attempt);
+            LOG.info(
+                    "Consumer {} is in a new ZooKeeper session; registering again (attempt {})",
+                    settings.consumerId(),
+                    attempt);
             dropAll();
             long sessionId;
             try {
@@ -365,8 +391,9 @@ public final class GroupCoordinator implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                throw new RebalanceException("consumer " + settings.consumerId()
-                        + " could not register again in group " + settings.group(), e);
+                throw new RebalanceException(
+                        "consumer " + settings.consumerId() + " could not register again in group " + settings.group(),
+                        e);
             }
             requestRound();
             return sessionId;
@@ -388,8 +415,10 @@ public final class GroupCoordinator implements AutoCloseable {
                 releaseAll(true);
                 nodes.deleteIdsIfOurs(settings.idPath());
             } catch (Exception e) {
-                runner.report(new RebalanceException("consumer " + settings.consumerId()
-                        + " could not remove its nodes from group " + settings.group(), e));
+                runner.report(new RebalanceException(
+                        "consumer " + settings.consumerId() + " could not remove its nodes from group "
+                                + settings.group(),
+                        e));
             } finally {
                 zk.removeWatchers();
             }

@@ -1,5 +1,7 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.protocol.zk.TopicRegistrationJson;
+import io.imago.protocol.zk.ZnodeDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -10,15 +12,11 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.imago.protocol.zk.TopicRegistrationJson;
-import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * Reads what a rebalance round needs from ZooKeeper (spec section 4.4, step 1) and leaves a child
@@ -83,14 +81,18 @@ final class GroupStateReader {
         });
         List<String> registrations = registrations(topic);
         TreeSet<String> partitions = new TreeSet<>();
-        for (Iterator<String> it = registrations.iterator(); it.hasNext();) {
+        for (Iterator<String> it = registrations.iterator(); it.hasNext(); ) {
             String registration = it.next();
             OptionalInt brokerId = ZnodeDescriptor.brokerId(registration);
             String data = brokerId.isEmpty() ? null : readString(znodes.subscribedTopicPath(topic, registration));
             OptionalInt numParts = TopicRegistrationJson.numParts(data);
             if (numParts.isEmpty()) {
-                LOG.warn("Ignoring the registration {} of topic {}: expected <brokerId>-m or <brokerId>-s<n> with "
-                        + "{\"numParts\":N,\"broker\":\"...\"}, found data {}", registration, topic, data);
+                LOG.warn(
+                        "Ignoring the registration {} of topic {}: expected <brokerId>-m or <brokerId>-s<n> with "
+                                + "{\"numParts\":N,\"broker\":\"...\"}, found data {}",
+                        registration,
+                        topic,
+                        data);
                 it.remove();
                 continue;
             }
@@ -104,7 +106,8 @@ final class GroupStateReader {
     private List<String> registrations(String topic) throws Exception {
         String path = znodes.subscribedTopicPath(topic);
         try {
-            return new ArrayList<>(new TreeSet<>(zk.getChildren().usingWatcher(watcher).forPath(path)));
+            return new ArrayList<>(
+                    new TreeSet<>(zk.getChildren().usingWatcher(watcher).forPath(path)));
         } catch (KeeperException.NoNodeException e) {
             // Deleted by hand after we created it: watch for its return.
             if (zk.checkExists().usingWatcher(watcher).forPath(path) != null) {

@@ -1,16 +1,15 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
-import io.imago.exception.MetaClientException;
-import io.imago.client.consumer.storage.OffsetStorage;
-import io.imago.cluster.Partition;
-import io.imago.client.consumer.TopicPartitionRegInfo;
 
 /**
  * The coordinator's bookkeeping of what this consumer owns: the partitions the fetch loop holds
@@ -29,6 +28,7 @@ final class OwnedPartitions {
     private final Map<String, Map<String, PartitionAssignment>> owned = new TreeMap<>();
     /** Owner nodes this session holds while the fetch loop does not have the partition. */
     private final Map<String, Set<String>> heldNotFetched = new TreeMap<>();
+
     private volatile Map<String, List<Partition>> view = Map.of();
     /**
      * Whether claimed partitions start at their end whatever is stored: true until the first round
@@ -73,7 +73,9 @@ final class OwnedPartitions {
         List<PartitionAssignment> assignments = new ArrayList<>();
         for (Map.Entry<String, Set<String>> entry : claimed.entrySet()) {
             for (String partition : entry.getValue()) {
-                assignments.add(new PartitionAssignment(entry.getKey(), new Partition(partition),
+                assignments.add(new PartitionAssignment(
+                        entry.getKey(),
+                        new Partition(partition),
                         loadPosition(entry.getKey(), new Partition(partition))));
             }
         }
@@ -143,7 +145,8 @@ final class OwnedPartitions {
 
     private void publish() {
         Map<String, List<Partition>> snapshot = new TreeMap<>();
-        owned.forEach((topic, partitions) -> snapshot.put(topic,
+        owned.forEach((topic, partitions) -> snapshot.put(
+                topic,
                 partitions.values().stream().map(PartitionAssignment::partition).toList()));
         view = Map.copyOf(snapshot);
     }
@@ -174,7 +177,9 @@ final class OwnedPartitions {
     void commitStillOurs(ConsumerNodes nodes) throws Exception {
         List<TopicPartitionRegInfo> stillOurs = new ArrayList<>();
         for (PartitionAssignment assignment : all()) {
-            if (nodes.isOurs(settings.ownerPath(assignment.topic(), assignment.partition().toString())) != null) {
+            if (nodes.isOurs(settings.ownerPath(
+                            assignment.topic(), assignment.partition().toString()))
+                    != null) {
                 stillOurs.add(assignment.position());
             }
         }

@@ -1,9 +1,8 @@
 package io.imago.client.internal.rebalance;
 
-import java.util.Objects;
-
-import io.imago.cluster.Partition;
 import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.cluster.Partition;
+import java.util.Objects;
 
 /**
  * One partition this consumer owns, as handed to {@link FetchControl}: the topic, the partition and

@@ -1,12 +1,11 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.LoadBalanceStrategy;
+import io.imago.protocol.zk.ZnodeDescriptor;
+import io.imago.utils.ZkUtils.ZKConfig;
 import java.util.List;
 import java.util.Objects;
-
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.utils.ZkUtils.ZKConfig;
-import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * What a {@link GroupCoordinator} needs to know, fixed when the consumer completes its subscription.
@@ -23,8 +22,15 @@ import io.imago.protocol.zk.ZnodeDescriptor;
  * @param alwaysFromMaxOffset ignore stored positions and start at their end the partitions claimed in the
  *     first round after start (later claims continue from the stored positions)
  */
-public record RebalanceSettings(ZnodeDescriptor znodes, String group, String consumerId, List<String> topics,
-        LoadBalanceStrategy strategy, long zkSyncTimeMs, long commitOffsetPeriodMs, long initialOffset,
+public record RebalanceSettings(
+        ZnodeDescriptor znodes,
+        String group,
+        String consumerId,
+        List<String> topics,
+        LoadBalanceStrategy strategy,
+        long zkSyncTimeMs,
+        long commitOffsetPeriodMs,
+        long initialOffset,
         boolean alwaysFromMaxOffset) {
     /** MetaQ's limit of attempts per rebalance round. */
     public static final int MAX_ATTEMPTS = 7;
@@ -44,12 +50,19 @@ public record RebalanceSettings(ZnodeDescriptor znodes, String group, String con
     }
 
     /** The settings of a consumer configured by {@code config}, its factory's {@code zkConfig} and its topics. */
-    public static RebalanceSettings of(ConsumerConfig config, ZKConfig zkConfig, String consumerId,
-            List<String> topics) {
+    public static RebalanceSettings of(
+            ConsumerConfig config, ZKConfig zkConfig, String consumerId, List<String> topics) {
         config.validate();
-        return new RebalanceSettings(new ZnodeDescriptor(zkConfig.zkRoot), config.getGroup(), consumerId,
-                topics, LoadBalanceStrategy.of(config.getLoadBalanceStrategyType()), zkConfig.zkSyncTimeMs,
-                config.getCommitOffsetPeriodInMills(), config.getOffset(), config.isAlwaysConsumeFromMaxOffset());
+        return new RebalanceSettings(
+                new ZnodeDescriptor(zkConfig.zkRoot),
+                config.getGroup(),
+                consumerId,
+                topics,
+                LoadBalanceStrategy.of(config.getLoadBalanceStrategyType()),
+                zkConfig.zkSyncTimeMs,
+                config.getCommitOffsetPeriodInMills(),
+                config.getOffset(),
+                config.isAlwaysConsumeFromMaxOffset());
     }
 
     /** How long watch events are gathered before a rebalance round starts. */

@@ -26,7 +26,10 @@ record RoundPlan(List<PartitionAssignment> toRelease, Map<String, Set<String>> t
      * @param lastViews each topic as the last successful round saw it
      * @param owned what the fetch loop holds now
      */
-    static RoundPlan of(RebalanceSettings settings, Map<String, TopicView> views, Map<String, TopicView> lastViews,
+    static RoundPlan of(
+            RebalanceSettings settings,
+            Map<String, TopicView> views,
+            Map<String, TopicView> lastViews,
             OwnedPartitions owned) {
         Map<String, Set<String>> toClaim = new TreeMap<>();
         List<PartitionAssignment> toRelease = new ArrayList<>();
@@ -41,9 +44,10 @@ record RoundPlan(List<PartitionAssignment> toRelease, Map<String, Set<String>> t
                 }
                 continue;
             }
-            Set<String> target = view.partitions().isEmpty() ? Set.of()
-                    : new LinkedHashSet<>(settings.strategy().partitionsFor(settings.consumerId(), view.consumers(),
-                            view.partitions()));
+            Set<String> target = view.partitions().isEmpty()
+                    ? Set.of()
+                    : new LinkedHashSet<>(settings.strategy()
+                            .partitionsFor(settings.consumerId(), view.consumers(), view.partitions()));
             Map<String, PartitionAssignment> current = owned.of(topic);
             current.forEach((partition, assignment) -> {
                 if (!target.contains(partition)) {

@@ -81,25 +81,28 @@ final class BrokerConnection {
     }
 
     /** A slot and a timeout for the request, or null when none was free in time (future failed). */
-    private PendingRequest reserve(RequestCommand command, CompletableFuture<ResponseCommand> future,
-            long timeoutMs) throws InterruptedException {
+    private PendingRequest reserve(RequestCommand command, CompletableFuture<ResponseCommand> future, long timeoutMs)
+            throws InterruptedException {
         long t0 = System.nanoTime();
         boolean onEventLoop = client.isEventLoopThread();
         if (!(onEventLoop ? slots.tryAcquire() : slots.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS))) {
-            future.completeExceptionally(new RequestTimeoutException("No in-flight slot to " + url + " within "
-                    + timeoutMs + " ms (" + client.config().maxInFlightPerConnection() + " requests in flight); not sent",
+            future.completeExceptionally(new RequestTimeoutException(
+                    "No in-flight slot to " + url + " within " + timeoutMs + " ms ("
+                            + client.config().maxInFlightPerConnection() + " requests in flight); not sent",
                     false));
             return null;
         }
         long remainingMs = timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         if (remainingMs <= 0) { // the wait for the slot took the whole timeout: do not send it to fail anyway
             slots.release();
-            future.completeExceptionally(new RequestTimeoutException("The " + timeoutMs + " ms timeout of a request to "
-                    + url + " passed while it waited for an in-flight slot; not sent", false));
+            future.completeExceptionally(new RequestTimeoutException(
+                    "The " + timeoutMs + " ms timeout of a request to " + url
+                            + " passed while it waited for an in-flight slot; not sent",
+                    false));
             return null;
         }
-        PendingRequest request = new PendingRequest(command.opaque(), command.getClass().getSimpleName(), url,
-                timeoutMs, future, slots);
+        PendingRequest request =
+                new PendingRequest(command.opaque(), command.getClass().getSimpleName(), url, timeoutMs, future, slots);
         try {
             request.timeout(client.timer().newTimeout(request, remainingMs, TimeUnit.MILLISECONDS));
         } catch (IllegalStateException timerStopped) {
@@ -144,8 +147,8 @@ final class BrokerConnection {
     /** Starts connecting unless connected or connecting; returns the outcome of the attempt. */
     synchronized CompletableFuture<ChannelRequests> connect() {
         if (closed) {
-            return CompletableFuture.failedFuture(new ClientClosedException("The connection to " + url + " is closed",
-                    false));
+            return CompletableFuture.failedFuture(
+                    new ClientClosedException("The connection to " + url + " is closed", false));
         }
         ChannelRequests c = current;
         if (c != null && c.isUsable()) {
@@ -187,8 +190,8 @@ final class BrokerConnection {
         } else if (closed) {
             attempt.completeExceptionally(new ClientClosedException("The connection to " + url + " is closed", false));
         } else {
-            attempt.completeExceptionally(new ConnectionException("Cannot connect to " + url,
-                    f.isSuccess() ? null : f.cause()));
+            attempt.completeExceptionally(
+                    new ConnectionException("Cannot connect to " + url, f.isSuccess() ? null : f.cause()));
         }
     }
 
@@ -277,8 +280,13 @@ final class BrokerConnection {
         }
         CompletableFuture<ResponseCommand> reply = new CompletableFuture<>();
         long timeoutMs = client.config().heartbeatTimeoutMs();
-        PendingRequest request = new PendingRequest(OpaqueGenerator.next(), "Capability probe (version)", url,
-                timeoutMs, reply, slots); // owns the slot just taken
+        PendingRequest request = new PendingRequest(
+                OpaqueGenerator.next(),
+                "Capability probe (version)",
+                url,
+                timeoutMs,
+                reply,
+                slots); // owns the slot just taken
         try {
             request.timeout(client.timer().newTimeout(request, timeoutMs, TimeUnit.MILLISECONDS));
         } catch (IllegalStateException timerStopped) {
@@ -312,8 +320,13 @@ final class BrokerConnection {
         }
         CompletableFuture<ResponseCommand> reply = new CompletableFuture<>();
         long timeoutMs = client.config().heartbeatTimeoutMs();
-        PendingRequest request = new PendingRequest(OpaqueGenerator.next(), "Heartbeat (version)", url, timeoutMs,
-                reply, slots); // owns the slot just taken
+        PendingRequest request = new PendingRequest(
+                OpaqueGenerator.next(),
+                "Heartbeat (version)",
+                url,
+                timeoutMs,
+                reply,
+                slots); // owns the slot just taken
         request.timeout(client.timer().newTimeout(request, timeoutMs, TimeUnit.MILLISECONDS));
         requests.send(new VersionCommand(request.opaque()), request);
         reply.whenComplete((r, e) -> heartbeatAnswered(requests, r, e));
@@ -334,7 +347,9 @@ final class BrokerConnection {
         } else if (error instanceof ConnectionException || error instanceof ClientClosedException) {
             LOG.debug("Heartbeat to {} ended with its channel", url);
         } else if (error != null || heartbeatFailures.incrementAndGet() >= HEARTBEAT_FAILURES_TO_CLOSE) {
-            LOG.warn("Heartbeat to {} failed ({}); closing the connection", url,
+            LOG.warn(
+                    "Heartbeat to {} failed ({}); closing the connection",
+                    url,
                     error != null ? error.toString() : "non-200 replies");
             requests.channel().close();
         }

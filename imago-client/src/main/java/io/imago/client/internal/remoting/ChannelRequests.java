@@ -43,6 +43,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     static final int PUT_BATCH_UNKNOWN = 0;
     /** A {@code version} probe is on its way. */
     static final int PUT_BATCH_PROBING = 1;
+
     static final int PUT_BATCH_YES = 2;
     static final int PUT_BATCH_NO = 3;
 
@@ -112,8 +113,8 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
             return;
         }
         if (ended) {
-            request.fail(new ConnectionException("Connection to " + connection.url() + " lost before the request was"
-                    + " sent", null, false));
+            request.fail(new ConnectionException(
+                    "Connection to " + connection.url() + " lost before the request was" + " sent", null, false));
             ReferenceCountUtil.release(command);
             return;
         }
@@ -183,7 +184,7 @@ final class ChannelRequests extends ChannelInboundHandlerAdapter {
     }
 
     private ConnectionException lost() {
-        return new ConnectionException("Connection to " + connection.url() + " lost with the request in flight",
-                null, true);
+        return new ConnectionException(
+                "Connection to " + connection.url() + " lost with the request in flight", null, true);
     }
 }

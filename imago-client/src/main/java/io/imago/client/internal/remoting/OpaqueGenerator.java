@@ -16,8 +16,7 @@ public final class OpaqueGenerator {
 
     private static final AtomicInteger NEXT = new AtomicInteger(FIRST);
 
-    private OpaqueGenerator() {
-    }
+    private OpaqueGenerator() {}
 
     /** The next opaque. */
     public static int next() {

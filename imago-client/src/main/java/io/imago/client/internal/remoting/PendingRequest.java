@@ -28,7 +28,12 @@ final class PendingRequest implements TimerTask {
     private volatile Map<Integer, PendingRequest> table;
 
     /** A request named {@code what} (for messages) to {@code url} that times out after {@code timeoutMs}. */
-    PendingRequest(int opaque, String what, BrokerUrl url, long timeoutMs, CompletableFuture<ResponseCommand> future,
+    PendingRequest(
+            int opaque,
+            String what,
+            BrokerUrl url,
+            long timeoutMs,
+            CompletableFuture<ResponseCommand> future,
             Semaphore slots) {
         this.opaque = opaque;
         this.what = what;
@@ -60,8 +65,10 @@ final class PendingRequest implements TimerTask {
     @Override
     public void run(Timeout t) {
         boolean sent = written;
-        fail(new RequestTimeoutException(what + " request to " + url + " timed out after " + timeoutMs + " ms"
-                + (sent ? "" : " before it was sent"), sent));
+        fail(new RequestTimeoutException(
+                what + " request to " + url + " timed out after " + timeoutMs + " ms"
+                        + (sent ? "" : " before it was sent"),
+                sent));
     }
 
     boolean isFinished() {

@@ -1,7 +1,5 @@
 package io.imago.client.internal.remoting;
 
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ExecutionException;
 import io.imago.protocol.codec.RequestEncoder;
 import io.imago.protocol.codec.ResponseDecoder;
 import io.imago.protocol.command.RequestCommand;
@@ -27,8 +25,8 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,16 +82,17 @@ public final class RemotingClient implements AutoCloseable {
         }
         epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("imago-client-io", true),
-                io);
-        bootstrap = new Bootstrap().group(group)
+        group = new MultiThreadIoEventLoopGroup(
+                config.ioThreads(), new DefaultThreadFactory("imago-client-io", true), io);
+        bootstrap = new Bootstrap()
+                .group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs());
-        timer = new HashedWheelTimer(new DefaultThreadFactory("imago-client-timeouts", true), TIMER_TICK_MS,
-                TimeUnit.MILLISECONDS);
+        timer = new HashedWheelTimer(
+                new DefaultThreadFactory("imago-client-timeouts", true), TIMER_TICK_MS, TimeUnit.MILLISECONDS);
         timer.start();
         started = true;
         LOG.info("Remoting client started ({} transport, {} I/O threads)", epoll ? "epoll" : "nio", config.ioThreads());
@@ -201,8 +202,8 @@ public final class RemotingClient implements AutoCloseable {
     @SuppressWarnings("FutureReturnValueIgnored")
     private BrokerConnection connection(String url) throws ClientClosedException {
         if (closed || !started) {
-            throw new ClientClosedException(closed ? "The remoting client is closed" : "The remoting client is not started",
-                    false);
+            throw new ClientClosedException(
+                    closed ? "The remoting client is closed" : "The remoting client is not started", false);
         }
         BrokerUrl parsed = parsed(url);
         BrokerConnection c = connections.get(parsed);

@@ -23,8 +23,15 @@ import java.util.random.RandomGenerator;
  *        next request to that broker starts a new one)
  * @param maxReplyBodyBytes largest reply body accepted (a bigger one closes the connection)
  */
-public record RemotingConfig(int ioThreads, int connectTimeoutMs, long heartbeatIdleMs, long heartbeatTimeoutMs,
-        int maxInFlightPerConnection, BackOff reconnectBackOff, int maxReconnectAttempts, int maxReplyBodyBytes) {
+public record RemotingConfig(
+        int ioThreads,
+        int connectTimeoutMs,
+        long heartbeatIdleMs,
+        long heartbeatTimeoutMs,
+        int maxInFlightPerConnection,
+        BackOff reconnectBackOff,
+        int maxReconnectAttempts,
+        int maxReplyBodyBytes) {
     public static final long DEFAULT_HEARTBEAT_IDLE_MS = 10_000;
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 4_096;
@@ -52,22 +59,41 @@ public record RemotingConfig(int ioThreads, int connectTimeoutMs, long heartbeat
 
     /** The defaults, with one I/O thread per core. */
     public static RemotingConfig defaults() {
-        return new RemotingConfig(Runtime.getRuntime().availableProcessors(), DEFAULT_CONNECT_TIMEOUT_MS,
-                DEFAULT_HEARTBEAT_IDLE_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
+        return new RemotingConfig(
+                Runtime.getRuntime().availableProcessors(),
+                DEFAULT_CONNECT_TIMEOUT_MS,
+                DEFAULT_HEARTBEAT_IDLE_MS,
+                DEFAULT_HEARTBEAT_TIMEOUT_MS,
+                DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
                 new BackOff(DEFAULT_RECONNECT_INITIAL_BACKOFF_MS, DEFAULT_RECONNECT_MAX_BACKOFF_MS),
-                DEFAULT_MAX_RECONNECT_ATTEMPTS, DEFAULT_MAX_REPLY_BODY_BYTES);
+                DEFAULT_MAX_RECONNECT_ATTEMPTS,
+                DEFAULT_MAX_REPLY_BODY_BYTES);
     }
 
     /** A copy with other heartbeat timings. */
     public RemotingConfig withHeartbeat(long idleMs, long timeoutMs) {
-        return new RemotingConfig(ioThreads, connectTimeoutMs, idleMs, timeoutMs, maxInFlightPerConnection,
-                reconnectBackOff, maxReconnectAttempts, maxReplyBodyBytes);
+        return new RemotingConfig(
+                ioThreads,
+                connectTimeoutMs,
+                idleMs,
+                timeoutMs,
+                maxInFlightPerConnection,
+                reconnectBackOff,
+                maxReconnectAttempts,
+                maxReplyBodyBytes);
     }
 
     /** A copy with another in-flight bound. */
     public RemotingConfig withMaxInFlightPerConnection(int max) {
-        return new RemotingConfig(ioThreads, connectTimeoutMs, heartbeatIdleMs, heartbeatTimeoutMs, max,
-                reconnectBackOff, maxReconnectAttempts, maxReplyBodyBytes);
+        return new RemotingConfig(
+                ioThreads,
+                connectTimeoutMs,
+                heartbeatIdleMs,
+                heartbeatTimeoutMs,
+                max,
+                reconnectBackOff,
+                maxReconnectAttempts,
+                maxReplyBodyBytes);
     }
 
     /** {@link #reconnectBackoffMs(int, RandomGenerator)} with the thread's own random generator. */

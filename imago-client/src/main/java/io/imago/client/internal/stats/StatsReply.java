@@ -14,8 +14,7 @@ public final class StatsReply {
     private static final String HEAD = "STATS";
     private static final String END = "END";
 
-    private StatsReply() {
-    }
+    private StatsReply() {}
 
     public static StatsResult parse(String item, String body) {
         Map<String, String> values = new LinkedHashMap<>();

@@ -29,20 +29,19 @@ import org.slf4j.LoggerFactory;
 public final class StatsRequests {
     private static final Logger LOG = LoggerFactory.getLogger(StatsRequests.class);
 
-    private StatsRequests() {
-    }
+    private StatsRequests() {}
 
     /** One {@code stats <item>} of the broker at {@code url}, over the client's connection to it. */
     public static StatsResult ask(RemotingClient remoting, String url, String item, long timeoutMs)
-            throws MetaClientException,
-            InterruptedException {
-        CompletableFuture<ResponseCommand> f = remoting.invoke(url, new StatsCommand(item, OpaqueGenerator.next()),
-                timeoutMs);
+            throws MetaClientException, InterruptedException {
+        CompletableFuture<ResponseCommand> f =
+                remoting.invoke(url, new StatsCommand(item, OpaqueGenerator.next()), timeoutMs);
         ResponseCommand reply;
         try {
             reply = RemotingClient.await(f, timeoutMs + 1_000);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof MetaClientException m ? m
+            throw e.getCause() instanceof MetaClientException m
+                    ? m
                     : new MetaClientException("stats " + item + " to " + url + " failed", e.getCause());
         } catch (TimeoutException e) {
             throw new MetaClientException("stats " + item + " to " + url + " timed out", e);
@@ -85,8 +84,8 @@ public final class StatsRequests {
             }
             return new TopicBrokers(topic, partitions, Map.of(brokerId, url));
         } catch (MetaClientException | RuntimeException e) {
-            throw new IllegalStateException("Cannot learn the partitions of topic " + topic + " from " + url + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Cannot learn the partitions of topic " + topic + " from " + url + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while asking " + url + " for topic " + topic, e);

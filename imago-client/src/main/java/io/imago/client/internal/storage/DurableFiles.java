@@ -18,8 +18,7 @@ import java.nio.file.StandardOpenOption;
 public final class DurableFiles {
     private static final boolean POSIX_DIRECTORIES = java.io.File.separatorChar == '/';
 
-    private DurableFiles() {
-    }
+    private DurableFiles() {}
 
     /** Replaces {@code target} with {@code content} atomically and durably. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
@@ -27,7 +26,8 @@ public final class DurableFiles {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, target.getFileName().toString() + ".", ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(ch, ByteBuffer.wrap(content), 0);
                 ch.force(true);
             }

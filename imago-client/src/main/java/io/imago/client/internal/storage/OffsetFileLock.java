@@ -18,8 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class OffsetFileLock {
     private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
-    private OffsetFileLock() {
-    }
+    private OffsetFileLock() {}
 
     /** Work done while holding both locks. */
     @FunctionalInterface

@@ -1,7 +1,6 @@
 package io.imago.client.internal.storage;
 
 import io.imago.client.consumer.TopicPartitionRegInfo;
-
 import java.util.Optional;
 
 /**

@@ -37,20 +37,17 @@ final class RecoverFileScanner {
     }
 
     /** Where a live MESSAGE record lies. */
-    record Slot(long position, int size) {
-    }
+    record Slot(long position, int size) {}
 
     /** A record that passed every check. */
-    record ValidRecord(byte type, long sequence, long position, int size, ByteBuffer body) {
-    }
+    record ValidRecord(byte type, long sequence, long position, int size, ByteBuffer body) {}
 
     /**
      * What a scan found: the live messages in file order, the highest sequence seen, the corrupt
      * regions, and the end of the last valid record (where appends continue; a tail beyond it holds
      * no valid record).
      */
-    record ScanResult(LinkedHashMap<Long, Slot> live, long maxSequence, List<CorruptRegion> corrupt, long validEnd) {
-    }
+    record ScanResult(LinkedHashMap<Long, Slot> live, long maxSequence, List<CorruptRegion> corrupt, long validEnd) {}
 
     /** Scans the records from the end of the file header to {@code size}. */
     ScanResult scan(long size) throws IOException {
@@ -74,8 +71,8 @@ final class RecoverFileScanner {
                 continue;
             }
             long next = nextValidRecord(pos, size);
-            corrupt.add(new CorruptRegion(file, pos, next - pos, next == size ? a.failure() + " (to end of file)"
-                    : a.failure()));
+            corrupt.add(new CorruptRegion(
+                    file, pos, next - pos, next == size ? a.failure() + " (to end of file)" : a.failure()));
             pos = next;
         }
         return new ScanResult(live, maxSequence, corrupt, validEnd);
@@ -101,7 +98,8 @@ final class RecoverFileScanner {
             return Attempt.failed("no record magic");
         }
         int length = header.getInt(LENGTH_OFFSET);
-        if (length < RecoverStoreDescriptor.BODY_FIXED_SIZE || length > RecoverStoreDescriptor.MAX_BODY_SIZE
+        if (length < RecoverStoreDescriptor.BODY_FIXED_SIZE
+                || length > RecoverStoreDescriptor.MAX_BODY_SIZE
                 || length > size - pos - RECORD_HEADER_SIZE) {
             return Attempt.failed("record length " + length + " out of range");
         }

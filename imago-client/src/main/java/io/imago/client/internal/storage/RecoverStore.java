@@ -6,10 +6,6 @@ import io.imago.Message;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.internal.storage.RecoverFileScanner.ScanResult;
 import io.imago.client.internal.storage.RecoverFileScanner.Slot;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,12 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local recover store of one consumer group in one topic: the messages its listener kept
@@ -56,8 +54,7 @@ public final class RecoverStore implements Iterable<RecoverStore.Entry>, AutoClo
     private static final Logger log = LoggerFactory.getLogger(RecoverStore.class);
 
     /** A pending message and the sequence that names it in the file. */
-    public record Entry(long sequence, Message message) {
-    }
+    public record Entry(long sequence, Message message) {}
 
     private final Path file;
     private final long compactMinDeadBytes;
@@ -75,8 +72,8 @@ public final class RecoverStore implements Iterable<RecoverStore.Entry>, AutoClo
         this(directory, topic, group, DEFAULT_COMPACT_MIN_DEAD_BYTES, listener);
     }
 
-    public RecoverStore(Path directory, String topic, String group, long compactMinDeadBytes,
-                        CorruptionListener listener) {
+    public RecoverStore(
+            Path directory, String topic, String group, long compactMinDeadBytes, CorruptionListener listener) {
         this.file = directory.resolve(fileName(topic, group));
         this.compactMinDeadBytes = compactMinDeadBytes;
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -115,7 +112,10 @@ public final class RecoverStore implements Iterable<RecoverStore.Entry>, AutoClo
             }
             channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             recover();
-            log.info("Recover store {} opened: {} pending, {} corrupt regions skipped", file, index.size(),
+            log.info(
+                    "Recover store {} opened: {} pending, {} corrupt regions skipped",
+                    file,
+                    index.size(),
                     corruptRegions.get());
         } catch (RecoverStoreException e) {
             closeChannelAfter(e);
@@ -284,7 +284,8 @@ public final class RecoverStore implements Iterable<RecoverStore.Entry>, AutoClo
 
     private void maybeCompact() throws RecoverStoreException {
         long dead = writePosition - FILE_HEADER_SIZE - liveBytes;
-        if ((index.isEmpty() && writePosition > FILE_HEADER_SIZE) || (dead >= compactMinDeadBytes && dead > liveBytes)) {
+        if ((index.isEmpty() && writePosition > FILE_HEADER_SIZE)
+                || (dead >= compactMinDeadBytes && dead > liveBytes)) {
             try {
                 rewrite();
             } catch (IOException e) {
@@ -304,8 +305,8 @@ public final class RecoverStore implements Iterable<RecoverStore.Entry>, AutoClo
         Path tmp = compactFile();
         LinkedHashMap<Long, Slot> moved = new LinkedHashMap<>();
         long end;
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             DurableFiles.writeFully(out, ByteBuffer.wrap(RecoverStoreDescriptor.fileHeader()), 0);
             end = FILE_HEADER_SIZE;
             for (Map.Entry<Long, Slot> e : index.entrySet()) {
@@ -344,11 +345,13 @@ public final class RecoverStore implements Iterable<RecoverStore.Entry>, AutoClo
             if (a.record().isEmpty() || a.record().get().sequence() != sequence) {
                 index.remove(sequence);
                 liveBytes -= slot.size();
-                report(new CorruptRegion(file, slot.position(), slot.size(),
-                        a.record().isEmpty() ? a.failure() : "sequence changed"));
+                report(new CorruptRegion(
+                        file, slot.position(), slot.size(), a.record().isEmpty() ? a.failure() : "sequence changed"));
                 return Optional.empty();
             }
-            return Optional.of(new Entry(sequence, RecoverStoreDescriptor.decodeMessage(a.record().get().body())));
+            return Optional.of(new Entry(
+                    sequence,
+                    RecoverStoreDescriptor.decodeMessage(a.record().get().body())));
         } finally {
             lock.unlock();
         }
@@ -356,8 +359,12 @@ public final class RecoverStore implements Iterable<RecoverStore.Entry>, AutoClo
 
     private void report(CorruptRegion region) {
         corruptRegions.incrementAndGet();
-        log.warn("Recover store {}: skipped {} corrupt bytes at {} ({})", region.file(), region.length(),
-                region.position(), region.reason());
+        log.warn(
+                "Recover store {}: skipped {} corrupt bytes at {} ({})",
+                region.file(),
+                region.length(),
+                region.position(),
+                region.reason());
         try {
             listener.onCorruptRegion(region);
         } catch (RuntimeException e) {

@@ -2,7 +2,6 @@ package io.imago.client.internal.storage;
 
 import io.imago.Message;
 import io.imago.cluster.Partition;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -53,8 +52,7 @@ public final class RecoverStoreDescriptor {
     private static final int FLAG_ATTRIBUTE = 1;
     private static final int FLAG_PARTITION = 2;
 
-    private RecoverStoreDescriptor() {
-    }
+    private RecoverStoreDescriptor() {}
 
     /** The header of a new file. */
     public static byte[] fileHeader() {
@@ -86,7 +84,9 @@ public final class RecoverStoreDescriptor {
         buf.position(RECORD_HEADER_SIZE);
         buf.put(TYPE_MESSAGE).putLong(sequence).putLong(m.getId());
         Partition p = m.getPartition();
-        buf.putInt(p == null ? -1 : p.getBrokerId()).putInt(p == null ? -1 : p.getPartition()).putLong(m.getOffset());
+        buf.putInt(p == null ? -1 : p.getBrokerId())
+                .putInt(p == null ? -1 : p.getPartition())
+                .putLong(m.getOffset());
         buf.put((byte) ((m.hasAttribute() ? FLAG_ATTRIBUTE : 0) | (p != null ? FLAG_PARTITION : 0)));
         buf.putShort((short) topic.length).put(topic);
         buf.putInt(attribute.length).put(attribute);
@@ -104,7 +104,9 @@ public final class RecoverStoreDescriptor {
 
     private static ByteBuffer seal(ByteBuffer buf, int bodyLength) {
         buf.putInt(MAGIC_OFFSET, RECORD_MAGIC).putInt(LENGTH_OFFSET, bodyLength);
-        buf.putInt(CRC_OFFSET, crc(bodyLength, buf.duplicate().position(RECORD_HEADER_SIZE).limit(buf.capacity())));
+        buf.putInt(
+                CRC_OFFSET,
+                crc(bodyLength, buf.duplicate().position(RECORD_HEADER_SIZE).limit(buf.capacity())));
         return buf.position(0).limit(buf.capacity());
     }
 

@@ -3,19 +3,6 @@ package io.imago.client.internal.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.imago.Message;
 import io.imago.broker.BrokerHarness;
 import io.imago.client.MetaClientConfig;
@@ -29,6 +16,17 @@ import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
 import io.imago.cluster.Partition;
 import io.imago.protocol.command.ResponseCommand;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A fetch answer that is waiting in the queue when its partition is revoked (a rebalance moves it)
@@ -74,19 +72,26 @@ class FetchManagerRevokeIT {
                 return null;
             }
         };
-        Map<String, Subscription> subscriptions = Map.of("revoke", new Subscription("revoke", 64 * 1024, listener, null));
+        Map<String, Subscription> subscriptions =
+                Map.of("revoke", new Subscription("revoke", 64 * 1024, listener, null));
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         PartitionAssignment p0 = assignment(0, 0);
         PartitionAssignment p1 = assignment(1, ends[1]); // at the end: its get waits at the broker
         try (RemotingClient remoting = new RemotingClient(RemotingConfig.defaults());
-                RecoverManager recover = new RecoverManager(dir.resolve("recover"), "revokers", subscriptions,
-                        60_000, 1, errors::add)) {
+                RecoverManager recover =
+                        new RecoverManager(dir.resolve("recover"), "revokers", subscriptions, 60_000, 1, errors::add)) {
             remoting.start();
             remoting.connect(url).get();
             await().atMost(Duration.ofSeconds(10)).until(() -> remoting.supportsLongPoll(url));
-            FetchManager fetch = new FetchManager(new FetchSettings("revokers", 1, 3_000, 200, 2, 1,
-                    RemotingConfig.DEFAULT_MAX_REPLY_BODY_BYTES, 20_000), subscriptions, remoting,
-                    BrokerLocator.fixed(url), new MessageIdCache(64), recover, errors::add);
+            FetchManager fetch = new FetchManager(
+                    new FetchSettings(
+                            "revokers", 1, 3_000, 200, 2, 1, RemotingConfig.DEFAULT_MAX_REPLY_BODY_BYTES, 20_000),
+                    subscriptions,
+                    remoting,
+                    BrokerLocator.fixed(url),
+                    new MessageIdCache(64),
+                    recover,
+                    errors::add);
             fetch.start();
             try {
                 fetch.assigned(List.of(p0, p1));
@@ -95,8 +100,11 @@ class FetchManagerRevokeIT {
                 sendTo(producer, 1); // answers partition 1's waiting get while the only fetch thread is busy
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                     synchronized (queued) {
-                        assertThat(queued.reply).as("answer of %s (ready %s, failure %s, errors %s)", queued,
-                                queued.replyReady, queued.replyFailure, errors).isNotNull();
+                        assertThat(queued.reply)
+                                .as(
+                                        "answer of %s (ready %s, failure %s, errors %s)",
+                                        queued, queued.replyReady, queued.replyFailure, errors)
+                                .isNotNull();
                     }
                 });
                 ResponseCommand reply;
@@ -104,7 +112,9 @@ class FetchManagerRevokeIT {
                     reply = queued.reply;
                 }
                 fetch.revoke(List.of(p1));
-                assertThat(reply.refCnt()).as("references left on the answer of the revoked partition").isZero();
+                assertThat(reply.refCnt())
+                        .as("references left on the answer of the revoked partition")
+                        .isZero();
             } finally {
                 release.countDown();
                 fetch.revoke(List.of(p0));

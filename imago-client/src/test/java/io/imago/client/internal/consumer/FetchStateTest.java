@@ -2,13 +2,13 @@ package io.imago.client.internal.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.cluster.Partition;
 import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.cluster.Partition;
 import org.junit.jupiter.api.Test;
 
 class FetchStateTest {
-    private final FetchState state = new FetchState(new TopicPartitionRegInfo("t", new Partition(0, 1), 0),
-            1024, 2 << 20, 5, 5000);
+    private final FetchState state =
+            new FetchState(new TopicPartitionRegInfo("t", new Partition(0, 1), 0), 1024, 2 << 20, 5, 5000);
 
     @Test
     void emptyAnswersDoubleTheBackOffFromOneMillisecondUpToTheMaximum() {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.imago.Message;
-import io.imago.exception.MetaClientException;
 import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.message.InvalidMessageException;
 import io.imago.protocol.message.MessagePayload;
@@ -64,8 +64,10 @@ class FetchedMessageIteratorTest {
         record(set, 1, MessagePayload.of("abc".getBytes(StandardCharsets.UTF_8)));
         set.setByte(21, 'x');
         FetchedMessageIterator it = new FetchedMessageIterator("t", new Partition(0, 0), set, 40, 1 << 20);
-        assertThatThrownBy(it::next).isInstanceOf(MetaClientException.class)
-                .hasCauseInstanceOf(InvalidMessageException.class).hasMessageContaining("offset 40");
+        assertThatThrownBy(it::next)
+                .isInstanceOf(MetaClientException.class)
+                .hasCauseInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("offset 40");
         set.release();
     }
 }

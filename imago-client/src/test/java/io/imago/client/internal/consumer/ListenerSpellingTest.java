@@ -64,7 +64,8 @@ class ListenerSpellingTest {
     @Test
     void aListenerThatImplementsNeitherIsRefused() {
         MessageListener neither = () -> null;
-        assertThatThrownBy(() -> ListenerCalls.checkImplemented(neither)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ListenerCalls.checkImplemented(neither))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("implements neither recieveMessages(Message)");
     }
 }

@@ -39,7 +39,8 @@ class MessageIdCacheTest {
 
     /** Against a model: the last {@code capacity} distinct ids recorded, in order. */
     @Property(tries = 300)
-    void behavesLikeAWindowOverTheLastDistinctIdsRecorded(@ForAll @IntRange(min = 1, max = 40) int capacity,
+    void behavesLikeAWindowOverTheLastDistinctIdsRecorded(
+            @ForAll @IntRange(min = 1, max = 40) int capacity,
             @ForAll @Size(max = 400) List<@LongRange(min = -50, max = 50) Long> ids) {
         MessageIdCache cache = new MessageIdCache(capacity);
         LinkedHashSet<Long> model = new LinkedHashSet<>();

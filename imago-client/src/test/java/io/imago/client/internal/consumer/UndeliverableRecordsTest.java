@@ -2,12 +2,6 @@ package io.imago.client.internal.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-
-import org.junit.jupiter.api.Test;
-
 import io.imago.Message;
 import io.imago.client.consumer.MessageListener;
 import io.imago.client.consumer.TopicPartitionRegInfo;
@@ -15,12 +9,25 @@ import io.imago.client.internal.rebalance.PartitionAssignment;
 import io.imago.cluster.Partition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
 
 /** The decisions on a record at the fetch offset that cannot be delivered: resync, skip, or stuck. */
 class UndeliverableRecordsTest {
     private final List<String> skipped = new CopyOnWriteArrayList<>();
-    private final FetchSettings settings = new FetchSettings("g", 1, 1_000, 100, 2, 5, 1 << 20, 0,
-            (topic, partition, start, end, reason) -> skipped.add(topic + "/" + partition + " [" + start + ", " + end + ")"));
+    private final FetchSettings settings = new FetchSettings(
+            "g",
+            1,
+            1_000,
+            100,
+            2,
+            5,
+            1 << 20,
+            0,
+            (topic, partition, start, end, reason) ->
+                    skipped.add(topic + "/" + partition + " [" + start + ", " + end + ")"));
     private final UndeliverableRecords records = new UndeliverableRecords(settings, task -> 0L);
     private final FetchTask task = task(100);
 
@@ -81,15 +88,16 @@ class UndeliverableRecordsTest {
         TopicPartitionRegInfo position = new TopicPartitionRegInfo("t", p, offset);
         MessageListener listener = new MessageListener() {
             @Override
-            public void receiveMessages(Message message) {
-            }
+            public void receiveMessages(Message message) {}
 
             @Override
             public Executor getExecutor() {
                 return null;
             }
         };
-        return new FetchTask(new PartitionAssignment("t", p, position), new Subscription("t", 64 * 1024, listener, null),
+        return new FetchTask(
+                new PartitionAssignment("t", p, position),
+                new Subscription("t", 64 * 1024, listener, null),
                 new FetchState(position, 64 * 1024, 1 << 20, 5, 100));
     }
 }

@@ -3,16 +3,16 @@ package io.imago.client.internal.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.imago.broker.BrokerHarnessExtension;
 import io.imago.Message;
-import io.imago.client.producer.MessageProducer;
+import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaClientConfig;
-import io.imago.exception.MetaClientException;
 import io.imago.client.MetaMessageSessionFactory;
+import io.imago.client.TopicBrowser;
+import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendMessageCallback;
 import io.imago.client.producer.SendResult;
-import io.imago.client.TopicBrowser;
+import io.imago.exception.MetaClientException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,11 +32,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The producer's {@code putb} batching against a real broker. */
 @Timeout(120)
 class ProducerBatchIT {
-    private static final String TOPICS = String.join("\n", "[topic=batched]", "numPartitions=4", "[topic=single]",
-            "numPartitions=2", "[topic=mixed]", "numPartitions=2");
+    private static final String TOPICS = String.join(
+            "\n",
+            "[topic=batched]",
+            "numPartitions=4",
+            "[topic=single]",
+            "numPartitions=2",
+            "[topic=mixed]",
+            "numPartitions=2");
 
     @RegisterExtension
     static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("", TOPICS);
+
     static List<MessageSessionFactory> factories = new ArrayList<>();
 
     @AfterAll
@@ -133,9 +140,16 @@ class ProducerBatchIT {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> completions.get() >= n);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("completions " + completions + " failures " + failures + " lanes "
-                    + ((SimpleMessageProducer) producer).describeBatching() + " missing " + java.util.stream.IntStream
-                    .range(0, n).filter(i -> !results.containsKey(i)).limit(20).boxed().toList() + " errors " + errors, e);
+            throw new AssertionError(
+                    "completions " + completions + " failures " + failures + " lanes "
+                            + ((SimpleMessageProducer) producer).describeBatching() + " missing "
+                            + java.util.stream.IntStream.range(0, n)
+                                    .filter(i -> !results.containsKey(i))
+                                    .limit(20)
+                                    .boxed()
+                                    .toList()
+                            + " errors " + errors,
+                    e);
         }
         assertThat(failures.get()).isZero();
         assertThat(completions.get()).isEqualTo(n);
@@ -153,7 +167,8 @@ class ProducerBatchIT {
         }
         List<Message> read = browse(f, "batched");
         assertThat(read.stream().filter(m -> !new String(m.getData(), StandardCharsets.UTF_8).equals("warm-up")))
-                .hasSize(n).allSatisfy(r -> {
+                .hasSize(n)
+                .allSatisfy(r -> {
                     Message s = byId.get(r.getId());
                     assertThat(s).as("message %d was sent", r.getId()).isNotNull();
                     assertThat(r.getData()).isEqualTo(s.getData());
@@ -194,7 +209,9 @@ class ProducerBatchIT {
         for (CompletableFuture<SendResult> future : futures) {
             assertThat(future.get(30, TimeUnit.SECONDS).isSuccess()).isTrue();
         }
-        assertThat(browse(f, "mixed")).filteredOn(m -> !new String(m.getData(), StandardCharsets.UTF_8).equals("warm-up"))
-                .hasSize(100).anySatisfy(m -> assertThat(m.getData()).hasSize(big.length));
+        assertThat(browse(f, "mixed"))
+                .filteredOn(m -> !new String(m.getData(), StandardCharsets.UTF_8).equals("warm-up"))
+                .hasSize(100)
+                .anySatisfy(m -> assertThat(m.getData()).hasSize(big.length));
     }
 }

@@ -30,7 +30,9 @@ class ProducerCallbacksIT {
     private static final String TOPIC = "callbacks";
 
     @RegisterExtension
-    static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("", "[topic=" + TOPIC + "]\nnumPartitions=2");
+    static final BrokerHarnessExtension BROKER =
+            BrokerHarnessExtension.of("", "[topic=" + TOPIC + "]\nnumPartitions=2");
+
     static MessageSessionFactory factory;
 
     @AfterAll
@@ -69,24 +71,29 @@ class ProducerCallbacksIT {
         Set<String> threads = ConcurrentHashMap.newKeySet();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         for (int i = 0; i < n; i++) {
-            producer.sendMessage(message("outer-" + i), new SendMessageCallback() {
-                @Override
-                public void onMessageSent(SendResult result) {
-                    threads.add(Thread.currentThread().getName());
-                    try {
-                        if (producer.sendMessage(message("inner"), 10, TimeUnit.SECONDS).isSuccess()) {
-                            innerSent.incrementAndGet();
+            producer.sendMessage(
+                    message("outer-" + i),
+                    new SendMessageCallback() {
+                        @Override
+                        public void onMessageSent(SendResult result) {
+                            threads.add(Thread.currentThread().getName());
+                            try {
+                                if (producer.sendMessage(message("inner"), 10, TimeUnit.SECONDS)
+                                        .isSuccess()) {
+                                    innerSent.incrementAndGet();
+                                }
+                            } catch (Exception e) {
+                                errors.add(e);
+                            }
                         }
-                    } catch (Exception e) {
-                        errors.add(e);
-                    }
-                }
 
-                @Override
-                public void onException(Throwable e) {
-                    errors.add(e);
-                }
-            }, 30, TimeUnit.SECONDS);
+                        @Override
+                        public void onException(Throwable e) {
+                            errors.add(e);
+                        }
+                    },
+                    30,
+                    TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> innerSent.get() + errors.size() >= n);
         assertThat(errors).isEmpty();

@@ -53,6 +53,7 @@ class ProducerFaultsIT {
 
     @RegisterExtension
     final BrokerHarnessExtension brokers = BrokerHarnessExtension.onDemand();
+
     private final List<MessageSessionFactory> factories = new ArrayList<>();
     private FsyncGate gate;
 
@@ -67,7 +68,7 @@ class ProducerFaultsIT {
     }
 
     private MessageSessionFactory factory(BrokerHarness broker, int maxInFlight) throws MetaClientException {
-        return factory(broker, maxInFlight, c -> { });
+        return factory(broker, maxInFlight, c -> {});
     }
 
     private MessageSessionFactory factory(BrokerHarness broker, int maxInFlight, Consumer<MetaClientConfig> more)
@@ -86,11 +87,11 @@ class ProducerFaultsIT {
 
     /** A broker of one partition of {@link #TOPIC} whose fsyncs the test can hold; a producer batching to it. */
     private MessageProducer batchingProducerOnAHoldableBroker(FaultInjectingStorageIo io) throws Exception {
-        return batchingProducerOnAHoldableBroker(io, c -> { });
+        return batchingProducerOnAHoldableBroker(io, c -> {});
     }
 
-    private MessageProducer batchingProducerOnAHoldableBroker(FaultInjectingStorageIo io,
-            Consumer<MetaClientConfig> more) throws Exception {
+    private MessageProducer batchingProducerOnAHoldableBroker(
+            FaultInjectingStorageIo io, Consumer<MetaClientConfig> more) throws Exception {
         BrokerHarness broker = brokers.start("", "[topic=" + TOPIC + "]\nnumPartitions=1", io);
         MessageProducer producer = factory(broker, 1, more).createProducer();
         producer.publish(TOPIC);
@@ -118,8 +119,10 @@ class ProducerFaultsIT {
 
     /** Messages the broker appended to {@link #TOPIC} (a browser would stop at the crashed broker). */
     private static long appended(BrokerHarness broker) {
-        return broker.broker().partitions().topics().stream().filter(t -> t.topic().equals(TOPIC))
-                .mapToLong(TopicLogs::appendedSinceStart).sum();
+        return broker.broker().partitions().topics().stream()
+                .filter(t -> t.topic().equals(TOPIC))
+                .mapToLong(TopicLogs::appendedSinceStart)
+                .sum();
     }
 
     private static Throwable failure(CompletableFuture<SendResult> f) {
@@ -141,7 +144,9 @@ class ProducerFaultsIT {
         MessageProducer producer = batchingProducerOnAHoldableBroker(io);
         gate = io.holdFsyncs();
         CompletableFuture<SendResult> first = producer.sendMessageAsync(message("first"), 30, TimeUnit.SECONDS);
-        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS)).as("the first batch waits for its fsync").isTrue();
+        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS))
+                .as("the first batch waits for its fsync")
+                .isTrue();
         long queuedAt = System.nanoTime();
         CompletableFuture<SendResult> late = producer.sendMessageAsync(message("late"), 300, TimeUnit.MILLISECONDS);
         await().atMost(Duration.ofSeconds(10))
@@ -150,7 +155,8 @@ class ProducerFaultsIT {
         assertThat(first).succeedsWithin(20, TimeUnit.SECONDS).matches(SendResult::isSuccess);
         await().atMost(Duration.ofSeconds(20)).until(late::isDone);
         // a later send on the same partition: once it is acknowledged, anything sent before it is stored
-        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess()).isTrue();
+        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess())
+                .isTrue();
         assertThat(stored(factories.get(0))).as("what the broker stored").containsExactly("first", "after");
         assertThat(failure(late)).isInstanceOf(MessageNotSentException.class);
     }
@@ -168,13 +174,18 @@ class ProducerFaultsIT {
         });
         gate = io.holdFsyncs();
         CompletableFuture<SendResult> first = producer.sendMessageAsync(big("first"), 30, TimeUnit.SECONDS);
-        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS)).as("the first put waits for its fsync").isTrue();
+        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS))
+                .as("the first put waits for its fsync")
+                .isTrue();
         CompletableFuture<SendResult> second = producer.sendMessageAsync(big("second"), 500, TimeUnit.MILLISECONDS);
         await().atMost(Duration.ofSeconds(20)).until(second::isDone);
         gate.open();
         assertThat(first).succeedsWithin(20, TimeUnit.SECONDS).matches(SendResult::isSuccess);
-        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess()).isTrue();
-        assertThat(stored(factories.get(0))).as("what the broker stored").map(s -> s.split("\\|")[0])
+        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess())
+                .isTrue();
+        assertThat(stored(factories.get(0)))
+                .as("what the broker stored")
+                .map(s -> s.split("\\|")[0])
                 .containsExactly("first", "after");
         assertThat(failure(second)).isInstanceOf(MessageNotSentException.class);
     }
@@ -191,14 +202,19 @@ class ProducerFaultsIT {
         MessageProducer producer = batchingProducerOnAHoldableBroker(io);
         gate = io.holdFsyncs();
         CompletableFuture<SendResult> timesOut = producer.sendMessageAsync(message("times-out"), 1, TimeUnit.SECONDS);
-        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS)).as("the first batch waits for its fsync").isTrue();
+        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS))
+                .as("the first batch waits for its fsync")
+                .isTrue();
         CompletableFuture<SendResult> second = producer.sendMessageAsync(message("second"), 30, TimeUnit.SECONDS);
         CompletableFuture<SendResult> third = producer.sendMessageAsync(message("third"), 30, TimeUnit.SECONDS);
         Throwable timeout = failure(timesOut);
-        assertThat(timeout).as("a timeout: the message may have been stored")
-                .isInstanceOf(MetaClientException.class).isNotInstanceOf(MessageNotSentException.class);
+        assertThat(timeout)
+                .as("a timeout: the message may have been stored")
+                .isInstanceOf(MetaClientException.class)
+                .isNotInstanceOf(MessageNotSentException.class);
         gate.open();
-        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess()).isTrue();
+        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess())
+                .isTrue();
         assertThat(stored(factories.get(0))).as("what the broker stored").containsExactly("times-out", "after");
         assertThat(failure(second)).isInstanceOf(MessageNotSentException.class);
         assertThat(failure(third)).isInstanceOf(MessageNotSentException.class);
@@ -215,7 +231,8 @@ class ProducerFaultsIT {
         MessageSessionFactory f = factory(broker, 4);
         MessageProducer producer = f.createProducer(new HashPartitionSelector());
         producer.publish(TOPIC);
-        await().atMost(Duration.ofSeconds(20)).until(() -> f.getPartitionsForTopic(TOPIC).size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> f.getPartitionsForTopic(TOPIC).size() == 2);
         String key = keyOf(new Partition(1, 0), f.getPartitionsForTopic(TOPIC));
         Message keyed = new Message(TOPIC, "keyed".getBytes(StandardCharsets.UTF_8), key);
         assertThatThrownBy(() -> producer.sendMessage(keyed, 10, TimeUnit.SECONDS))
@@ -231,7 +248,8 @@ class ProducerFaultsIT {
         MessageSessionFactory f = factory(broker, 4);
         MessageProducer producer = f.createProducer();
         producer.publish(TOPIC);
-        await().atMost(Duration.ofSeconds(20)).until(() -> f.getPartitionsForTopic(TOPIC).size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> f.getPartitionsForTopic(TOPIC).size() == 2);
         for (int i = 0; i < 4; i++) {
             SendResult r = producer.sendMessage(message("m" + i), 10, TimeUnit.SECONDS);
             assertThat(r.isSuccess()).as(r.toString()).isTrue();
@@ -262,10 +280,17 @@ class ProducerFaultsIT {
         try (CuratorFramework zk = CuratorFrameworkFactory.newClient(zkConnect, 5_000, 5_000, new RetryOneTime(100))) {
             zk.start();
             String registration = brokerId + ZnodeDescriptor.MASTER_SUFFIX;
-            zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(znodes.masterPath(brokerId),
-                    BrokerUrl.format("127.0.0.1", deadPort).getBytes(StandardCharsets.UTF_8));
-            zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
-                    .forPath(znodes.publishedTopicPath(TOPIC, registration),
+            zk.create()
+                    .creatingParentsIfNeeded()
+                    .withMode(CreateMode.PERSISTENT)
+                    .forPath(
+                            znodes.masterPath(brokerId),
+                            BrokerUrl.format("127.0.0.1", deadPort).getBytes(StandardCharsets.UTF_8));
+            zk.create()
+                    .creatingParentsIfNeeded()
+                    .withMode(CreateMode.PERSISTENT)
+                    .forPath(
+                            znodes.publishedTopicPath(TOPIC, registration),
                             TopicRegistrationJson.encode(1, registration).getBytes(StandardCharsets.UTF_8));
         }
     }

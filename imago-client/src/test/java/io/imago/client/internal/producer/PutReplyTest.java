@@ -3,8 +3,8 @@ package io.imago.client.internal.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.imago.exception.MetaClientException;
 import io.imago.cluster.Partition;
+import io.imago.exception.MetaClientException;
 import io.imago.protocol.command.ResultCommand;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,9 @@ class PutReplyTest {
 
     @Test
     void forbiddenBecomesTheText403AndOtherCodesKeepTheBody() throws Exception {
-        assertThat(PutReply.read(ResultCommand.of(403, "partition closed", 1), CHOSEN).result().getErrorMessage())
+        assertThat(PutReply.read(ResultCommand.of(403, "partition closed", 1), CHOSEN)
+                        .result()
+                        .getErrorMessage())
                 .isEqualTo("403");
         PutReply.Sent failed = PutReply.read(ResultCommand.of(500, "wrong partition 7", 1), CHOSEN);
         assertThat(failed.result().isSuccess()).isFalse();
@@ -32,6 +34,7 @@ class PutReplyTest {
     @Test
     void aMalformedSuccessBodyIsAClientError() {
         assertThatThrownBy(() -> PutReply.read(ResultCommand.of(200, "garbage", 1), CHOSEN))
-                .isInstanceOf(MetaClientException.class).hasMessageContaining("Malformed put reply 'garbage'");
+                .isInstanceOf(MetaClientException.class)
+                .hasMessageContaining("Malformed put reply 'garbage'");
     }
 }

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -18,7 +17,8 @@ import net.jqwik.api.constraints.IntRange;
 class ConsistentHashStrategyProperties {
 
     @Property(tries = 100)
-    void everyPartitionHasExactlyOneOwnerAndTheSameOneEachTime(@ForAll @IntRange(min = 1, max = 12) int consumerCount,
+    void everyPartitionHasExactlyOneOwnerAndTheSameOneEachTime(
+            @ForAll @IntRange(min = 1, max = 12) int consumerCount,
             @ForAll @IntRange(min = 0, max = 40) int partitionCount) {
         List<String> consumers = consumers(consumerCount);
         List<String> partitions = partitions(partitionCount);
@@ -30,8 +30,10 @@ class ConsistentHashStrategyProperties {
     }
 
     @Property(tries = 100)
-    void aLeavingConsumerMovesOnlyItsOwnPartitions(@ForAll @IntRange(min = 2, max = 12) int consumerCount,
-            @ForAll @IntRange(min = 0, max = 11) int leaverIndex, @ForAll @IntRange(min = 1, max = 40) int partitionCount) {
+    void aLeavingConsumerMovesOnlyItsOwnPartitions(
+            @ForAll @IntRange(min = 2, max = 12) int consumerCount,
+            @ForAll @IntRange(min = 0, max = 11) int leaverIndex,
+            @ForAll @IntRange(min = 1, max = 40) int partitionCount) {
         List<String> consumers = consumers(consumerCount);
         List<String> partitions = partitions(partitionCount);
         String leaver = consumers.get(leaverIndex % consumerCount);
@@ -45,5 +47,4 @@ class ConsistentHashStrategyProperties {
             }
         });
     }
-
 }

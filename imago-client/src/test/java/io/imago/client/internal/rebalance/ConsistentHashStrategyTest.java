@@ -6,32 +6,34 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class ConsistentHashStrategyTest {
-    private static final List<String> TEN = IntStream.range(0, 10).mapToObj(p -> "0-" + p).toList();
+    private static final List<String> TEN =
+            IntStream.range(0, 10).mapToObj(p -> "0-" + p).toList();
     private static final ConsistentHashStrategy STRATEGY = new ConsistentHashStrategy();
 
     /** Expected values computed independently (Python's hashlib over the same ketama rule). */
     @Test
     void threeConsumersOverTenPartitionsMatchTheKetamaRing() {
         List<String> consumers = consumers(3);
-        assertThat(shares(consumers, TEN)).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "group_consumer0", List.of("0-1", "0-3", "0-4"),
-                "group_consumer1", List.of("0-0", "0-2", "0-5", "0-6"),
-                "group_consumer2", List.of("0-7", "0-8", "0-9")));
+        assertThat(shares(consumers, TEN))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "group_consumer0", List.of("0-1", "0-3", "0-4"),
+                        "group_consumer1", List.of("0-0", "0-2", "0-5", "0-6"),
+                        "group_consumer2", List.of("0-7", "0-8", "0-9")));
     }
 
     @Test
     void fourConsumersOverTenPartitionsMatchTheKetamaRing() {
-        assertThat(shares(consumers(4), TEN)).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "group_consumer0", List.of("0-1", "0-3"),
-                "group_consumer1", List.of("0-0", "0-2", "0-5", "0-6"),
-                "group_consumer2", List.of("0-7", "0-8"),
-                "group_consumer3", List.of("0-4", "0-9")));
+        assertThat(shares(consumers(4), TEN))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "group_consumer0", List.of("0-1", "0-3"),
+                        "group_consumer1", List.of("0-0", "0-2", "0-5", "0-6"),
+                        "group_consumer2", List.of("0-7", "0-8"),
+                        "group_consumer3", List.of("0-4", "0-9")));
     }
 
     @Test
@@ -56,10 +58,16 @@ class ConsistentHashStrategyTest {
     }
 
     static List<String> consumers(int count) {
-        return IntStream.range(0, count).mapToObj(i -> "group_consumer" + i).sorted().toList();
+        return IntStream.range(0, count)
+                .mapToObj(i -> "group_consumer" + i)
+                .sorted()
+                .toList();
     }
 
     static List<String> partitions(int count) {
-        return IntStream.range(0, count).mapToObj(p -> (p % 3) + "-" + p).sorted().toList();
+        return IntStream.range(0, count)
+                .mapToObj(p -> (p % 3) + "-" + p)
+                .sorted()
+                .toList();
     }
 }

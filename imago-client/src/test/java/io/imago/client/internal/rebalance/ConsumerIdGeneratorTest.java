@@ -2,19 +2,17 @@ package io.imago.client.internal.rebalance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.client.consumer.ConsumerConfig;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.imago.client.consumer.ConsumerConfig;
-
 @Timeout(10)
 class ConsumerIdGeneratorTest {
-    private final ConsumerIdGenerator generator = new ConsumerIdGenerator("127.0.0.1", 13181,
-            Clock.fixed(Instant.ofEpochMilli(1795639330297L), ZoneOffset.UTC));
+    private final ConsumerIdGenerator generator = new ConsumerIdGenerator(
+            "127.0.0.1", 13181, Clock.fixed(Instant.ofEpochMilli(1795639330297L), ZoneOffset.UTC));
 
     @Test
     void anUnconfiguredIdIsTheGroupThenIpPidMillisAndCounter() {

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.stream.IntStream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The expected ranges are worked out by hand from n = P / C, extra = P % C, start = n*i + min(i, extra). */
 @Timeout(10)
 class DefaultLoadBalanceStrategyTest {
-    private static final List<String> TEN = IntStream.range(0, 10).mapToObj(p -> "0-" + p).toList();
+    private static final List<String> TEN =
+            IntStream.range(0, 10).mapToObj(p -> "0-" + p).toList();
     private final DefaultLoadBalanceStrategy strategy = new DefaultLoadBalanceStrategy();
 
     @Test
@@ -37,7 +37,8 @@ class DefaultLoadBalanceStrategyTest {
     @Test
     void rangesFollowTheStringOrderOfPartitions() {
         // Sorted as strings: 0-0, 0-1, 0-10, 0-11, 0-2, ... so 0-10 and 0-11 belong to the first range.
-        List<String> twelve = IntStream.range(0, 12).mapToObj(p -> "0-" + p).sorted().toList();
+        List<String> twelve =
+                IntStream.range(0, 12).mapToObj(p -> "0-" + p).sorted().toList();
         assertThat(strategy.partitionsFor("g_a", List.of("g_a", "g_b", "g_c"), twelve))
                 .containsExactly("0-0", "0-1", "0-10", "0-11");
     }
@@ -54,6 +55,7 @@ class DefaultLoadBalanceStrategyTest {
     @Test
     void anUnknownConsumerIsRefused() {
         assertThatThrownBy(() -> strategy.partitionsFor("g_x", List.of("g_a"), TEN))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("g_x");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("g_x");
     }
 }

@@ -1,5 +1,8 @@
 package io.imago.client.internal.rebalance;
 
+import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.client.consumer.storage.OffsetStorage;
+import io.imago.cluster.Partition;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -7,10 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-
-import io.imago.client.consumer.storage.OffsetStorage;
-import io.imago.cluster.Partition;
-import io.imago.client.consumer.TopicPartitionRegInfo;
 
 /**
  * An in-memory offset storage shared by the consumers of a test (the map plays the database). Each
@@ -71,8 +70,7 @@ final class FakeOffsetStorage {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

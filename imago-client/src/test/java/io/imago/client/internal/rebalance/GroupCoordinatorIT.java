@@ -1,16 +1,20 @@
 package io.imago.client.internal.rebalance;
 
-import io.imago.client.consumer.LoadBalanceStrategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.broker.LeavesNoThreads;
+import io.imago.client.PeriodicProbe;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.LoadBalanceStrategy;
+import io.imago.client.internal.rebalance.GroupTestCluster.Member;
+import io.imago.cluster.Partition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
@@ -22,15 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import io.imago.broker.LeavesNoThreads;
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.cluster.Partition;
-import io.imago.client.PeriodicProbe;
-import io.imago.client.internal.rebalance.GroupTestCluster.Member;
-
 /** Consumers of one group sharing partitions through a real (embedded) ZooKeeper on 127.0.0.1. */
 @Timeout(60)
-@LeavesNoThreads(value = {"imago-rebalance", "sampler"}, zooKeeper = true)
+@LeavesNoThreads(
+        value = {"imago-rebalance", "sampler"},
+        zooKeeper = true)
 class GroupCoordinatorIT {
     private static final String TOPIC = "test";
     /** Two brokers of 4 partitions each (broker 1 also has a slave): 8 partitions. */
@@ -38,6 +38,7 @@ class GroupCoordinatorIT {
 
     @TempDir
     Path dataDir;
+
     private GroupTestCluster cluster;
 
     @BeforeEach
@@ -141,15 +142,17 @@ class GroupCoordinatorIT {
 
         cluster.expire(a);
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> a.coordinator().completedRounds() > roundsBefore
-                && cluster.observer.checkExists().forPath(idPath) != null);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> a.coordinator().completedRounds() > roundsBefore
+                        && cluster.observer.checkExists().forPath(idPath) != null);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
         assertThat(a.fetch().events).contains("revoked test/0-0", "assigned test/0-0");
         // The owner nodes never doubled, but between the server ending a's session and a hearing of it,
         // b may legitimately take a's partitions while a's fetch loop still has them: ZooKeeper leases
         // have no fencing, so a consumer can only stop when it learns its session is gone (as in MetaQ).
         List<String> overlap = cluster.holders.violations.stream()
-                .filter(v -> v.matches("test/0-[0-3] assigned to grp_b while grp_a holds it")).toList();
+                .filter(v -> v.matches("test/0-[0-3] assigned to grp_b while grp_a holds it"))
+                .toList();
         cluster.holders.violations.removeAll(overlap);
         assertThat(cluster.observer.checkExists().forPath(idPath).getEphemeralOwner())
                 .isEqualTo(a.client().getZookeeperClient().getZooKeeper().getSessionId());
@@ -167,16 +170,21 @@ class GroupCoordinatorIT {
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
         String idPath = cluster.znodes.consumerIdPath(GroupTestCluster.GROUP, a.consumerId());
         String idsDir = idPath.substring(0, idPath.lastIndexOf('/'));
-        cluster.observer.setACL().withACL(List.of(new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.DELETE | ZooDefs.Perms.ADMIN,
-                ZooDefs.Ids.ANYONE_ID_UNSAFE))).forPath(idsDir);
+        cluster.observer
+                .setACL()
+                .withACL(List.of(new ACL(
+                        ZooDefs.Perms.READ | ZooDefs.Perms.DELETE | ZooDefs.Perms.ADMIN, ZooDefs.Ids.ANYONE_ID_UNSAFE)))
+                .forPath(idsDir);
 
         cluster.expire(a);
-        await("a's registration in the new session failing").atMost(Duration.ofSeconds(20))
+        await("a's registration in the new session failing")
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> !cluster.errors.isEmpty());
         assertThat(cluster.observer.checkExists().forPath(idPath)).isNull();
 
         cluster.observer.setACL().withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath(idsDir);
-        await("a registered again").atMost(Duration.ofSeconds(20))
+        await("a registered again")
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> cluster.observer.checkExists().forPath(idPath) != null);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
         assertThat(a.coordinator().owned().get(TOPIC)).hasSize(EIGHT.size());
@@ -246,13 +254,16 @@ class GroupCoordinatorIT {
         config.setConsumeFromMaxOffset(true);
         Member a = cluster.join(config, GroupTestCluster.zkConfig(200), TOPIC);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), List.of("0-0", "0-1"));
-        assertThat(a.fetch().assignedAt).containsEntry("test/0-0", Long.MAX_VALUE)
+        assertThat(a.fetch().assignedAt)
+                .containsEntry("test/0-0", Long.MAX_VALUE)
                 .containsEntry("test/0-1", Long.MAX_VALUE);
 
         cluster.registerBroker(TOPIC, "2-m", 2);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), List.of("0-0", "0-1", "2-0", "2-1"));
-        assertThat(a.fetch().assignedAt).as("claimed after the start: from the stored positions")
-                .containsEntry("test/2-0", 500L).containsEntry("test/2-1", 700L);
+        assertThat(a.fetch().assignedAt)
+                .as("claimed after the start: from the stored positions")
+                .containsEntry("test/2-0", 500L)
+                .containsEntry("test/2-1", 700L);
         cluster.leave(a);
     }
 
@@ -260,13 +271,19 @@ class GroupCoordinatorIT {
     void anOwnerHeldByAnotherConsumerFailsTheRoundAfterSevenAttemptsAndTheNextChangeSucceeds() throws Exception {
         cluster.registerBroker(TOPIC, "0-m", 2);
         String intruder = cluster.znodes.ownerPath(GroupTestCluster.GROUP, TOPIC, "0-0");
-        cluster.observer.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+        cluster.observer
+                .create()
+                .creatingParentsIfNeeded()
+                .withMode(CreateMode.EPHEMERAL)
                 .forPath(intruder, "grp_intruder".getBytes(StandardCharsets.UTF_8));
         ConsumerConfig config = GroupTestCluster.config("a", LoadBalanceStrategy.Type.DEFAULT);
         Member a = cluster.join(config, GroupTestCluster.zkConfig(20), TOPIC);
 
-        assertThat(cluster.errors).singleElement().isInstanceOf(RebalanceException.class)
-                .asString().contains("7 attempts");
+        assertThat(cluster.errors)
+                .singleElement()
+                .isInstanceOf(RebalanceException.class)
+                .asString()
+                .contains("7 attempts");
         assertThat(a.coordinator().owned()).isEmpty();
         assertThat(cluster.owners(TOPIC)).containsOnlyKeys("0-0");
 

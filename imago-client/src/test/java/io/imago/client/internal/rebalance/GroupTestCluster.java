@@ -1,8 +1,12 @@
 package io.imago.client.internal.rebalance;
 
-import io.imago.client.consumer.LoadBalanceStrategy;
 import static org.awaitility.Awaitility.await;
 
+import io.imago.broker.zk.EmbeddedZooKeeper;
+import io.imago.client.consumer.ConsumerConfig;
+import io.imago.client.consumer.LoadBalanceStrategy;
+import io.imago.protocol.zk.ZnodeDescriptor;
+import io.imago.utils.ZkUtils.ZKConfig;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,18 +17,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
-
-import io.imago.broker.zk.EmbeddedZooKeeper;
-import io.imago.client.consumer.ConsumerConfig;
-import io.imago.utils.ZkUtils.ZKConfig;
-import io.imago.protocol.zk.ZnodeDescriptor;
 
 /**
  * An embedded ZooKeeper on 127.0.0.1, an observer client that plays the brokers and looks at the
@@ -45,8 +43,8 @@ final class GroupTestCluster implements AutoCloseable {
     private final List<Member> members = new CopyOnWriteArrayList<>();
 
     /** One consumer of the group. */
-    record Member(String consumerId, CuratorFramework client, GroupCoordinator coordinator,
-            RecordingFetchControl fetch) implements AutoCloseable {
+    record Member(String consumerId, CuratorFramework client, GroupCoordinator coordinator, RecordingFetchControl fetch)
+            implements AutoCloseable {
         @Override
         public void close() {
             coordinator.close();
@@ -79,8 +77,11 @@ final class GroupTestCluster implements AutoCloseable {
 
     /** What a broker writes: the ephemeral {@code topics-sub/<topic>/<registration>} with MetaQ's JSON. */
     void registerBroker(String topic, String registration, int numParts) throws Exception {
-        observer.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-                .forPath(znodes.subscribedTopicPath(topic, registration),
+        observer.create()
+                .creatingParentsIfNeeded()
+                .withMode(CreateMode.EPHEMERAL)
+                .forPath(
+                        znodes.subscribedTopicPath(topic, registration),
                         ("{\"numParts\":" + numParts + ",\"broker\":\"" + registration + "\"}")
                                 .getBytes(StandardCharsets.UTF_8));
     }
@@ -105,10 +106,15 @@ final class GroupTestCluster implements AutoCloseable {
         RebalanceSettings settings = RebalanceSettings.of(config, zkConfig, consumerId, List.of(topics));
         RecordingFetchControl fetch = new RecordingFetchControl(consumerId, holders);
         CuratorFramework client = newClient();
-        GroupCoordinator coordinator = new GroupCoordinator(client, settings,
-                storage.forConsumer(consumerId, info -> checkOwnedAtCommit(consumerId, info.getTopic(),
-                        info.getPartition().toString())),
-                fetch, errors::add);
+        GroupCoordinator coordinator = new GroupCoordinator(
+                client,
+                settings,
+                storage.forConsumer(
+                        consumerId,
+                        info -> checkOwnedAtCommit(
+                                consumerId, info.getTopic(), info.getPartition().toString())),
+                fetch,
+                errors::add);
         Member member = new Member(consumerId, client, coordinator, fetch);
         members.add(member);
         coordinator.start();
@@ -150,8 +156,11 @@ final class GroupTestCluster implements AutoCloseable {
         }
         for (String partition : observer.getChildren().forPath(znodes.ownersPath(GROUP, topic))) {
             try {
-                owners.put(partition, new String(observer.getData().forPath(znodes.ownerPath(GROUP, topic, partition)),
-                        StandardCharsets.UTF_8));
+                owners.put(
+                        partition,
+                        new String(
+                                observer.getData().forPath(znodes.ownerPath(GROUP, topic, partition)),
+                                StandardCharsets.UTF_8));
             } catch (KeeperException.NoNodeException e) {
                 // Released between the listing and the read.
             }
@@ -161,7 +170,8 @@ final class GroupTestCluster implements AutoCloseable {
 
     /** Partition to owner as {@code strategy} shares {@code partitions} among the members. */
     Map<String, String> expectedOwners(LoadBalanceStrategy strategy, List<String> partitions) {
-        List<String> consumers = members.stream().map(Member::consumerId).sorted().toList();
+        List<String> consumers =
+                members.stream().map(Member::consumerId).sorted().toList();
         List<String> sorted = partitions.stream().sorted().toList();
         Map<String, String> owners = new TreeMap<>();
         for (String consumer : consumers) {
@@ -172,7 +182,8 @@ final class GroupTestCluster implements AutoCloseable {
 
     /** Waits until the owners nodes and every member's fetch control agree with {@code strategy}. */
     void awaitShared(String topic, LoadBalanceStrategy strategy, List<String> partitions) {
-        await("the partitions of " + topic + " to be shared by the strategy").atMost(Duration.ofSeconds(20))
+        await("the partitions of " + topic + " to be shared by the strategy")
+                .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(20))
                 .untilAsserted(() -> {
                     Map<String, String> expected = expectedOwners(strategy, partitions);
@@ -185,8 +196,10 @@ final class GroupTestCluster implements AutoCloseable {
                             }
                         });
                         mine.sort(null);
-                        org.assertj.core.api.Assertions.assertThat(member.fetch().held())
-                                .as("held by %s", member.consumerId()).isEqualTo(mine);
+                        org.assertj.core.api.Assertions.assertThat(
+                                        member.fetch().held())
+                                .as("held by %s", member.consumerId())
+                                .isEqualTo(mine);
                     }
                 });
     }
@@ -194,8 +207,12 @@ final class GroupTestCluster implements AutoCloseable {
     /** Ends the member's session on the server, as an expiry does (its ephemeral nodes go at once). */
     void expire(Member member) throws Exception {
         ZooKeeper handle = member.client().getZookeeperClient().getZooKeeper();
-        ZooKeeper twin = new ZooKeeper(server.connectString(), SESSION_TIMEOUT_MS, event -> { },
-                handle.getSessionId(), handle.getSessionPasswd());
+        ZooKeeper twin = new ZooKeeper(
+                server.connectString(),
+                SESSION_TIMEOUT_MS,
+                event -> {},
+                handle.getSessionId(),
+                handle.getSessionPasswd());
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> twin.getState().isConnected());
         } finally {

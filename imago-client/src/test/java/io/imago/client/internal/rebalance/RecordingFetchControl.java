@@ -51,15 +51,21 @@ final class RecordingFetchControl implements FetchControl {
                 shared.violations.add(key + " assigned to " + name + " while " + other.name + " holds it");
             }
             Long expected = shared.releasedAt.get(key);
-            if (shared.checkHandover && expected != null && assignment.position().getOffset() != expected) {
-                shared.violations.add(key + " reached " + name + " at " + assignment.position().getOffset()
-                        + " but was released at " + expected);
+            if (shared.checkHandover
+                    && expected != null
+                    && assignment.position().getOffset() != expected) {
+                shared.violations.add(key + " reached " + name + " at "
+                        + assignment.position().getOffset() + " but was released at " + expected);
             }
             if (!held.add(assignment)) {
                 shared.violations.add(key + " assigned twice to " + name);
             }
             assignedAt.put(key, assignment.position().getOffset());
-            assignment.position().advance(assignment.position().getOffset() + 1, assignment.position().getOffset());
+            assignment
+                    .position()
+                    .advance(
+                            assignment.position().getOffset() + 1,
+                            assignment.position().getOffset());
             events.add("assigned " + key);
         }
     }

@@ -2,8 +2,8 @@ package io.imago.client.internal.rebalance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.cluster.Partition;
 import io.imago.client.consumer.TopicPartitionRegInfo;
+import io.imago.cluster.Partition;
 import io.imago.protocol.zk.ZnodeDescriptor;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +13,23 @@ import org.junit.jupiter.api.Test;
 /** {@link RoundPlan}: what one rebalance attempt releases, claims and reports, from the views alone. */
 class RoundPlanTest {
     private static final List<String> FOUR = List.of("0-0", "0-1", "0-2", "0-3");
-    private final RebalanceSettings settings = new RebalanceSettings(new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT),
-            "g", "g_a", List.of("t"), new DefaultLoadBalanceStrategy(), 200, 5_000, 0, false);
+    private final RebalanceSettings settings = new RebalanceSettings(
+            new ZnodeDescriptor(ZnodeDescriptor.DEFAULT_ROOT),
+            "g",
+            "g_a",
+            List.of("t"),
+            new DefaultLoadBalanceStrategy(),
+            200,
+            5_000,
+            0,
+            false);
     private final OwnedPartitions owned = new OwnedPartitions(settings, null);
 
     private void own(String... partitions) {
         for (String p : partitions) {
             Partition partition = new Partition(p);
-            owned.handedOver(List.of(new PartitionAssignment("t", partition, new TopicPartitionRegInfo("t", partition,
-                    0))));
+            owned.handedOver(
+                    List.of(new PartitionAssignment("t", partition, new TopicPartitionRegInfo("t", partition, 0))));
         }
     }
 

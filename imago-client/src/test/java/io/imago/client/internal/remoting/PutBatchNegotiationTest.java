@@ -25,8 +25,11 @@ class PutBatchNegotiationTest {
     }
 
     private RemotingClient connectedTo(String versionBody) throws Exception {
-        ScriptedBroker b = ScriptedBroker.start(0, line -> line.startsWith("version")
-                ? Optional.of(ScriptedBroker.result(line, 200, versionBody)) : Optional.empty());
+        ScriptedBroker b = ScriptedBroker.start(
+                0,
+                line -> line.startsWith("version")
+                        ? Optional.of(ScriptedBroker.result(line, 200, versionBody))
+                        : Optional.empty());
         toClose.add(b);
         RemotingClient c = new RemotingClient(RemotingConfig.defaults());
         c.start();
@@ -60,7 +63,8 @@ class PutBatchNegotiationTest {
         RemotingClient c = connectedTo("1.4.6.2");
         String url = brokers.get(0).url();
         assertThat(c.supportsPutBatch(url)).isFalse();
-        await().atMost(Duration.ofSeconds(5)).until(() -> brokers.get(0).received().size() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> brokers.get(0).received().size() == 1);
         // the answer arrived: still false, and no second probe is sent
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !c.supportsPutBatch(url));
         assertThat(brokers.get(0).received()).hasSize(1);

@@ -99,11 +99,15 @@ class RemotingClientTest {
         RemotingClient c = client();
         int opaque = OpaqueGenerator.next();
         CompletableFuture<ResponseCommand> f = c.invoke(b.url(), new StatsCommand("", opaque), 200);
-        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(RequestTimeoutException.class).hasMessageContaining("timed out after 200 ms")
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(RequestTimeoutException.class)
+                .hasMessageContaining("timed out after 200 ms")
                 .hasMessageContaining(b.url());
         b.sendToAll("result 200 4 " + opaque + "\r\nlate"); // dropped: nobody waits for it
-        CompletableFuture<ResponseCommand> next = c.invoke(b.url(), new StatsCommand("", OpaqueGenerator.next()), 5_000);
+        CompletableFuture<ResponseCommand> next =
+                c.invoke(b.url(), new StatsCommand("", OpaqueGenerator.next()), 5_000);
         await().until(() -> b.received().size() == 2);
         b.sendToAll(ScriptedBroker.result(b.received().get(1), 200, "ok"));
         assertThat(text(next)).isEqualTo("200 ok");
@@ -118,11 +122,14 @@ class RemotingClientTest {
         await().until(() -> b.received().size() == 1);
         long t0 = System.nanoTime();
         b.dropConnections();
-        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionException.class)
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(ConnectionException.class)
                 .hasMessageContaining("lost");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5_000);
         await().atMost(Duration.ofSeconds(10)).until(() -> c.isConnected(b.url()));
-        assertThat(text(c.invoke(b.url(), new VersionCommand(OpaqueGenerator.next()), 2_000))).isEqualTo("200 1.4.6.2");
+        assertThat(text(c.invoke(b.url(), new VersionCommand(OpaqueGenerator.next()), 2_000)))
+                .isEqualTo("200 1.4.6.2");
     }
 
     @Test
@@ -134,7 +141,9 @@ class RemotingClientTest {
         CompletableFuture<ResponseCommand> f = c.invoke(url, new VersionCommand(OpaqueGenerator.next()), 10_000);
         // "Cannot connect to <url>" when the request waited on the attempt, "Not connected to <url>
         // (reconnecting)" when the attempt had already failed: both fail fast and name the broker
-        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionException.class)
+        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(ConnectionException.class)
                 .hasMessageContaining(url);
         CompletableFuture<ResponseCommand> again = c.invoke(url, new VersionCommand(OpaqueGenerator.next()), 10_000);
         assertThatThrownBy(() -> again.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionException.class);
@@ -181,11 +190,14 @@ class RemotingClientTest {
         c.invoke(b.url(), new VersionCommand(OpaqueGenerator.next()), 10_000);
         c.invoke(b.url(), new VersionCommand(OpaqueGenerator.next()), 10_000);
         CompletableFuture<ResponseCommand> third = c.invoke(b.url(), new VersionCommand(OpaqueGenerator.next()), 300);
-        assertThatThrownBy(() -> third.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(RequestTimeoutException.class)
+        assertThatThrownBy(() -> third.get(5, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(RequestTimeoutException.class)
                 .hasMessageContaining("No in-flight slot");
         await().until(() -> b.received().size() == 2);
         b.sendToAll(ScriptedBroker.result(b.received().get(0), 200, "x")); // frees one slot
-        CompletableFuture<ResponseCommand> fourth = c.invoke(b.url(), new VersionCommand(OpaqueGenerator.next()), 5_000);
+        CompletableFuture<ResponseCommand> fourth =
+                c.invoke(b.url(), new VersionCommand(OpaqueGenerator.next()), 5_000);
         await().until(() -> b.received().size() == 3);
         b.sendToAll(ScriptedBroker.result(b.received().get(2), 200, "y"));
         assertThat(text(fourth)).isEqualTo("200 y");
@@ -202,10 +214,12 @@ class RemotingClientTest {
         c.close();
         assertThatThrownBy(() -> f.get(1, TimeUnit.SECONDS)).cause().isInstanceOf(ClientClosedException.class);
         assertThatThrownBy(() -> c.invoke(b.url(), new VersionCommand(1), 100).get(1, TimeUnit.SECONDS))
-                .cause().isInstanceOf(ClientClosedException.class);
+                .cause()
+                .isInstanceOf(ClientClosedException.class);
         // an event-loop thread completes its termination future just before it returns: let it return
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
-                .noneMatch(t -> t.getName().startsWith("imago-client-io")
-                        || t.getName().startsWith("imago-client-timeouts")));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                        .noneMatch(t -> t.getName().startsWith("imago-client-io")
+                                || t.getName().startsWith("imago-client-timeouts")));
     }
 }

@@ -26,15 +26,19 @@ class RemotingConfigTest {
     void aReconnectCapBelowTheInitialDelayIsRefused() {
         RemotingConfig defaults = RemotingConfig.defaults();
         assertThatThrownBy(() -> new RemotingConfig(1, 1_000, 1_000, 1_000, 1, new BackOff(500, 100), 1, 1_024))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below its initial delay");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("below its initial delay");
         assertThat(defaults.withHeartbeat(200, 1_000).reconnectBackOff()).isEqualTo(defaults.reconnectBackOff());
     }
 
     @Test
     void reconnectDelaysAreSpreadSoClientsThatLostABrokerTogetherDoNotReconnectInStep() {
-        Set<Long> delays = IntStream.range(0, 50).mapToObj(i -> config.reconnectBackoffMs(3))
+        Set<Long> delays = IntStream.range(0, 50)
+                .mapToObj(i -> config.reconnectBackoffMs(3))
                 .collect(Collectors.toSet());
-        assertThat(delays).as("delays of the third attempt").hasSizeGreaterThan(1)
+        assertThat(delays)
+                .as("delays of the third attempt")
+                .hasSizeGreaterThan(1)
                 .allSatisfy(d -> assertThat(d).isBetween(200L, 400L));
     }
 

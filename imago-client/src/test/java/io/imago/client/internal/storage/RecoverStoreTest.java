@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.imago.Message;
 import io.imago.client.MetaClientConfig;
 import io.imago.cluster.Partition;
-
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,7 +67,9 @@ class RecoverStoreTest {
 
         RecoverStore reopened = open();
         assertThat(texts(reopened)).containsExactly("m0", "m2", "m4");
-        assertThat(reopened.append(message("t", "m5")).sequence()).as("sequences keep growing").isEqualTo(6);
+        assertThat(reopened.append(message("t", "m5")).sequence())
+                .as("sequences keep growing")
+                .isEqualTo(6);
         assertThat(reported).isEmpty();
     }
 
@@ -144,7 +144,9 @@ class RecoverStoreTest {
         flipBit(positions.get(1) + RecoverStoreDescriptor.RECORD_HEADER_SIZE + 30);
 
         assertThat(texts(store)).containsExactly("first", "third");
-        assertThat(reported).singleElement().satisfies(r -> assertThat(r.position()).isEqualTo(positions.get(1)));
+        assertThat(reported)
+                .singleElement()
+                .satisfies(r -> assertThat(r.position()).isEqualTo(positions.get(1)));
         assertThat(store.size()).isEqualTo(2);
     }
 
@@ -219,8 +221,12 @@ class RecoverStoreTest {
         assertThat(texts).hasSize(threads * perThread).doesNotHaveDuplicates();
         for (int t = 0; t < threads; t++) {
             String prefix = t + ":";
-            assertThat(texts.stream().filter(s -> s.startsWith(prefix)).map(s -> s.substring(prefix.length()))
-                    .map(Integer::parseInt)).as("each thread's appends in order").isSorted();
+            assertThat(texts.stream()
+                            .filter(s -> s.startsWith(prefix))
+                            .map(s -> s.substring(prefix.length()))
+                            .map(Integer::parseInt))
+                    .as("each thread's appends in order")
+                    .isSorted();
         }
         assertThat(reported).isEmpty();
     }
@@ -230,7 +236,9 @@ class RecoverStoreTest {
         Path file = dir.resolve("t@grp.recover");
         Files.writeString(file, "something else entirely");
         RecoverStore store = new RecoverStore(dir, "t", "grp", reported::add);
-        assertThatThrownBy(store::open).isInstanceOf(RecoverStoreException.class).hasMessageContaining("bad header");
+        assertThatThrownBy(store::open)
+                .isInstanceOf(RecoverStoreException.class)
+                .hasMessageContaining("bad header");
         assertThat(Files.readString(file)).isEqualTo("something else entirely");
     }
 
@@ -239,7 +247,8 @@ class RecoverStoreTest {
         RecoverStore store = open();
         store.close();
         store.close();
-        assertThatThrownBy(() -> store.append(message("t", "x"))).isInstanceOf(RecoverStoreException.class)
+        assertThatThrownBy(() -> store.append(message("t", "x")))
+                .isInstanceOf(RecoverStoreException.class)
                 .hasMessageContaining("closed");
     }
 
@@ -283,11 +292,14 @@ class RecoverStoreTest {
     }
 
     private static List<String> texts(RecoverStore store) {
-        return pending(store).stream().map(e -> new String(e.message().getData(), StandardCharsets.UTF_8)).toList();
+        return pending(store).stream()
+                .map(e -> new String(e.message().getData(), StandardCharsets.UTF_8))
+                .toList();
     }
 
     private void flipBit(long position) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(dir.resolve("t@grp.recover").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(dir.resolve("t@grp.recover").toFile(), "rw")) {
             f.seek(position);
             int b = f.read();
             f.seek(position);
@@ -296,7 +308,8 @@ class RecoverStoreTest {
     }
 
     private void truncate(long size) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(dir.resolve("t@grp.recover").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(dir.resolve("t@grp.recover").toFile(), "rw")) {
             f.setLength(size);
         }
     }
