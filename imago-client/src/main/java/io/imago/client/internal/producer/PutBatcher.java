@@ -8,16 +8,13 @@ import io.imago.client.producer.SendResult;
 import io.imago.cluster.Partition;
 import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
-import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
-import io.imago.protocol.command.StatusCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -291,7 +288,11 @@ final class PutBatcher {
     private void deliver(Lane lane, Batch batch, ResponseCommand reply) {
         SendResult[] results;
         try {
-            results = results(lane, batch, reply);
+            results = PutReply.readBatch(
+                    reply,
+                    lane.chosen,
+                    batch.messages.stream().map(Pending::message).toList(),
+                    batch.messages.stream().mapToInt(Pending::entryBytes).toArray());
         } catch (MetaClientException e) {
             tell(batch.messages, i -> null, e);
             return;
@@ -299,49 +300,6 @@ final class PutBatcher {
             reply.release();
         }
         tell(batch.messages, i -> results[i], null);
-    }
-
-    /** Each message's result, from the reply; sets the id, partition and offset of stored ones. */
-    private static SendResult[] results(Lane lane, Batch batch, ResponseCommand reply) throws MetaClientException {
-        int count = batch.messages.size();
-        SendResult[] results = new SendResult[count];
-        if (!(reply instanceof ResultCommand result)) {
-            throw new MetaClientException(
-                    "Unexpected reply to a batch put from partition " + lane.chosen + ": " + reply);
-        }
-        if (!result.isSuccess()) {
-            String error = result.code() == StatusCode.FORBIDDEN.code() ? "403" : result.text();
-            Arrays.fill(results, new SendResult(false, lane.chosen, -1, error));
-            return results;
-        }
-        String text = result.text();
-        long firstId;
-        int partition;
-        long offset;
-        int replied;
-        try {
-            String[] tokens = text.split(" ");
-            firstId = Long.parseLong(tokens[0]);
-            partition = Integer.parseInt(tokens[1]);
-            offset = Long.parseLong(tokens[2]);
-            replied = Integer.parseInt(tokens[3]);
-        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            throw new MetaClientException("Malformed batch put reply '" + text + "' from partition " + lane.chosen, e);
-        }
-        if (replied != count) {
-            throw new MetaClientException("Batch put reply '" + text + "' from partition " + lane.chosen
-                    + " acknowledges " + replied + " messages, " + count + " were sent");
-        }
-        Partition stored = new Partition(lane.chosen.getBrokerId(), partition);
-        for (int i = 0; i < count; i++) {
-            Pending p = batch.messages.get(i);
-            p.message.setId(firstId + i);
-            p.message.setPartition(stored);
-            p.message.setOffset(offset);
-            results[i] = new SendResult(true, stored, offset, null);
-            offset += RecordDescriptor.recordLength(p.entryBytes - PutBatchCommand.ENTRY_HEADER_BYTES);
-        }
-        return results;
     }
 
     /** Where a batch goes: broker URL, topic and partition (with its broker id). */
