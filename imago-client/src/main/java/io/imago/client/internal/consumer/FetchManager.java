@@ -7,8 +7,6 @@ import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.exception.MetaClientException;
 import io.imago.protocol.command.GetCommand;
-import io.imago.protocol.command.OffsetCommand;
-import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.StatusCode;
@@ -18,10 +16,8 @@ import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -52,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FetchManager implements FetchControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FetchManager.class);
-    private static final long AWAIT_SLACK_MS = 1_000;
 
     private final FetchSettings settings;
     private final Map<String, Subscription> subscriptions;
@@ -80,7 +75,8 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.remoting = remoting;
         this.locator = locator;
         this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped);
-        this.undeliverable = new UndeliverableRecords(settings, this::nearestValidOffset);
+        OffsetQueries offsets = new OffsetQueries(settings, remoting, locator);
+        this.undeliverable = new UndeliverableRecords(settings, offsets::nearestValidOffset);
         this.errorHandler = errorHandler;
     }
 
@@ -290,7 +286,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         task.lastWaitMs = waitMs;
         task.lastSentNanos = System.nanoTime();
         remoting.invoke(url, get, settings.fetchTimeoutMs() + waitMs)
-                .orTimeout(settings.fetchTimeoutMs() + waitMs + AWAIT_SLACK_MS, TimeUnit.MILLISECONDS)
+                .orTimeout(settings.fetchTimeoutMs() + waitMs + OffsetQueries.AWAIT_SLACK_MS, TimeUnit.MILLISECONDS)
                 .whenComplete((reply, error) -> replied(task, url, get, reply, error));
         return true;
     }
@@ -343,23 +339,10 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         }
     }
 
-    private ResponseCommand call(FetchTask task, RequestCommand command)
-            throws MetaClientException, InterruptedException {
-        String url = locator.url(task.partition().getBrokerId());
-        CompletableFuture<ResponseCommand> f = remoting.invoke(url, command, settings.fetchTimeoutMs());
-        try {
-            return RemotingClient.await(f, settings.fetchTimeoutMs() + AWAIT_SLACK_MS);
-        } catch (ExecutionException e) {
-            throw new MetaClientException(command + " to " + url + " failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new MetaClientException(command + " to " + url + " timed out", e);
-        }
-    }
-
     private void onResult(FetchTask task, ResultCommand result) throws MetaClientException {
         int code = result.code();
         if (code == StatusCode.MOVED.code()) {
-            long offset = parseOffset(result, task);
+            long offset = OffsetQueries.parseOffset(result, task);
             if (offset == task.fetchOffset) { // a broker bug: asking again at once would spin
                 throw new MetaClientException(
                         "broker answered 301 to get of " + task + " at offset " + offset + " with that same offset");
@@ -374,14 +357,6 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             task.state.onNothing();
         } else {
             throw new MetaClientException("get of " + task + " refused: " + code + " " + result.text());
-        }
-    }
-
-    private static long parseOffset(ResultCommand result, FetchTask task) throws MetaClientException {
-        try {
-            return Long.parseLong(result.text().trim());
-        } catch (NumberFormatException e) {
-            throw new MetaClientException("broker answered " + task + " with an invalid offset: " + result.text(), e);
         }
     }
 
@@ -404,25 +379,6 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             case LISTENER_FAILED, ROLLED_BACK, STOPPED -> {
                 // the position stays on the message; the delay was set by the failure, if any
             }
-        }
-    }
-
-    /** The nearest valid offset at or below the task's fetch offset (a segment start), from the broker. */
-    private long nearestValidOffset(FetchTask task) throws MetaClientException, InterruptedException {
-        OffsetCommand command = new OffsetCommand(
-                task.topic(),
-                settings.group(),
-                task.partition().getPartition(),
-                task.fetchOffset,
-                OpaqueGenerator.next());
-        ResponseCommand reply = call(task, command);
-        try {
-            if (!(reply instanceof ResultCommand result) || !result.isSuccess()) {
-                throw new MetaClientException("offset of " + task + " refused: " + reply);
-            }
-            return parseOffset(result, task);
-        } finally {
-            reply.release();
         }
     }
 
