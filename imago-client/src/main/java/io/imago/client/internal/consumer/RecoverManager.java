@@ -3,6 +3,7 @@ package io.imago.client.internal.consumer;
 import io.imago.Message;
 import io.imago.client.internal.storage.CorruptRegion;
 import io.imago.client.internal.storage.RecoverStore;
+import io.imago.client.internal.storage.RecoverStoreDescriptor;
 import io.imago.client.internal.storage.RecoverStoreException;
 import io.imago.exception.MetaClientException;
 import java.nio.file.Files;
@@ -78,6 +79,7 @@ public final class RecoverManager implements AutoCloseable {
             close();
             throw new MetaClientException("cannot open the recover stores of group " + group + " in " + directory, e);
         }
+        reportStranded();
         AtomicInteger n = new AtomicInteger();
         executor = new ScheduledThreadPoolExecutor(
                 threads, r -> daemon(new Thread(r, "imago-recover-" + group + "-" + n.incrementAndGet())));
@@ -85,6 +87,41 @@ public final class RecoverManager implements AutoCloseable {
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         for (String topic : stores.keySet()) {
             executor.scheduleWithFixedDelay(() -> guardedRound(topic), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Warns about each store of this group whose topic is not subscribed: its messages wait, untouched,
+     * for a consumer of the group that subscribes the topic again.
+     */
+    private void reportStranded() {
+        String suffix = "@" + group + RecoverStoreDescriptor.FILE_SUFFIX;
+        try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                String topic = name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : null;
+                if (topic != null && !subscriptions.containsKey(topic)) {
+                    LOG.warn(
+                            "Recover store {} ({} bytes) keeps messages of topic {} for group {}, which this consumer"
+                                    + " has not subscribed: they are not redelivered until a consumer of the group"
+                                    + " subscribes {} again",
+                            file,
+                            sizeOf(file),
+                            topic,
+                            group,
+                            topic);
+                }
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("Cannot list the recover stores in {}: {}", directory, e.toString());
+        }
+    }
+
+    private static String sizeOf(Path file) {
+        try {
+            return Long.toString(Files.size(file));
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 
