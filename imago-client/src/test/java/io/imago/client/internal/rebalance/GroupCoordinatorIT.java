@@ -168,6 +168,12 @@ class GroupCoordinatorIT {
         registerEightPartitions();
         Member a = cluster.join("a", TOPIC);
         cluster.awaitShared(TOPIC, new DefaultLoadBalanceStrategy(), EIGHT);
+        // a's positions committed before its session ends (after it, the ownership guard refuses them),
+        // so that the partitions come back where a left them
+        await("a's first commit")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> EIGHT.stream()
+                        .allMatch(p -> Long.valueOf(1).equals(cluster.storage.offset(TOPIC, new Partition(p)))));
         String idPath = cluster.znodes.consumerIdPath(GroupTestCluster.GROUP, a.consumerId());
         String idsDir = idPath.substring(0, idPath.lastIndexOf('/'));
         cluster.observer
