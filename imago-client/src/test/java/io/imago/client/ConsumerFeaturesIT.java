@@ -61,6 +61,7 @@ class ConsumerFeaturesIT {
             "rollbackonly",
             "tx",
             "noack",
+            "txmove",
             "filter",
             "big",
             "empty",
@@ -308,6 +309,76 @@ class ConsumerFeaturesIT {
             assertThat(again.messages).extracting(ConsumerFeaturesIT::text).containsExactly("n-0", "n-1", "n-2");
         } finally {
             restarted.shutdown();
+            producer.shutdown();
+        }
+    }
+
+    /**
+     * Consumer "b" acks tx-0 and leaves tx-1 and tx-2 unacked; consumer "a" joins (it sorts first, so
+     * it takes the one partition) and leaves again without acking; "b" claims the partition back. The
+     * unacked messages must come to "b" again (not be dropped by its id cache as duplicates), and the
+     * committed position must stay on the last ack.
+     */
+    @Test
+    void unackedMessagesAreDeliveredAgainWhenThePartitionComesBack() throws Exception {
+        MessageProducer producer = producer("txmove");
+        send(producer, "txmove", "tx", 3);
+        List<String> toB = new CopyOnWriteArrayList<>();
+        ConsumerConfig configB = consumerConfig("txmove", dir);
+        configB.setConsumerId("b");
+        MessageConsumer b = consume(
+                configB,
+                "txmove",
+                64 * 1024,
+                listener(m -> {
+                    m.getPartition().setAutoAck(false);
+                    toB.add(text(m));
+                    if (text(m).equals("tx-0")) {
+                        m.getPartition().ack();
+                    }
+                }),
+                null);
+        MessageConsumer a = null;
+        MessageConsumer after = null;
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> toB.size() == 3);
+            List<String> toA = new CopyOnWriteArrayList<>();
+            ConsumerConfig configA = consumerConfig("txmove", dir);
+            configA.setConsumerId("a");
+            a = consume(
+                    configA,
+                    "txmove",
+                    64 * 1024,
+                    listener(m -> {
+                        m.getPartition().setAutoAck(false);
+                        toA.add(text(m));
+                    }),
+                    null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> toA.size() == 2);
+            a.shutdown(); // the partition goes back to "b"
+            var fetchOfB = ((SimpleMessageConsumer) b).fetchManager();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> toB.size() + fetchOfB.duplicateCount() >= 5); // tx-1, tx-2 handled again
+            assertThat(fetchOfB.duplicateCount())
+                    .as("unacked messages dropped as duplicates")
+                    .isZero();
+            assertThat(toB).containsExactly("tx-0", "tx-1", "tx-2", "tx-1", "tx-2");
+            b.shutdown();
+            ConsumerTesting.Counting next = new ConsumerTesting.Counting();
+            after = consume(consumerConfig("txmove", dir), "txmove", 64 * 1024, next, null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> next.messages.size() == 2);
+            assertThat(next.messages)
+                    .as("delivered from the last ack")
+                    .extracting(ConsumerFeaturesIT::text)
+                    .containsExactly("tx-1", "tx-2");
+        } finally {
+            b.shutdown();
+            if (a != null) {
+                a.shutdown();
+            }
+            if (after != null) {
+                after.shutdown();
+            }
             producer.shutdown();
         }
     }

@@ -59,6 +59,9 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final Map<String, FetchTask> tasks = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final UndeliverableRecords undeliverable;
+    /** The id cache's capacity: a task keeps at most that many ids of messages not yet acked. */
+    private final int maxUnackedIds;
+
     private volatile boolean stopped;
     private boolean started;
 
@@ -75,6 +78,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.remoting = remoting;
         this.locator = locator;
         this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped);
+        this.maxUnackedIds = idCache.capacity();
         OffsetQueries offsets = new OffsetQueries(settings, remoting, locator);
         this.undeliverable = new UndeliverableRecords(settings, offsets::nearestValidOffset);
         this.errorHandler = errorHandler;
@@ -109,7 +113,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                     settings.maxFetchBytes(),
                     settings.maxIncreaseRetries(),
                     settings.maxDelayMs());
-            FetchTask task = new FetchTask(a, s, state);
+            FetchTask task = new FetchTask(a, s, state, maxUnackedIds);
             tasks.put(key(a), task);
             task.delay(0);
             queue.put(task);

@@ -32,6 +32,11 @@ final class FetchTask implements Delayed {
      * id cache remembers. Starts at the assigned position; lowered to the position by a rollback.
      */
     long handledBelow;
+    /**
+     * Under the monitor: the ids of the messages handled since the last ack, waiting to enter the id
+     * cache (a revoked task drops them, so they are delivered again when the partition comes back).
+     */
+    final UnackedIds unacked;
     /** Under the monitor: why the record at the fetch offset was refused, when the last answer ended CORRUPT. */
     String corruption;
     /** Under the monitor: whether the last fetch failed (to log a failure once, not once per retry). */
@@ -54,10 +59,11 @@ final class FetchTask implements Delayed {
     private volatile long readyAtNanos;
     volatile boolean revoked;
 
-    FetchTask(PartitionAssignment assignment, Subscription subscription, FetchState state) {
+    FetchTask(PartitionAssignment assignment, Subscription subscription, FetchState state, int maxUnackedIds) {
         this.assignment = assignment;
         this.subscription = subscription;
         this.state = state;
+        this.unacked = new UnackedIds(maxUnackedIds);
         this.fetchOffset = assignment.position().getOffset();
         this.handledBelow = fetchOffset;
     }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * Delivers the messages of one fetched answer to a partition's listener, one at a time and in order
  * (the delivery half of the fetch loop, {@link FetchManager} being the scheduling half): a message
  * below {@link FetchTask#handledBelow} (read again after a resync) is passed over, a message
- * whose id the {@link MessageIdCache} has seen is skipped as a duplicate (except below the task's
- * replay offset, after a rollback), a message the subscription's filter rejects is skipped, the others
+ * whose id the {@link MessageIdCache} holds (delivered and acknowledged) is skipped as a duplicate
+ * (except below the task's replay offset, after a rollback), a message the subscription's filter rejects is skipped, the others
  * go to the listener through {@link ListenerCalls}. A delivered message advances the fetch offset and
  * the position by its bytes (the position on ack only, in transactional consumption). A failure of
  * the listener (any {@code Throwable}, JVM errors included) or of the filter leaves the position on
@@ -48,7 +48,7 @@ final class MessageDelivery {
 
     /**
      * @param settings the group and {@code maxFetchRetries}
-     * @param idCache the ids delivered most recently, shared by every partition of the consumer
+     * @param idCache the ids delivered and acked most recently, shared by every partition of the consumer
      * @param recover where a message goes after too many listener failures
      * @param stopped whether the fetch loop stops (delivery ends before the next message)
      */
@@ -150,7 +150,7 @@ final class MessageDelivery {
             return false;
         }
         task.state.onListenerDone();
-        idCache.firstSeen(message.getId());
+        task.unacked.add(message.getId()); // enters the id cache when acked (consumed)
         delivered.increment();
         return true;
     }
@@ -188,14 +188,17 @@ final class MessageDelivery {
 
     /**
      * The message ending at {@code end} was handled: the next fetch starts there, and the position
-     * follows unless transactional consumption waits for an ack. False after a rollback, which rewinds
-     * the fetch to the position (the last ack).
+     * follows unless transactional consumption waits for an ack. The ids handled since the last ack
+     * enter the id cache only with the position (so a partition revoked before its ack, and claimed
+     * again, delivers those messages again instead of skipping them as duplicates). False after a
+     * rollback, which rewinds the fetch to the position (the last ack) and forgets those ids.
      */
-    private static boolean consumed(FetchTask task, long end, long messageId) {
+    private boolean consumed(FetchTask task, long end, long messageId) {
         Partition p = task.partition();
         task.fetchOffset = end;
         if (p.isRolledBack()) {
             p.resetAckState();
+            task.unacked.clear(); // delivered again: not duplicates
             task.replayBelow = Math.max(task.replayBelow, end);
             task.fetchOffset = task.position().getOffset();
             task.handledBelow = Math.min(task.handledBelow, task.fetchOffset);
@@ -208,6 +211,7 @@ final class MessageDelivery {
                 task.position().advance(end, messageId);
             }
             p.resetAckState();
+            task.unacked.ackInto(idCache);
         }
         return true;
     }

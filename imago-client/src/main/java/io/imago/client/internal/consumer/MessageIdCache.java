@@ -3,7 +3,8 @@ package io.imago.client.internal.consumer;
 import java.util.Arrays;
 
 /**
- * The ids of the messages a consumer delivered most recently, to drop a message delivered twice
+ * The ids of the messages a consumer delivered and that were acknowledged (at once with auto-ack; at
+ * the partition's {@code ack()} in transactional consumption, see {@link UnackedIds}) most recently, to drop a message delivered twice
  * (MetaQ's duplicate filter; a resync with {@code offset} goes back to a segment start, spec section
  * 9.1 quirk 6, but what it re-reads is passed over by offset, {@link FetchTask#handledBelow}, so
  * correctness does not depend on the cache being large enough). Ids are
@@ -61,6 +62,11 @@ public final class MessageIdCache {
     /** Whether the id was recorded and not yet forgotten. */
     public synchronized boolean contains(long messageId) {
         return containsId(messageId);
+    }
+
+    /** How many ids it holds at most. */
+    public int capacity() {
+        return ring.length;
     }
 
     public synchronized int size() {

@@ -98,6 +98,7 @@ class UndeliverableRecordsTest {
         return new FetchTask(
                 new PartitionAssignment("t", p, position),
                 new Subscription("t", 64 * 1024, listener, null),
-                new FetchState(position, 64 * 1024, 1 << 20, 5, 100));
+                new FetchState(position, 64 * 1024, 1 << 20, 5, 100),
+                MessageIdCache.DEFAULT_CAPACITY);
     }
 }
