@@ -13,6 +13,7 @@ import io.imago.client.consumer.MessageListener;
 import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.consumer.storage.JdbcOffsetStorage;
 import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.testing.LogCapture;
 import io.imago.cluster.Partition;
@@ -107,7 +108,8 @@ class ConsumerOffsetsIT {
      * Issue 12 item 2: a stored position past the broker's end (a promoted slave, lost data) with
      * {@code updateConsumerOffsets} off (the broker answers 404 there, as when caught up) is found with
      * {@code offset}, reported once per partition and moved to the broker's end: the messages written
-     * from then on are delivered, those below the end (consumed before the loss) are not.
+     * from then on are delivered, those below the end (consumed before the loss) are not. The messages
+     * are sent once the moves were counted: what is written before the check is below the end it finds.
      */
     @Test
     void aPositionPastTheBrokersEndMovesToTheEnd() throws Exception {
@@ -128,11 +130,16 @@ class ConsumerOffsetsIT {
             try {
                 c.subscribe("pastend", 64 * 1024, listener);
                 c.completeSubscribe();
+                SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+                // what is written before the check lands below the end it finds: not delivered, by the policy
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> impl.fetchManager().pastEndMoveCount() == 2);
                 List<Long> after = send(producer, "pastend", "after", 20);
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> listener.seen.keySet().containsAll(after));
                 assertThat(listener.seen.keySet()).containsExactlyInAnyOrderElementsOf(after);
                 assertThat(listener.seen.keySet()).doesNotContainAnyElementsOf(before);
+                assertThat(impl.fetchManager().pastEndMoveCount()).isEqualTo(2);
                 assertThat(log.warnings("past the end")).hasSize(2);
             } finally {
                 c.shutdown();

@@ -51,6 +51,11 @@ final class FetchTask implements Delayed {
     /** Under the monitor: when the last {@code get} was sent ({@link System#nanoTime()}). */
     long lastSentNanos;
 
+    /** Under the monitor: when a 404 may next ask the broker's end ({@link PastEndPositions}). */
+    long endCheckDueNanos = System.nanoTime();
+    /** Under the monitor: the offset a check of an inexact end found past it (-1: none). */
+    long pastEndSuspect = -1;
+
     private volatile long readyAtNanos;
     volatile boolean revoked;
 
