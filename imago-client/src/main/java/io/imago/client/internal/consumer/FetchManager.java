@@ -79,7 +79,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped);
         OffsetQueries offsets = new OffsetQueries(settings, remoting, locator);
         this.undeliverable = new UndeliverableRecords(settings, offsets::nearestValidOffset);
-        this.pastEnd = new PastEndPositions(settings, offsets);
+        this.pastEnd = new PastEndPositions(settings, offsets, System::nanoTime);
         this.errorHandler = errorHandler;
     }
 

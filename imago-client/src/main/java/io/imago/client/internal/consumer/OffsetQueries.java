@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
  * in a reply.
  * Stateless but for what it is given; thread-safe.
  */
-final class OffsetQueries {
+final class OffsetQueries implements PastEndPositions.EndLookup {
     /** How much longer than the request's own timeout the caller waits for its future. */
     static final long AWAIT_SLACK_MS = 1_000;
 
@@ -57,7 +57,8 @@ final class OffsetQueries {
      * (spec section 1.4); 0 when the broker answers 404, holding no such partition (an empty log: an
      * Imago broker creates a partition's log on its first put).
      */
-    long maxOffset(FetchTask task) throws MetaClientException, InterruptedException {
+    @Override
+    public long maxOffset(FetchTask task) throws MetaClientException, InterruptedException {
         OffsetCommand command = new OffsetCommand(
                 task.topic(),
                 settings.group(),
@@ -83,7 +84,8 @@ final class OffsetQueries {
      * broker, known by its {@code longpoll} announcement); the original broker's is the flushed end, which
      * a consumer reading unflushed data is often past.
      */
-    boolean knowsExactEnd(FetchTask task) throws MetaClientException {
+    @Override
+    public boolean knowsExactEnd(FetchTask task) throws MetaClientException {
         return remoting.supportsLongPoll(locator.url(task.partition().getBrokerId()));
     }
 

@@ -3,6 +3,7 @@ package io.imago.client.internal.consumer;
 import io.imago.exception.MetaClientException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *       only if it is past the end too). Offsets from the end up are read as new: the id cache, not the
  *       old position, decides what is a duplicate;</li>
  *   <li>the original broker's end is its flushed end, which a consumer that read unflushed data is
- *       past for a while: there the move waits for a second check, {@value #CHECK_INTERVAL_MS} ms
- *       later, that finds the end still below the offset the first one found.</li>
+ *       past for a while: there the move waits for a check at least {@value #CHECK_INTERVAL_MS} ms
+ *       after the first that finds the end still below the offset the first one found (a flush would
+ *       have reached it).</li>
  * </ul>
  * Messages written at or above the end between the loss and the check are delivered; messages the
  * broker holds below its end are not (they were below the position).
@@ -37,13 +39,25 @@ final class PastEndPositions {
     /** The shortest time between two checks of one partition. */
     static final long CHECK_INTERVAL_MS = 15_000;
 
+    /** What the broker of a task's partition says of its end ({@link OffsetQueries}). */
+    interface EndLookup {
+        /** The partition's max offset on its broker; 0 when the broker does not hold it. */
+        long maxOffset(FetchTask task) throws MetaClientException, InterruptedException;
+
+        /** Whether that max offset is the end a get can read (an Imago broker), not the flushed end. */
+        boolean knowsExactEnd(FetchTask task) throws MetaClientException;
+    }
+
     private final FetchSettings settings;
-    private final OffsetQueries offsets;
+    private final EndLookup offsets;
+    private final LongSupplier nanoClock;
     private final LongAdder moves = new LongAdder();
 
-    PastEndPositions(FetchSettings settings, OffsetQueries offsets) {
+    /** {@code nanoClock}: {@link System#nanoTime()} but in tests. */
+    PastEndPositions(FetchSettings settings, EndLookup offsets, LongSupplier nanoClock) {
         this.settings = settings;
         this.offsets = offsets;
+        this.nanoClock = nanoClock;
     }
 
     /** Fetch offsets moved back to the broker's end. */
@@ -53,16 +67,18 @@ final class PastEndPositions {
 
     /** A fetch failed: the broker may have restarted on other data, so the next 404 checks at once. */
     static void onFetchFailed(FetchTask task) {
-        task.endCheckDueNanos = System.nanoTime();
+        task.endCheckDue = true;
     }
 
     /** The task's {@code get} found nothing (404) without a long poll holding it: checks the end if due. */
     void onNotFound(FetchTask task) throws InterruptedException {
-        long now = System.nanoTime();
-        if (now - task.endCheckDueNanos < 0) {
+        long now = nanoClock.getAsLong();
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(CHECK_INTERVAL_MS);
+        if (!task.endCheckDue && now - task.lastEndCheckNanos < intervalNanos) {
             return;
         }
-        task.endCheckDueNanos = now + TimeUnit.MILLISECONDS.toNanos(CHECK_INTERVAL_MS);
+        task.endCheckDue = false;
+        task.lastEndCheckNanos = now;
         long end;
         boolean exact;
         try {
@@ -74,10 +90,14 @@ final class PastEndPositions {
         }
         if (task.fetchOffset <= end) {
             task.pastEndSuspect = -1;
-        } else if (exact || (task.pastEndSuspect >= 0 && end < task.pastEndSuspect)) {
+        } else if (exact
+                || (task.pastEndSuspect >= 0
+                        && end < task.pastEndSuspect
+                        && now - task.pastEndSuspectNanos >= intervalNanos)) {
             moveToEnd(task, end);
-        } else {
-            task.pastEndSuspect = task.fetchOffset;
+        } else if (task.pastEndSuspect < 0 || end >= task.pastEndSuspect) {
+            task.pastEndSuspect = task.fetchOffset; // (again) past a flushed end: confirm later
+            task.pastEndSuspectNanos = now;
         }
     }
 
