@@ -10,9 +10,13 @@ import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageConsumer;
 import io.imago.client.consumer.MessageListener;
+import io.imago.client.consumer.TopicPartitionRegInfo;
 import io.imago.client.consumer.storage.JdbcOffsetStorage;
 import io.imago.client.consumer.storage.LocalOffsetStorage;
+import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.producer.MessageProducer;
+import io.imago.client.testing.LogCapture;
+import io.imago.cluster.Partition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +30,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +51,7 @@ class ConsumerOffsetsIT {
     static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of(
             "",
             "[topic=zk]\nnumPartitions=2\n[topic=file]\nnumPartitions=2\n[topic=mariadb]\nnumPartitions=2\n"
-                    + "[topic=postgresql]\nnumPartitions=2\n");
+                    + "[topic=postgresql]\nnumPartitions=2\n[topic=pastend]\nnumPartitions=2\n");
 
     @TempDir
     static Path dir;
@@ -96,6 +101,51 @@ class ConsumerOffsetsIT {
             if (db != null) {
                 execute(db, "DROP TABLE " + table);
             }
+        }
+    }
+
+    /**
+     * Issue 12 item 2: a stored position past the broker's end (a promoted slave, lost data) with
+     * {@code updateConsumerOffsets} off (the broker answers 404 there, as when caught up) is found with
+     * {@code offset}, reported once per partition and moved to the broker's end: the messages written
+     * from then on are delivered, those below the end (consumed before the loss) are not. The messages
+     * are sent once the moves were counted: what is written before the check is below the end it finds.
+     */
+    @Test
+    void aPositionPastTheBrokersEndMovesToTheEnd() throws Exception {
+        MessageProducer producer = factory.createProducer();
+        producer.publish("pastend");
+        LocalOffsetStorage storage = new LocalOffsetStorage(dir.resolve("pastend-offsets"));
+        try (LogCapture log = LogCapture.of("io.imago.client")) {
+            List<Long> before = send(producer, "pastend", "before", 10);
+            int brokerId = BROKER.harness().config().brokerId();
+            long farAway = 1_000_000;
+            storage.commitOffset(
+                    "pastend",
+                    List.of(
+                            new TopicPartitionRegInfo("pastend", new Partition(brokerId, 0), farAway),
+                            new TopicPartitionRegInfo("pastend", new Partition(brokerId, 1), farAway)));
+            ConsumerTesting.Counting listener = new ConsumerTesting.Counting();
+            MessageConsumer c = factory.createConsumer(consumerConfig("pastend", dir), storage);
+            try {
+                c.subscribe("pastend", 64 * 1024, listener);
+                c.completeSubscribe();
+                SimpleMessageConsumer impl = (SimpleMessageConsumer) c;
+                // what is written before the check lands below the end it finds: not delivered, by the policy
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> impl.fetchManager().pastEndMoveCount() == 2);
+                List<Long> after = send(producer, "pastend", "after", 20);
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> listener.seen.keySet().containsAll(after));
+                assertThat(listener.seen.keySet()).containsExactlyInAnyOrderElementsOf(after);
+                assertThat(listener.seen.keySet()).doesNotContainAnyElementsOf(before);
+                assertThat(impl.fetchManager().pastEndMoveCount()).isEqualTo(2);
+                assertThat(log.warnings("past the end")).hasSize(2);
+            } finally {
+                c.shutdown();
+            }
+        } finally {
+            producer.shutdown();
         }
     }
 

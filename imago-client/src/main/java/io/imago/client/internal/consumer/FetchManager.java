@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * position by its bytes (on ack only, in transactional consumption). A listener failure leaves the
  * position on the message, which is fetched again after a back-off; after {@code maxFetchRetries}
  * retries it goes to the {@link RecoverManager} and consumption moves on. 404/403 back off, 301
- * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds).
+ * moves (a 301 to the offset asked for is a failed fetch: back-off, one WARN until a fetch succeeds);
+ * a 404 past the end of the broker's log moves there ({@link PastEndPositions}).
  * A record that cannot be delivered (corrupt, or too big to fetch whole) goes to
  * {@link UndeliverableRecords}: resync, skip, or grow the fetch size ({@link FetchState}) and report
  * the partition stuck.
@@ -62,6 +63,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     /** The id cache's capacity: a task keeps at most that many ids of messages not yet acked. */
     private final int maxUnackedIds;
 
+    private final PastEndPositions pastEnd;
     private volatile boolean stopped;
     private boolean started;
 
@@ -81,6 +83,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.maxUnackedIds = idCache.capacity();
         OffsetQueries offsets = new OffsetQueries(settings, remoting, locator);
         this.undeliverable = new UndeliverableRecords(settings, offsets::nearestValidOffset);
+        this.pastEnd = new PastEndPositions(settings, offsets, System::nanoTime);
         this.errorHandler = errorHandler;
     }
 
@@ -178,6 +181,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     /** Answers that could not deliver the record at the fetch offset and could not grow to hold it. */
     public long stuckAnswerCount() {
         return undeliverable.stuckAnswerCount();
+    }
+
+    /** Fetch offsets found past the broker's end and moved back to it. */
+    public long pastEndMoveCount() {
+        return pastEnd.moveCount();
     }
 
     /** The task of an owned partition, or null (for tests of this package). */
@@ -332,6 +340,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
 
     private void onFetchFailure(FetchTask task, MetaClientException e) {
         task.state.onNothing();
+        PastEndPositions.onFetchFailed(task);
         locator.forget(task.partition().getBrokerId());
         if (!task.failing) {
             task.failing = true;
@@ -343,7 +352,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         }
     }
 
-    private void onResult(FetchTask task, ResultCommand result) throws MetaClientException {
+    private void onResult(FetchTask task, ResultCommand result) throws MetaClientException, InterruptedException {
         int code = result.code();
         if (code == StatusCode.MOVED.code()) {
             long offset = OffsetQueries.parseOffset(result, task);
@@ -357,7 +366,10 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 && task.lastWaitMs > 0
                 && System.nanoTime() - task.lastSentNanos >= TimeUnit.MILLISECONDS.toNanos(task.lastWaitMs) / 2) {
             task.state.onLongPollExpired(); // the broker held it: no back-off on top of that
-        } else if (code == StatusCode.NOT_FOUND.code() || code == StatusCode.FORBIDDEN.code()) {
+        } else if (code == StatusCode.NOT_FOUND.code()) {
+            task.state.onNothing();
+            pastEnd.onNotFound(task); // caught up, or past the end of a shorter log
+        } else if (code == StatusCode.FORBIDDEN.code()) {
             task.state.onNothing();
         } else {
             throw new MetaClientException("get of " + task + " refused: " + code + " " + result.text());

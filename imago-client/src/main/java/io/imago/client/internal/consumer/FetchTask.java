@@ -56,6 +56,15 @@ final class FetchTask implements Delayed {
     /** Under the monitor: when the last {@code get} was sent ({@link System#nanoTime()}). */
     long lastSentNanos;
 
+    /** Under the monitor: whether the next 404 asks the broker's end at once ({@link PastEndPositions}). */
+    boolean endCheckDue = true;
+    /** Under the monitor: when the broker's end was last asked ({@link System#nanoTime()}). */
+    long lastEndCheckNanos;
+    /** Under the monitor: the offset a check of a flushed end found past it (-1: none), and when. */
+    long pastEndSuspect = -1;
+
+    long pastEndSuspectNanos;
+
     private volatile long readyAtNanos;
     volatile boolean revoked;
 
