@@ -2,12 +2,6 @@ package io.imago.client.internal.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.Message;
-import io.imago.client.consumer.MessageListener;
-import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.client.internal.rebalance.PartitionAssignment;
-import io.imago.cluster.Partition;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -34,7 +28,7 @@ class PastEndPositionsTest {
                 }
             },
             () -> nowNanos);
-    private final FetchTask task = task(100);
+    private final FetchTask task = FetchTasks.at(100);
 
     @Test
     void anOffsetPastAnImagoBrokersEndMovesToItAtTheFirstCheck() throws Exception {
@@ -99,24 +93,5 @@ class PastEndPositionsTest {
 
     private void later(long ms) {
         nowNanos += TimeUnit.MILLISECONDS.toNanos(ms);
-    }
-
-    private static FetchTask task(long offset) {
-        Partition p = new Partition(0, 0);
-        TopicPartitionRegInfo position = new TopicPartitionRegInfo("t", p, offset);
-        MessageListener listener = new MessageListener() {
-            @Override
-            public void receiveMessages(Message message) {}
-
-            @Override
-            public Executor getExecutor() {
-                return null;
-            }
-        };
-        return new FetchTask(
-                new PartitionAssignment("t", p, position),
-                new Subscription("t", 64 * 1024, listener, null),
-                new FetchState(position, 64 * 1024, 1 << 20, 5, 100),
-                MessageIdCache.DEFAULT_CAPACITY);
     }
 }

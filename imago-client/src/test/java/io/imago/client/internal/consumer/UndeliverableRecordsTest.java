@@ -2,16 +2,10 @@ package io.imago.client.internal.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.imago.Message;
-import io.imago.client.consumer.MessageListener;
-import io.imago.client.consumer.TopicPartitionRegInfo;
-import io.imago.client.internal.rebalance.PartitionAssignment;
-import io.imago.cluster.Partition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 /** The decisions on a record at the fetch offset that cannot be delivered: resync, skip, or stuck. */
@@ -29,7 +23,7 @@ class UndeliverableRecordsTest {
             (topic, partition, start, end, reason) ->
                     skipped.add(topic + "/" + partition + " [" + start + ", " + end + ")"));
     private final UndeliverableRecords records = new UndeliverableRecords(settings, task -> 0L);
-    private final FetchTask task = task(100);
+    private final FetchTask task = FetchTasks.at(100);
 
     @Test
     void aCorruptRecordIsResynchronisedOnceThenSkippedByItsLengthWhenFoundAgain() throws Exception {
@@ -81,24 +75,5 @@ class UndeliverableRecordsTest {
         b.writeInt(length).writeInt(12345).writeLong(7).writeInt(0);
         b.writeZero(Math.max(0, Math.min(length, 64)));
         return b;
-    }
-
-    private static FetchTask task(long offset) {
-        Partition p = new Partition(0, 0);
-        TopicPartitionRegInfo position = new TopicPartitionRegInfo("t", p, offset);
-        MessageListener listener = new MessageListener() {
-            @Override
-            public void receiveMessages(Message message) {}
-
-            @Override
-            public Executor getExecutor() {
-                return null;
-            }
-        };
-        return new FetchTask(
-                new PartitionAssignment("t", p, position),
-                new Subscription("t", 64 * 1024, listener, null),
-                new FetchState(position, 64 * 1024, 1 << 20, 5, 100),
-                MessageIdCache.DEFAULT_CAPACITY);
     }
 }
