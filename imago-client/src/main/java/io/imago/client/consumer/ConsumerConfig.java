@@ -29,6 +29,8 @@ public class ConsumerConfig extends MetaClientConfig {
     private int maxIncreaseFetchDataRetries = 5;
     private String partition;
     private LoadBalanceStrategy.Type loadBalanceStrategyType = LoadBalanceStrategy.Type.DEFAULT;
+    private long maxListenerTimeInMills = 300_000;
+    private long shutdownTimeoutInMills = 30_000;
 
     public ConsumerConfig() {}
 
@@ -182,6 +184,44 @@ public class ConsumerConfig extends MetaClientConfig {
 
     public void setCommitOffsetPeriodInMills(long commitOffsetPeriodInMills) {
         this.commitOffsetPeriodInMills = commitOffsetPeriodInMills;
+    }
+
+    /**
+     * Imago: the longest one call of a listener (or of a filter) may take, like Kafka's
+     * {@code max.poll.interval.ms}; 5 minutes by default, 0 for no bound. A consumer whose listener
+     * runs longer gives up all its partitions and leaves its group (logging which listener hung, on
+     * which message and where), so that the others take them over from the committed positions; it
+     * joins again when the call returns. The message the listener hung on is delivered again by the
+     * partition's next owner.
+     */
+    public long getMaxListenerTimeInMills() {
+        return maxListenerTimeInMills;
+    }
+
+    /** See {@link #getMaxListenerTimeInMills()}. */
+    public void setMaxListenerTimeInMills(long maxListenerTimeInMills) {
+        if (maxListenerTimeInMills < 0) {
+            throw new IllegalArgumentException(
+                    "maxListenerTimeInMills must not be negative: " + maxListenerTimeInMills);
+        }
+        this.maxListenerTimeInMills = maxListenerTimeInMills;
+    }
+
+    /**
+     * Imago: how long {@code shutdown()} waits for listener calls in progress to return (30 s by
+     * default, at least 1 ms); past it the consumer leaves without them, logs each one, and their
+     * messages are delivered again by the partitions' next owners.
+     */
+    public long getShutdownTimeoutInMills() {
+        return shutdownTimeoutInMills;
+    }
+
+    /** See {@link #getShutdownTimeoutInMills()}. */
+    public void setShutdownTimeoutInMills(long shutdownTimeoutInMills) {
+        if (shutdownTimeoutInMills <= 0) {
+            throw new IllegalArgumentException("shutdownTimeoutInMills must be positive: " + shutdownTimeoutInMills);
+        }
+        this.shutdownTimeoutInMills = shutdownTimeoutInMills;
     }
 
     public int getMaxFetchRetries() {

@@ -88,6 +88,14 @@ public class ZkOffsetStorage implements OffsetStorage {
         started = true;
     }
 
+    /**
+     * Imago: whether this store writes through {@code other}, the client of the caller's ZooKeeper
+     * session (so that a commit can be one transaction with a check of that session's nodes).
+     */
+    public boolean writesThrough(CuratorFramework other) {
+        return client == other;
+    }
+
     /** The node holding the group's position in the partition. */
     public String offsetPath(String group, String topic, Partition partition) {
         return znodes.offsetPath(group, topic, partition.toString());

@@ -16,6 +16,8 @@ import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FetchManager implements FetchControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FetchManager.class);
+    /** How often a paused task looks whether fetching resumed. */
+    private static final long PAUSED_RECHECK_MS = 50;
 
     private final FetchSettings settings;
     private final Map<String, Subscription> subscriptions;
@@ -64,7 +68,14 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final int maxUnackedIds;
 
     private final PastEndPositions pastEnd;
+    /** Revoked tasks whose listener call was abandoned past its bound, until that call returns. */
+    private final Set<FetchTask> abandoned = ConcurrentHashMap.newKeySet();
+
     private volatile boolean stopped;
+    private volatile boolean paused;
+    /** When closing gives up waiting for listener calls ({@link System#nanoTime()}); 0 before close began. */
+    private volatile long closeDeadlineNanos;
+
     private boolean started;
 
     public FetchManager(
@@ -79,7 +90,7 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         this.subscriptions = Map.copyOf(subscriptions);
         this.remoting = remoting;
         this.locator = locator;
-        this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped);
+        this.delivery = new MessageDelivery(settings, idCache, recover, () -> stopped || paused);
         this.maxUnackedIds = idCache.capacity();
         OffsetQueries offsets = new OffsetQueries(settings, remoting, locator);
         this.undeliverable = new UndeliverableRecords(settings, offsets::nearestValidOffset);
@@ -131,9 +142,55 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 continue;
             }
             task.revoked = true;
-            synchronized (task) { // waits for a fetch or delivery in progress
+            if (!awaitHeld(task)) {
+                continue; // abandoned: the thread drops the task (and its answer) when the call returns
+            }
+            try {
                 queue.remove(task);
                 dropReply(task); // an answer waiting in the queue holds a pooled buffer
+            } finally {
+                task.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Waits for a fetch or delivery of {@code task} in progress and takes its lock; false, without it,
+     * when a listener call of the task runs past {@code maxListenerTimeMs} or closing's deadline passed
+     * (the call is abandoned, and logged).
+     */
+    private boolean awaitHeld(FetchTask task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (task.lock.tryLock(100, TimeUnit.MILLISECONDS)) {
+                        return true;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                long now = System.nanoTime();
+                long callMs = task.listenerCallMs(now);
+                long deadline = closeDeadlineNanos;
+                boolean pastBound = settings.maxListenerTimeMs() > 0 && callMs > settings.maxListenerTimeMs();
+                boolean closing = deadline != 0 && now - deadline >= 0 && callMs >= 0;
+                if (pastBound || closing) {
+                    abandoned.add(task);
+                    LOG.error(
+                            "Group {} gives up {} without waiting for its listener call any longer ({}): {}",
+                            settings.group(),
+                            task,
+                            pastBound
+                                    ? "past maxListenerTimeInMills " + settings.maxListenerTimeMs() + " ms"
+                                    : "past shutdownTimeoutInMills " + settings.shutdownTimeoutMs() + " ms",
+                            task.describeListenerCall(now));
+                    return false;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -141,6 +198,44 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     @Override
     public void brokersChanged(String topic) {
         locator.forgetAll();
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+    }
+
+    @Override
+    public void resume() {
+        paused = false;
+    }
+
+    @Override
+    public Optional<String> hungListener(long boundMs) {
+        long now = System.nanoTime();
+        abandoned.removeIf(task -> task.listenerCallMs(now) < 0);
+        for (FetchTask task : tasks.values()) {
+            if (task.listenerCallMs(now) > boundMs) {
+                return Optional.ofNullable(task.describeListenerCall(now));
+            }
+        }
+        for (FetchTask task : abandoned) {
+            if (task.listenerCallMs(now) > boundMs) {
+                return Optional.ofNullable(task.describeListenerCall(now));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Closing begins: from now on revokes and {@link #close()} wait for listener calls in progress at
+     * most until {@code shutdownTimeoutMs} from now. Idempotent (the first deadline holds).
+     */
+    public void beginClose() {
+        if (closeDeadlineNanos == 0) {
+            closeDeadlineNanos =
+                    Math.max(1, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownTimeoutMs()));
+        }
     }
 
     /** The positions of the partitions held now (for direct mode's commits). */
@@ -217,9 +312,16 @@ public final class FetchManager implements FetchControl, AutoCloseable {
      * fetch in flight); a task with an answer delivers it and goes back in the queue after its delay.
      */
     private void runOnce(FetchTask task) throws InterruptedException {
-        synchronized (task) {
+        task.lock.lock();
+        try {
             if (task.revoked) {
                 dropReply(task);
+                return;
+            }
+            if (paused) { // the answer, if any, is fetched again once resumed
+                dropReply(task);
+                task.delay(PAUSED_RECHECK_MS);
+                queue.put(task);
                 return;
             }
             if (!task.replyReady) {
@@ -253,6 +355,8 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 }
                 requeue(task);
             }
+        } finally {
+            task.lock.unlock();
         }
     }
 
@@ -305,7 +409,8 @@ public final class FetchManager implements FetchControl, AutoCloseable {
 
     /** The answer to a task's {@code get} (any thread): stored with the task, which goes back in the queue. */
     private void replied(FetchTask task, String url, GetCommand get, ResponseCommand reply, Throwable error) {
-        synchronized (task) {
+        task.lock.lock();
+        try {
             if (task.revoked || stopped) {
                 if (reply != null) {
                     reply.release();
@@ -325,6 +430,8 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             task.replyReady = true;
             task.delay(0);
             queue.put(task);
+        } finally {
+            task.lock.unlock();
         }
     }
 
@@ -398,7 +505,27 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         }
     }
 
-    /** Stops and joins the fetch threads; call after every partition was revoked. Idempotent. */
+    /** The listener call thread {@code t} is in, described; "unknown" if none is recorded. */
+    private String describeCallOf(Thread t) {
+        long now = System.nanoTime();
+        for (FetchTask task : tasks.values()) {
+            if (task.listenerThread == t) {
+                return String.valueOf(task.describeListenerCall(now));
+            }
+        }
+        for (FetchTask task : abandoned) {
+            if (task.listenerThread == t) {
+                return String.valueOf(task.describeListenerCall(now));
+            }
+        }
+        return "unknown";
+    }
+
+    /**
+     * Stops and joins the fetch threads; call after every partition was revoked. A thread still in a
+     * listener call {@code shutdownTimeoutMs} after closing began is left behind (a daemon), logged.
+     * Idempotent.
+     */
     @Override
     public void close() {
         List<Thread> toJoin;
@@ -409,20 +536,36 @@ public final class FetchManager implements FetchControl, AutoCloseable {
             stopped = true;
             toJoin = List.copyOf(threads);
         }
+        beginClose();
         toJoin.forEach(Thread::interrupt);
         boolean interrupted = false;
         for (Thread t : toJoin) {
             while (t.isAlive()) {
+                long leftNanos = closeDeadlineNanos - System.nanoTime();
+                if (leftNanos <= 0) {
+                    LOG.error(
+                            "Group {} stops fetching without fetch thread {}, still in a listener call {} ms after"
+                                    + " shutdown began (shutdownTimeoutInMills): {}",
+                            settings.group(),
+                            t.getName(),
+                            settings.shutdownTimeoutMs(),
+                            describeCallOf(t));
+                    break;
+                }
                 try {
-                    t.join(10_000);
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos)));
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
         }
         for (FetchTask task : tasks.values()) { // not revoked first: still release what they hold
-            synchronized (task) {
-                dropReply(task);
+            if (task.lock.tryLock()) { // a task held by a hung call is released by its thread
+                try {
+                    dropReply(task);
+                } finally {
+                    task.lock.unlock();
+                }
             }
         }
         if (interrupted) {

@@ -16,6 +16,8 @@ import io.imago.client.consumer.CorruptRecordHandler;
  * @param maxFetchBytes the largest fetch size (the remoting's reply limit)
  * @param longPollMs how long a broker that supports it may hold a fetch at the end of a partition (0: never)
  * @param corruptRecordHandler told of every corrupt record skipped (null: none)
+ * @param maxListenerTimeMs how long a revoke waits for a listener call before abandoning it (0: no bound)
+ * @param shutdownTimeoutMs how long closing waits for listener calls in progress
  */
 public record FetchSettings(
         String group,
@@ -26,7 +28,34 @@ public record FetchSettings(
         int maxIncreaseRetries,
         int maxFetchBytes,
         int longPollMs,
-        CorruptRecordHandler corruptRecordHandler) {
+        CorruptRecordHandler corruptRecordHandler,
+        long maxListenerTimeMs,
+        long shutdownTimeoutMs) {
+
+    /** The defaults of {@link ConsumerConfig} for the bounds of listener calls. */
+    public FetchSettings(
+            String group,
+            int runnerCount,
+            long fetchTimeoutMs,
+            long maxDelayMs,
+            int maxFetchRetries,
+            int maxIncreaseRetries,
+            int maxFetchBytes,
+            int longPollMs,
+            CorruptRecordHandler corruptRecordHandler) {
+        this(
+                group,
+                runnerCount,
+                fetchTimeoutMs,
+                maxDelayMs,
+                maxFetchRetries,
+                maxIncreaseRetries,
+                maxFetchBytes,
+                longPollMs,
+                corruptRecordHandler,
+                new ConsumerConfig().getMaxListenerTimeInMills(),
+                new ConsumerConfig().getShutdownTimeoutInMills());
+    }
 
     /** Without a corrupt record handler. */
     public FetchSettings(
@@ -72,6 +101,8 @@ public record FetchSettings(
                 Math.max(1, config.getMaxIncreaseFetchDataRetries()),
                 maxFetchBytes,
                 config.getLongPollMaxWaitInMills(),
-                config.getCorruptRecordHandler());
+                config.getCorruptRecordHandler(),
+                config.getMaxListenerTimeInMills(),
+                config.getShutdownTimeoutInMills());
     }
 }

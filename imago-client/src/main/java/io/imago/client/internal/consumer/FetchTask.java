@@ -5,6 +5,7 @@ import io.imago.client.internal.rebalance.PartitionAssignment;
 import io.imago.cluster.Partition;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One owned partition in the fetch loop: its assignment (whose position is what may be committed),
@@ -12,11 +13,12 @@ import java.util.concurrent.TimeUnit;
  * transactional consumption waits for an ack) and when it may be fetched again. Ordered in the delay
  * queue by that time.
  *
- * <p>Threading: a fetch thread processes it while holding its monitor; {@link #revoked} is set by the
- * coordinator's thread, which then takes the monitor to wait for a fetch in progress. While its
- * {@code get} is in flight the task is neither queued nor held; the reply, stored under the monitor by
- * the network thread, puts it back in the queue. The mutable fields other than {@code revoked} are
- * touched only under the monitor.
+ * <p>Threading: a fetch thread processes it while holding its {@link #lock} ("the monitor" below);
+ * {@link #revoked} is set by the coordinator's thread, which then takes the lock to wait for a fetch in
+ * progress (for a bounded time: a listener call past {@code maxListenerTimeMs} is abandoned). While its
+ * {@code get} is in flight the task is neither queued nor held; the reply, stored under the lock by
+ * the network thread, puts it back in the queue. The mutable fields other than {@code revoked} and the
+ * volatile listener-call fields are touched only under the lock.
  */
 final class FetchTask implements Delayed {
     final PartitionAssignment assignment;
@@ -67,6 +69,14 @@ final class FetchTask implements Delayed {
 
     private volatile long readyAtNanos;
     volatile boolean revoked;
+    /** Held while a fetch thread processes the task (a lock, not a monitor: revoke waits for a bounded time). */
+    final ReentrantLock lock = new ReentrantLock();
+    /** When the listener (or filter) call in progress began ({@link System#nanoTime()}); 0: none. */
+    volatile long listenerSinceNanos;
+    /** The thread making that call, and the message's id. */
+    volatile Thread listenerThread;
+
+    volatile long listenerMessageId;
 
     FetchTask(PartitionAssignment assignment, Subscription subscription, FetchState state, int maxUnackedIds) {
         this.assignment = assignment;
@@ -87,6 +97,41 @@ final class FetchTask implements Delayed {
 
     TopicPartitionRegInfo position() {
         return assignment.position();
+    }
+
+    /** A listener (or filter) call on message {@code messageId} begins on the current thread. */
+    void listenerCallStarts(long messageId) {
+        listenerMessageId = messageId;
+        listenerThread = Thread.currentThread();
+        listenerSinceNanos = Math.max(1, System.nanoTime());
+    }
+
+    /** That call returned. */
+    void listenerCallEnded() {
+        listenerSinceNanos = 0;
+        listenerThread = null;
+    }
+
+    /** How long the listener call in progress has run, in ms; -1 when none is. */
+    long listenerCallMs(long nowNanos) {
+        long since = listenerSinceNanos;
+        return since == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(nowNanos - since);
+    }
+
+    /** The listener call in progress, described for the log; null when none is. */
+    String describeListenerCall(long nowNanos) {
+        long ms = listenerCallMs(nowNanos);
+        Thread thread = listenerThread;
+        if (ms < 0 || thread == null) {
+            return null;
+        }
+        StringBuilder where = new StringBuilder();
+        StackTraceElement[] stack = thread.getStackTrace();
+        for (int i = 0; i < Math.min(8, stack.length); i++) {
+            where.append("\n\tat ").append(stack[i]);
+        }
+        return this + ": listener " + subscription.listener().getClass().getName() + " on message " + listenerMessageId
+                + " for " + ms + " ms, thread " + thread.getName() + where;
     }
 
     /** Ready after {@code delayMs} from now. */

@@ -135,16 +135,21 @@ final class MessageDelivery {
     private boolean filterAndDeliver(FetchTask task, Message message) throws MetaClientException, InterruptedException {
         Throwable failure = null;
         String failed = "filter";
+        task.listenerCallStarts(message.getId());
         try {
-            if (!task.subscription.accepts(settings.group(), message)) {
-                return true;
+            try {
+                if (!task.subscription.accepts(settings.group(), message)) {
+                    return true;
+                }
+            } catch (RuntimeException | Error e) {
+                failure = e;
             }
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        if (failure == null) {
-            failure = ListenerCalls.deliver(task.subscription.listener(), message);
-            failed = "listener";
+            if (failure == null) {
+                failure = ListenerCalls.deliver(task.subscription.listener(), message);
+                failed = "listener";
+            }
+        } finally {
+            task.listenerCallEnded();
         }
         if (failure != null && !handToRecoverAfterRetries(task, message, failed, failure)) {
             return false;

@@ -316,6 +316,9 @@ public final class SimpleMessageConsumer implements MessageConsumer {
 
     /** Leaves the group (or, in direct mode, revokes and commits), then stops the threads. */
     private void stopParts() throws MetaClientException {
+        if (fetch != null) {
+            fetch.beginClose(); // bounds every wait for a listener call from here on
+        }
         if (coordinator != null) {
             coordinator.close();
         }

@@ -1,6 +1,7 @@
 package io.imago.client.internal.rebalance;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the {@link GroupCoordinator} tells the consumer's fetch loop: which partitions it owns. The
@@ -53,4 +54,25 @@ public interface FetchControl {
      * @param topic the topic whose registrations changed
      */
     void brokersChanged(String topic);
+
+    /**
+     * Stops fetching and delivering every partition until {@link #resume()}: no {@code get} is sent and
+     * no further message reaches a listener (a listener call in progress ends as it will; the rest of its
+     * answer is dropped and fetched again). The partitions stay assigned and their positions stay where
+     * the last delivered message left them. Called when the coordinator cannot be sure that it still
+     * owns them (its ZooKeeper connection is suspended). Unlike the other methods it may be called on
+     * Curator's event thread, at any time; it must not block.
+     */
+    void pause();
+
+    /** Fetches and delivers again after {@link #pause()}; a no-op when not paused. */
+    void resume();
+
+    /**
+     * A listener (or filter) call that has been running for longer than {@code boundMs}, described for
+     * the log (partition, message, listener, thread and where it is), or empty if none has.
+     *
+     * @param boundMs the longest a listener call may take
+     */
+    Optional<String> hungListener(long boundMs);
 }

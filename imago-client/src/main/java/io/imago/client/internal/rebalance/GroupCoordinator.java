@@ -8,9 +8,11 @@ import io.imago.coordination.ClosePolicy;
 import io.imago.coordination.ZooKeeperAgent;
 import io.imago.coordination.ZooKeeperAgentRunner;
 import io.imago.exception.MetaClientException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,6 +22,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.WatcherRemoveCuratorFramework;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
@@ -68,6 +71,10 @@ public final class GroupCoordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
     /** The pause after a first failed registration in a new session. */
     private static final long FIRST_REGISTER_RETRY_MS = 100;
+    /** Attempts of the commit of a partition being released before it is released uncommitted. */
+    static final int RELEASE_COMMIT_ATTEMPTS = 3;
+    /** The pause after the first failed attempt of a release's commit; it doubles. */
+    private static final long RELEASE_COMMIT_RETRY_MS = 100;
 
     private final CuratorFramework client;
     private final RebalanceSettings settings;
@@ -84,8 +91,23 @@ public final class GroupCoordinator implements AutoCloseable {
     private final OwnedPartitions owned;
     /** Coordinator thread, and close after it ended. */
     private final ConsumerNodes nodes;
+    /** Coordinator thread, and close after it ended: commits only what is still ours. */
+    private final GuardedCommits commits;
+    /** Pauses the fetch loop from Curator's event thread; resumed on the coordinator thread. */
+    private final PauseGate pauseGate = new PauseGate();
+
+    private final ConnectionStateListener suspensionListener = (c, state) -> {
+        if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+            pauseGate.pause(state);
+        }
+    };
     /** Coordinator thread: the topics as the last successful round saw them. */
     private Map<String, TopicView> lastViews = Map.of();
+    /**
+     * Coordinator thread: the consumer left its group because a listener call ran past
+     * {@code maxListenerTimeMs}; it joins again when no call does.
+     */
+    private boolean leftForHungListener;
 
     /**
      * @param client a Curator client of the session factory, started; not closed by the coordinator
@@ -112,6 +134,7 @@ public final class GroupCoordinator implements AutoCloseable {
         this.zk = client.newWatcherRemoveCuratorFramework();
         this.reader = new GroupStateReader(zk, settings.znodes(), settings.group(), watcher);
         this.nodes = new ConsumerNodes(zk, client, settings.consumerId());
+        this.commits = new GuardedCommits(settings, offsetStorage, nodes, client);
     }
 
     /**
@@ -123,20 +146,27 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     @SuppressWarnings("FutureReturnValueIgnored") // the periodic commit is guarded()
     public void start() {
+        client.getConnectionStateListenable().addListener(suspensionListener);
         try {
             runner.start(client);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            client.getConnectionStateListenable().removeListener(suspensionListener);
             throw new RebalanceException(
                     "interrupted while consumer " + settings.consumerId() + " joined group " + settings.group(), e);
         } catch (ExecutionException e) {
+            client.getConnectionStateListenable().removeListener(suspensionListener);
             throw new RebalanceException(
                     "consumer " + settings.consumerId() + " could not join group " + settings.group() + ": "
                             + e.getCause(),
                     e.getCause());
         }
         if (settings.commitOffsetPeriodMs() > 0) {
-            runner.scheduleWithFixedDelay(() -> owned.commitStillOurs(nodes), settings.commitOffsetPeriodMs());
+            runner.scheduleWithFixedDelay(this::periodicCommit, settings.commitOffsetPeriodMs());
+        }
+        if (settings.maxListenerTimeMs() > 0) {
+            runner.scheduleWithFixedDelay(
+                    this::watchListeners, Math.max(10, Math.min(1_000, settings.maxListenerTimeMs() / 4)));
         }
         LOG.info(
                 "Consumer {} joined group {} with topics {}",
@@ -155,6 +185,11 @@ public final class GroupCoordinator implements AutoCloseable {
         return owned.view();
     }
 
+    /** A test seam: {@code hook} runs on the coordinator thread just before a commit is written. */
+    void beforeCommitWrite(Runnable hook) {
+        commits.beforeWrite = hook;
+    }
+
     /** How many rebalance rounds completed successfully (for monitoring and tests). */
     public long completedRounds() {
         return completedRounds.get();
@@ -167,6 +202,7 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     @Override
     public void close() {
+        client.getConnectionStateListenable().removeListener(suspensionListener);
         runner.close();
     }
 
@@ -181,7 +217,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Schedules a round after the coalescing delay, unless one is already scheduled. */
     @SuppressWarnings("FutureReturnValueIgnored") // the round is guarded()
     private void requestRound() {
-        if (runner.isClosing() || !roundScheduled.compareAndSet(false, true)) {
+        if (runner.isClosing() || leftForHungListener || !roundScheduled.compareAndSet(false, true)) {
             return;
         }
         boolean scheduled = runner.schedule(
@@ -213,12 +249,16 @@ public final class GroupCoordinator implements AutoCloseable {
 
     // ---- rebalance -------------------------------------------------------------------------------
 
-    /** One round: up to MAX_ATTEMPTS attempts, releasing everything between them. Coordinator thread. */
+    /**
+     * One round: up to MAX_ATTEMPTS attempts, releasing everything between them. A round in a session
+     * other than the registered one does nothing: the repair that is due registers again and runs a
+     * round of its own. Coordinator thread.
+     */
     @SuppressWarnings("FutureReturnValueIgnored") // the retry, requestRound, only schedules a guarded() round
-    private void rebalanceRound() throws InterruptedException {
+    private void rebalanceRound() throws Exception {
         Exception lastFailure = null;
         for (int attempt = 1; attempt <= RebalanceSettings.MAX_ATTEMPTS; attempt++) {
-            if (runner.isClosing()) {
+            if (runner.isClosing() || leftForHungListener || nodes.sessionChanged()) {
                 return;
             }
             try {
@@ -233,11 +273,17 @@ public final class GroupCoordinator implements AutoCloseable {
                         attempt);
             } catch (InterruptedException e) {
                 throw e;
+            } catch (SessionChangedException e) {
+                LOG.info(
+                        "Consumer {} ends its rebalance round: {}; it registers again and rebalances in the new session",
+                        settings.consumerId(),
+                        e.getMessage());
+                return;
             } catch (Exception e) {
                 lastFailure = e;
                 LOG.debug("Rebalance attempt {} of consumer {} failed", attempt, settings.consumerId(), e);
             }
-            releaseAll(true);
+            releaseAll();
             if (runner.awaitClose(settings.zkSyncTimeMs())) {
                 return;
             }
@@ -289,18 +335,99 @@ public final class GroupCoordinator implements AutoCloseable {
         return true;
     }
 
-    /** Takes partitions back from the fetch loop, commits every position, deletes their owner nodes. */
+    /**
+     * Takes partitions back from the fetch loop, commits their positions (while still ours, retried
+     * {@value #RELEASE_COMMIT_ATTEMPTS} times), then deletes their owner nodes, so that the next owner
+     * starts where this one stopped.
+     */
     private void release(List<PartitionAssignment> partitions) throws Exception {
         if (partitions.isEmpty()) {
             return;
         }
         fetchControl.revoke(partitions);
-        owned.commit(owned.all());
+        commitForRelease(partitions);
         owned.takenBack(partitions);
         for (PartitionAssignment assignment : partitions) {
             String partition = assignment.partition().toString();
             nodes.deleteIfOurs(settings.ownerPath(assignment.topic(), partition));
             owned.unhold(assignment.topic(), partition);
+        }
+    }
+
+    /**
+     * Commits the positions of partitions about to be released: a failed commit is retried after 100,
+     * then 200 ms; a partition no longer ours is left to its new owner; after the last attempt the
+     * partition is released uncommitted (so the group is not blocked by a store that is down), which
+     * is logged and reported: its next owner delivers again what this consumer consumed since the last
+     * commit.
+     */
+    private void commitForRelease(List<PartitionAssignment> partitions) throws InterruptedException {
+        List<PartitionAssignment> toCommit = partitions;
+        for (int attempt = 1; !toCommit.isEmpty(); attempt++) {
+            List<PartitionAssignment> failed = new ArrayList<>();
+            Exception lastFailure = null;
+            for (Map.Entry<PartitionAssignment, GuardedCommits.Result> result :
+                    commits.commit(toCommit).entrySet()) {
+                PartitionAssignment assignment = result.getKey();
+                switch (result.getValue().outcome()) {
+                    case COMMITTED -> {}
+                    case NOT_OURS ->
+                        LOG.warn(
+                                "Consumer {} no longer owns {} (its session or owner node is gone): position {} is"
+                                        + " not committed; the partition's new owner continues from its own",
+                                settings.consumerId(),
+                                assignment,
+                                assignment.position().getOffset());
+                    case FAILED -> {
+                        failed.add(assignment);
+                        lastFailure = result.getValue().failure();
+                    }
+                }
+            }
+            if (failed.isEmpty()) {
+                return;
+            }
+            if (attempt >= RELEASE_COMMIT_ATTEMPTS || runner.isClosing()) {
+                LOG.warn(
+                        "Consumer {} could not commit the positions of {} in {} attempts ({}); it releases them"
+                                + " anyway: their next owners start from the positions committed before and"
+                                + " deliver again what lies between",
+                        settings.consumerId(),
+                        failed,
+                        attempt,
+                        String.valueOf(lastFailure));
+                runner.report(new RebalanceException(
+                        "consumer " + settings.consumerId() + " released " + failed + " without committing",
+                        lastFailure));
+                return;
+            }
+            LOG.info(
+                    "Consumer {} retries the commit of {} before releasing them (attempt {} failed: {})",
+                    settings.consumerId(),
+                    failed,
+                    attempt,
+                    String.valueOf(lastFailure));
+            Thread.sleep(RELEASE_COMMIT_RETRY_MS << (attempt - 1));
+            toCommit = failed;
+        }
+    }
+
+    /** The periodic commit: the positions of the partitions still ours; a failure is retried next time. */
+    private void periodicCommit() {
+        List<PartitionAssignment> failed = new ArrayList<>();
+        Exception lastFailure = null;
+        for (Map.Entry<PartitionAssignment, GuardedCommits.Result> result :
+                commits.commit(owned.all()).entrySet()) {
+            if (result.getValue().outcome() == GuardedCommits.Outcome.FAILED) {
+                failed.add(result.getKey());
+                lastFailure = result.getValue().failure();
+            }
+        }
+        if (!failed.isEmpty()) {
+            runner.report(new RebalanceException(
+                    "consumer " + settings.consumerId() + " could not commit the positions of " + failed
+                            + "; the next commit writes them",
+                    lastFailure));
         }
     }
 
@@ -329,21 +456,14 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /**
-     * Takes every partition back from the fetch loop, commits (if {@code commit}; a failed commit goes
-     * to the error handler and the partitions are released anyway, so the group is not blocked), and
-     * deletes every owner node this session holds.
+     * Takes every partition back from the fetch loop, commits their positions (as {@link #release}
+     * does: retried, then released anyway), and deletes every owner node this session holds.
      */
-    private void releaseAll(boolean commit) {
+    private void releaseAll() throws InterruptedException {
         List<PartitionAssignment> all = owned.all();
         if (!all.isEmpty()) {
             fetchControl.revoke(all);
-            if (commit) {
-                try {
-                    owned.commit(all);
-                } catch (MetaClientException | RuntimeException e) {
-                    runner.report(e);
-                }
-            }
+            commitForRelease(all);
         }
         nodes.deleteOwnersIfOurs(owned.ownerPaths(), runner::report);
         forgetAll();
@@ -363,6 +483,115 @@ public final class GroupCoordinator implements AutoCloseable {
         lastViews = Map.of();
     }
 
+    // ---- suspension ------------------------------------------------------------------------------
+
+    /**
+     * Connected again in the registered session after a suspension: the partitions whose owner nodes
+     * are still ours are fetched again; the others (an owner node removed meanwhile) are taken back
+     * without a commit. A read that fails leaves the fetch loop paused until the next reconnection.
+     */
+    private void confirmOwnershipAndResume() throws Exception {
+        long pausedAt = pauseGate.epoch();
+        if (!pauseGate.isPaused()) {
+            return;
+        }
+        List<PartitionAssignment> lost = new ArrayList<>();
+        for (PartitionAssignment assignment : owned.all()) {
+            if (nodes.isOurs(settings.ownerPath(
+                            assignment.topic(), assignment.partition().toString()))
+                    == null) {
+                lost.add(assignment);
+            }
+        }
+        if (!lost.isEmpty()) {
+            LOG.warn(
+                    "Consumer {} no longer owns {} after its ZooKeeper connection came back; it gives them up"
+                            + " without a commit",
+                    settings.consumerId(),
+                    lost);
+            fetchControl.revoke(lost);
+            owned.forget(lost);
+        }
+        if (pauseGate.resumeIf(pausedAt)) {
+            LOG.info(
+                    "Consumer {} is connected to ZooKeeper again and still owns {}; fetching resumes",
+                    settings.consumerId(),
+                    owned.view());
+        }
+    }
+
+    /**
+     * Stops the fetch loop as soon as the ZooKeeper connection is in doubt (any thread: Curator's event
+     * thread calls {@link #pause}); only the coordinator thread resumes it, once it knows what it still
+     * owns, and only if no new suspension came meanwhile ({@link #resumeIf}).
+     */
+    private final class PauseGate {
+        private boolean paused;
+        private long epoch;
+
+        synchronized void pause(ConnectionState state) {
+            epoch++;
+            if (!paused) {
+                paused = true;
+                fetchControl.pause();
+                LOG.warn(
+                        "Consumer {}: ZooKeeper connection {}; fetching and delivery pause until it knows its"
+                                + " partitions are still its own",
+                        settings.consumerId(),
+                        state);
+            }
+        }
+
+        synchronized long epoch() {
+            return epoch;
+        }
+
+        synchronized boolean isPaused() {
+            return paused;
+        }
+
+        /** Resumes if paused and no suspension came since {@code seenEpoch}; true if it resumed. */
+        synchronized boolean resumeIf(long seenEpoch) {
+            if (!paused || epoch != seenEpoch) {
+                return false;
+            }
+            paused = false;
+            fetchControl.resume();
+            return true;
+        }
+    }
+
+    // ---- listeners that do not return -------------------------------------------------------------
+
+    /**
+     * Every so often: a listener call running past {@code maxListenerTimeMs} makes this consumer leave
+     * its group (like Kafka's {@code max.poll.interval.ms}), so that the others take its partitions
+     * from the committed positions; once no call is past the bound, it joins again.
+     */
+    private void watchListeners() throws Exception {
+        Optional<String> hung = fetchControl.hungListener(settings.maxListenerTimeMs());
+        if (hung.isPresent() && !leftForHungListener) {
+            LOG.error(
+                    "Consumer {}: a listener call has run for more than {} ms ({}); the consumer gives up its"
+                            + " partitions {} and leaves group {} until it returns",
+                    settings.consumerId(),
+                    settings.maxListenerTimeMs(),
+                    hung.get(),
+                    owned.view(),
+                    settings.group());
+            leftForHungListener = true;
+            releaseAll();
+            nodes.deleteIdsIfOurs(settings.idPath());
+        } else if (hung.isEmpty() && leftForHungListener) {
+            register();
+            leftForHungListener = false;
+            LOG.info(
+                    "Consumer {}: the listener returned; the consumer joins group {} again",
+                    settings.consumerId(),
+                    settings.group());
+            requestRound();
+        }
+    }
     /** The coordinator's duties: {@link #runner} calls them on the coordinator thread, onClose on the closing one. */
     private final class Coordinator implements ZooKeeperAgent {
         @Override
@@ -384,7 +613,11 @@ public final class GroupCoordinator implements AutoCloseable {
                     "Consumer {} is in a new ZooKeeper session; registering again (attempt {})",
                     settings.consumerId(),
                     attempt);
+            long pausedAt = pauseGate.epoch();
             dropAll();
+            if (leftForHungListener) {
+                return nodes.sessionId(); // out of the group until the listener returns
+            }
             long sessionId;
             try {
                 sessionId = register();
@@ -396,15 +629,17 @@ public final class GroupCoordinator implements AutoCloseable {
                         e);
             }
             requestRound();
+            pauseGate.resumeIf(pausedAt); // nothing is owned in the new session yet
             return sessionId;
         }
 
         @Override
-        public void onStateChanged(ConnectionState state) {
+        public void onStateChanged(ConnectionState state) throws Exception {
             if (state == ConnectionState.LOST) {
                 LOG.warn("Consumer {} lost its ZooKeeper session; its partitions are revoked", settings.consumerId());
                 dropAll();
             } else if (state.isConnected()) {
+                confirmOwnershipAndResume();
                 requestRound();
             }
         }
@@ -412,7 +647,7 @@ public final class GroupCoordinator implements AutoCloseable {
         @Override
         public void onClose() {
             try {
-                releaseAll(true);
+                releaseAll();
                 nodes.deleteIdsIfOurs(settings.idPath());
             } catch (Exception e) {
                 runner.report(new RebalanceException(

@@ -30,6 +30,7 @@ final class OwnedPartitions {
     private final Map<String, Set<String>> heldNotFetched = new TreeMap<>();
 
     private volatile Map<String, List<Partition>> view = Map.of();
+
     /**
      * Whether claimed partitions start at their end whatever is stored: true until the first round
      * after start ends when the consumer was configured to always consume from the end (MetaQ's
@@ -136,6 +137,19 @@ final class OwnedPartitions {
         return paths;
     }
 
+    /** Forgets {@code partitions}, no longer ours (their owner nodes are gone), and publishes. */
+    void forget(List<PartitionAssignment> partitions) {
+        for (PartitionAssignment assignment : partitions) {
+            String partition = assignment.partition().toString();
+            remove(assignment.topic(), partition);
+            Set<String> held = heldNotFetched.get(assignment.topic());
+            if (held != null) {
+                held.remove(partition);
+            }
+        }
+        publish();
+    }
+
     /** Forgets everything owned and held, and publishes the empty view. */
     void clear() {
         owned.clear();
@@ -162,33 +176,5 @@ final class OwnedPartitions {
         }
         offsetStorage.initOffset(topic, group, partition, settings.initialOffset());
         return new TopicPartitionRegInfo(topic, partition, settings.initialOffset());
-    }
-
-    /** Commits the positions of {@code assignments}. */
-    void commit(List<PartitionAssignment> assignments) throws MetaClientException {
-        commitPositions(assignments.stream().map(PartitionAssignment::position).toList());
-    }
-
-    /**
-     * The periodic commit. Only positions whose owner node this session still holds are committed: a
-     * consumer whose session ended but who has not heard of it yet must not overwrite the positions
-     * of the partitions' new owners (MetaQ does, and re-delivers what they consumed).
-     */
-    void commitStillOurs(ConsumerNodes nodes) throws Exception {
-        List<TopicPartitionRegInfo> stillOurs = new ArrayList<>();
-        for (PartitionAssignment assignment : all()) {
-            if (nodes.isOurs(settings.ownerPath(
-                            assignment.topic(), assignment.partition().toString()))
-                    != null) {
-                stillOurs.add(assignment.position());
-            }
-        }
-        commitPositions(stillOurs);
-    }
-
-    private void commitPositions(List<TopicPartitionRegInfo> positions) throws MetaClientException {
-        if (!positions.isEmpty()) {
-            offsetStorage.commitOffset(settings.group(), positions);
-        }
     }
 }

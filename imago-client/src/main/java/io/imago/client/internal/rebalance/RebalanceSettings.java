@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param initialOffset where a partition without a stored position starts
  * @param alwaysFromMaxOffset ignore stored positions and start at their end the partitions claimed in the
  *     first round after start (later claims continue from the stored positions)
+ * @param maxListenerTimeMs the longest a listener call may take before the consumer leaves its group
+ *     until it returns; 0: no bound
  */
 public record RebalanceSettings(
         ZnodeDescriptor znodes,
@@ -31,7 +33,8 @@ public record RebalanceSettings(
         long zkSyncTimeMs,
         long commitOffsetPeriodMs,
         long initialOffset,
-        boolean alwaysFromMaxOffset) {
+        boolean alwaysFromMaxOffset,
+        long maxListenerTimeMs) {
     /** MetaQ's limit of attempts per rebalance round. */
     public static final int MAX_ATTEMPTS = 7;
 
@@ -46,6 +49,9 @@ public record RebalanceSettings(
         }
         if (zkSyncTimeMs < 0) {
             throw new IllegalArgumentException("zkSyncTimeMs must be >= 0, was " + zkSyncTimeMs);
+        }
+        if (maxListenerTimeMs < 0) {
+            throw new IllegalArgumentException("maxListenerTimeMs must be >= 0, was " + maxListenerTimeMs);
         }
     }
 
@@ -62,7 +68,8 @@ public record RebalanceSettings(
                 zkConfig.zkSyncTimeMs,
                 config.getCommitOffsetPeriodInMills(),
                 config.getOffset(),
-                config.isAlwaysConsumeFromMaxOffset());
+                config.isAlwaysConsumeFromMaxOffset(),
+                config.getMaxListenerTimeInMills());
     }
 
     /** How long watch events are gathered before a rebalance round starts. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.imago.broker.zk.EmbeddedZooKeeper;
 import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.LoadBalanceStrategy;
+import io.imago.client.consumer.storage.OffsetStorage;
 import io.imago.protocol.zk.ZnodeDescriptor;
 import io.imago.utils.ZkUtils.ZKConfig;
 import java.net.InetSocketAddress;
@@ -31,7 +32,9 @@ import org.apache.zookeeper.ZooKeeper;
  */
 final class GroupTestCluster implements AutoCloseable {
     static final String GROUP = "grp";
-    static final int TICK_MS = 100;
+    /** Sessions of 500 ms to 5 s can be negotiated (2 to 20 ticks). */
+    static final int TICK_MS = 250;
+
     static final int SESSION_TIMEOUT_MS = 2_000;
 
     final EmbeddedZooKeeper server;
@@ -60,9 +63,19 @@ final class GroupTestCluster implements AutoCloseable {
     }
 
     CuratorFramework newClient() throws InterruptedException {
+        return newClient(server.connectString());
+    }
+
+    /** A started and connected client of {@code connectString} (the server's, or a link's to it). */
+    CuratorFramework newClient(String connectString) throws InterruptedException {
+        return newClient(connectString, SESSION_TIMEOUT_MS);
+    }
+
+    /** A started and connected client of {@code connectString} asking for sessions of {@code sessionTimeoutMs}. */
+    CuratorFramework newClient(String connectString, int sessionTimeoutMs) throws InterruptedException {
         CuratorFramework client = CuratorFrameworkFactory.builder()
-                .connectString(server.connectString())
-                .sessionTimeoutMs(SESSION_TIMEOUT_MS)
+                .connectString(connectString)
+                .sessionTimeoutMs(sessionTimeoutMs)
                 .connectionTimeoutMs(SESSION_TIMEOUT_MS)
                 .retryPolicy(new ExponentialBackoffRetry(50, 3))
                 .ensembleTracker(false)
@@ -103,16 +116,28 @@ final class GroupTestCluster implements AutoCloseable {
     /** Starts a consumer (start returns after its first round) of {@code topics}. */
     Member join(ConsumerConfig config, ZKConfig zkConfig, String... topics) throws Exception {
         String consumerId = ZnodeDescriptor.consumerId(GROUP, config.getConsumerId());
-        RebalanceSettings settings = RebalanceSettings.of(config, zkConfig, consumerId, List.of(topics));
+        return join(RebalanceSettings.of(config, zkConfig, consumerId, List.of(topics)), newClient(), null);
+    }
+
+    /**
+     * Starts a consumer of {@code settings} on {@code client} (closed with the member); its positions go
+     * to {@code offsetStorage}, or (null) to the shared fake storage, which checks ownership at each
+     * commit.
+     */
+    Member join(RebalanceSettings settings, CuratorFramework client, OffsetStorage offsetStorage) {
+        String consumerId = settings.consumerId();
         RecordingFetchControl fetch = new RecordingFetchControl(consumerId, holders);
-        CuratorFramework client = newClient();
         GroupCoordinator coordinator = new GroupCoordinator(
                 client,
                 settings,
-                storage.forConsumer(
-                        consumerId,
-                        info -> checkOwnedAtCommit(
-                                consumerId, info.getTopic(), info.getPartition().toString())),
+                offsetStorage != null
+                        ? offsetStorage
+                        : storage.forConsumer(
+                                consumerId,
+                                info -> checkOwnedAtCommit(
+                                        consumerId,
+                                        info.getTopic(),
+                                        info.getPartition().toString())),
                 fetch,
                 errors::add);
         Member member = new Member(consumerId, client, coordinator, fetch);

@@ -3,6 +3,7 @@ package io.imago.client.internal.rebalance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,6 +34,10 @@ final class RecordingFetchControl implements FetchControl {
     final List<String> events = new CopyOnWriteArrayList<>();
     /** The position each partition had when it was last assigned here. */
     final Map<String, Long> assignedAt = new ConcurrentHashMap<>();
+    /** Whether fetching is paused ({@link #pause()}): a paused holder delivers nothing. */
+    volatile boolean paused;
+    /** What {@link #hungListener} reports, set by a test to play a listener that does not return. */
+    volatile String hung;
 
     RecordingFetchControl(String name, Holders shared) {
         this.name = name;
@@ -46,8 +51,8 @@ final class RecordingFetchControl implements FetchControl {
         }
         for (PartitionAssignment assignment : partitions) {
             String key = key(assignment);
-            RecordingFetchControl other = shared.holders.putIfAbsent(key, this);
-            if (other != null) {
+            RecordingFetchControl other = shared.holders.put(key, this);
+            if (other != null && !other.paused) {
                 shared.violations.add(key + " assigned to " + name + " while " + other.name + " holds it");
             }
             Long expected = shared.releasedAt.get(key);
@@ -89,6 +94,37 @@ final class RecordingFetchControl implements FetchControl {
     @Override
     public void brokersChanged(String topic) {
         events.add("brokersChanged " + topic);
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+        events.add("paused");
+    }
+
+    @Override
+    public void resume() {
+        if (paused) {
+            paused = false;
+            events.add("resumed");
+            for (PartitionAssignment assignment : held) {
+                RecordingFetchControl other = shared.holders.get(key(assignment));
+                if (other != this) {
+                    shared.violations.add(key(assignment) + " resumed by " + name + " while "
+                            + (other == null ? "nobody" : other.name) + " holds it");
+                }
+            }
+        }
+    }
+
+    @Override
+    public Optional<String> hungListener(long boundMs) {
+        return Optional.ofNullable(hung);
+    }
+
+    /** The assignments held now. */
+    List<PartitionAssignment> heldAssignments() {
+        return List.copyOf(held);
     }
 
     /** The partitions held now, as {@code topic/partition} keys. */

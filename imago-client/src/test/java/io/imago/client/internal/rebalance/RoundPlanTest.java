@@ -22,7 +22,8 @@ class RoundPlanTest {
             200,
             5_000,
             0,
-            false);
+            false,
+            0);
     private final OwnedPartitions owned = new OwnedPartitions(settings, null);
 
     private void own(String... partitions) {
