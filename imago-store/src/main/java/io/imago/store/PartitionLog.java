@@ -74,7 +74,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void start() throws IOException {
-        io.createDirectories(dir);
+        DurableDirectories.create(io, dir);
         LogRecovery.Outcome outcome = new LogRecovery(dir, io, clock).recover();
         recovery = outcome.report();
         List<Segment> list = outcome.segments();
