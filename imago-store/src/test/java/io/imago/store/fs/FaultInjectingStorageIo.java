@@ -148,11 +148,6 @@ public final class FaultInjectingStorageIo implements StorageIo {
         }
     }
 
-    /** Whether the directory entry of {@code path}, created through this instance, is not yet durable. */
-    public boolean isEntryUnsynced(Path path) {
-        return unsyncedEntries.contains(key(path));
-    }
-
     private static Path key(Path path) {
         return path.toAbsolutePath().normalize();
     }
