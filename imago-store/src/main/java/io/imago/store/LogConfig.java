@@ -17,6 +17,10 @@ package io.imago.store;
  *       its acknowledgement in group commit.</li>
  *   <li>{@code writeBufferBytes} (default 64 KiB): size of each pooled direct buffer appends are
  *       copied into; a record larger than this gets a buffer of its own.</li>
+ *   <li>{@code maxMessageBytes} (default 4 MiB, the broker's {@code maxMessageSize} default): the
+ *       largest payload the broker lets a put store (appends here do not check it). Recovery resumes
+ *       after a corrupt region only at records no larger than this, which keeps its search linear;
+ *       larger valid records are still kept.</li>
  * </ul>
  * Thread-safe (immutable).
  */
@@ -31,12 +35,15 @@ public final class LogConfig {
     public static final int DEFAULT_GROUP_COMMIT_MAX_BYTES = 512 * 1024;
     public static final String WRITE_BUFFER_BYTES = "writeBufferBytes";
     public static final int DEFAULT_WRITE_BUFFER_BYTES = 64 * 1024;
+    public static final String MAX_MESSAGE_BYTES = "maxMessageBytes";
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
     private final long maxSegmentBytes;
     private final int unflushThreshold;
     private final long unflushIntervalMs;
     private final int groupCommitMaxBytes;
     private final int writeBufferBytes;
+    private final int maxMessageBytes;
 
     private LogConfig(Builder b) {
         this.maxSegmentBytes = b.maxSegmentBytes;
@@ -44,6 +51,7 @@ public final class LogConfig {
         this.unflushIntervalMs = b.unflushIntervalMs;
         this.groupCommitMaxBytes = b.groupCommitMaxBytes;
         this.writeBufferBytes = b.writeBufferBytes;
+        this.maxMessageBytes = b.maxMessageBytes;
     }
 
     /** The defaults: 1 GiB segments, group commit. */
@@ -62,7 +70,8 @@ public final class LogConfig {
                 .unflushThreshold(unflushThreshold)
                 .unflushIntervalMs(unflushIntervalMs)
                 .groupCommitMaxBytes(groupCommitMaxBytes)
-                .writeBufferBytes(writeBufferBytes);
+                .writeBufferBytes(writeBufferBytes)
+                .maxMessageBytes(maxMessageBytes);
     }
 
     public long maxSegmentBytes() {
@@ -85,6 +94,10 @@ public final class LogConfig {
         return writeBufferBytes;
     }
 
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
     /** True when appends are acknowledged only after fsync ({@code unflushThreshold <= 0}). */
     public boolean isGroupCommit() {
         return unflushThreshold <= 0;
@@ -95,7 +108,7 @@ public final class LogConfig {
         return "LogConfig{" + MAX_SEGMENT_BYTES + '=' + maxSegmentBytes + ", " + UNFLUSH_THRESHOLD + '='
                 + unflushThreshold + ", " + UNFLUSH_INTERVAL_MS + '=' + unflushIntervalMs + ", "
                 + GROUP_COMMIT_MAX_BYTES + '=' + groupCommitMaxBytes + ", " + WRITE_BUFFER_BYTES + '='
-                + writeBufferBytes + '}';
+                + writeBufferBytes + ", " + MAX_MESSAGE_BYTES + '=' + maxMessageBytes + '}';
     }
 
     /** Collects values; {@link #build()} validates them. Not thread-safe. */
@@ -105,6 +118,7 @@ public final class LogConfig {
         private long unflushIntervalMs = DEFAULT_UNFLUSH_INTERVAL_MS;
         private int groupCommitMaxBytes = DEFAULT_GROUP_COMMIT_MAX_BYTES;
         private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
 
         private Builder() {}
 
@@ -133,12 +147,18 @@ public final class LogConfig {
             return this;
         }
 
+        public Builder maxMessageBytes(int value) {
+            this.maxMessageBytes = value;
+            return this;
+        }
+
         /** Validates and freezes the values; an invalid one fails naming its key and value. */
         public LogConfig build() {
             require(maxSegmentBytes > 0, MAX_SEGMENT_BYTES, maxSegmentBytes, "must be > 0");
             require(unflushIntervalMs > 0, UNFLUSH_INTERVAL_MS, unflushIntervalMs, "must be > 0");
             require(groupCommitMaxBytes > 0, GROUP_COMMIT_MAX_BYTES, groupCommitMaxBytes, "must be > 0");
             require(writeBufferBytes >= 4096, WRITE_BUFFER_BYTES, writeBufferBytes, "must be >= 4096");
+            require(maxMessageBytes > 0, MAX_MESSAGE_BYTES, maxMessageBytes, "must be > 0");
             return new LogConfig(this);
         }
 

@@ -36,12 +36,15 @@ final class LogRecovery {
     private final StorageIo io;
     private final Clock clock;
     private final String partition;
+    private final int maxMessageBytes;
 
-    LogRecovery(Path dir, StorageIo io, Clock clock) {
+    /** @param maxMessageBytes the largest payload a resynchronisation after corruption resumes at */
+    LogRecovery(Path dir, StorageIo io, Clock clock, int maxMessageBytes) {
         this.dir = dir;
         this.io = io;
         this.clock = clock;
         this.partition = dir.getFileName().toString();
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     Outcome recover() throws IOException {
@@ -128,7 +131,7 @@ final class LogRecovery {
             }
             long at = Math.max(from, segment.startOffset()) - segment.startOffset();
             scanned += segment.writtenBytes() - at;
-            SegmentScanner scanner = new SegmentScanner(segment.file(), segment.writtenBytes());
+            SegmentScanner scanner = new SegmentScanner(segment.file(), segment.writtenBytes(), maxMessageBytes);
             if (segment == last) {
                 truncated = truncateTornTail(segment, scanner.validChainEnd(at));
             } else {

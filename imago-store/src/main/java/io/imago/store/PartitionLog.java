@@ -74,8 +74,8 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private void start() throws IOException {
-        io.createDirectories(dir);
-        LogRecovery.Outcome outcome = new LogRecovery(dir, io, clock).recover();
+        DurableDirectories.create(io, dir);
+        LogRecovery.Outcome outcome = new LogRecovery(dir, io, clock, config.maxMessageBytes()).recover();
         recovery = outcome.report();
         List<Segment> list = outcome.segments();
         segments = new SegmentSet(list, recovery.maxOffset());
@@ -309,7 +309,7 @@ public final class PartitionLog implements AutoCloseable {
                 continue;
             }
             try {
-                found.addAll(new SegmentScanner(segment.file(), segment.visibleBytes())
+                found.addAll(new SegmentScanner(segment.file(), segment.visibleBytes(), config.maxMessageBytes())
                         .corruptRanges(0, segment.startOffset()));
             } finally {
                 segment.release();

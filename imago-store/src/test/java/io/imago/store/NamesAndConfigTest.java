@@ -48,6 +48,8 @@ class NamesAndConfigTest {
         assertThat(config.maxSegmentBytes()).isEqualTo(1L << 30);
         assertThat(config.groupCommitMaxBytes()).isEqualTo(512 * 1024);
         assertThat(config.unflushIntervalMs()).isEqualTo(10_000);
+        assertThat(config.maxMessageBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(config.toBuilder().build().maxMessageBytes()).isEqualTo(config.maxMessageBytes());
         assertThat(config.toBuilder().unflushThreshold(1000).build().isGroupCommit())
                 .isFalse();
     }
@@ -61,6 +63,8 @@ class NamesAndConfigTest {
                 .hasMessageContaining("unflushIntervalMs=-1");
         assertThatThrownBy(() -> LogConfig.builder().writeBufferBytes(10).build())
                 .hasMessageContaining("writeBufferBytes=10");
+        assertThatThrownBy(() -> LogConfig.builder().maxMessageBytes(0).build())
+                .hasMessageContaining("maxMessageBytes=0");
     }
 
     @Test

@@ -5,9 +5,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A {@link StorageIo} over the real filesystem that can fail or slow down on demand and can lose power.
@@ -25,16 +31,24 @@ import java.util.function.Predicate;
  *       hit only files matching {@link #faultTarget(Predicate)} (default: segment files).</li>
  *   <li>{@link #delayFsync(long)} and {@link #holdFsyncs()} make fsync slow.</li>
  *   <li>{@link #simulatePowerLoss()} truncates every file written through this instance back to its
- *       last fsynced length (exact, since the store only appends) and makes every later mutation fail,
- *       as if the machine stopped; {@link #simulateProcessCrash()} only does the latter. Re-open the
- *       log with a fresh instance on the same directory.</li>
+ *       last fsynced length (exact, since the store only appends), removes every file and directory
+ *       created through it whose directory entry was not made durable, and makes every later mutation
+ *       fail, as if the machine stopped; {@link #simulateProcessCrash()} only does the latter. Re-open
+ *       the log with a fresh instance on the same directory.</li>
  * </ul>
- * A file opened that already existed counts as fsynced up to its size at open. Thread-safe.
+ * Directory entries: a file made by {@link #create} or a directory made by {@link #createDirectories}
+ * survives power loss only if its parent directory was synced ({@link #syncDirectory}) after it was
+ * made; a directory that is lost takes everything inside it. Renames and deletions are not modelled:
+ * they count as durable at once. A file or directory that already existed counts as durable, and a
+ * file opened that already existed counts as fsynced up to its size at open. Thread-safe.
  */
 public final class FaultInjectingStorageIo implements StorageIo {
     private final StorageIo delegate;
     private final ReentrantReadWriteLock power = new ReentrantReadWriteLock();
     private final Map<Path, Long> durableLengths = new ConcurrentHashMap<>();
+    /** Files and directories created through this instance whose parent was not synced since. */
+    private final Set<Path> unsyncedEntries = ConcurrentHashMap.newKeySet();
+
     private final AtomicInteger failNextWrites = new AtomicInteger();
     private final AtomicInteger failNextFsyncs = new AtomicInteger();
     private final AtomicLong writes = new AtomicLong();
@@ -105,14 +119,20 @@ public final class FaultInjectingStorageIo implements StorageIo {
     }
 
     /**
-     * Drops every byte not yet fsynced: each file written through this instance is truncated back to
-     * its last fsynced length; every later mutation fails. Waits for mutations in progress (so open any
-     * {@link FsyncGate} first).
+     * Drops every byte and directory entry not yet made durable: each file or directory created through
+     * this instance whose entry was not synced is removed (with its content), each file written through
+     * it is truncated back to its last fsynced length; every later mutation fails. Waits for mutations
+     * in progress (so open any {@link FsyncGate} first).
      */
     public void simulatePowerLoss() throws IOException {
         power.writeLock().lock();
         try {
             dead = true;
+            List<Path> lost = new ArrayList<>(unsyncedEntries);
+            lost.sort(Comparator.comparingInt(Path::getNameCount));
+            for (Path entry : lost) {
+                deleteTree(entry);
+            }
             for (Map.Entry<Path, Long> entry : durableLengths.entrySet()) {
                 if (!delegate.exists(entry.getKey())) {
                     continue;
@@ -128,6 +148,25 @@ public final class FaultInjectingStorageIo implements StorageIo {
         }
     }
 
+    private static Path key(Path path) {
+        return path.toAbsolutePath().normalize();
+    }
+
+    /** Removes {@code root} and, if it is a directory, everything in it (the real filesystem's view). */
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(root)) {
+            paths = walk.sorted(Comparator.comparingInt(Path::getNameCount).reversed())
+                    .toList();
+        }
+        for (Path p : paths) {
+            Files.delete(p);
+        }
+    }
+
     private void mutation(String what, Path path) throws IOException {
         if (dead) {
             throw new IOException("simulated crash: cannot " + what + " " + path);
@@ -136,7 +175,18 @@ public final class FaultInjectingStorageIo implements StorageIo {
 
     @Override
     public void createDirectories(Path dir) throws IOException {
-        delegate.createDirectories(dir);
+        power.readLock().lock();
+        try {
+            mutation("create directory", dir);
+            List<Path> missing = new ArrayList<>();
+            for (Path p = key(dir); p != null && !delegate.exists(p); p = p.getParent()) {
+                missing.add(p);
+            }
+            delegate.createDirectories(dir);
+            unsyncedEntries.addAll(missing);
+        } finally {
+            power.readLock().unlock();
+        }
     }
 
     @Override
@@ -156,6 +206,7 @@ public final class FaultInjectingStorageIo implements StorageIo {
             mutation("create", file);
             StorageFile created = delegate.create(file);
             durableLengths.put(file, 0L);
+            unsyncedEntries.add(key(file));
             return new FaultyFile(created);
         } finally {
             power.readLock().unlock();
@@ -176,6 +227,7 @@ public final class FaultInjectingStorageIo implements StorageIo {
             mutation("delete", file);
             delegate.delete(file);
             durableLengths.remove(file);
+            unsyncedEntries.remove(key(file));
         } finally {
             power.readLock().unlock();
         }
@@ -187,6 +239,7 @@ public final class FaultInjectingStorageIo implements StorageIo {
         try {
             mutation("move", from);
             delegate.move(from, to);
+            unsyncedEntries.remove(key(from)); // renames are not modelled: the new name counts as durable
             Long durable = durableLengths.remove(from);
             if (durable != null) {
                 durableLengths.put(to, durable);
@@ -207,6 +260,8 @@ public final class FaultInjectingStorageIo implements StorageIo {
         try {
             mutation("sync directory", dir);
             delegate.syncDirectory(dir);
+            Path synced = key(dir);
+            unsyncedEntries.removeIf(entry -> synced.equals(entry.getParent()));
         } finally {
             power.readLock().unlock();
         }
