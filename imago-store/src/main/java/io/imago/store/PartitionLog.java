@@ -41,6 +41,9 @@ public final class PartitionLog implements AutoCloseable {
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object checkpointLock = new Object();
+    /** Serializes retention passes; guards {@code retired}. */
+    private final Object retentionLock = new Object();
+
     private SegmentSet segments;
     private AppendQueue queue;
     private LogWriter writer;
@@ -48,6 +51,7 @@ public final class PartitionLog implements AutoCloseable {
     private Thread completerThread;
     private RecoveryReport recovery;
     private CorruptRanges corruptRanges;
+    private RetiredSegments retired;
 
     private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock) {
         this.dir = dir;
@@ -76,13 +80,16 @@ public final class PartitionLog implements AutoCloseable {
     private void start() throws IOException {
         io.createDirectories(dir);
         LogRecovery.Outcome outcome = new LogRecovery(dir, io, clock).recover();
-        recovery = outcome.report();
         List<Segment> list = outcome.segments();
-        segments = new SegmentSet(list, recovery.maxOffset());
-        corruptRanges = new CorruptRanges(name, recovery.corruptRanges());
+        retired = new RetiredSegments(dir, io);
         try {
+            list = list.subList(retired.adopt(list), list.size());
+            recovery = withoutRetired(outcome.report(), list);
+            segments = new SegmentSet(list, recovery.maxOffset());
+            corruptRanges = new CorruptRanges(name, recovery.corruptRanges());
             writeCheckpoint(false, recovery.maxOffset());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            retired.release();
             list.forEach(Segment::release);
             throw e;
         }
@@ -105,6 +112,26 @@ public final class PartitionLog implements AutoCloseable {
                 maxOffset(),
                 segmentCount(),
                 config.isGroupCommit() ? "group commit" : "threshold flush");
+    }
+
+    /** The report of recovery, for the segments served: retired ones ({@link RetiredSegments}) left out. */
+    private static RecoveryReport withoutRetired(RecoveryReport report, List<Segment> served) {
+        long min = served.get(0).startOffset();
+        if (min == report.minOffset()) {
+            return report;
+        }
+        return new RecoveryReport(
+                report.cleanShutdown(),
+                Math.max(report.scanStartOffset(), min),
+                report.scannedBytes(),
+                report.truncatedBytes(),
+                report.corruptRanges().stream()
+                        .filter(r -> r.startOffset() >= min)
+                        .toList(),
+                served.size(),
+                min,
+                report.maxOffset(),
+                report.durationMs());
     }
 
     /** What recovery found and did when this log was opened. */
@@ -331,29 +358,53 @@ public final class PartitionLog implements AutoCloseable {
      * stays), then deletes or archives their files. Regions still holding a removed segment stay
      * readable until released.
      *
-     * @return the segment files removed
+     * <p>A segment leaves the log only once it is marked retired on disk (see {@link RetiredSegments}),
+     * so it is never served again, after a restart neither. A failed delete or archive is not forgotten:
+     * the segment stays retired and the next pass (in this process or after a restart) tries again,
+     * before anything newer. Passes are serialized.
+     *
+     * @return the segment files removed, earlier failures retried by this pass included
+     * @throws IOException the first failure to mark or dispose of a segment, after the rest of the pass
      */
     public List<Path> applyRetention(SegmentRetention retention) throws IOException {
-        Segment[] snapshot = segments.snapshot();
-        long now = clock.millis();
-        int expired = 0;
-        while (expired + 1 < snapshot.length && retention.isExpired(io.lastModifiedMs(snapshot[expired].path()), now)) {
-            expired++;
-        }
-        List<Segment> removed = segments.removeFirst(expired, snapshot[0].startOffset());
-        List<Path> paths = new ArrayList<>();
-        IOException firstError = null;
-        for (Segment segment : removed) {
-            try {
-                retention.dispose(io, segment.path(), segment.file());
-                paths.add(segment.path());
-            } catch (IOException e) {
-                firstError = firstError == null ? e : firstError;
-                LOG.warn("Partition {}: disposing of segment {} failed", name, segment.path(), e);
-            } finally {
-                segment.release();
+        synchronized (retentionLock) {
+            if (closed.get()) {
+                return List.of();
             }
+            Segment[] snapshot = segments.snapshot();
+            long now = clock.millis();
+            int expired = 0;
+            while (expired + 1 < snapshot.length
+                    && retention.isExpired(io.lastModifiedMs(snapshot[expired].path()), now)) {
+                expired++;
+            }
+            if (expired > 0) {
+                retire(List.of(snapshot).subList(0, expired), snapshot[0].startOffset());
+            }
+            List<Path> paths = new ArrayList<>();
+            IOException failure = retired.disposeAll(retention, paths);
+            if (failure != null) {
+                throw failure;
+            }
+            return paths;
         }
+    }
+
+    /** Marks the segments retired (durably), then takes them out of the log: {@code minOffset} moves. */
+    private void retire(List<Segment> expired, long firstStart) throws IOException {
+        try {
+            retired.mark(expired);
+        } catch (IOException e) {
+            LOG.warn(
+                    "Partition {}: marking {} expired segments from {} as retired failed; they stay in the log",
+                    name,
+                    expired.size(),
+                    expired.get(0),
+                    e);
+            throw e;
+        }
+        List<Segment> removed = segments.removeFirst(expired.size(), firstStart);
+        retired.addAll(removed);
         if (!removed.isEmpty()) {
             corruptRanges.dropBelow(segments.minOffset());
             LOG.info(
@@ -362,10 +413,6 @@ public final class PartitionLog implements AutoCloseable {
                     removed.size(),
                     segments.minOffset());
         }
-        if (firstError != null) {
-            throw firstError;
-        }
-        return paths;
     }
 
     private void writeCheckpoint(boolean clean, long durableEndOffset) throws IOException {
@@ -419,6 +466,9 @@ public final class PartitionLog implements AutoCloseable {
         segments.wakeAll();
         for (Segment segment : segments.snapshot()) {
             segment.release();
+        }
+        synchronized (retentionLock) {
+            retired.release();
         }
         LOG.info("Closed partition {} at offset {}{}", name, segments.maxOffset(), clean ? "" : " (unclean)");
     }

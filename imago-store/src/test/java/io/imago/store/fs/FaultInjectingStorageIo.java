@@ -24,6 +24,7 @@ import java.util.function.Predicate;
  *       ({@link #failNextFsync()}, {@link #failEveryFsync(boolean)}) throw {@link IOException}; they
  *       hit only files matching {@link #faultTarget(Predicate)} (default: segment files).</li>
  *   <li>{@link #delayFsync(long)} and {@link #holdFsyncs()} make fsync slow.</li>
+ *   <li>{@link #failDeletes(Predicate)} makes deleting the matching files throw {@link IOException}.</li>
  *   <li>{@link #simulatePowerLoss()} truncates every file written through this instance back to its
  *       last fsynced length (exact, since the store only appends) and makes every later mutation fail,
  *       as if the machine stopped; {@link #simulateProcessCrash()} only does the latter. Re-open the
@@ -44,6 +45,7 @@ public final class FaultInjectingStorageIo implements StorageIo {
     private volatile long fsyncDelayMs;
     private volatile FsyncGate gate;
     private volatile boolean dead;
+    private volatile Predicate<Path> failDeletes = p -> false;
     private volatile Predicate<Path> faultTarget =
             p -> p.getFileName().toString().endsWith(LogDescriptor.SEGMENT_SUFFIX);
 
@@ -75,6 +77,11 @@ public final class FaultInjectingStorageIo implements StorageIo {
 
     public void failEveryFsync(boolean fail) {
         failEveryFsync = fail;
+    }
+
+    /** Every later delete of a file matching {@code which} throws; {@code p -> false} heals it. */
+    public void failDeletes(Predicate<Path> which) {
+        failDeletes = which;
     }
 
     /** Every later fsync of a target file sleeps this long first. */
@@ -174,6 +181,9 @@ public final class FaultInjectingStorageIo implements StorageIo {
         power.readLock().lock();
         try {
             mutation("delete", file);
+            if (failDeletes.test(file)) {
+                throw new IOException("injected delete failure on " + file);
+            }
             delegate.delete(file);
             durableLengths.remove(file);
         } finally {
