@@ -20,6 +20,8 @@ final class Completer implements Runnable {
     private final List<WriteChunk> end = new ArrayList<>(0);
     private final AppendQueue queue;
     private final String partition;
+    /** The hand-over being completed now, for a close that gives up; empty between hand-overs. */
+    private volatile List<WriteChunk> completing = List.of();
 
     Completer(AppendQueue queue, String partition) {
         this.queue = queue;
@@ -29,6 +31,18 @@ final class Completer implements Runnable {
     /** Hands over acknowledged chunks; the caller gives up the list. */
     void submit(List<WriteChunk> chunks) {
         acknowledged.add(chunks);
+    }
+
+    /**
+     * What was handed over and is not completed yet (a close that gives up on this thread fails it);
+     * a snapshot, safe from any thread.
+     */
+    List<WriteChunk> unanswered() {
+        List<WriteChunk> chunks = new ArrayList<>(completing);
+        for (List<WriteChunk> handedOver : acknowledged) {
+            chunks.addAll(handedOver);
+        }
+        return chunks;
     }
 
     /** Completes what was submitted, then ends the thread. */
@@ -51,7 +65,9 @@ final class Completer implements Runnable {
                 if (chunks == end) {
                     break;
                 }
+                completing = chunks;
                 complete(chunks);
+                completing = List.of();
             } catch (InterruptedException e) {
                 interrupted = true;
                 failed(e);

@@ -17,6 +17,9 @@ package io.imago.store;
  *       its acknowledgement in group commit.</li>
  *   <li>{@code writeBufferBytes} (default 64 KiB): size of each pooled direct buffer appends are
  *       copied into; a record larger than this gets a buffer of its own.</li>
+ *   <li>{@code closeTimeoutMs} (default 30000): how long {@link PartitionLog#close()} waits for the
+ *       writer to drain and fsync (and the completion thread to answer) before it gives up on a hung
+ *       disk: it then fails every unanswered append, logs what was pending and returns.</li>
  * </ul>
  * Thread-safe (immutable).
  */
@@ -31,12 +34,15 @@ public final class LogConfig {
     public static final int DEFAULT_GROUP_COMMIT_MAX_BYTES = 512 * 1024;
     public static final String WRITE_BUFFER_BYTES = "writeBufferBytes";
     public static final int DEFAULT_WRITE_BUFFER_BYTES = 64 * 1024;
+    public static final String CLOSE_TIMEOUT_MS = "closeTimeoutMs";
+    public static final long DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 
     private final long maxSegmentBytes;
     private final int unflushThreshold;
     private final long unflushIntervalMs;
     private final int groupCommitMaxBytes;
     private final int writeBufferBytes;
+    private final long closeTimeoutMs;
 
     private LogConfig(Builder b) {
         this.maxSegmentBytes = b.maxSegmentBytes;
@@ -44,6 +50,7 @@ public final class LogConfig {
         this.unflushIntervalMs = b.unflushIntervalMs;
         this.groupCommitMaxBytes = b.groupCommitMaxBytes;
         this.writeBufferBytes = b.writeBufferBytes;
+        this.closeTimeoutMs = b.closeTimeoutMs;
     }
 
     /** The defaults: 1 GiB segments, group commit. */
@@ -62,7 +69,8 @@ public final class LogConfig {
                 .unflushThreshold(unflushThreshold)
                 .unflushIntervalMs(unflushIntervalMs)
                 .groupCommitMaxBytes(groupCommitMaxBytes)
-                .writeBufferBytes(writeBufferBytes);
+                .writeBufferBytes(writeBufferBytes)
+                .closeTimeoutMs(closeTimeoutMs);
     }
 
     public long maxSegmentBytes() {
@@ -85,6 +93,10 @@ public final class LogConfig {
         return writeBufferBytes;
     }
 
+    public long closeTimeoutMs() {
+        return closeTimeoutMs;
+    }
+
     /** True when appends are acknowledged only after fsync ({@code unflushThreshold <= 0}). */
     public boolean isGroupCommit() {
         return unflushThreshold <= 0;
@@ -95,7 +107,7 @@ public final class LogConfig {
         return "LogConfig{" + MAX_SEGMENT_BYTES + '=' + maxSegmentBytes + ", " + UNFLUSH_THRESHOLD + '='
                 + unflushThreshold + ", " + UNFLUSH_INTERVAL_MS + '=' + unflushIntervalMs + ", "
                 + GROUP_COMMIT_MAX_BYTES + '=' + groupCommitMaxBytes + ", " + WRITE_BUFFER_BYTES + '='
-                + writeBufferBytes + '}';
+                + writeBufferBytes + ", " + CLOSE_TIMEOUT_MS + '=' + closeTimeoutMs + '}';
     }
 
     /** Collects values; {@link #build()} validates them. Not thread-safe. */
@@ -105,6 +117,7 @@ public final class LogConfig {
         private long unflushIntervalMs = DEFAULT_UNFLUSH_INTERVAL_MS;
         private int groupCommitMaxBytes = DEFAULT_GROUP_COMMIT_MAX_BYTES;
         private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
+        private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
 
         private Builder() {}
 
@@ -133,12 +146,18 @@ public final class LogConfig {
             return this;
         }
 
+        public Builder closeTimeoutMs(long value) {
+            this.closeTimeoutMs = value;
+            return this;
+        }
+
         /** Validates and freezes the values; an invalid one fails naming its key and value. */
         public LogConfig build() {
             require(maxSegmentBytes > 0, MAX_SEGMENT_BYTES, maxSegmentBytes, "must be > 0");
             require(unflushIntervalMs > 0, UNFLUSH_INTERVAL_MS, unflushIntervalMs, "must be > 0");
             require(groupCommitMaxBytes > 0, GROUP_COMMIT_MAX_BYTES, groupCommitMaxBytes, "must be > 0");
             require(writeBufferBytes >= 4096, WRITE_BUFFER_BYTES, writeBufferBytes, "must be >= 4096");
+            require(closeTimeoutMs > 0, CLOSE_TIMEOUT_MS, closeTimeoutMs, "must be > 0");
             return new LogConfig(this);
         }
 

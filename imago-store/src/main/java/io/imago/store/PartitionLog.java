@@ -7,9 +7,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,7 @@ public final class PartitionLog implements AutoCloseable {
     private SegmentSet segments;
     private AppendQueue queue;
     private LogWriter writer;
+    private Completer completer;
     private Thread writerThread;
     private Thread completerThread;
     private RecoveryReport recovery;
@@ -95,7 +99,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         queue = new AppendQueue(
                 config, name, recovery.maxOffset(), segments.active().startOffset());
-        Completer completer = new Completer(queue, name);
+        completer = new Completer(queue, name);
         writer = new LogWriter(
                 dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start), completer);
         completerThread = new Thread(completer, "imago-log-completer-" + name);
@@ -425,6 +429,12 @@ public final class PartitionLog implements AutoCloseable {
      * Stops accepting appends, lets the writer drain what is queued with its usual durability, waits
      * for it, writes the clean-shutdown checkpoint (unless the log failed) and drops the log's hold
      * on the segment files. Idempotent; a concurrent second call waits for the first to finish.
+     *
+     * <p>The wait is bounded by {@code closeTimeoutMs}: if the writer (a hung write or fsync) or the
+     * completion thread (a callback that blocks) is still busy then, close gives up: every append not
+     * answered yet fails with {@link LogOfflineException} (it may or may not be on disk), what was
+     * pending is logged at ERROR, no checkpoint is written (the next open checks the tail) and the
+     * active segment's file is left to the stuck writer. Nothing is acknowledged after that.
      */
     @Override
     public synchronized void close() {
@@ -432,19 +442,26 @@ public final class PartitionLog implements AutoCloseable {
             return;
         }
         queue.close();
-        boolean interrupted = join(writerThread);
-        interrupted |= join(completerThread);
-        finishClose();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMs());
+        boolean interrupted = join(writerThread, deadline);
+        interrupted |= join(completerThread, deadline);
+        boolean writerStuck = writerThread.isAlive();
+        if (writerStuck || completerThread.isAlive()) {
+            giveUp();
+        }
+        finishClose(writerStuck);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static boolean join(Thread thread) {
+    /** Waits for {@code thread} to end until {@code deadlineNanos}; true if interrupted meanwhile. */
+    private static boolean join(Thread thread, long deadlineNanos) {
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        long left;
+        while (thread.isAlive() && (left = deadlineNanos - System.nanoTime()) > 0) {
             try {
-                thread.join();
+                TimeUnit.NANOSECONDS.timedJoin(thread, left);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -452,8 +469,50 @@ public final class PartitionLog implements AutoCloseable {
         return interrupted;
     }
 
-    private void finishClose() {
-        boolean clean = writer.failure() == null;
+    /** Close waited long enough: fails every unanswered append and says what was stuck. */
+    private void giveUp() {
+        long waitedMs = config.closeTimeoutMs();
+        LogOfflineException offline = new LogOfflineException(
+                "partition " + name + " was closed after waiting " + waitedMs
+                        + " ms for its disk; this append is not acknowledged and may or may not be stored",
+                new TimeoutException("close waited " + waitedMs + " ms"));
+        int failed = 0;
+        for (WriteChunk chunk : queue.fail(offline)) {
+            failed += chunk.failAll(offline);
+        }
+        for (WriteChunk chunk : writer.abandon()) {
+            failed += chunk.failAll(offline);
+        }
+        for (WriteChunk chunk : completer.unanswered()) {
+            failed += chunk.failAll(offline);
+        }
+        LOG.error(
+                "Partition {}: close gave up after {} ms; still busy: {}; failed {} unanswered append(s) with"
+                        + " LogOfflineException; no checkpoint is written, so the next open checks the tail",
+                name,
+                waitedMs,
+                busy(),
+                failed);
+    }
+
+    /**
+     * The thread close waited for, with where it is (its innermost Imago frame): the writer, or if it
+     * ended, the completion thread (which otherwise only waits for the writer).
+     */
+    private String busy() {
+        Thread thread = writerThread.isAlive() ? writerThread : completerThread;
+        StackTraceElement[] stack = thread.getStackTrace();
+        String where = Arrays.stream(stack)
+                .filter(frame -> frame.getClassName().startsWith("io.imago."))
+                .findFirst()
+                .or(() -> Arrays.stream(stack).findFirst())
+                .map(frame -> frame.getClassName() + "." + frame.getMethodName())
+                .orElse("?");
+        return thread.getName() + " in " + where;
+    }
+
+    private void finishClose(boolean writerStuck) {
+        boolean clean = !writerStuck && writer.failure() == null && queue.failure() == null;
         if (clean) {
             try {
                 writeCheckpoint(true, segments.maxOffset());
@@ -464,8 +523,11 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         segments.wakeAll();
-        for (Segment segment : segments.snapshot()) {
-            segment.release();
+        Segment[] held = segments.snapshot();
+        // a stuck writer still uses the active segment: closing its file under a hung fsync could hang too
+        int release = writerStuck ? held.length - 1 : held.length;
+        for (int i = 0; i < release; i++) {
+            held[i].release();
         }
         synchronized (retentionLock) {
             retired.release();

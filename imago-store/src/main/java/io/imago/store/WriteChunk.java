@@ -139,14 +139,21 @@ final class WriteChunk {
         return first;
     }
 
-    /** Fails every future with {@code cause}; one that throws does not stop the others. */
-    void failAll(Throwable cause) {
-        for (CompletableFuture<Long> future : singleFutures) {
-            fail(future, cause);
+    /**
+     * Fails every future with {@code cause}; one that throws does not stop the others. Safe from another
+     * thread than the owner's once no append adds to the chunk (the queue refuses appends).
+     *
+     * @return how many futures this call failed (those not completed before)
+     */
+    int failAll(Throwable cause) {
+        int failed = 0;
+        for (int i = 0; i < singleFutures.size(); i++) {
+            failed += fail(singleFutures.get(i), cause) ? 1 : 0;
         }
-        for (CompletableFuture<long[]> future : batchFutures) {
-            fail(future, cause);
+        for (int i = 0; i < batchFutures.size(); i++) {
+            failed += fail(batchFutures.get(i), cause) ? 1 : 0;
         }
+        return failed;
     }
 
     // catches everything on purpose: a completion runs callers' code, and every other future must still be answered
@@ -160,12 +167,13 @@ final class WriteChunk {
         }
     }
 
-    private static void fail(CompletableFuture<?> future, Throwable cause) {
+    private static boolean fail(CompletableFuture<?> future, Throwable cause) {
         try {
-            future.completeExceptionally(cause);
+            return future.completeExceptionally(cause);
         } catch (Throwable t) {
             // nothing more can be done for this future; the caller's failure is what is reported
             cause.addSuppressed(t);
+            return false;
         }
     }
 }

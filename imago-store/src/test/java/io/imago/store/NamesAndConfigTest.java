@@ -61,6 +61,8 @@ class NamesAndConfigTest {
                 .hasMessageContaining("unflushIntervalMs=-1");
         assertThatThrownBy(() -> LogConfig.builder().writeBufferBytes(10).build())
                 .hasMessageContaining("writeBufferBytes=10");
+        assertThatThrownBy(() -> LogConfig.builder().closeTimeoutMs(0).build())
+                .hasMessageContaining("closeTimeoutMs=0");
     }
 
     @Test
