@@ -109,6 +109,22 @@ class CloseTest {
     }
 
     @Test
+    void closeGivesUpOnAHungBackgroundFsyncInThresholdMode() throws Exception {
+        PartitionLog log =
+                open(LogConfig.builder().unflushThreshold(1).closeTimeoutMs(300).build());
+        gate = io.holdFsyncs();
+        CompletableFuture<Long> written = log.append(1, 0, payload(1, 10));
+        assertThat(gate.awaitHeld(5, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture.runAsync(log::close).get(5, TimeUnit.SECONDS);
+
+        assertThat(written).as("acknowledged once written, in this mode").isCompletedWithValue(0L);
+        assertThat(logged.list)
+                .map(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m).contains(PARTITION, "close gave up", "failed 0 unanswered"));
+    }
+
+    @Test
     void closeGivesUpOnACallbackThatBlocksTheCompletionThread() throws Exception {
         PartitionLog log = open(LogConfig.builder().closeTimeoutMs(300).build());
         CountDownLatch release = new CountDownLatch(1);
