@@ -153,12 +153,39 @@ public final class PartitionLog implements AutoCloseable {
      *         payload), which recovery could not tell from a zero-filled torn page
      */
     public CompletableFuture<Long> append(long messageId, int flag, ByteBuffer payload) {
-        checkNotZeroFill(messageId, flag, payload);
-        return queue.append(messageId, flag, payload, RecordDescriptor.checksum(payload));
+        return append(messageId, flag, payload, Record.NO_CHECKSUM);
     }
 
     /**
-     * Appends records contiguously and in order, in one segment.
+     * Appends one record whose checksum the caller has already verified (a broker checks a put's
+     * checksum against its body): it is stored as given, not computed again, so a put is checksummed
+     * once. {@link Record#NO_CHECKSUM} has the log compute it, as {@link #append(long, int, ByteBuffer)}.
+     *
+     * @param checksum {@code CRC32(payload) & 0x7FFFFFFF} ({@code RecordDescriptor.checksum}), or
+     *        {@link Record#NO_CHECKSUM}
+     * @throws IllegalArgumentException for an all-zero header (see above) or a negative checksum other
+     *         than {@link Record#NO_CHECKSUM}
+     */
+    public CompletableFuture<Long> append(long messageId, int flag, ByteBuffer payload, int checksum) {
+        checkNotZeroFill(messageId, flag, payload);
+        return queue.append(messageId, flag, payload, checksumOf(payload, checksum));
+    }
+
+    /** The given checksum, or the payload's when none is given. */
+    private static int checksumOf(ByteBuffer payload, int given) {
+        if (given == Record.NO_CHECKSUM) {
+            return RecordDescriptor.checksum(payload);
+        }
+        if (given < 0) {
+            throw new IllegalArgumentException(
+                    "checksum must be >= 0 (CRC32 & 0x7FFFFFFF) or Record.NO_CHECKSUM: " + given);
+        }
+        return given;
+    }
+
+    /**
+     * Appends records contiguously and in order, in one segment. A record's verified checksum
+     * ({@link Record#checksum()}) is stored as given; the log computes the others.
      *
      * @return one start offset per record, once all are acknowledged
      */
@@ -171,7 +198,7 @@ public final class PartitionLog implements AutoCloseable {
         for (int i = 0; i < checksums.length; i++) {
             Record r = records.get(i);
             checkNotZeroFill(r.messageId(), r.flag(), r.payload());
-            checksums[i] = RecordDescriptor.checksum(r.payload());
+            checksums[i] = checksumOf(r.payload(), r.checksum());
             total += RecordDescriptor.recordLength(r.payload().remaining());
         }
         if (total > Integer.MAX_VALUE) {
