@@ -51,6 +51,10 @@ final class LogWriter implements Runnable {
     /** Set by a close that gave up waiting: nothing this writer does later may be acknowledged. */
     private volatile boolean abandoned;
 
+    private final Object exitLock = new Object();
+    private boolean hasExited; // guarded by exitLock
+    private Runnable onExit; // guarded by exitLock
+
     private final List<Segment> touched = new ArrayList<>();
     private volatile long unflushedMessages;
     private volatile long lastFlushMs;
@@ -111,6 +115,32 @@ final class LogWriter implements Runnable {
                 syncer.shutdown();
             }
             completer.finish();
+            exited();
+        }
+    }
+
+    /**
+     * Runs {@code action} once this thread has ended: at once if it has, else on this thread as it
+     * ends (a close that gave up leaves the files the stuck writer uses to be released then).
+     */
+    void runOnExit(Runnable action) {
+        synchronized (exitLock) {
+            if (!hasExited) {
+                onExit = action;
+                return;
+            }
+        }
+        action.run();
+    }
+
+    private void exited() {
+        Runnable action;
+        synchronized (exitLock) {
+            hasExited = true;
+            action = onExit;
+        }
+        if (action != null) {
+            action.run();
         }
     }
 

@@ -461,7 +461,8 @@ public final class PartitionLog implements AutoCloseable {
      * completion thread (a callback that blocks) is still busy then, close gives up: every append not
      * answered yet fails with {@link LogOfflineException} (it may or may not be on disk), what was
      * pending is logged at ERROR, no checkpoint is written (the next open checks the tail) and the
-     * active segment's file is left to the stuck writer. Nothing is acknowledged after that.
+     * active segment's file is left to the stuck writer, which releases it when it ends. Nothing is
+     * acknowledged after that.
      */
     @Override
     public synchronized void close() {
@@ -551,10 +552,19 @@ public final class PartitionLog implements AutoCloseable {
         }
         segments.wakeAll();
         Segment[] held = segments.snapshot();
-        // a stuck writer still uses the active segment: closing its file under a hung fsync could hang too
+        // a stuck writer still uses the active segment (closing its file under a hung fsync could hang
+        // too) and may still roll: what it uses is released when it ends
         int release = writerStuck ? held.length - 1 : held.length;
         for (int i = 0; i < release; i++) {
             held[i].release();
+        }
+        if (writerStuck) {
+            writer.runOnExit(() -> {
+                Segment[] left = segments.snapshot();
+                for (int i = release; i < left.length; i++) {
+                    left[i].release();
+                }
+            });
         }
         synchronized (retentionLock) {
             retired.release();

@@ -106,6 +106,9 @@ class CloseTest {
         assertThat(log.maxOffset())
                 .as("nothing became visible after close gave up")
                 .isZero();
+        assertThat(io.openFileCount())
+                .as("the writer released the active segment as it ended")
+                .isZero();
     }
 
     @Test

@@ -40,6 +40,7 @@ public final class FaultInjectingStorageIo implements StorageIo {
     private final AtomicInteger failNextFsyncs = new AtomicInteger();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicInteger openFiles = new AtomicInteger();
     private volatile boolean failEveryWrite;
     private volatile boolean failEveryFsync;
     private volatile long fsyncDelayMs;
@@ -99,6 +100,11 @@ public final class FaultInjectingStorageIo implements StorageIo {
     /** Writes (calls) made to target files. */
     public long writeCount() {
         return writes.get();
+    }
+
+    /** Files opened or created through this instance and not closed yet. */
+    public int openFileCount() {
+        return openFiles.get();
     }
 
     /** Fsyncs completed on target files. */
@@ -253,9 +259,13 @@ public final class FaultInjectingStorageIo implements StorageIo {
         private final StorageFile file;
         private final boolean target;
 
+        private final java.util.concurrent.atomic.AtomicBoolean closed =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
         FaultyFile(StorageFile file) {
             this.file = file;
             this.target = faultTarget.test(file.path());
+            openFiles.incrementAndGet();
         }
 
         @Override
@@ -352,6 +362,9 @@ public final class FaultInjectingStorageIo implements StorageIo {
 
         @Override
         public void close() throws IOException {
+            if (closed.compareAndSet(false, true)) {
+                openFiles.decrementAndGet();
+            }
             file.close();
         }
     }
