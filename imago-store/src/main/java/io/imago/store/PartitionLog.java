@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ public final class PartitionLog implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object checkpointLock = new Object();
     /** Serializes retention passes; guards {@code retired}. */
-    private final Object retentionLock = new Object();
+    private final ReentrantLock retentionLock = new ReentrantLock();
 
     private SegmentSet segments;
     private AppendQueue queue;
@@ -398,7 +399,8 @@ public final class PartitionLog implements AutoCloseable {
      * @throws IOException the first failure to mark or dispose of a segment, after the rest of the pass
      */
     public List<Path> applyRetention(SegmentRetention retention) throws IOException {
-        synchronized (retentionLock) {
+        retentionLock.lock();
+        try {
             if (closed.get()) {
                 return List.of();
             }
@@ -418,6 +420,11 @@ public final class PartitionLog implements AutoCloseable {
                 throw failure;
             }
             return paths;
+        } finally {
+            if (closed.get()) {
+                retired.release(); // close did not wait for this pass (see finishClose)
+            }
+            retentionLock.unlock();
         }
     }
 
@@ -566,8 +573,13 @@ public final class PartitionLog implements AutoCloseable {
                 }
             });
         }
-        synchronized (retentionLock) {
-            retired.release();
+        // a retention pass in progress (its I/O may hang too) releases them itself when it ends
+        if (retentionLock.tryLock()) {
+            try {
+                retired.release();
+            } finally {
+                retentionLock.unlock();
+            }
         }
         LOG.info("Closed partition {} at offset {}{}", name, segments.maxOffset(), clean ? "" : " (unclean)");
     }
