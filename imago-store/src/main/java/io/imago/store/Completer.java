@@ -20,6 +20,8 @@ final class Completer implements Runnable {
     private final List<WriteChunk> end = new ArrayList<>(0);
     private final AppendQueue queue;
     private final String partition;
+    /** The hand-over being completed now, for a close that gives up; empty between hand-overs. */
+    private volatile List<WriteChunk> completing = List.of();
 
     Completer(AppendQueue queue, String partition) {
         this.queue = queue;
@@ -31,36 +33,81 @@ final class Completer implements Runnable {
         acknowledged.add(chunks);
     }
 
+    /**
+     * What was handed over and is not completed yet (a close that gives up on this thread fails it);
+     * a snapshot, safe from any thread.
+     */
+    List<WriteChunk> unanswered() {
+        List<WriteChunk> chunks = new ArrayList<>(completing);
+        for (List<WriteChunk> handedOver : acknowledged) {
+            chunks.addAll(handedOver);
+        }
+        return chunks;
+    }
+
     /** Completes what was submitted, then ends the thread. */
     void finish() {
         acknowledged.add(end);
     }
 
+    /**
+     * Completes hand-overs until {@link #finish()}. An interrupt (or any throwable escaping the loop) is
+     * routed to {@link #failed}: the log goes offline, so the writer stops at its next step and calls
+     * {@code finish()}; until then this thread goes on answering what the writer hands over, so no
+     * append is left unanswered. The interrupt is restored when the thread ends.
+     */
     @Override
     public void run() {
-        try {
-            while (true) {
+        boolean interrupted = false;
+        while (true) {
+            try {
                 List<WriteChunk> chunks = acknowledged.take();
                 if (chunks == end) {
-                    return;
+                    break;
                 }
+                completing = chunks;
                 complete(chunks);
+                completing = List.of();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                failed(e);
+            } catch (Throwable t) {
+                failed(t);
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            LOG.error("Partition {}: completion thread interrupted; pending acknowledgements are lost", partition, e);
         }
     }
 
     private void complete(List<WriteChunk> chunks) {
-        try {
-            for (WriteChunk chunk : chunks) {
-                chunk.completeAll();
-            }
-            queue.recycle(chunks);
-        } catch (Throwable t) {
-            // completing a future runs the caller's callbacks; a throwing one must not stop the others
-            LOG.error("Partition {}: completing acknowledged appends failed", partition, t);
+        Throwable first = null;
+        for (WriteChunk chunk : chunks) {
+            Throwable t = chunk.completeAll();
+            first = first == null ? t : first;
+        }
+        if (first != null) {
+            // a completion runs the caller's code; the one that threw was failed with it, the rest completed
+            LOG.error(
+                    "Partition {}: completing an acknowledged append threw; the others were completed",
+                    partition,
+                    first);
+        }
+        queue.recycle(chunks);
+    }
+
+    /** The one failure handler: takes the log offline and fails what is queued (not yet written). */
+    private void failed(Throwable cause) {
+        LOG.error(
+                "Partition {} goes offline: its completion thread {}; appends already written are still answered",
+                partition,
+                cause instanceof InterruptedException ? "was interrupted" : "failed",
+                cause);
+        LogOfflineException offline = new LogOfflineException(
+                "partition " + partition + " is offline: its completion thread stopped, nothing queued is written",
+                cause);
+        for (WriteChunk chunk : queue.fail(offline)) {
+            chunk.failAll(offline);
         }
     }
 }

@@ -21,6 +21,9 @@ package io.imago.store;
  *       largest payload the broker lets a put store (appends here do not check it). Recovery resumes
  *       after a corrupt region only at records no larger than this, which keeps its search linear;
  *       larger valid records are still kept.</li>
+ *   <li>{@code closeTimeoutMs} (default 30000): how long {@link PartitionLog#close()} waits for the
+ *       writer to drain and fsync (and the completion thread to answer) before it gives up on a hung
+ *       disk: it then fails every unanswered append, logs what was pending and returns.</li>
  * </ul>
  * Thread-safe (immutable).
  */
@@ -37,6 +40,8 @@ public final class LogConfig {
     public static final int DEFAULT_WRITE_BUFFER_BYTES = 64 * 1024;
     public static final String MAX_MESSAGE_BYTES = "maxMessageBytes";
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    public static final String CLOSE_TIMEOUT_MS = "closeTimeoutMs";
+    public static final long DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
 
     private final long maxSegmentBytes;
     private final int unflushThreshold;
@@ -44,6 +49,7 @@ public final class LogConfig {
     private final int groupCommitMaxBytes;
     private final int writeBufferBytes;
     private final int maxMessageBytes;
+    private final long closeTimeoutMs;
 
     private LogConfig(Builder b) {
         this.maxSegmentBytes = b.maxSegmentBytes;
@@ -52,6 +58,7 @@ public final class LogConfig {
         this.groupCommitMaxBytes = b.groupCommitMaxBytes;
         this.writeBufferBytes = b.writeBufferBytes;
         this.maxMessageBytes = b.maxMessageBytes;
+        this.closeTimeoutMs = b.closeTimeoutMs;
     }
 
     /** The defaults: 1 GiB segments, group commit. */
@@ -71,7 +78,8 @@ public final class LogConfig {
                 .unflushIntervalMs(unflushIntervalMs)
                 .groupCommitMaxBytes(groupCommitMaxBytes)
                 .writeBufferBytes(writeBufferBytes)
-                .maxMessageBytes(maxMessageBytes);
+                .maxMessageBytes(maxMessageBytes)
+                .closeTimeoutMs(closeTimeoutMs);
     }
 
     public long maxSegmentBytes() {
@@ -98,6 +106,10 @@ public final class LogConfig {
         return maxMessageBytes;
     }
 
+    public long closeTimeoutMs() {
+        return closeTimeoutMs;
+    }
+
     /** True when appends are acknowledged only after fsync ({@code unflushThreshold <= 0}). */
     public boolean isGroupCommit() {
         return unflushThreshold <= 0;
@@ -108,7 +120,8 @@ public final class LogConfig {
         return "LogConfig{" + MAX_SEGMENT_BYTES + '=' + maxSegmentBytes + ", " + UNFLUSH_THRESHOLD + '='
                 + unflushThreshold + ", " + UNFLUSH_INTERVAL_MS + '=' + unflushIntervalMs + ", "
                 + GROUP_COMMIT_MAX_BYTES + '=' + groupCommitMaxBytes + ", " + WRITE_BUFFER_BYTES + '='
-                + writeBufferBytes + ", " + MAX_MESSAGE_BYTES + '=' + maxMessageBytes + '}';
+                + writeBufferBytes + ", " + MAX_MESSAGE_BYTES + '=' + maxMessageBytes
+                + ", " + CLOSE_TIMEOUT_MS + '=' + closeTimeoutMs + '}';
     }
 
     /** Collects values; {@link #build()} validates them. Not thread-safe. */
@@ -119,6 +132,7 @@ public final class LogConfig {
         private int groupCommitMaxBytes = DEFAULT_GROUP_COMMIT_MAX_BYTES;
         private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
 
         private Builder() {}
 
@@ -152,6 +166,11 @@ public final class LogConfig {
             return this;
         }
 
+        public Builder closeTimeoutMs(long value) {
+            this.closeTimeoutMs = value;
+            return this;
+        }
+
         /** Validates and freezes the values; an invalid one fails naming its key and value. */
         public LogConfig build() {
             require(maxSegmentBytes > 0, MAX_SEGMENT_BYTES, maxSegmentBytes, "must be > 0");
@@ -159,6 +178,7 @@ public final class LogConfig {
             require(groupCommitMaxBytes > 0, GROUP_COMMIT_MAX_BYTES, groupCommitMaxBytes, "must be > 0");
             require(writeBufferBytes >= 4096, WRITE_BUFFER_BYTES, writeBufferBytes, "must be >= 4096");
             require(maxMessageBytes > 0, MAX_MESSAGE_BYTES, maxMessageBytes, "must be > 0");
+            require(closeTimeoutMs > 0, CLOSE_TIMEOUT_MS, closeTimeoutMs, "must be > 0");
             return new LogConfig(this);
         }
 

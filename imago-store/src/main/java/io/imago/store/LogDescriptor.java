@@ -12,6 +12,8 @@ import java.util.Optional;
  *       00000000000000001048.meta             named by the partition offset of its first byte
  *       00000000000000000000.meta.arc         archived segment (retention "archive")
  *       00000000000000000000.meta.zip         archived and zipped segment (retention "archive,N,true")
+ *       00000000000000000000.meta.retired     empty marker: the segment left the log (retention) and is
+ *                                             never served again; deleted once the segment is disposed of
  *       recovery-point                        the checkpoint below (ours, not MetaQ's)
  *       recovery-point.tmp                    the next checkpoint while it is being written
  * </pre>
@@ -52,6 +54,11 @@ public final class LogDescriptor {
     public static final String ARCHIVE_SUFFIX = ".arc";
     /** Suffix appended to a segment archived by zipping. */
     public static final String ZIP_SUFFIX = ".zip";
+    /**
+     * Suffix appended to a segment's name for the empty marker of a retired segment: one retention took
+     * out of the log whose file is not disposed of yet (see {@code RetiredSegments}).
+     */
+    public static final String RETIRED_SUFFIX = ".retired";
     /** Name of the per-partition checkpoint file. */
     public static final String RECOVERY_POINT_FILE = "recovery-point";
     /** Name of the checkpoint while it is written, before the rename. */

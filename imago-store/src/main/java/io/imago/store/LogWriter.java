@@ -46,6 +46,15 @@ final class LogWriter implements Runnable {
     private final RollListener rollListener;
     private final Completer completer;
     private List<WriteChunk> batch = new ArrayList<>();
+    /** The batch being written, for a close that gives up ({@link #abandon}); empty between batches. */
+    private volatile List<WriteChunk> inFlight = List.of();
+    /** Set by a close that gave up waiting: nothing this writer does later may be acknowledged. */
+    private volatile boolean abandoned;
+
+    private final Object exitLock = new Object();
+    private boolean hasExited; // guarded by exitLock
+    private Runnable onExit; // guarded by exitLock
+
     private final List<Segment> touched = new ArrayList<>();
     private volatile long unflushedMessages;
     private volatile long lastFlushMs;
@@ -87,6 +96,7 @@ final class LogWriter implements Runnable {
                     break;
                 }
                 if (take == AppendQueue.Take.WRITE) {
+                    inFlight = batch;
                     writeBatch();
                 } else {
                     flush();
@@ -105,7 +115,44 @@ final class LogWriter implements Runnable {
                 syncer.shutdown();
             }
             completer.finish();
+            exited();
         }
+    }
+
+    /**
+     * Runs {@code action} once this thread has ended: at once if it has, else on this thread as it
+     * ends (a close that gave up leaves the files the stuck writer uses to be released then).
+     */
+    void runOnExit(Runnable action) {
+        synchronized (exitLock) {
+            if (!hasExited) {
+                onExit = action;
+                return;
+            }
+        }
+        action.run();
+    }
+
+    private void exited() {
+        Runnable action;
+        synchronized (exitLock) {
+            hasExited = true;
+            action = onExit;
+        }
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    /**
+     * Close gave up waiting for this thread (a hung write or fsync): from now on it acknowledges
+     * nothing, and when it returns it fails like on an I/O error.
+     *
+     * @return the chunks of the batch it is writing, whose appends are unanswered
+     */
+    List<WriteChunk> abandon() {
+        abandoned = true;
+        return inFlight;
     }
 
     /** The failure that stopped the writer, or null. */
@@ -141,8 +188,14 @@ final class LogWriter implements Runnable {
         } else {
             unflushedMessages += messages;
         }
+        if (abandoned) {
+            throw new LogOfflineException(
+                    "partition " + partition + " was closed while this write was in progress; it is not acknowledged",
+                    null);
+        }
         publish();
         completer.submit(batch);
+        inFlight = List.of();
         batch = new ArrayList<>();
         if (!config.isGroupCommit() && isFlushDue()) {
             flush();

@@ -7,10 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +45,18 @@ public final class PartitionLog implements AutoCloseable {
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object checkpointLock = new Object();
+    /** Serializes retention passes; guards {@code retired}. */
+    private final ReentrantLock retentionLock = new ReentrantLock();
+
     private SegmentSet segments;
     private AppendQueue queue;
     private LogWriter writer;
+    private Completer completer;
     private Thread writerThread;
     private Thread completerThread;
     private RecoveryReport recovery;
     private CorruptRanges corruptRanges;
+    private RetiredSegments retired;
 
     private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock) {
         this.dir = dir;
@@ -76,19 +85,22 @@ public final class PartitionLog implements AutoCloseable {
     private void start() throws IOException {
         DurableDirectories.create(io, dir);
         LogRecovery.Outcome outcome = new LogRecovery(dir, io, clock, config.maxMessageBytes()).recover();
-        recovery = outcome.report();
         List<Segment> list = outcome.segments();
-        segments = new SegmentSet(list, recovery.maxOffset());
-        corruptRanges = new CorruptRanges(name, recovery.corruptRanges());
+        retired = new RetiredSegments(dir, io);
         try {
+            list = list.subList(retired.adopt(list), list.size());
+            recovery = withoutRetired(outcome.report(), list);
+            segments = new SegmentSet(list, recovery.maxOffset());
+            corruptRanges = new CorruptRanges(name, recovery.corruptRanges());
             writeCheckpoint(false, recovery.maxOffset());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            retired.release();
             list.forEach(Segment::release);
             throw e;
         }
         queue = new AppendQueue(
                 config, name, recovery.maxOffset(), segments.active().startOffset());
-        Completer completer = new Completer(queue, name);
+        completer = new Completer(queue, name);
         writer = new LogWriter(
                 dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start), completer);
         completerThread = new Thread(completer, "imago-log-completer-" + name);
@@ -107,6 +119,26 @@ public final class PartitionLog implements AutoCloseable {
                 config.isGroupCommit() ? "group commit" : "threshold flush");
     }
 
+    /** The report of recovery, for the segments served: retired ones ({@link RetiredSegments}) left out. */
+    private static RecoveryReport withoutRetired(RecoveryReport report, List<Segment> served) {
+        long min = served.get(0).startOffset();
+        if (min == report.minOffset()) {
+            return report;
+        }
+        return new RecoveryReport(
+                report.cleanShutdown(),
+                Math.max(report.scanStartOffset(), min),
+                report.scannedBytes(),
+                report.truncatedBytes(),
+                report.corruptRanges().stream()
+                        .filter(r -> r.startOffset() >= min)
+                        .toList(),
+                served.size(),
+                min,
+                report.maxOffset(),
+                report.durationMs());
+    }
+
     /** What recovery found and did when this log was opened. */
     public RecoveryReport recovery() {
         return recovery;
@@ -122,12 +154,39 @@ public final class PartitionLog implements AutoCloseable {
      *         payload), which recovery could not tell from a zero-filled torn page
      */
     public CompletableFuture<Long> append(long messageId, int flag, ByteBuffer payload) {
-        checkNotZeroFill(messageId, flag, payload);
-        return queue.append(messageId, flag, payload, RecordDescriptor.checksum(payload));
+        return append(messageId, flag, payload, Record.NO_CHECKSUM);
     }
 
     /**
-     * Appends records contiguously and in order, in one segment.
+     * Appends one record whose checksum the caller has already verified (a broker checks a put's
+     * checksum against its body): it is stored as given, not computed again, so a put is checksummed
+     * once. {@link Record#NO_CHECKSUM} has the log compute it, as {@link #append(long, int, ByteBuffer)}.
+     *
+     * @param checksum {@code CRC32(payload) & 0x7FFFFFFF} ({@code RecordDescriptor.checksum}), or
+     *        {@link Record#NO_CHECKSUM}
+     * @throws IllegalArgumentException for an all-zero header (see above) or a negative checksum other
+     *         than {@link Record#NO_CHECKSUM}
+     */
+    public CompletableFuture<Long> append(long messageId, int flag, ByteBuffer payload, int checksum) {
+        checkNotZeroFill(messageId, flag, payload);
+        return queue.append(messageId, flag, payload, checksumOf(payload, checksum));
+    }
+
+    /** The given checksum, or the payload's when none is given. */
+    private static int checksumOf(ByteBuffer payload, int given) {
+        if (given == Record.NO_CHECKSUM) {
+            return RecordDescriptor.checksum(payload);
+        }
+        if (given < 0) {
+            throw new IllegalArgumentException(
+                    "checksum must be >= 0 (CRC32 & 0x7FFFFFFF) or Record.NO_CHECKSUM: " + given);
+        }
+        return given;
+    }
+
+    /**
+     * Appends records contiguously and in order, in one segment. A record's verified checksum
+     * ({@link Record#checksum()}) is stored as given; the log computes the others.
      *
      * @return one start offset per record, once all are acknowledged
      */
@@ -140,7 +199,7 @@ public final class PartitionLog implements AutoCloseable {
         for (int i = 0; i < checksums.length; i++) {
             Record r = records.get(i);
             checkNotZeroFill(r.messageId(), r.flag(), r.payload());
-            checksums[i] = RecordDescriptor.checksum(r.payload());
+            checksums[i] = checksumOf(r.payload(), r.checksum());
             total += RecordDescriptor.recordLength(r.payload().remaining());
         }
         if (total > Integer.MAX_VALUE) {
@@ -331,29 +390,59 @@ public final class PartitionLog implements AutoCloseable {
      * stays), then deletes or archives their files. Regions still holding a removed segment stay
      * readable until released.
      *
-     * @return the segment files removed
+     * <p>A segment leaves the log only once it is marked retired on disk (see {@link RetiredSegments}),
+     * so it is never served again, after a restart neither. A failed delete or archive is not forgotten:
+     * the segment stays retired and the next pass (in this process or after a restart) tries again,
+     * before anything newer. Passes are serialized.
+     *
+     * @return the segment files removed, earlier failures retried by this pass included
+     * @throws IOException the first failure to mark or dispose of a segment, after the rest of the pass
      */
     public List<Path> applyRetention(SegmentRetention retention) throws IOException {
-        Segment[] snapshot = segments.snapshot();
-        long now = clock.millis();
-        int expired = 0;
-        while (expired + 1 < snapshot.length && retention.isExpired(io.lastModifiedMs(snapshot[expired].path()), now)) {
-            expired++;
-        }
-        List<Segment> removed = segments.removeFirst(expired, snapshot[0].startOffset());
-        List<Path> paths = new ArrayList<>();
-        IOException firstError = null;
-        for (Segment segment : removed) {
-            try {
-                retention.dispose(io, segment.path(), segment.file());
-                paths.add(segment.path());
-            } catch (IOException e) {
-                firstError = firstError == null ? e : firstError;
-                LOG.warn("Partition {}: disposing of segment {} failed", name, segment.path(), e);
-            } finally {
-                segment.release();
+        retentionLock.lock();
+        try {
+            if (closed.get()) {
+                return List.of();
             }
+            Segment[] snapshot = segments.snapshot();
+            long now = clock.millis();
+            int expired = 0;
+            while (expired + 1 < snapshot.length
+                    && retention.isExpired(io.lastModifiedMs(snapshot[expired].path()), now)) {
+                expired++;
+            }
+            if (expired > 0) {
+                retire(List.of(snapshot).subList(0, expired), snapshot[0].startOffset());
+            }
+            List<Path> paths = new ArrayList<>();
+            IOException failure = retired.disposeAll(retention, paths);
+            if (failure != null) {
+                throw failure;
+            }
+            return paths;
+        } finally {
+            if (closed.get()) {
+                retired.release(); // close did not wait for this pass (see finishClose)
+            }
+            retentionLock.unlock();
         }
+    }
+
+    /** Marks the segments retired (durably), then takes them out of the log: {@code minOffset} moves. */
+    private void retire(List<Segment> expired, long firstStart) throws IOException {
+        try {
+            retired.mark(expired);
+        } catch (IOException e) {
+            LOG.warn(
+                    "Partition {}: marking {} expired segments from {} as retired failed; they stay in the log",
+                    name,
+                    expired.size(),
+                    expired.get(0),
+                    e);
+            throw e;
+        }
+        List<Segment> removed = segments.removeFirst(expired.size(), firstStart);
+        retired.addAll(removed);
         if (!removed.isEmpty()) {
             corruptRanges.dropBelow(segments.minOffset());
             LOG.info(
@@ -362,10 +451,6 @@ public final class PartitionLog implements AutoCloseable {
                     removed.size(),
                     segments.minOffset());
         }
-        if (firstError != null) {
-            throw firstError;
-        }
-        return paths;
     }
 
     private void writeCheckpoint(boolean clean, long durableEndOffset) throws IOException {
@@ -378,6 +463,13 @@ public final class PartitionLog implements AutoCloseable {
      * Stops accepting appends, lets the writer drain what is queued with its usual durability, waits
      * for it, writes the clean-shutdown checkpoint (unless the log failed) and drops the log's hold
      * on the segment files. Idempotent; a concurrent second call waits for the first to finish.
+     *
+     * <p>The wait is bounded by {@code closeTimeoutMs}: if the writer (a hung write or fsync) or the
+     * completion thread (a callback that blocks) is still busy then, close gives up: every append not
+     * answered yet fails with {@link LogOfflineException} (it may or may not be on disk), what was
+     * pending is logged at ERROR, no checkpoint is written (the next open checks the tail) and the
+     * active segment's file is left to the stuck writer, which releases it when it ends. Nothing is
+     * acknowledged after that.
      */
     @Override
     public synchronized void close() {
@@ -385,19 +477,26 @@ public final class PartitionLog implements AutoCloseable {
             return;
         }
         queue.close();
-        boolean interrupted = join(writerThread);
-        interrupted |= join(completerThread);
-        finishClose();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMs());
+        boolean interrupted = join(writerThread, deadline);
+        interrupted |= join(completerThread, deadline);
+        boolean writerStuck = writerThread.isAlive();
+        if (writerStuck || completerThread.isAlive()) {
+            giveUp();
+        }
+        finishClose(writerStuck);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static boolean join(Thread thread) {
+    /** Waits for {@code thread} to end until {@code deadlineNanos}; true if interrupted meanwhile. */
+    private static boolean join(Thread thread, long deadlineNanos) {
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        long left;
+        while (thread.isAlive() && (left = deadlineNanos - System.nanoTime()) > 0) {
             try {
-                thread.join();
+                TimeUnit.NANOSECONDS.timedJoin(thread, left);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -405,8 +504,50 @@ public final class PartitionLog implements AutoCloseable {
         return interrupted;
     }
 
-    private void finishClose() {
-        boolean clean = writer.failure() == null;
+    /** Close waited long enough: fails every unanswered append and says what was stuck. */
+    private void giveUp() {
+        long waitedMs = config.closeTimeoutMs();
+        LogOfflineException offline = new LogOfflineException(
+                "partition " + name + " was closed after waiting " + waitedMs
+                        + " ms for its disk; this append is not acknowledged and may or may not be stored",
+                new TimeoutException("close waited " + waitedMs + " ms"));
+        int failed = 0;
+        for (WriteChunk chunk : queue.fail(offline)) {
+            failed += chunk.failAll(offline);
+        }
+        for (WriteChunk chunk : writer.abandon()) {
+            failed += chunk.failAll(offline);
+        }
+        for (WriteChunk chunk : completer.unanswered()) {
+            failed += chunk.failAll(offline);
+        }
+        LOG.error(
+                "Partition {}: close gave up after {} ms; still busy: {}; failed {} unanswered append(s) with"
+                        + " LogOfflineException; no checkpoint is written, so the next open checks the tail",
+                name,
+                waitedMs,
+                busy(),
+                failed);
+    }
+
+    /**
+     * The thread close waited for, with where it is (its innermost Imago frame): the writer, or if it
+     * ended, the completion thread (which otherwise only waits for the writer).
+     */
+    private String busy() {
+        Thread thread = writerThread.isAlive() ? writerThread : completerThread;
+        StackTraceElement[] stack = thread.getStackTrace();
+        String where = Arrays.stream(stack)
+                .filter(frame -> frame.getClassName().startsWith("io.imago."))
+                .findFirst()
+                .or(() -> Arrays.stream(stack).findFirst())
+                .map(frame -> frame.getClassName() + "." + frame.getMethodName())
+                .orElse("?");
+        return thread.getName() + " in " + where;
+    }
+
+    private void finishClose(boolean writerStuck) {
+        boolean clean = !writerStuck && writer.failure() == null && queue.failure() == null;
         if (clean) {
             try {
                 writeCheckpoint(true, segments.maxOffset());
@@ -417,8 +558,28 @@ public final class PartitionLog implements AutoCloseable {
             }
         }
         segments.wakeAll();
-        for (Segment segment : segments.snapshot()) {
-            segment.release();
+        Segment[] held = segments.snapshot();
+        // a stuck writer still uses the active segment (closing its file under a hung fsync could hang
+        // too) and may still roll: what it uses is released when it ends
+        int release = writerStuck ? held.length - 1 : held.length;
+        for (int i = 0; i < release; i++) {
+            held[i].release();
+        }
+        if (writerStuck) {
+            writer.runOnExit(() -> {
+                Segment[] left = segments.snapshot();
+                for (int i = release; i < left.length; i++) {
+                    left[i].release();
+                }
+            });
+        }
+        // a retention pass in progress (its I/O may hang too) releases them itself when it ends
+        if (retentionLock.tryLock()) {
+            try {
+                retired.release();
+            } finally {
+                retentionLock.unlock();
+            }
         }
         LOG.info("Closed partition {} at offset {}{}", name, segments.maxOffset(), clean ? "" : " (unclean)");
     }

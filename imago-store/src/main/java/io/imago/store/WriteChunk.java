@@ -18,6 +18,9 @@ final class WriteChunk {
     private long[] singleOffsets = new long[64];
     private final ArrayList<CompletableFuture<long[]>> batchFutures = new ArrayList<>();
     private final ArrayList<long[]> batchOffsets = new ArrayList<>();
+    /** For each batch, how many single futures were added before it: where it goes in offset order. */
+    private int[] batchPositions = new int[8];
+
     private long segmentStart;
     private long baseOffset;
     private boolean rollAfter;
@@ -99,6 +102,10 @@ final class WriteChunk {
     }
 
     void addBatch(CompletableFuture<long[]> future, long[] offsets) {
+        if (batchFutures.size() == batchPositions.length) {
+            batchPositions = Arrays.copyOf(batchPositions, batchPositions.length * 2);
+        }
+        batchPositions[batchFutures.size()] = singleFutures.size();
         batchFutures.add(future);
         batchOffsets.add(offsets);
         messageCount += offsets.length;
@@ -110,21 +117,63 @@ final class WriteChunk {
         return buffer;
     }
 
-    void completeAll() {
+    /**
+     * Completes every future with its offsets, in offset order (the order the appends were added,
+     * singles and batches interleaved). A future whose completion throws is failed with what it threw,
+     * and the others are completed all the same.
+     *
+     * @return the first throwable a completion threw, or null
+     */
+    Throwable completeAll() {
+        Throwable first = null;
+        int batch = 0;
         for (int i = 0; i < singleFutures.size(); i++) {
-            singleFutures.get(i).complete(singleOffsets[i]);
+            for (; batch < batchFutures.size() && batchPositions[batch] <= i; batch++) {
+                first = complete(batchFutures.get(batch), batchOffsets.get(batch), first);
+            }
+            first = complete(singleFutures.get(i), singleOffsets[i], first);
+        }
+        for (; batch < batchFutures.size(); batch++) {
+            first = complete(batchFutures.get(batch), batchOffsets.get(batch), first);
+        }
+        return first;
+    }
+
+    /**
+     * Fails every future with {@code cause}; one that throws does not stop the others. Safe from another
+     * thread than the owner's once no append adds to the chunk (the queue refuses appends).
+     *
+     * @return how many futures this call failed (those not completed before)
+     */
+    int failAll(Throwable cause) {
+        int failed = 0;
+        for (int i = 0; i < singleFutures.size(); i++) {
+            failed += fail(singleFutures.get(i), cause) ? 1 : 0;
         }
         for (int i = 0; i < batchFutures.size(); i++) {
-            batchFutures.get(i).complete(batchOffsets.get(i));
+            failed += fail(batchFutures.get(i), cause) ? 1 : 0;
+        }
+        return failed;
+    }
+
+    // catches everything on purpose: a completion runs callers' code, and every other future must still be answered
+    private static <T> Throwable complete(CompletableFuture<T> future, T value, Throwable first) {
+        try {
+            future.complete(value);
+            return first;
+        } catch (Throwable t) {
+            fail(future, t);
+            return first == null ? t : first;
         }
     }
 
-    void failAll(Throwable cause) {
-        for (CompletableFuture<Long> future : singleFutures) {
-            future.completeExceptionally(cause);
-        }
-        for (CompletableFuture<long[]> future : batchFutures) {
-            future.completeExceptionally(cause);
+    private static boolean fail(CompletableFuture<?> future, Throwable cause) {
+        try {
+            return future.completeExceptionally(cause);
+        } catch (Throwable t) {
+            // nothing more can be done for this future; the caller's failure is what is reported
+            cause.addSuppressed(t);
+            return false;
         }
     }
 }

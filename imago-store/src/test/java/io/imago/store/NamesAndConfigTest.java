@@ -65,6 +65,8 @@ class NamesAndConfigTest {
                 .hasMessageContaining("writeBufferBytes=10");
         assertThatThrownBy(() -> LogConfig.builder().maxMessageBytes(0).build())
                 .hasMessageContaining("maxMessageBytes=0");
+        assertThatThrownBy(() -> LogConfig.builder().closeTimeoutMs(0).build())
+                .hasMessageContaining("closeTimeoutMs=0");
     }
 
     @Test

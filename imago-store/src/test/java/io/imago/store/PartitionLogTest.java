@@ -55,6 +55,57 @@ class PartitionLogTest {
     }
 
     @Test
+    void aVerifiedChecksumPassedInIsStoredAsGivenNotComputedAgain() throws IOException {
+        PartitionLog log = open(LogConfig.defaults());
+        ByteBuffer payload = payload(1, 10);
+        // not the payload's checksum: only a log that trusts what it is given stores this value
+        int given = RecordDescriptor.checksum(payload) ^ 1;
+
+        log.append(1, 0, payload, given).join();
+
+        assertThat(storedChecksums(log)).containsExactly(given);
+    }
+
+    @Test
+    void aBatchStoresTheVerifiedChecksumsItIsGivenAndComputesTheOthers() throws IOException {
+        PartitionLog log = open(LogConfig.defaults());
+        ByteBuffer first = payload(1, 10);
+        ByteBuffer second = payload(2, 10);
+        int given = RecordDescriptor.checksum(first) ^ 1;
+
+        log.appendBatch(List.of(new Record(1, 0, first, given), new Record(2, 0, second)))
+                .join();
+
+        assertThat(storedChecksums(log)).containsExactly(given, RecordDescriptor.checksum(second));
+    }
+
+    @Test
+    void aNegativeChecksumOtherThanNoChecksumIsRefused() throws IOException {
+        PartitionLog log = open(LogConfig.defaults());
+        assertThatThrownBy(() -> log.append(1, 0, payload(1, 10), -2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Record(1, 0, payload(1, 10), Integer.MIN_VALUE))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The checksum field of every record header, read raw (no check against the payload). */
+    private static List<Integer> storedChecksums(PartitionLog log) {
+        LogRegion region = (LogRegion) log.read(log.minOffset(), (int) log.sizeBytes());
+        ByteBuffer bytes;
+        try {
+            bytes = ByteBuffer.wrap(StoredRecords.bytes(region));
+        } finally {
+            region.release();
+        }
+        List<Integer> checksums = new ArrayList<>();
+        for (int at = 0;
+                at < bytes.limit();
+                at += RecordDescriptor.recordLength(RecordDescriptor.payloadLength(bytes, at))) {
+            checksums.add(RecordDescriptor.storedChecksum(bytes, at));
+        }
+        return checksums;
+    }
+
+    @Test
     void openCreatesTheDirectoryAndAnEmptyFirstSegment() throws IOException {
         PartitionLog log = open(LogConfig.defaults());
         assertThat(tmp.resolve("topic-0").resolve("00000000000000000000.meta")).exists();

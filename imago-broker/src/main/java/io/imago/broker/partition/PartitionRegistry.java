@@ -204,7 +204,9 @@ public final class PartitionRegistry implements AutoCloseable {
     }
 
     private LogConfig logConfig(Optional<TopicConfig> topic) {
-        LogConfig.Builder b = LogConfig.builder().maxSegmentBytes(config.maxSegmentBytes());
+        LogConfig.Builder b = LogConfig.builder()
+                .maxSegmentBytes(config.maxSegmentBytes())
+                .maxMessageBytes(config.maxMessageBytes()); // recovery resyncs only at records this size or smaller
         if (topic.isPresent()) {
             b.unflushThreshold(topic.get().unflushThreshold())
                     .unflushIntervalMs(topic.get().unflushIntervalMs());

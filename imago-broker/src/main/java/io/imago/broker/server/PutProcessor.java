@@ -124,7 +124,9 @@ final class PutProcessor {
         ByteBuffer payload = put.body().nioBuffer();
         InFlight inFlight = InFlight.of(channel);
         inFlight.started(channel, entry.log().queuedBytes());
-        entry.log().append(id, put.flag(), payload).whenComplete((offset, error) -> {
+        // the checksum was verified by refusal(): the log stores it instead of computing it again
+        int checksum = put.hasChecksum() ? put.checksum() : Record.NO_CHECKSUM;
+        entry.log().append(id, put.flag(), payload, checksum).whenComplete((offset, error) -> {
             inFlight.finished(channel, entry.log().queuedBytes());
             if (error == null) {
                 entry.countAppended(1);
@@ -206,7 +208,9 @@ final class PutProcessor {
         }
         long firstId = ctx.ids().nextIds(count);
         List<Record> records = new ArrayList<>(count);
-        batch.forEachEntry((i, flag, checksum, payload) -> records.add(new Record(firstId + i, flag, payload)));
+        // every entry's checksum was verified by batchRefusal(): the log stores them as given
+        batch.forEachEntry(
+                (i, flag, checksum, payload) -> records.add(new Record(firstId + i, flag, payload, checksum)));
         InFlight inFlight = InFlight.of(channel);
         inFlight.started(channel, entry.log().queuedBytes());
         CompletableFuture<long[]> appended;

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  *       ({@link #failNextFsync()}, {@link #failEveryFsync(boolean)}) throw {@link IOException}; they
  *       hit only files matching {@link #faultTarget(Predicate)} (default: segment files).</li>
  *   <li>{@link #delayFsync(long)} and {@link #holdFsyncs()} make fsync slow.</li>
+ *   <li>{@link #failDeletes(Predicate)} makes deleting the matching files throw {@link IOException}.</li>
  *   <li>{@link #simulatePowerLoss()} truncates every file written through this instance back to its
  *       last fsynced length (exact, since the store only appends), removes every file and directory
  *       created through it whose directory entry was not made durable, and makes every later mutation
@@ -53,11 +54,13 @@ public final class FaultInjectingStorageIo implements StorageIo {
     private final AtomicInteger failNextFsyncs = new AtomicInteger();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicInteger openFiles = new AtomicInteger();
     private volatile boolean failEveryWrite;
     private volatile boolean failEveryFsync;
     private volatile long fsyncDelayMs;
     private volatile FsyncGate gate;
     private volatile boolean dead;
+    private volatile Predicate<Path> failDeletes = p -> false;
     private volatile Predicate<Path> faultTarget =
             p -> p.getFileName().toString().endsWith(LogDescriptor.SEGMENT_SUFFIX);
 
@@ -91,6 +94,11 @@ public final class FaultInjectingStorageIo implements StorageIo {
         failEveryFsync = fail;
     }
 
+    /** Every later delete of a file matching {@code which} throws; {@code p -> false} heals it. */
+    public void failDeletes(Predicate<Path> which) {
+        failDeletes = which;
+    }
+
     /** Every later fsync of a target file sleeps this long first. */
     public void delayFsync(long millis) {
         fsyncDelayMs = millis;
@@ -106,6 +114,11 @@ public final class FaultInjectingStorageIo implements StorageIo {
     /** Writes (calls) made to target files. */
     public long writeCount() {
         return writes.get();
+    }
+
+    /** Files opened or created through this instance and not closed yet. */
+    public int openFileCount() {
+        return openFiles.get();
     }
 
     /** Fsyncs completed on target files. */
@@ -225,6 +238,9 @@ public final class FaultInjectingStorageIo implements StorageIo {
         power.readLock().lock();
         try {
             mutation("delete", file);
+            if (failDeletes.test(file)) {
+                throw new IOException("injected delete failure on " + file);
+            }
             delegate.delete(file);
             durableLengths.remove(file);
             unsyncedEntries.remove(key(file));
@@ -298,9 +314,13 @@ public final class FaultInjectingStorageIo implements StorageIo {
         private final StorageFile file;
         private final boolean target;
 
+        private final java.util.concurrent.atomic.AtomicBoolean closed =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
         FaultyFile(StorageFile file) {
             this.file = file;
             this.target = faultTarget.test(file.path());
+            openFiles.incrementAndGet();
         }
 
         @Override
@@ -397,6 +417,9 @@ public final class FaultInjectingStorageIo implements StorageIo {
 
         @Override
         public void close() throws IOException {
+            if (closed.compareAndSet(false, true)) {
+                openFiles.decrementAndGet();
+            }
             file.close();
         }
     }
