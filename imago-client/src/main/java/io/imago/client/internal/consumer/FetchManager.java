@@ -210,6 +210,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
         paused = false;
     }
 
+    /** Whether fetching and delivery are paused (the coordinator's ZooKeeper connection is in doubt). */
+    public boolean isPaused() {
+        return paused;
+    }
+
     @Override
     public Optional<String> hungListener(long boundMs) {
         long now = System.nanoTime();

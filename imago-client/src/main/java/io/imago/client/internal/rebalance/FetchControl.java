@@ -35,7 +35,10 @@ public interface FetchControl {
      * Stops fetching partitions this consumer is about to give up. Must return only when no fetch or
      * listener call of them is in flight and their positions will not change any more: the
      * coordinator commits them right after (except after a lost session, see below) and then deletes
-     * the owner nodes, after which another consumer may start from the committed position.
+     * the owner nodes, after which another consumer may start from the committed position. The one
+     * exception is a listener call that has run past the consumer's bound ({@code
+     * maxListenerTimeInMills}, or the shutdown timeout once closing began): it is abandoned, logged,
+     * and revoke returns without it (its message is delivered again by the next owner).
      *
      * <p>After a lost ZooKeeper session every partition is revoked at once and nothing is committed
      * (another consumer may already own them and have committed further; as in MetaQ, the

@@ -45,14 +45,25 @@ import org.slf4j.LoggerFactory;
  * partition is released (committed first), and after {@code zkSyncTimeMs} the round is tried again,
  * at most {@value RebalanceSettings#MAX_ATTEMPTS} times; then a {@link RebalanceException} goes to the
  * error handler and the coordinator keeps watching. Positions are committed before partitions are
- * released, at close, and every {@code commitOffsetPeriodMs} (then only those whose owner node is
- * still this session's, read just before).
+ * released (retried {@value #RELEASE_COMMIT_ATTEMPTS} times, then released anyway, reported), at
+ * close, and every {@code commitOffsetPeriodMs}; every commit is conditional on the owner node
+ * ({@link GuardedCommits}: one ZooKeeper transaction with the default store).
  *
- * <p><b>Sessions.</b> When Curator reports the session {@code LOST}, every partition is revoked from
- * the fetch loop without a commit. When it connects in a session other than the registered one, the
- * ids node is registered again and a round follows; a failed registration goes to the error handler
- * and is retried after 100 ms, doubling up to the pause after a failed round ({@link BackOff}). Any
- * reconnection triggers a round (watch events may have been missed).
+ * <p><b>Sessions.</b> Owner nodes are created only in the session the ids node was registered in
+ * ({@link ConsumerNodes}); a round in another session stops. On {@code SUSPENDED} (and {@code LOST})
+ * Curator's event thread pauses the fetch loop at once ({@link FetchControl#pause()}); on a
+ * reconnection in the same session the coordinator thread re-reads the owner nodes, gives up those
+ * no longer ours, and resumes unless another suspension came meanwhile. When Curator reports the
+ * session {@code LOST}, every partition is revoked from the fetch loop without a commit. When it
+ * connects in a session other than the registered one, the ids node is registered again and a round
+ * follows; a failed registration goes to the error handler and is retried after 100 ms, doubling up
+ * to the pause after a failed round ({@link BackOff}). Any reconnection triggers a round (watch
+ * events may have been missed).
+ *
+ * <p><b>Listener calls.</b> With {@code maxListenerTimeMs > 0}, a duty checks the fetch loop every
+ * quarter of it (at most every second): while a listener call runs past the bound, the consumer
+ * releases everything and deletes its ids node (it leaves the group, as a Kafka consumer past
+ * {@code max.poll.interval.ms} does), and registers again once no call is past it.
  *
  * <p><b>Lifecycle and threading.</b> The Curator client is passed in and not closed here. The
  * constructor only assigns; {@link #start()} registers and runs the first round before it returns;
