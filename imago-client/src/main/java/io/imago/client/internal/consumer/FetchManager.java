@@ -68,6 +68,12 @@ public final class FetchManager implements FetchControl, AutoCloseable {
     private final int maxUnackedIds;
 
     private final PastEndPositions pastEnd;
+    /**
+     * The partitions (topic/partition) whose listener turned auto-ack off, kept across a revoke: a
+     * partition claimed again is a new {@code Partition}, which starts with that ack mode, so messages
+     * the application never acked are not acknowledged by default (issue 12 item 1).
+     */
+    private final Set<String> manualAck = ConcurrentHashMap.newKeySet();
     /** Revoked tasks whose listener call was abandoned past its bound, until that call returns. */
     private final Set<FetchTask> abandoned = ConcurrentHashMap.newKeySet();
 
@@ -127,6 +133,9 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                     settings.maxFetchBytes(),
                     settings.maxIncreaseRetries(),
                     settings.maxDelayMs());
+            if (manualAck.contains(key(a))) {
+                a.partition().setAutoAck(false);
+            }
             FetchTask task = new FetchTask(a, s, state, maxUnackedIds);
             tasks.put(key(a), task);
             task.delay(0);
@@ -142,6 +151,11 @@ public final class FetchManager implements FetchControl, AutoCloseable {
                 continue;
             }
             task.revoked = true;
+            if (task.partition().isAutoAck()) {
+                manualAck.remove(key(a));
+            } else {
+                manualAck.add(key(a));
+            }
             if (!awaitHeld(task)) {
                 continue; // abandoned: the thread drops the task (and its answer) when the call returns
             }
