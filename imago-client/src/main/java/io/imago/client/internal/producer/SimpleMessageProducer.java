@@ -60,6 +60,9 @@ public final class SimpleMessageProducer implements MessageProducer {
     private final Consumer<SimpleMessageProducer> onShutdown;
     private final PutBatcher batcher;
     private final SendBuffer buffer;
+    /** Per-partition order of single puts: a failure stops the partition's lane ({@link SinglePutLanes}). */
+    private final SinglePutLanes singleLanes = new SinglePutLanes();
+
     private volatile boolean shutdown;
 
     /**
@@ -251,8 +254,22 @@ public final class SimpleMessageProducer implements MessageProducer {
                         + " bytes within " + timeoutMs + " ms (" + buffer.capacityBytes()
                         + " bytes of sends unacknowledged)");
             }
+            String lane = message.getTopic() + "/" + chosen;
+            try {
+                singleLanes.admit(lane);
+            } catch (MessageNotSentException stopped) {
+                if (held > 0) {
+                    buffer.release(held);
+                }
+                throw stopped;
+            }
             CompletableFuture<SendResult> sent = attempt(message, encoded, brokers, chosen, timeoutMs)
-                    .exceptionallyCompose(error -> failOver(message, encoded, chosen, unwrap(error), timeoutMs));
+                    .exceptionallyCompose(error -> failOver(message, encoded, chosen, unwrap(error), timeoutMs))
+                    .whenComplete((result, error) -> singleLanes.finished(
+                            lane,
+                            error != null || result == null || result.isSuccess()
+                                    ? error
+                                    : new MetaClientException("refused: " + result.getErrorMessage())));
             // the caller sees the outcome once the room is given back
             return held == 0 ? sent : sent.whenComplete((result, error) -> buffer.release(held));
         } catch (MetaClientException e) { // no partition, a shut down producer: nothing was sent

@@ -221,6 +221,42 @@ class ProducerFaultsIT {
     }
 
     /**
+     * Item 14 for single puts (batching off): after a put to a partition failed, a put sent once the
+     * failure is known is not stored behind the gap; it fails as not sent until the puts already in
+     * flight there have completed, and the partition then takes sends again.
+     */
+    @Test
+    void aFailedSinglePutStopsItsPartitionUntilThePutsInFlightThereHaveCompleted() throws Exception {
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        BrokerHarness broker = brokers.start("", "[topic=" + TOPIC + "]\nnumPartitions=1", io);
+        MessageProducer producer =
+                factory(broker, 1, c -> c.setPutBatchEnabled(false)).createProducer();
+        producer.publish(TOPIC);
+        assertThat(producer.sendMessage(message("warm-up"), 20, TimeUnit.SECONDS)
+                        .isSuccess())
+                .isTrue();
+        gate = io.holdFsyncs();
+        CompletableFuture<SendResult> timesOut = producer.sendMessageAsync(message("times-out"), 1, TimeUnit.SECONDS);
+        assertThat(gate.awaitHeld(20, TimeUnit.SECONDS))
+                .as("the first put waits for its fsync")
+                .isTrue();
+        CompletableFuture<SendResult> inFlight = producer.sendMessageAsync(message("in-flight"), 30, TimeUnit.SECONDS);
+        assertThat(failure(timesOut))
+                .as("a timeout: the message may have been stored")
+                .isNotInstanceOf(MessageNotSentException.class);
+        CompletableFuture<SendResult> afterFailure =
+                producer.sendMessageAsync(message("after-failure"), 30, TimeUnit.SECONDS);
+        gate.open();
+        assertThat(inFlight).succeedsWithin(20, TimeUnit.SECONDS).matches(SendResult::isSuccess);
+        assertThat(producer.sendMessage(message("after"), 20, TimeUnit.SECONDS).isSuccess())
+                .isTrue();
+        assertThat(failure(afterFailure)).isInstanceOf(MessageNotSentException.class);
+        assertThat(stored(factories.get(0)))
+                .as("what the broker stored")
+                .containsExactly("times-out", "in-flight", "after");
+    }
+
+    /**
      * Item 14: broker 1 crashed, its registration not yet expired; a key of its partition stays there
      * (the send fails as not sent) instead of moving to broker 0, as HashPartitionSelector promises.
      */
