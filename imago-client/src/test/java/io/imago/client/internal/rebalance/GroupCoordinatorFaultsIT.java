@@ -124,6 +124,7 @@ class GroupCoordinatorFaultsIT {
             assertThat(cluster.observer.checkExists().forPath(idPath(a)).getEphemeralOwner())
                     .isEqualTo(sessionOf(a));
             cluster.errors.clear(); // a's failed commits and rounds while cut off were reported, as they should be
+            cluster.leave(a); // while its link is up: closing commits and deletes its nodes
         }
     }
 
@@ -152,6 +153,7 @@ class GroupCoordinatorFaultsIT {
                     .isEmpty();
             assertThat(a.fetch().events).containsSubsequence("paused", "resumed");
             cluster.errors.clear(); // a commit may have failed while cut off
+            cluster.leave(a); // while its link is up: closing commits and deletes its nodes
         }
     }
 
