@@ -507,6 +507,11 @@ public final class PartitionLog implements AutoCloseable {
         return marker.awaitMarked(offset, timeoutMs);
     }
 
+    /** The acknowledged end the marker last wrote to the checkpoint. For tests and diagnostics. */
+    long acknowledgedEndMarked() {
+        return marker.markedEnd();
+    }
+
     /**
      * Stops accepting appends, lets the writer drain what is queued with its usual durability, waits
      * for it, writes the clean-shutdown checkpoint (unless the log failed) and drops the log's hold

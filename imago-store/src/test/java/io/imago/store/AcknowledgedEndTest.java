@@ -199,4 +199,21 @@ class AcknowledgedEndTest {
                     .isTrue();
         }
     }
+
+    @Test
+    void inThresholdModeTheMarkerFollowsTheFsyncsNotTheAcknowledgements() throws Exception {
+        LogConfig threshold = EAGER_MARKER.toBuilder().unflushThreshold(RECORDS).build();
+        FaultInjectingStorageIo faulty = new FaultInjectingStorageIo();
+        try (PartitionLog log = PartitionLog.open(tmp.resolve("ack-threshold-0"), threshold, faulty, clock)) {
+            long fsyncsAtOpen = faulty.fsyncCount();
+            for (int i = 1; i < RECORDS; i++) {
+                log.append(i, 0, payload(i, RECORD_BYTES - 20)).join();
+            }
+            assertThat(faulty.fsyncCount()).as("acknowledged, not fsynced").isEqualTo(fsyncsAtOpen);
+            assertThat(log.acknowledgedEndMarked()).isZero();
+            log.append(RECORDS, 0, payload(RECORDS, RECORD_BYTES - 20)).join(); // the threshold: an fsync
+            assertThat(log.awaitAcknowledgedEndMarked(END, 10_000)).isTrue();
+            assertThat(log.acknowledgedEndMarked()).isEqualTo(END);
+        }
+    }
 }
