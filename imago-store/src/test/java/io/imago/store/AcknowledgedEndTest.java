@@ -216,4 +216,22 @@ class AcknowledgedEndTest {
             assertThat(log.acknowledgedEndMarked()).isEqualTo(END);
         }
     }
+
+    @Test
+    void theCleanCheckpointIsNeverFollowedByTheMarker() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Path dir = tmp.resolve("ack-close-" + round);
+            try (PartitionLog log = PartitionLog.open(dir, EAGER_MARKER, io, clock)) {
+                CompletableFuture<Long> last = null;
+                for (int i = 1; i <= RECORDS; i++) {
+                    last = log.append(i, 0, payload(i, RECORD_BYTES - 20));
+                }
+                last.join();
+            }
+            RecoveryPoint point = RecoveryPoint.read(io, dir).orElseThrow();
+            assertThat(point.cleanShutdown()).as("round %d", round).isTrue();
+            assertThat(point.durableEndOffset()).isEqualTo(END);
+            assertThat(point.acknowledgedEndOffset()).isEqualTo(END);
+        }
+    }
 }
