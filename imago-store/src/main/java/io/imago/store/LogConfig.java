@@ -24,6 +24,12 @@ package io.imago.store;
  *   <li>{@code closeTimeoutMs} (default 30000): how long {@link PartitionLog#close()} waits for the
  *       writer to drain and fsync (and the completion thread to answer) before it gives up on a hung
  *       disk: it then fails every unanswered append, logs what was pending and returns.</li>
+ *   <li>{@code ackMarkerIntervalMs} (default 1000) and {@code ackMarkerBytes} (default 16 MiB): the
+ *       cadence of the acknowledged-end marker ({@link AcknowledgedEndMarker}): the checkpoint is
+ *       rewritten in the background once this many acknowledged bytes are unmarked, or once any are
+ *       and the last rewrite is this old. Below the marker, recovery keeps and reports corruption;
+ *       above it, a failing record starts a torn tail that is truncated. Smaller values cost more
+ *       background fsyncs (two per rewrite), never a put's latency.</li>
  * </ul>
  * Thread-safe (immutable).
  */
@@ -42,6 +48,10 @@ public final class LogConfig {
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
     public static final String CLOSE_TIMEOUT_MS = "closeTimeoutMs";
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
+    public static final String ACK_MARKER_INTERVAL_MS = "ackMarkerIntervalMs";
+    public static final long DEFAULT_ACK_MARKER_INTERVAL_MS = 1_000;
+    public static final String ACK_MARKER_BYTES = "ackMarkerBytes";
+    public static final long DEFAULT_ACK_MARKER_BYTES = 16L * 1024 * 1024;
 
     private final long maxSegmentBytes;
     private final int unflushThreshold;
@@ -50,6 +60,8 @@ public final class LogConfig {
     private final int writeBufferBytes;
     private final int maxMessageBytes;
     private final long closeTimeoutMs;
+    private final long ackMarkerIntervalMs;
+    private final long ackMarkerBytes;
 
     private LogConfig(Builder b) {
         this.maxSegmentBytes = b.maxSegmentBytes;
@@ -59,6 +71,8 @@ public final class LogConfig {
         this.writeBufferBytes = b.writeBufferBytes;
         this.maxMessageBytes = b.maxMessageBytes;
         this.closeTimeoutMs = b.closeTimeoutMs;
+        this.ackMarkerIntervalMs = b.ackMarkerIntervalMs;
+        this.ackMarkerBytes = b.ackMarkerBytes;
     }
 
     /** The defaults: 1 GiB segments, group commit. */
@@ -79,7 +93,9 @@ public final class LogConfig {
                 .groupCommitMaxBytes(groupCommitMaxBytes)
                 .writeBufferBytes(writeBufferBytes)
                 .maxMessageBytes(maxMessageBytes)
-                .closeTimeoutMs(closeTimeoutMs);
+                .closeTimeoutMs(closeTimeoutMs)
+                .ackMarkerIntervalMs(ackMarkerIntervalMs)
+                .ackMarkerBytes(ackMarkerBytes);
     }
 
     public long maxSegmentBytes() {
@@ -110,6 +126,14 @@ public final class LogConfig {
         return closeTimeoutMs;
     }
 
+    public long ackMarkerIntervalMs() {
+        return ackMarkerIntervalMs;
+    }
+
+    public long ackMarkerBytes() {
+        return ackMarkerBytes;
+    }
+
     /** True when appends are acknowledged only after fsync ({@code unflushThreshold <= 0}). */
     public boolean isGroupCommit() {
         return unflushThreshold <= 0;
@@ -121,7 +145,8 @@ public final class LogConfig {
                 + unflushThreshold + ", " + UNFLUSH_INTERVAL_MS + '=' + unflushIntervalMs + ", "
                 + GROUP_COMMIT_MAX_BYTES + '=' + groupCommitMaxBytes + ", " + WRITE_BUFFER_BYTES + '='
                 + writeBufferBytes + ", " + MAX_MESSAGE_BYTES + '=' + maxMessageBytes
-                + ", " + CLOSE_TIMEOUT_MS + '=' + closeTimeoutMs + '}';
+                + ", " + CLOSE_TIMEOUT_MS + '=' + closeTimeoutMs + ", " + ACK_MARKER_INTERVAL_MS + '='
+                + ackMarkerIntervalMs + ", " + ACK_MARKER_BYTES + '=' + ackMarkerBytes + '}';
     }
 
     /** Collects values; {@link #build()} validates them. Not thread-safe. */
@@ -133,6 +158,8 @@ public final class LogConfig {
         private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+        private long ackMarkerIntervalMs = DEFAULT_ACK_MARKER_INTERVAL_MS;
+        private long ackMarkerBytes = DEFAULT_ACK_MARKER_BYTES;
 
         private Builder() {}
 
@@ -171,6 +198,16 @@ public final class LogConfig {
             return this;
         }
 
+        public Builder ackMarkerIntervalMs(long value) {
+            this.ackMarkerIntervalMs = value;
+            return this;
+        }
+
+        public Builder ackMarkerBytes(long value) {
+            this.ackMarkerBytes = value;
+            return this;
+        }
+
         /** Validates and freezes the values; an invalid one fails naming its key and value. */
         public LogConfig build() {
             require(maxSegmentBytes > 0, MAX_SEGMENT_BYTES, maxSegmentBytes, "must be > 0");
@@ -179,6 +216,8 @@ public final class LogConfig {
             require(writeBufferBytes >= 4096, WRITE_BUFFER_BYTES, writeBufferBytes, "must be >= 4096");
             require(maxMessageBytes > 0, MAX_MESSAGE_BYTES, maxMessageBytes, "must be > 0");
             require(closeTimeoutMs > 0, CLOSE_TIMEOUT_MS, closeTimeoutMs, "must be > 0");
+            require(ackMarkerIntervalMs > 0, ACK_MARKER_INTERVAL_MS, ackMarkerIntervalMs, "must be > 0");
+            require(ackMarkerBytes > 0, ACK_MARKER_BYTES, ackMarkerBytes, "must be > 0");
             return new LogConfig(this);
         }
 

@@ -18,7 +18,9 @@ import java.util.Optional;
  *       recovery-point.tmp                    the next checkpoint while it is being written
  * </pre>
  *
- * The recovery-point file (big-endian, rewritten whole through a temporary file and a rename):
+ * The recovery-point file, version 2 (big-endian, rewritten whole through a temporary file and a
+ * rename). Version 1, written before the acknowledged end existed, lacks the field at 20 (its count
+ * is at 20, its ranges at 24) and is still read: its durable end serves as the acknowledged end.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -26,20 +28,24 @@ import java.util.Optional;
  *  +---------------------------------------------------------------+
  *  |                    magic 0x494D5250 ("IMRP")                  |  0
  *  +---------------------------------------------------------------+
- *  |                         version (1)                           |  4
+ *  |                         version (2)                           |  4
  *  +---------------------------------------------------------------+
  *  |              flags (bit 0 = clean shutdown)                   |  8
  *  +---------------------------------------------------------------+
  *  |          durable end offset (int64): every byte below it      | 12
  *  +          is fsynced and was CRC-checked or written by us      +
- *  |                                                               |
+ *  |          (recovery scans from here)                           |
  *  +---------------------------------------------------------------+
- *  |                 corrupt range count n (int32)                 | 20
+ *  |          acknowledged end offset (int64): every byte below it | 20
+ *  +          was fsynced and acknowledged (a CRC failure below it +
+ *  |          is corruption, kept; above it, a torn tail)          |
  *  +---------------------------------------------------------------+
- *  |   n times: range start offset (int64), range end offset       | 24
+ *  |                 corrupt range count n (int32)                 | 28
+ *  +---------------------------------------------------------------+
+ *  |   n times: range start offset (int64), range end offset       | 32
  *  |   (int64, exclusive)                                          |
  *  +---------------------------------------------------------------+
- *  |      CRC32 of every byte before this field (int32)            | 24 + 16n
+ *  |      CRC32 of every byte before this field (int32)            | 32 + 16n
  *  +---------------------------------------------------------------+
  * </pre>
  *
@@ -67,14 +73,20 @@ public final class LogDescriptor {
     public static final char PARTITION_SEPARATOR = '-';
 
     public static final int CHECKPOINT_MAGIC = 0x494D5250;
-    public static final int CHECKPOINT_VERSION = 1;
+    public static final int CHECKPOINT_VERSION = 2;
+    /** The version written before the acknowledged end existed; still read. */
+    public static final int CHECKPOINT_VERSION_1 = 1;
+
     public static final int CHECKPOINT_FLAG_CLEAN_SHUTDOWN = 1;
     public static final int CHECKPOINT_MAGIC_OFFSET = 0;
     public static final int CHECKPOINT_VERSION_OFFSET = 4;
     public static final int CHECKPOINT_FLAGS_OFFSET = 8;
     public static final int CHECKPOINT_DURABLE_END_OFFSET = 12;
-    public static final int CHECKPOINT_RANGE_COUNT_OFFSET = 20;
-    public static final int CHECKPOINT_RANGES_OFFSET = 24;
+    public static final int CHECKPOINT_ACKNOWLEDGED_END_OFFSET = 20;
+    public static final int CHECKPOINT_RANGE_COUNT_OFFSET = 28;
+    public static final int CHECKPOINT_RANGES_OFFSET = 32;
+    public static final int CHECKPOINT_V1_RANGE_COUNT_OFFSET = 20;
+    public static final int CHECKPOINT_V1_RANGES_OFFSET = 24;
     public static final int CHECKPOINT_RANGE_LENGTH = 16;
     public static final int CHECKPOINT_CRC_LENGTH = 4;
     /** Most corrupt ranges a checkpoint keeps (a partition with more is beyond saving by ranges). */
@@ -115,8 +127,20 @@ public final class LogDescriptor {
         return Optional.of(value);
     }
 
-    /** Size of a checkpoint holding {@code rangeCount} corrupt ranges. */
+    /** Size of a checkpoint (the current version) holding {@code rangeCount} corrupt ranges. */
     public static int checkpointLength(int rangeCount) {
-        return CHECKPOINT_RANGES_OFFSET + rangeCount * CHECKPOINT_RANGE_LENGTH + CHECKPOINT_CRC_LENGTH;
+        return checkpointRangesOffset(CHECKPOINT_VERSION)
+                + rangeCount * CHECKPOINT_RANGE_LENGTH
+                + CHECKPOINT_CRC_LENGTH;
+    }
+
+    /** Where the corrupt range count lies in a checkpoint of {@code version} (1 or 2). */
+    public static int checkpointRangeCountOffset(int version) {
+        return version == CHECKPOINT_VERSION_1 ? CHECKPOINT_V1_RANGE_COUNT_OFFSET : CHECKPOINT_RANGE_COUNT_OFFSET;
+    }
+
+    /** Where the corrupt ranges start in a checkpoint of {@code version} (1 or 2). */
+    public static int checkpointRangesOffset(int version) {
+        return version == CHECKPOINT_VERSION_1 ? CHECKPOINT_V1_RANGES_OFFSET : CHECKPOINT_RANGES_OFFSET;
     }
 }

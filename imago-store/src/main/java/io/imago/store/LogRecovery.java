@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  *       nothing is scanned;</li>
  *   <li>otherwise every record after the checkpoint's durable end (or, without a usable checkpoint,
  *       in the last segment, as MetaQ did) is checked; in a sealed segment a failing region is
- *       recorded as a {@link CorruptRange} and kept; in the last segment the tail from the first
- *       failing record is truncated (a torn write) and the count of bytes returned.</li>
+ *       recorded as a {@link CorruptRange} and kept; in the last segment so is a failing region
+ *       below the checkpoint's acknowledged end (those bytes were fsynced and acknowledged, so a
+ *       failure there is corruption, not a torn write), and the tail from the first failing record
+ *       at or above it is truncated (a torn write) and the count of bytes returned.</li>
  * </ol>
  * Runs on the opening thread before the writer starts; not thread-safe.
  */
@@ -121,6 +123,7 @@ final class LogRecovery {
                     new RecoveryReport(true, end, 0, 0, kept, segments.size(), min, end, clock.millis() - startedMs));
         }
         long from = scanStart(point, segments, end);
+        long acknowledged = acknowledgedEnd(point, from, end);
         kept.removeIf(r -> r.endOffset() > from);
         long scanned = 0;
         long truncated = 0;
@@ -133,7 +136,12 @@ final class LogRecovery {
             scanned += segment.writtenBytes() - at;
             SegmentScanner scanner = new SegmentScanner(segment.file(), segment.writtenBytes(), maxMessageBytes);
             if (segment == last) {
-                truncated = truncateTornTail(segment, scanner.validChainEnd(at));
+                long acknowledgedAt = Math.max(at, acknowledged - segment.startOffset());
+                if (acknowledgedAt > at) {
+                    kept.addAll(new SegmentScanner(segment.file(), acknowledgedAt, maxMessageBytes)
+                            .corruptRanges(at, segment.startOffset()));
+                }
+                truncated = truncateTornTail(segment, scanner.validChainEnd(acknowledgedAt));
             } else {
                 kept.addAll(scanner.corruptRanges(at, segment.startOffset()));
             }
@@ -174,6 +182,28 @@ final class LogRecovery {
             return lastStart;
         }
         return Math.max(durable, min);
+    }
+
+    /**
+     * Below this offset a failing record of the last segment is corruption, kept and reported; from it
+     * on, a torn tail. The checkpoint's acknowledged end when the checkpoint is trusted, else the scan
+     * start (everything scanned may be a torn tail, as MetaQ had it).
+     */
+    private long acknowledgedEnd(Optional<RecoveryPoint> point, long from, long end) {
+        if (point.isEmpty() || point.get().durableEndOffset() > end) {
+            return from;
+        }
+        long acknowledged = point.get().acknowledgedEndOffset();
+        if (acknowledged > end) {
+            LOG.warn(
+                    "Partition {}: recovery point says bytes up to {} were acknowledged but the log ends at {};"
+                            + " acknowledged bytes are missing",
+                    partition,
+                    acknowledged,
+                    end);
+            return end;
+        }
+        return Math.max(acknowledged, from);
     }
 
     private long truncateTornTail(Segment last, long validBytes) throws IOException {

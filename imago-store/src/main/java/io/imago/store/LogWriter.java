@@ -45,6 +45,9 @@ final class LogWriter implements Runnable {
     private final SegmentSet segments;
     private final RollListener rollListener;
     private final Completer completer;
+    /** Told the end of the fsynced bytes after each fsync (the acknowledged-end marker); never blocks. */
+    private final java.util.function.LongConsumer syncedListener;
+
     private List<WriteChunk> batch = new ArrayList<>();
     /** The batch being written, for a close that gives up ({@link #abandon}); empty between batches. */
     private volatile List<WriteChunk> inFlight = List.of();
@@ -73,7 +76,8 @@ final class LogWriter implements Runnable {
             AppendQueue queue,
             SegmentSet segments,
             RollListener rollListener,
-            Completer completer) {
+            Completer completer,
+            java.util.function.LongConsumer syncedListener) {
         this.dir = dir;
         this.partition = dir.getFileName().toString();
         this.io = io;
@@ -83,6 +87,7 @@ final class LogWriter implements Runnable {
         this.segments = segments;
         this.rollListener = rollListener;
         this.completer = completer;
+        this.syncedListener = syncedListener;
     }
 
     @Override
@@ -195,6 +200,9 @@ final class LogWriter implements Runnable {
         }
         publish();
         completer.submit(batch);
+        if (config.isGroupCommit()) {
+            syncedListener.accept(active.startOffset() + active.writtenBytes());
+        }
         inFlight = List.of();
         batch = new ArrayList<>();
         if (!config.isGroupCommit() && isFlushDue()) {
@@ -265,7 +273,9 @@ final class LogWriter implements Runnable {
         if (unflushedMessages == 0 || (syncInFlight != null && !syncInFlight.isDone())) {
             return;
         }
-        io.imago.store.fs.StorageFile file = segments.active().file();
+        Segment active = segments.active();
+        io.imago.store.fs.StorageFile file = active.file();
+        long end = active.startOffset() + active.writtenBytes();
         unflushedMessages = 0;
         lastFlushMs = clock.millis();
         if (syncer == null) {
@@ -278,6 +288,7 @@ final class LogWriter implements Runnable {
         syncInFlight = syncer.submit(() -> {
             try {
                 file.force();
+                syncedListener.accept(end);
             } catch (Throwable t) {
                 syncFailure = t;
             }

@@ -52,11 +52,16 @@ public final class PartitionLog implements AutoCloseable {
     private AppendQueue queue;
     private LogWriter writer;
     private Completer completer;
+    private AcknowledgedEndMarker marker;
     private Thread writerThread;
     private Thread completerThread;
     private RecoveryReport recovery;
     private CorruptRanges corruptRanges;
     private RetiredSegments retired;
+    /** The checkpoint's durable end (where recovery scans from); guarded by checkpointLock. */
+    private long checkpointDurableEnd;
+    /** The checkpoint's acknowledged end ({@link AcknowledgedEndMarker}); guarded by checkpointLock. */
+    private long checkpointAcknowledgedEnd;
 
     private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock) {
         this.dir = dir;
@@ -101,14 +106,24 @@ public final class PartitionLog implements AutoCloseable {
         queue = new AppendQueue(
                 config, name, recovery.maxOffset(), segments.active().startOffset());
         completer = new Completer(queue, name);
+        marker = new AcknowledgedEndMarker(name, clock, config, this::writeAcknowledgedEnd, recovery.maxOffset());
         writer = new LogWriter(
-                dir, io, config, clock, queue, segments, start -> writeCheckpoint(false, start), completer);
+                dir,
+                io,
+                config,
+                clock,
+                queue,
+                segments,
+                start -> writeCheckpoint(false, start),
+                completer,
+                marker::synced);
         completerThread = new Thread(completer, "imago-log-completer-" + name);
         completerThread.setDaemon(true);
         writerThread = new Thread(writer, "imago-log-writer-" + name);
         writerThread.setDaemon(true);
         completerThread.start();
         writerThread.start();
+        marker.start();
         LOG.info(
                 "Opened partition {} at {}: offsets [{}, {}), {} segments, {}",
                 name,
@@ -455,8 +470,46 @@ public final class PartitionLog implements AutoCloseable {
 
     private void writeCheckpoint(boolean clean, long durableEndOffset) throws IOException {
         synchronized (checkpointLock) {
-            new RecoveryPoint(clean, durableEndOffset, corruptRanges.list()).write(io, dir);
+            checkpointDurableEnd = durableEndOffset;
+            checkpointAcknowledgedEnd = Math.max(checkpointAcknowledgedEnd, durableEndOffset);
+            new RecoveryPoint(clean, checkpointDurableEnd, checkpointAcknowledgedEnd, corruptRanges.list())
+                    .write(io, dir);
         }
+    }
+
+    /**
+     * The marker's rewrite of the checkpoint with a new acknowledged end; refused once the log is
+     * closed, so it never follows the clean-shutdown checkpoint.
+     */
+    private boolean writeAcknowledgedEnd(long acknowledgedEnd) throws IOException {
+        synchronized (checkpointLock) {
+            if (closed.get()) {
+                return false;
+            }
+            long previous = checkpointAcknowledgedEnd;
+            checkpointAcknowledgedEnd = Math.max(previous, acknowledgedEnd);
+            try {
+                new RecoveryPoint(false, checkpointDurableEnd, checkpointAcknowledgedEnd, corruptRanges.list())
+                        .write(io, dir);
+            } catch (IOException | RuntimeException e) {
+                checkpointAcknowledgedEnd = previous;
+                throw e;
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Waits until the checkpoint's acknowledged end reaches {@code offset}; false after {@code timeoutMs}.
+     * For tests and diagnostics.
+     */
+    boolean awaitAcknowledgedEndMarked(long offset, long timeoutMs) throws InterruptedException {
+        return marker.awaitMarked(offset, timeoutMs);
+    }
+
+    /** The acknowledged end the marker last wrote to the checkpoint. For tests and diagnostics. */
+    long acknowledgedEndMarked() {
+        return marker.markedEnd();
     }
 
     /**
@@ -480,11 +533,13 @@ public final class PartitionLog implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMs());
         boolean interrupted = join(writerThread, deadline);
         interrupted |= join(completerThread, deadline);
+        marker.stop();
+        interrupted |= join(marker.thread(), deadline);
         boolean writerStuck = writerThread.isAlive();
         if (writerStuck || completerThread.isAlive()) {
             giveUp();
         }
-        finishClose(writerStuck);
+        finishClose(writerStuck, marker.thread().isAlive());
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -546,8 +601,9 @@ public final class PartitionLog implements AutoCloseable {
         return thread.getName() + " in " + where;
     }
 
-    private void finishClose(boolean writerStuck) {
-        boolean clean = !writerStuck && writer.failure() == null && queue.failure() == null;
+    /** @param markerStuck the marker's thread is still in a checkpoint write (a hung fsync) */
+    private void finishClose(boolean writerStuck, boolean markerStuck) {
+        boolean clean = !writerStuck && !markerStuck && writer.failure() == null && queue.failure() == null;
         if (clean) {
             try {
                 writeCheckpoint(true, segments.maxOffset());

@@ -67,12 +67,16 @@ class NamesAndConfigTest {
                 .hasMessageContaining("maxMessageBytes=0");
         assertThatThrownBy(() -> LogConfig.builder().closeTimeoutMs(0).build())
                 .hasMessageContaining("closeTimeoutMs=0");
+        assertThatThrownBy(() -> LogConfig.builder().ackMarkerIntervalMs(0).build())
+                .hasMessageContaining("ackMarkerIntervalMs=0");
+        assertThatThrownBy(() -> LogConfig.builder().ackMarkerBytes(0).build())
+                .hasMessageContaining("ackMarkerBytes=0");
     }
 
     @Test
     void recoveryPointRoundTripsAndRejectsAnyDamage() {
         RecoveryPoint point =
-                new RecoveryPoint(true, 12345, List.of(new CorruptRange(10, 20), new CorruptRange(40, 41)));
+                new RecoveryPoint(true, 12345, 23456, List.of(new CorruptRange(10, 20), new CorruptRange(40, 41)));
         ByteBuffer bytes = point.encode();
         assertThat(bytes.remaining()).isEqualTo(LogDescriptor.checkpointLength(2));
         assertThat(RecoveryPoint.decode(bytes.duplicate())).contains(point);
