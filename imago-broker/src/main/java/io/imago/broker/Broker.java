@@ -54,7 +54,7 @@ public final class Broker implements AutoCloseable {
     private final StorageIo io;
     private DataDirLock lock;
     private PartitionRegistry registry;
-    private ScheduledExecutorService scheduler;
+    private ScheduledExecutorService retentionExecutor;
     private LogFlusher flusher;
     private final Map<String, RetentionScheduler> retention = new ConcurrentHashMap<>();
     private BrokerStats stats;
@@ -83,8 +83,10 @@ public final class Broker implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             lock = DataDirLock.acquire(config.dataPath());
-            scheduler = Executors.newScheduledThreadPool(1, r -> daemon(r, "imago-broker-scheduler"));
-            flusher = new LogFlusher(scheduler, FLUSH_TICK_MS);
+            // retention passes only: the flusher has a thread of its own, so a pass that blocks (an archive,
+            // a hung delete) never delays an interval fsync
+            retentionExecutor = Executors.newScheduledThreadPool(1, r -> daemon(r, "imago-broker-retention"));
+            flusher = new LogFlusher(FLUSH_TICK_MS);
             stats = new BrokerStats(clock);
             registry = new PartitionRegistry(config, io, clock, this::partitionOpened);
             int loaded = registry.loadAll();
@@ -127,7 +129,7 @@ public final class Broker implements AutoCloseable {
         String cron = topic.map(TopicConfig::deleteWhen).orElse(config.deleteWhen());
         RetentionPolicy policy = topic.map(TopicConfig::deletePolicy).orElse(config.deletePolicy());
         RetentionScheduler r = retention.computeIfAbsent(cron, c -> {
-            RetentionScheduler s = RetentionScheduler.create(c, clock, scheduler);
+            RetentionScheduler s = RetentionScheduler.create(c, clock, retentionExecutor);
             if (started) {
                 s.start();
             }
@@ -229,12 +231,12 @@ public final class Broker implements AutoCloseable {
                 flusher.close();
             }
         });
-        closeQuietly("scheduler", () -> {
-            if (scheduler != null) {
+        closeQuietly("retention executor", () -> {
+            if (retentionExecutor != null) {
                 // no interrupt: an interrupted FileChannel operation would close a shared segment channel
-                scheduler.shutdown();
-                if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
-                    LOG.warn("A retention or flush task is still running after 30 s; closing the logs anyway");
+                retentionExecutor.shutdown();
+                if (!retentionExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.warn("A retention pass is still running after 30 s; closing the logs anyway");
                 }
             }
         });

@@ -21,7 +21,7 @@ import java.time.Clock;
 public final class BrokerHarness implements AutoCloseable {
     private final Path dir;
     private final EmbeddedZooKeeper zk;
-    private final StorageIo io;
+    private StorageIo io;
     private final int brokerId;
     private final boolean ownsZk;
     private Broker broker;
@@ -68,6 +68,15 @@ public final class BrokerHarness implements AutoCloseable {
 
     /** (Re)starts the broker over the same data directory with a new configuration. */
     public void startBroker(String systemExtra, String sections) throws Exception {
+        startBroker(0, systemExtra, sections);
+    }
+
+    /**
+     * (Re)starts the broker over the same data directory with another storage seam: after a simulated
+     * power loss the old seam refuses every mutation, so the restart needs a fresh one.
+     */
+    public void startBroker(StorageIo newIo, String systemExtra, String sections) throws Exception {
+        io = newIo;
         startBroker(0, systemExtra, sections);
     }
 

@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -131,16 +129,31 @@ class ThresholdFlushTest {
     @Test
     void logFlusherTicksAskDueLogsToFlush() throws Exception {
         open(1000);
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
-        try (LogFlusher flusher = new LogFlusher(executor, 10)) {
+        try (LogFlusher flusher = new LogFlusher(10)) {
             flusher.register(log);
             flusher.start();
             log.append(1, 0, payload(1, 10)).join();
             clock.advance(Duration.ofSeconds(10));
             await().atMost(Duration.ofSeconds(5)).until(() -> io.fsyncCount() - fsyncsAtOpen == 1);
-        } finally {
-            executor.shutdownNow();
         }
+    }
+
+    @Test
+    void logFlusherTicksOnAThreadOfItsOwnThatCloseEnds() {
+        LogFlusher flusher = new LogFlusher(10);
+        try {
+            flusher.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> flusherThreads() == 1);
+        } finally {
+            flusher.close();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusherThreads() == 0);
+    }
+
+    private static long flusherThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals(LogFlusher.THREAD_NAME))
+                .count();
     }
 
     @Test

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  *       ({@link #failNextFsync()}, {@link #failEveryFsync(boolean)}) throw {@link IOException}; they
  *       hit only files matching {@link #faultTarget(Predicate)} (default: segment files).</li>
  *   <li>{@link #delayFsync(long)} and {@link #holdFsyncs()} make fsync slow.</li>
- *   <li>{@link #failDeletes(Predicate)} makes deleting the matching files throw {@link IOException}.</li>
+ *   <li>{@link #failDeletes(Predicate)} makes deleting the matching files throw {@link IOException};
+ *       {@link #holdDeletes(Predicate)} makes it wait at a gate (a hung delete).</li>
  *   <li>{@link #simulatePowerLoss()} truncates every file written through this instance back to its
  *       last fsynced length (exact, since the store only appends), removes every file and directory
  *       created through it whose directory entry was not made durable, and makes every later mutation
@@ -61,6 +62,8 @@ public final class FaultInjectingStorageIo implements StorageIo {
     private volatile FsyncGate gate;
     private volatile boolean dead;
     private volatile Predicate<Path> failDeletes = p -> false;
+    private volatile Predicate<Path> holdDeletes = p -> false;
+    private volatile Gate deleteGate;
     private volatile Predicate<Path> faultTarget =
             p -> p.getFileName().toString().endsWith(LogDescriptor.SEGMENT_SUFFIX);
 
@@ -97,6 +100,17 @@ public final class FaultInjectingStorageIo implements StorageIo {
     /** Every later delete of a file matching {@code which} throws; {@code p -> false} heals it. */
     public void failDeletes(Predicate<Path> which) {
         failDeletes = which;
+    }
+
+    /**
+     * Every later delete of a file matching {@code which} waits until the returned gate is opened, as a
+     * delete on a hung disk would.
+     */
+    public Gate holdDeletes(Predicate<Path> which) {
+        Gate g = new Gate();
+        deleteGate = g;
+        holdDeletes = which;
+        return g;
     }
 
     /** Every later fsync of a target file sleeps this long first. */
@@ -235,6 +249,10 @@ public final class FaultInjectingStorageIo implements StorageIo {
 
     @Override
     public void delete(Path file) throws IOException {
+        Gate g = deleteGate;
+        if (g != null && holdDeletes.test(file)) {
+            g.pass(); // outside the power lock, as a held fsync, so that power can be lost meanwhile
+        }
         power.readLock().lock();
         try {
             mutation("delete", file);
@@ -284,7 +302,10 @@ public final class FaultInjectingStorageIo implements StorageIo {
     }
 
     /** Opens held fsyncs; {@link #awaitHeld} waits until an fsync is waiting at the gate. */
-    public static final class FsyncGate {
+    public static final class FsyncGate extends Gate {}
+
+    /** Opens held operations; {@link #awaitHeld} waits until one is waiting at the gate. */
+    public static class Gate {
         private final CountDownLatch opened = new CountDownLatch(1);
         private final CountDownLatch held = new CountDownLatch(1);
 
@@ -300,11 +321,11 @@ public final class FaultInjectingStorageIo implements StorageIo {
             held.countDown();
             try {
                 if (!opened.await(30, TimeUnit.SECONDS)) {
-                    throw new IOException("fsync gate was never opened");
+                    throw new IOException("gate was never opened");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException("interrupted at the fsync gate", e);
+                throw new IOException("interrupted at the gate", e);
             }
         }
     }

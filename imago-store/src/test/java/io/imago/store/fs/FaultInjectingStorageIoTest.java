@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The power-loss model of the seam: what survives is what was fsynced, bytes and directory entries. */
+/** The power-loss model of the seam (what survives is what was fsynced, bytes and directory entries) and its delete gate. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FaultInjectingStorageIoTest {
     @TempDir
@@ -85,5 +85,33 @@ class FaultInjectingStorageIoTest {
         }
         io.simulatePowerLoss();
         assertThat(file).hasBinaryContent(new byte[] {7});
+    }
+
+    @Test
+    void aHeldDeleteWaitsAtItsGateUntilItIsOpened() throws Exception {
+        Path held = Files.write(tmp.resolve("a.meta"), new byte[] {1});
+        Path other = Files.write(tmp.resolve("b.meta.retired"), new byte[0]);
+        FaultInjectingStorageIo.Gate gate = io.holdDeletes(p -> p.equals(held));
+        io.delete(other);
+        assertThat(other).as("a file the gate does not match").doesNotExist();
+        Thread deleter = new Thread(
+                () -> {
+                    try {
+                        io.delete(held);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                },
+                "held-delete");
+        deleter.start();
+        try {
+            assertThat(gate.awaitHeld(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(held).as("while the gate is closed").exists();
+        } finally {
+            gate.open();
+        }
+        deleter.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(deleter.isAlive()).isFalse();
+        assertThat(held).doesNotExist();
     }
 }
