@@ -156,11 +156,20 @@ public final class BrokerRegistration implements AutoCloseable {
         }
         return update(() -> {
             writeTopic(topic, registrar.registeredSessionId());
-            LOG.info(
-                    "Registered topic {} ({} partitions) of broker {} in ZooKeeper",
-                    topic.topic(),
-                    topic.numPartitions(),
-                    identity.brokerId());
+            if (topic.publishedPartitions() == topic.numPartitions()) {
+                LOG.info(
+                        "Registered topic {} ({} partitions) of broker {} in ZooKeeper",
+                        topic.topic(),
+                        topic.numPartitions(),
+                        identity.brokerId());
+            } else {
+                LOG.info(
+                        "Registered topic {} of broker {} in ZooKeeper: {} partitions, {} of them for producers",
+                        topic.topic(),
+                        identity.brokerId(),
+                        topic.numPartitions(),
+                        topic.publishedPartitions());
+            }
         });
     }
 
@@ -295,8 +304,8 @@ public final class BrokerRegistration implements AutoCloseable {
     private void writeTopic(TopicRegistration topic, long session) throws Exception {
         String name = topic.topic();
         writer.putEphemeral(znodes.legacyTopicPath(name), znodes.legacyTopicData(topic), session);
-        if (topic.acceptPublish()) {
-            writer.putEphemeral(znodes.publishTopicPath(name), znodes.topicJson(topic), session);
+        if (topic.publishes()) {
+            writer.putEphemeral(znodes.publishTopicPath(name), znodes.publishedTopicJson(topic), session);
         } else {
             writer.deleteIfPresent(znodes.publishTopicPath(name));
         }
