@@ -10,8 +10,11 @@ import io.imago.store.fs.FaultInjectingStorageIo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.retry.RetryOneTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,6 +45,11 @@ class OfflinePartitionIT {
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(numParts(zk, PUB)).isEqualTo(3));
 
+            CountDownLatch childrenChanged = new CountDownLatch(1);
+            zk.getChildren()
+                    .usingWatcher((CuratorWatcher) event -> childrenChanged.countDown())
+                    .forPath("/meta/brokers/topics-pub/test");
+
             io.failNextFsync();
             ResultCommand failed = put(c, 2, 20);
             assertThat(failed.code()).isEqualTo(500);
@@ -51,6 +59,9 @@ class OfflinePartitionIT {
                     .untilAsserted(() -> assertThat(numParts(zk, PUB))
                             .as("partitions advertised to producers")
                             .isEqualTo(2));
+            assertThat(childrenChanged.await(10, TimeUnit.SECONDS))
+                    .as("a child watch on topics-pub/test fired (MetaQ's producers watch only the children)")
+                    .isTrue();
             assertThat(numParts(zk, SUB))
                     .as("consumers keep their assignment: topics-sub is unchanged")
                     .isEqualTo(3);
