@@ -73,6 +73,51 @@ class OriginalProducerOfflinePartitionIT {
         }
     }
 
+    @Test
+    void aRunningOriginalProducerStopsSendingToAPartitionOnceItGoesOffline() throws Exception {
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        try (BrokerHarness broker = BrokerHarness.start(dir, "", "[topic=" + TOPIC + "]\nnumPartitions=3", io);
+                WireClient c = broker.connect();
+                DriverProcess producer =
+                        OriginalClient.launch(dir.resolve("producer.log"), "produce", broker.zkConnect(), TOPIC)) {
+            for (int p = 0; p < 3; p++) {
+                c.put(TOPIC, p, "first".getBytes(StandardCharsets.UTF_8), p);
+                assertThat(code((ResultCommand) c.read())).isEqualTo(200);
+            }
+            assertThat(send(producer, 6))
+                    .as("round robin over the three partitions")
+                    .allSatisfy(f -> assertThat(f[1]).as(String.join(" ", f)).isEqualTo("ok"))
+                    .extracting(f -> f[2])
+                    .containsOnly("0-0", "0-1", "0-2");
+
+            io.failNextFsync();
+            c.put(TOPIC, 2, "lost".getBytes(StandardCharsets.UTF_8), 9);
+            assertThat(code((ResultCommand) c.read())).isEqualTo(500);
+
+            // the producer reloads when the children of topics-pub/<topic> change: soon six sends in a row
+            // succeed, which round robin over three partitions with one failing would not allow
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> send(producer, 6).stream().allMatch(f -> f[1].equals("ok")));
+            assertThat(send(producer, 30))
+                    .allSatisfy(f -> assertThat(f[1]).as(String.join(" ", f)).isEqualTo("ok"))
+                    .extracting(f -> f[2])
+                    .containsOnly("0-0", "0-1")
+                    .contains("0-0", "0-1");
+        }
+    }
+
+    /** Sends {@code n} small messages through the original producer and returns their {@code SENT} lines. */
+    private static List<String[]> send(DriverProcess producer, int n) throws Exception {
+        int before = producer.lines("SENT").size();
+        for (Outgoing m : Outgoing.smallBatch(TOPIC, n, before)) {
+            producer.send(m.produceLine());
+        }
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> producer.lines("SENT").size() >= before + n);
+        List<String[]> all = producer.lines("SENT");
+        return all.subList(before, before + n);
+    }
+
     private static int code(ResultCommand reply) {
         int code = reply.code();
         reply.release();
