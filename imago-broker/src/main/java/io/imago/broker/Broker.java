@@ -15,6 +15,7 @@ import io.imago.broker.zk.TopicRegistration;
 import io.imago.protocol.zk.BrokerUrl;
 import io.imago.store.LogFlusher;
 import io.imago.store.PartitionLog;
+import io.imago.store.StoreException;
 import io.imago.store.fs.FileChannelStorageIo;
 import io.imago.store.fs.StorageIo;
 import io.imago.store.retention.RetentionPolicy;
@@ -61,6 +62,9 @@ public final class Broker implements AutoCloseable {
     private Running server;
     private volatile BrokerRegistration registration;
     private final Map<String, TopicRegistration> announced = new ConcurrentHashMap<>();
+    /** Orders the registrations handed to the registrar (see {@link #announce}). */
+    private final Object announceLock = new Object();
+
     private volatile boolean stopping;
     /** Set once partitions are loaded and retention started: later schedulers start when created. */
     private volatile boolean started;
@@ -137,6 +141,29 @@ public final class Broker implements AutoCloseable {
         });
         r.register(log, policy);
         topic.ifPresent(this::announce);
+        log.whenOffline().thenAccept(cause -> partitionOffline(entry, cause));
+    }
+
+    /**
+     * The log of a partition failed (a write or fsync): the partition is refused to gets and puts and
+     * hidden from producers in ZooKeeper until the broker restarts; the page cache is never trusted again
+     * after a failed fsync, so nothing reopens it. Runs on the thread that took the log offline, before
+     * the waiting puts are answered: short, and ZooKeeper is written by the registrar.
+     */
+    private void partitionOffline(PartitionEntry entry, StoreException cause) {
+        if (stopping || !entry.markOffline(cause)) {
+            return; // a close that gave up on a stuck disk: the broker is going anyway
+        }
+        Throwable root = cause;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        LOG.error(
+                "Partition {} is offline: {}; its gets and puts are refused and producers are no longer told"
+                        + " about it (nor about the partitions above it) until the broker restarts",
+                entry.topicPartition(),
+                root.toString());
+        entry.topicConfig().ifPresent(this::announce);
     }
 
     /**
@@ -150,10 +177,14 @@ public final class Broker implements AutoCloseable {
         if (!config.zooKeeper().enabled()) {
             return;
         }
-        announced.putIfAbsent(topic.topic(), topicRegistration(topic));
-        BrokerRegistration r = registration;
-        if (r != null) {
-            r.registerTopic(topicRegistration(topic));
+        // serialized, so that the registrar receives a topic's registrations in the order they were computed
+        synchronized (announceLock) {
+            TopicRegistration current = topicRegistration(topic);
+            announced.put(topic.topic(), current);
+            BrokerRegistration r = registration;
+            if (r != null) {
+                r.registerTopic(current);
+            }
         }
     }
 
@@ -173,8 +204,10 @@ public final class Broker implements AutoCloseable {
                 topicsToRegister(),
                 e -> LOG.warn("ZooKeeper registration problem: {}", e.toString()));
         r.start();
-        registration = r;
-        announced.values().forEach(r::registerTopic);
+        synchronized (announceLock) {
+            registration = r;
+            announced.values().forEach(r::registerTopic);
+        }
         LOG.info("Registered in ZooKeeper {}{} as {}", zk.connectString(), zk.root(), identity.uri());
     }
 
@@ -187,8 +220,21 @@ public final class Broker implements AutoCloseable {
         return new ArrayList<>(topics.values());
     }
 
-    private static TopicRegistration topicRegistration(TopicConfig t) {
-        return new TopicRegistration(t.topic(), t.numPartitions(), t.acceptsPublish(), t.acceptsSubscribe());
+    /**
+     * The registration of a topic: producers are told the partitions below its lowest offline one
+     * (MetaQ's registration is a count), consumers all of them.
+     */
+    private TopicRegistration topicRegistration(TopicConfig t) {
+        int published = t.numPartitions();
+        if (registry != null) {
+            for (int p = 0; p < t.numPartitions(); p++) {
+                if (registry.find(t.topic(), p).map(PartitionEntry::isOffline).orElse(false)) {
+                    published = p;
+                    break;
+                }
+            }
+        }
+        return new TopicRegistration(t.topic(), t.numPartitions(), t.acceptsPublish(), t.acceptsSubscribe(), published);
     }
 
     /** The address the protocol server listens on (its actual port when 0 was configured). */

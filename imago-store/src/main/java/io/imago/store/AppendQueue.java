@@ -44,6 +44,8 @@ final class AppendQueue {
     private boolean flushRequested;
     private boolean closing;
     private StoreException failure;
+    /** Completed with {@code failure} when it is first set, outside the lock. */
+    private final CompletableFuture<StoreException> failed = new CompletableFuture<>();
 
     AppendQueue(LogConfig config, String partition, long nextOffset, long activeSegmentStart) {
         this.chunkBytes = config.writeBufferBytes();
@@ -215,12 +217,15 @@ final class AppendQueue {
 
     /** Refuses every later append with {@code cause} and returns the queued chunks (to fail them). */
     List<WriteChunk> fail(StoreException cause) {
+        boolean first = false;
+        List<WriteChunk> queued;
         lock.lock();
         try {
             if (failure == null) {
                 failure = cause;
+                first = true;
             }
-            List<WriteChunk> queued = new ArrayList<>(ready);
+            queued = new ArrayList<>(ready);
             ready.clear();
             if (open != null) {
                 queued.add(open);
@@ -228,10 +233,19 @@ final class AppendQueue {
             }
             queuedBytes = 0;
             work.signalAll();
-            return queued;
         } finally {
             lock.unlock();
         }
+        if (first) {
+            // before the caller fails the waiters: whoever sees a failed append sees the log offline
+            failed.complete(cause);
+        }
+        return queued;
+    }
+
+    /** Completes (on the failing thread) with the failure that first took the queue offline. */
+    CompletableFuture<StoreException> whenFailed() {
+        return failed;
     }
 
     /** Refuses later appends; the writer drains what is queued and stops. */

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -335,6 +336,17 @@ public final class PartitionLog implements AutoCloseable {
     /** False once closed or after a write or fsync failed. */
     public boolean isOnline() {
         return !closed.get() && queue.failure() == null;
+    }
+
+    /**
+     * Completes once the log goes offline (a failed write or fsync, a stopped completion thread, or a
+     * {@link #close()} that gave up), with the exception later appends fail with. It completes on the
+     * thread that took the log offline, before any waiting append is failed, so keep dependents short; a
+     * dependent added afterwards runs at once. It never completes on a clean close. The log never comes
+     * back online: only reopening it (a restart) does.
+     */
+    public CompletionStage<StoreException> whenOffline() {
+        return queue.whenFailed().minimalCompletionStage();
     }
 
     /** Corrupt ranges known now (from recovery and {@link #verify()}), in offset order. */

@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -123,6 +124,34 @@ class GroupCommitTest {
                 .as("nothing after the failure became visible")
                 .isEqualTo(30);
         assertThat(StoredRecords.readAll(log)).hasSize(1);
+    }
+
+    @Test
+    void whenOfflineCompletesBeforeTheWaitersFailAndNeverOnACleanClose() throws Exception {
+        PartitionLog log = open(LogConfig.defaults(), io);
+        AtomicReference<CompletableFuture<Long>> pending = new AtomicReference<>();
+        CompletableFuture<StoreException> offline = log.whenOffline().toCompletableFuture();
+        CompletableFuture<Boolean> answeredWhenTold =
+                log.whenOffline().thenApply(cause -> pending.get().isDone()).toCompletableFuture();
+        log.append(1, 0, payload(1, 10)).join();
+        assertThat(offline).isNotDone();
+        gate = io.holdFsyncs();
+        io.failNextFsync();
+        pending.set(log.append(2, 0, payload(2, 10)));
+        assertThat(gate.awaitHeld(5, TimeUnit.SECONDS)).isTrue();
+        gate.open();
+        assertThat(offline.get(5, TimeUnit.SECONDS)).isInstanceOf(LogOfflineException.class);
+        assertThat(answeredWhenTold.get(5, TimeUnit.SECONDS))
+                .as("the waiting append had been answered when the log was reported offline")
+                .isFalse();
+        assertThatThrownBy(pending.get()::join).hasCauseInstanceOf(LogOfflineException.class);
+
+        PartitionLog healthy =
+                PartitionLog.open(tmp.resolve("healthy-0"), LogConfig.defaults(), new FaultInjectingStorageIo(), clock);
+        opened.add(healthy);
+        healthy.append(1, 0, payload(1, 10)).join();
+        healthy.close();
+        assertThat(healthy.whenOffline().toCompletableFuture()).isNotDone();
     }
 
     @Test

@@ -168,9 +168,33 @@ public final class PartitionRegistry implements AutoCloseable {
         return open(tp, topic.partitionDirectory(partition), Optional.of(topic), true);
     }
 
-    /** A partition the broker picks for a put with partition {@code -1}: any of the topic's. */
-    public static int randomPartition(TopicConfig topic) {
-        return ThreadLocalRandom.current().nextInt(topic.numPartitions());
+    /**
+     * A partition the broker picks for a put with partition {@code -1}: any of the topic's, at random,
+     * but not one that is offline while another is not.
+     */
+    public int pickPartition(TopicConfig topic) {
+        int picked = ThreadLocalRandom.current().nextInt(topic.numPartitions());
+        if (!isOffline(topic.topic(), picked)) {
+            return picked;
+        }
+        List<Integer> online = new ArrayList<>();
+        for (int p = 0; p < topic.numPartitions(); p++) {
+            if (!isOffline(topic.topic(), p)) {
+                online.add(p);
+            }
+        }
+        return online.isEmpty()
+                ? picked
+                : online.get(ThreadLocalRandom.current().nextInt(online.size()));
+    }
+
+    private boolean isOffline(String topic, int partition) {
+        return find(topic, partition).map(PartitionEntry::isOffline).orElse(false);
+    }
+
+    /** The partitions the broker has taken offline (their log failed), sorted by topic then partition. */
+    public List<PartitionEntry> offlinePartitions() {
+        return partitions().stream().filter(PartitionEntry::isOffline).toList();
     }
 
     private PartitionEntry open(TopicPartition tp, Path dir, Optional<TopicConfig> topicConfig, boolean creating)

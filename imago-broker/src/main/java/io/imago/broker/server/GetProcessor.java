@@ -6,6 +6,7 @@ import io.imago.protocol.Names;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
 import io.imago.protocol.command.Replies;
+import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.ValueHeader;
 import io.imago.store.CorruptRecordException;
 import io.imago.store.LogRegion;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code Long.MAX_VALUE}), otherwise {@code value <n>} followed by the bytes of one segment sent
  * with {@code sendfile}. A read of a range known to be corrupt answers 500 and logs; corrupt bytes
  * are never served. Imago's long-polling get (a {@code maxWaitMs} token) at the end of the log waits
- * for data instead of answering 404 at once. Runs on the event loop: it only reads in-memory state.
+ * for data instead of answering 404 at once. A partition the broker took offline (its log failed) answers
+ * 500 naming it and the cause, never bytes. Runs on the event loop: it only reads in-memory state.
  * Thread-safe.
  */
 final class GetProcessor {
@@ -66,6 +68,10 @@ final class GetProcessor {
     }
 
     private void read(Channel channel, GetCommand get, PartitionEntry entry, boolean stat) {
+        if (entry.isOffline()) {
+            reply(channel, offline(ctx.brokerUri(), entry, get.opaque()));
+            return;
+        }
         ReadResult result;
         try {
             result = entry.log().read(get.offset(), Math.min(get.maxSize(), ctx.transferCapBytes()));
@@ -128,6 +134,20 @@ final class GetProcessor {
                 reply(channel, Replies.noMessageAt(get.offset(), get.opaque()));
             }
         }
+    }
+
+    /** The refusal of a get or put of a partition the broker took offline. */
+    static ResultCommand offline(String brokerUri, PartitionEntry entry, int opaque) {
+        Throwable cause = entry.offlineCause().orElseThrow();
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return Replies.partitionOffline(
+                brokerUri,
+                entry.topicPartition().topic(),
+                entry.topicPartition().partition(),
+                cause.toString(),
+                opaque);
     }
 
     void offset(Channel channel, OffsetCommand offset) {

@@ -2,7 +2,6 @@ package io.imago.broker.server;
 
 import io.imago.broker.config.TopicConfig;
 import io.imago.broker.partition.PartitionEntry;
-import io.imago.broker.partition.PartitionRegistry;
 import io.imago.protocol.Names;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutBatchCommand;
@@ -57,7 +56,7 @@ final class PutProcessor {
                 return;
             }
             TopicConfig topic = accepted.orElseThrow();
-            int partition = put.partition() == -1 ? PartitionRegistry.randomPartition(topic) : put.partition();
+            int partition = put.partition() == -1 ? ctx.registry().pickPartition(topic) : put.partition();
             append(channel, put, topic, partition);
         } finally {
             put.release();
@@ -119,6 +118,11 @@ final class PutProcessor {
                     Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque()), channel.voidPromise());
             return;
         }
+        if (entry.isOffline()) {
+            ctx.stats().putFailed(topic.topic(), topic.collectsStats());
+            channel.writeAndFlush(GetProcessor.offline(ctx.brokerUri(), entry, put.opaque()), channel.voidPromise());
+            return;
+        }
         long id = ctx.ids().nextId();
         int opaque = put.opaque();
         ByteBuffer payload = put.body().nioBuffer();
@@ -135,7 +139,10 @@ final class PutProcessor {
                 warnings.warn("Put to {}-{} failed: {}", topic.topic(), partition, error.toString());
                 ctx.stats().putFailed(topic.topic(), topic.collectsStats());
                 channel.writeAndFlush(
-                        Replies.putFailed(ctx.brokerUri(), topic.topic(), partition, opaque), channel.voidPromise());
+                        entry.isOffline()
+                                ? GetProcessor.offline(ctx.brokerUri(), entry, opaque)
+                                : Replies.putFailed(ctx.brokerUri(), topic.topic(), partition, opaque),
+                        channel.voidPromise());
             }
         });
     }
@@ -206,6 +213,11 @@ final class PutProcessor {
                     Replies.putFailed(ctx.brokerUri(), batch.topic(), partition, opaque), channel.voidPromise());
             return;
         }
+        if (entry.isOffline()) {
+            ctx.stats().putBatchFailed(topic.topic(), topic.collectsStats(), count);
+            channel.writeAndFlush(GetProcessor.offline(ctx.brokerUri(), entry, opaque), channel.voidPromise());
+            return;
+        }
         long firstId = ctx.ids().nextIds(count);
         List<Record> records = new ArrayList<>(count);
         // every entry's checksum was verified by batchRefusal(): the log stores them as given
@@ -230,8 +242,14 @@ final class PutProcessor {
                         "Put of a batch of {} to {}-{} failed: {}", count, topic.topic(), partition, error.toString());
                 ctx.stats().putBatchFailed(topic.topic(), topic.collectsStats(), count);
                 channel.writeAndFlush(
-                        Replies.putFailed(
-                                ctx.brokerUri(), topic.topic(), partition, String.valueOf(error.getMessage()), opaque),
+                        entry.isOffline()
+                                ? GetProcessor.offline(ctx.brokerUri(), entry, opaque)
+                                : Replies.putFailed(
+                                        ctx.brokerUri(),
+                                        topic.topic(),
+                                        partition,
+                                        String.valueOf(error.getMessage()),
+                                        opaque),
                         channel.voidPromise());
             }
         });

@@ -80,6 +80,12 @@ public final class StatsReport {
                         .sum());
         lines.add("topics " + registry.topics().size());
         lines.add("config_checksum " + config.checksumCrc32());
+        List<PartitionEntry> offline = registry.offlinePartitions();
+        if (!offline.isEmpty()) {
+            // Imago's only summary line beyond MetaQ's, and only while a partition is offline
+            lines.add("offline_partitions "
+                    + offline.stream().map(p -> p.topicPartition().toString()).collect(Collectors.joining(",")));
+        }
         return lines;
     }
 
@@ -140,6 +146,14 @@ public final class StatsReport {
         lines.add("bytes " + logs.map(TopicLogs::sizeBytes).orElse(0L));
         for (BrokerStats.Realtime r : BrokerStats.Realtime.values()) {
             lines.add("topic_realtime_" + r.suffix() + " " + stats.renderRealtime(r, topic));
+        }
+        String offline = logs.map(t -> t.partitions().stream()
+                        .filter(PartitionEntry::isOffline)
+                        .map(p -> Integer.toString(p.topicPartition().partition()))
+                        .collect(Collectors.joining(",")))
+                .orElse("");
+        if (!offline.isEmpty()) {
+            lines.add("offline_partitions " + offline);
         }
         return lines;
     }

@@ -156,11 +156,20 @@ public final class BrokerRegistration implements AutoCloseable {
         }
         return update(() -> {
             writeTopic(topic, registrar.registeredSessionId());
-            LOG.info(
-                    "Registered topic {} ({} partitions) of broker {} in ZooKeeper",
-                    topic.topic(),
-                    topic.numPartitions(),
-                    identity.brokerId());
+            if (topic.publishedPartitions() == topic.numPartitions()) {
+                LOG.info(
+                        "Registered topic {} ({} partitions) of broker {} in ZooKeeper",
+                        topic.topic(),
+                        topic.numPartitions(),
+                        identity.brokerId());
+            } else {
+                LOG.info(
+                        "Registered topic {} of broker {} in ZooKeeper: {} partitions, {} of them for producers",
+                        topic.topic(),
+                        identity.brokerId(),
+                        topic.numPartitions(),
+                        topic.publishedPartitions());
+            }
         });
     }
 
@@ -291,17 +300,21 @@ public final class BrokerRegistration implements AutoCloseable {
         }
     }
 
-    /** Registrar only: the legacy, publish and subscribe nodes of one topic. */
+    /**
+     * Registrar only: the legacy, publish and subscribe nodes of one topic; a publish or subscribe node whose
+     * data changes is created again, so that the clients' child watches see it.
+     */
     private void writeTopic(TopicRegistration topic, long session) throws Exception {
         String name = topic.topic();
         writer.putEphemeral(znodes.legacyTopicPath(name), znodes.legacyTopicData(topic), session);
-        if (topic.acceptPublish()) {
-            writer.putEphemeral(znodes.publishTopicPath(name), znodes.topicJson(topic), session);
+        if (topic.publishes()) {
+            writer.putEphemeralWatchedByParent(
+                    znodes.publishTopicPath(name), znodes.publishedTopicJson(topic), session);
         } else {
             writer.deleteIfPresent(znodes.publishTopicPath(name));
         }
         if (topic.acceptSubscribe()) {
-            writer.putEphemeral(znodes.subscribeTopicPath(name), znodes.topicJson(topic), session);
+            writer.putEphemeralWatchedByParent(znodes.subscribeTopicPath(name), znodes.topicJson(topic), session);
         } else {
             writer.deleteIfPresent(znodes.subscribeTopicPath(name));
         }

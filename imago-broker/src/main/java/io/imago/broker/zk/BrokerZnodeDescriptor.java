@@ -51,7 +51,7 @@ final class BrokerZnodeDescriptor {
         return znodes.legacyTopicPath(topic, registrationName());
     }
 
-    /** The ephemeral registration of a topic under {@code topics-pub}, holding {@link #topicJson}. */
+    /** The ephemeral registration of a topic under {@code topics-pub}, holding {@link #publishedTopicJson}. */
     String publishTopicPath(String topic) {
         return znodes.publishedTopicPath(topic, registrationName());
     }
@@ -71,9 +71,14 @@ final class BrokerZnodeDescriptor {
         return utf8(ZnodeDescriptor.legacyTopicData(topic.numPartitions()));
     }
 
-    /** The data of the topics-pub and topics-sub nodes: {@code {"numParts":N,"broker":"<id>-m"}}. */
+    /** The data of the topics-sub node: {@code {"numParts":N,"broker":"<id>-m"}}. */
     byte[] topicJson(TopicRegistration topic) {
         return utf8(TopicRegistrationJson.encode(topic.numPartitions(), registrationName()));
+    }
+
+    /** The data of the topics-pub node: as {@link #topicJson}, with the partitions producers are told. */
+    byte[] publishedTopicJson(TopicRegistration topic) {
+        return utf8(TopicRegistrationJson.encode(topic.publishedPartitions(), registrationName()));
     }
 
     static byte[] utf8(String text) {

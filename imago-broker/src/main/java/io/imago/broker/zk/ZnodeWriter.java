@@ -81,6 +81,31 @@ final class ZnodeWriter {
         throw new KeeperException.BadVersionException(path);
     }
 
+    /**
+     * As {@link #putEphemeral}, but a node of {@code session} holding other data is deleted and created
+     * again (in one multi) instead of having its data set: MetaQ's clients watch only the children of a
+     * topic's {@code topics-pub} and {@code topics-sub} nodes, so a changed {@code numParts} reaches the
+     * running ones only as a change of those children.
+     *
+     * @return the session that owned the node before, if another session did (taken over), else 0
+     */
+    long putEphemeralWatchedByParent(String path, byte[] data, long session) throws Exception {
+        for (int attempt = 0; attempt < MAX_RACES; attempt++) {
+            Stat stat = new Stat();
+            byte[] existing = readOrNull(path, stat);
+            if (existing == null) {
+                if (createEphemeral(path, data)) {
+                    return 0;
+                }
+            } else if (stat.getEphemeralOwner() == session && Arrays.equals(existing, data)) {
+                return 0;
+            } else if (replace(path, stat, data)) {
+                return stat.getEphemeralOwner() == session ? 0 : stat.getEphemeralOwner();
+            }
+        }
+        throw new KeeperException.BadVersionException(path);
+    }
+
     /** The data of {@code path} with its stat stored in {@code stat}, or null if there is no such node. */
     byte[] readOrNull(String path, Stat stat) throws Exception {
         try {

@@ -153,6 +153,27 @@ public final class Replies {
                 opaque);
     }
 
+    /**
+     * Imago addition: the detail of a refused put or get of a partition taken offline by a failed write
+     * or fsync: {@code partition <t>-<p> is offline after a storage failure (<cause>); it takes no put and
+     * serves no get until the broker restarts}.
+     */
+    public static String partitionOfflineText(String topic, int partition, String cause) {
+        return "partition " + topic + "-" + partition + " is offline after a storage failure (" + cause
+                + "); it takes no put and serves no get until the broker restarts";
+    }
+
+    /**
+     * Imago addition: a put or get of a partition taken offline by a failed write or fsync: 500
+     * {@code Put message to [...] failed.Detail:}{@link #partitionOfflineText} (a get's failure reuses the put
+     * text, as in the original). Status 500, the original's store failure: its producer reports the send as
+     * failed and its consumer backs off and asks again.
+     */
+    public static ResultCommand partitionOffline(
+            String brokerUri, String topic, int partition, String cause, int opaque) {
+        return putFailed(brokerUri, topic, partition, partitionOfflineText(topic, partition, cause), opaque);
+    }
+
     /** A transactional put to partition -1: 500 {@code Invalid partition for transaction command:<p>}. */
     public static ResultCommand invalidTransactionPartition(int partition, int opaque) {
         return ResultCommand.of(

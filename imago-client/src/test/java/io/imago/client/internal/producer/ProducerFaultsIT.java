@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.imago.Message;
 import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
+import io.imago.broker.WireClient;
 import io.imago.broker.partition.TopicLogs;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaClientConfig;
@@ -18,6 +19,7 @@ import io.imago.client.producer.SendResult;
 import io.imago.cluster.Partition;
 import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
+import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.zk.BrokerUrl;
 import io.imago.protocol.zk.TopicRegistrationJson;
 import io.imago.protocol.zk.ZnodeDescriptor;
@@ -27,7 +29,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -292,6 +296,39 @@ class ProducerFaultsIT {
             assertThat(r.getPartition()).isEqualTo(new Partition(0, 0));
         }
         assertThat(appended(broker)).as("messages broker 0 stored").isEqualTo(4);
+    }
+
+    /** Issue 13: a partition a failed fsync took offline is withdrawn from producers; sends go to the others. */
+    @Test
+    void sendsGoToTheOnlinePartitionsOnceAFailedFsyncTookOneOffline() throws Exception {
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        BrokerHarness broker = brokers.start("", "[topic=" + TOPIC + "]\nnumPartitions=3", io);
+        MessageSessionFactory f = factory(broker, 4);
+        MessageProducer producer = f.createProducer();
+        producer.publish(TOPIC);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> f.getPartitionsForTopic(TOPIC).size() == 3);
+        try (WireClient c = broker.connect()) {
+            c.put(TOPIC, 2, "first".getBytes(StandardCharsets.UTF_8), 0); // creates the partition
+            ResultCommand created = (ResultCommand) c.read();
+            assertThat(created.code()).isEqualTo(200);
+            created.release();
+            io.failNextFsync();
+            c.put(TOPIC, 2, "lost".getBytes(StandardCharsets.UTF_8), 1);
+            ResultCommand failed = (ResultCommand) c.read();
+            assertThat(failed.code()).isEqualTo(500);
+            failed.release();
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(f.getPartitionsForTopic(TOPIC))
+                        .containsExactly(new Partition(0, 0), new Partition(0, 1)));
+        Set<Partition> used = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            SendResult r = producer.sendMessage(message("m" + i), 10, TimeUnit.SECONDS);
+            assertThat(r.isSuccess()).as(r.toString()).isTrue();
+            used.add(r.getPartition());
+        }
+        assertThat(used).containsExactlyInAnyOrder(new Partition(0, 0), new Partition(0, 1));
     }
 
     private static String keyOf(Partition wanted, List<Partition> partitions) {
