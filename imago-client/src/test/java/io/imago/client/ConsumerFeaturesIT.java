@@ -315,90 +315,48 @@ class ConsumerFeaturesIT {
     }
 
     /**
-     * Consumer "b" acks tx-0 and leaves tx-1 and tx-2 unacked; consumer "a" joins (it sorts first, so
-     * it takes the one partition) and leaves again without acking; "b" claims the partition back. The
-     * unacked messages must come to "b" again (not be dropped by its id cache as duplicates), and the
-     * committed position must stay on the last ack.
-     */
-    /**
      * Issue 12 item 1: a listener that turns auto-ack off once (on the first message it sees) keeps
      * manual acks when its partition comes back to it (moved away and back): the partition's ack mode
      * survives the re-claim, so the messages it did not ack are not acknowledged by default.
      */
     @Test
     void theAckModeOfAPartitionSurvivesItsComingBack() throws Exception {
-        MessageProducer producer = producer("txmode");
-        send(producer, "txmode", "tx", 3);
-        List<String> toB = new CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean manual = new java.util.concurrent.atomic.AtomicBoolean();
-        ConsumerConfig configB = consumerConfig("txmode", dir);
-        configB.setConsumerId("b");
-        MessageConsumer b = consume(
-                configB,
-                "txmode",
-                64 * 1024,
-                listener(m -> {
-                    if (manual.compareAndSet(false, true)) {
-                        m.getPartition().setAutoAck(false); // once, as an application may
-                    }
-                    toB.add(text(m));
-                    if (text(m).equals("tx-0")) {
-                        m.getPartition().ack();
-                    }
-                }),
-                null);
-        MessageConsumer a = null;
-        MessageConsumer after = null;
-        try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> toB.size() == 3);
-            List<String> toA = new CopyOnWriteArrayList<>();
-            ConsumerConfig configA = consumerConfig("txmode", dir);
-            configA.setConsumerId("a");
-            a = consume(
-                    configA,
-                    "txmode",
-                    64 * 1024,
-                    listener(m -> {
-                        m.getPartition().setAutoAck(false);
-                        toA.add(text(m));
-                    }),
-                    null);
-            await().atMost(Duration.ofSeconds(20)).until(() -> toA.size() == 2);
-            a.shutdown(); // the partition goes back to "b", which does not call setAutoAck again
-            await().atMost(Duration.ofSeconds(20)).until(() -> toB.size() >= 5);
-            b.shutdown();
-            ConsumerTesting.Counting next = new ConsumerTesting.Counting();
-            after = consume(consumerConfig("txmode", dir), "txmode", 64 * 1024, next, null);
-            await().atMost(Duration.ofSeconds(20)).until(() -> next.messages.size() == 2);
-            assertThat(next.messages)
-                    .as("delivered from the last ack: b never acked tx-1 and tx-2")
-                    .extracting(ConsumerFeaturesIT::text)
-                    .containsExactly("tx-1", "tx-2");
-        } finally {
-            b.shutdown();
-            if (a != null) {
-                a.shutdown();
+        unackedMessagesComeBackWithTheirPartition("txmode", m -> {
+            if (manual.compareAndSet(false, true)) {
+                m.getPartition().setAutoAck(false); // once, as an application may
             }
-            if (after != null) {
-                after.shutdown();
-            }
-            producer.shutdown();
-        }
+        });
     }
 
+    /**
+     * Consumer "b" acks tx-0 and leaves tx-1 and tx-2 unacked; consumer "a" joins (it sorts first, so
+     * it takes the one partition) and leaves again without acking; "b" claims the partition back. The
+     * unacked messages must come to "b" again (not be dropped by its id cache as duplicates), and the
+     * committed position must stay on the last ack.
+     */
     @Test
     void unackedMessagesAreDeliveredAgainWhenThePartitionComesBack() throws Exception {
-        MessageProducer producer = producer("txmove");
-        send(producer, "txmove", "tx", 3);
+        unackedMessagesComeBackWithTheirPartition(
+                "txmove", m -> m.getPartition().setAutoAck(false));
+    }
+
+    /**
+     * The scenario of both tests above on {@code topic}, "b"'s listener setting its ack mode with
+     * {@code ackMode} before it records, and acks tx-0 only.
+     */
+    private void unackedMessagesComeBackWithTheirPartition(String topic, Body ackMode) throws Exception {
+        MessageProducer producer = producer(topic);
+        send(producer, topic, "tx", 3);
         List<String> toB = new CopyOnWriteArrayList<>();
-        ConsumerConfig configB = consumerConfig("txmove", dir);
+        ConsumerConfig configB = consumerConfig(topic, dir);
         configB.setConsumerId("b");
         MessageConsumer b = consume(
                 configB,
-                "txmove",
+                topic,
                 64 * 1024,
                 listener(m -> {
-                    m.getPartition().setAutoAck(false);
+                    ackMode.accept(m);
                     toB.add(text(m));
                     if (text(m).equals("tx-0")) {
                         m.getPartition().ack();
@@ -410,11 +368,11 @@ class ConsumerFeaturesIT {
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> toB.size() == 3);
             List<String> toA = new CopyOnWriteArrayList<>();
-            ConsumerConfig configA = consumerConfig("txmove", dir);
+            ConsumerConfig configA = consumerConfig(topic, dir);
             configA.setConsumerId("a");
             a = consume(
                     configA,
-                    "txmove",
+                    topic,
                     64 * 1024,
                     listener(m -> {
                         m.getPartition().setAutoAck(false);
@@ -432,7 +390,7 @@ class ConsumerFeaturesIT {
             assertThat(toB).containsExactly("tx-0", "tx-1", "tx-2", "tx-1", "tx-2");
             b.shutdown();
             ConsumerTesting.Counting next = new ConsumerTesting.Counting();
-            after = consume(consumerConfig("txmove", dir), "txmove", 64 * 1024, next, null);
+            after = consume(consumerConfig(topic, dir), topic, 64 * 1024, next, null);
             await().atMost(Duration.ofSeconds(20)).until(() -> next.messages.size() == 2);
             assertThat(next.messages)
                     .as("delivered from the last ack")

@@ -8,12 +8,11 @@ import io.imago.broker.BrokerHarnessExtension;
 import io.imago.client.internal.remoting.RemotingConfig;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
+import io.imago.client.testing.StoredTexts;
 import io.imago.exception.MessageNotSentException;
 import io.imago.store.fs.FaultInjectingStorageIo;
 import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +63,9 @@ class InFlightSlotIT {
                     .isTrue();
 
             assertThat(failure).isInstanceOf(MessageNotSentException.class);
-            assertThat(stored(factory)).as("what the broker stored").containsExactly("first", "after");
+            assertThat(StoredTexts.of(factory, TOPIC))
+                    .as("what the broker stored")
+                    .containsExactly("first", "after");
             producer.shutdown();
         } finally {
             if (gate != null) {
@@ -87,14 +88,5 @@ class InFlightSlotIT {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError("the send did not end", e);
         }
-    }
-
-    private static List<String> stored(MessageSessionFactory f) {
-        List<String> all = new ArrayList<>();
-        TopicBrowser browser = f.createTopicBrowser(TOPIC, 1024 * 1024, 5, TimeUnit.SECONDS);
-        browser.iterator().forEachRemaining(m -> all.add(new String(m.getData(), StandardCharsets.UTF_8)));
-        browser.shutdown();
-        all.removeIf("warm-up"::equals);
-        return all;
     }
 }

@@ -12,10 +12,10 @@ import io.imago.broker.partition.TopicLogs;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
-import io.imago.client.TopicBrowser;
 import io.imago.client.producer.HashPartitionSelector;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.SendResult;
+import io.imago.client.testing.StoredTexts;
 import io.imago.cluster.Partition;
 import io.imago.exception.MessageNotSentException;
 import io.imago.exception.MetaClientException;
@@ -113,12 +113,7 @@ class ProducerFaultsIT {
     }
 
     private List<String> stored(MessageSessionFactory f) {
-        List<String> all = new ArrayList<>();
-        TopicBrowser browser = f.createTopicBrowser(TOPIC, 1024 * 1024, 5, TimeUnit.SECONDS);
-        browser.iterator().forEachRemaining(m -> all.add(new String(m.getData(), StandardCharsets.UTF_8)));
-        browser.shutdown();
-        all.removeIf("warm-up"::equals);
-        return all;
+        return StoredTexts.of(f, TOPIC);
     }
 
     /** Messages the broker appended to {@link #TOPIC} (a browser would stop at the crashed broker). */
