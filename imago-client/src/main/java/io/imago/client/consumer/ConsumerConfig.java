@@ -11,6 +11,10 @@ import io.imago.protocol.Names;
  */
 public class ConsumerConfig extends MetaClientConfig {
     private static final long serialVersionUID = 1L;
+    /** Imago: the default of {@link #getMaxListenerTimeInMills()}, 5 minutes. */
+    public static final long DEFAULT_MAX_LISTENER_TIME_IN_MILLS = 300_000;
+    /** Imago: the default of {@link #getShutdownTimeoutInMills()}, 30 seconds. */
+    public static final long DEFAULT_SHUTDOWN_TIMEOUT_IN_MILLS = 30_000;
 
     private String group;
     private String consumerId;
@@ -29,8 +33,8 @@ public class ConsumerConfig extends MetaClientConfig {
     private int maxIncreaseFetchDataRetries = 5;
     private String partition;
     private LoadBalanceStrategy.Type loadBalanceStrategyType = LoadBalanceStrategy.Type.DEFAULT;
-    private long maxListenerTimeInMills = 300_000;
-    private long shutdownTimeoutInMills = 30_000;
+    private long maxListenerTimeInMills = DEFAULT_MAX_LISTENER_TIME_IN_MILLS;
+    private long shutdownTimeoutInMills = DEFAULT_SHUTDOWN_TIMEOUT_IN_MILLS;
 
     public ConsumerConfig() {}
 

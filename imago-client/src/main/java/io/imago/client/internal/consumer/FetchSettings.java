@@ -53,8 +53,8 @@ public record FetchSettings(
                 maxFetchBytes,
                 longPollMs,
                 corruptRecordHandler,
-                new ConsumerConfig().getMaxListenerTimeInMills(),
-                new ConsumerConfig().getShutdownTimeoutInMills());
+                ConsumerConfig.DEFAULT_MAX_LISTENER_TIME_IN_MILLS,
+                ConsumerConfig.DEFAULT_SHUTDOWN_TIMEOUT_IN_MILLS);
     }
 
     /** Without a corrupt record handler. */
