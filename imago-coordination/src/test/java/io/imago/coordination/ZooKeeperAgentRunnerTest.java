@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -90,9 +91,21 @@ class ZooKeeperAgentRunnerTest {
                 .retryPolicy(new RetryOneTime(50))
                 .ensembleTracker(false)
                 .build();
+        // blockUntilConnected can return before the first CONNECTED has reached the state listeners: wait
+        // for that too, so that a runner started afterwards never hears of the connection it started in
+        CountDownLatch connectedDelivered = new CountDownLatch(1);
+        ConnectionStateListener probe = (c, state) -> {
+            if (state == ConnectionState.CONNECTED) {
+                connectedDelivered.countDown();
+            }
+        };
+        client.getConnectionStateListenable().addListener(probe);
         client.start();
         assertThat(client.blockUntilConnected(SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS))
                 .isTrue();
+        assertThat(connectedDelivered.await(SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+                .isTrue();
+        client.getConnectionStateListenable().removeListener(probe);
         runner = runner(ClosePolicy.letFinish());
     }
 
