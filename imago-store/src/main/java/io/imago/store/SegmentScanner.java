@@ -38,6 +38,8 @@ final class SegmentScanner {
     private final Window probe = new Window();
 
     private final CRC32 crc = new CRC32();
+    /** Valid records met on the record chain so far (not those of resync look-aheads). */
+    private long validRecords;
 
     /**
      * Scans {@code file} positions {@code [0, limitBytes)}.
@@ -69,9 +71,15 @@ final class SegmentScanner {
             if (length < 0) {
                 return position;
             }
+            validRecords++;
             position += length;
         }
         return position;
+    }
+
+    /** The number of valid records the record chain went through so far ({@link #validChainEnd}). */
+    long validRecords() {
+        return validRecords;
     }
 
     /**
