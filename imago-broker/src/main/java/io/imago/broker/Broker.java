@@ -14,6 +14,7 @@ import io.imago.broker.zk.BrokerRegistration;
 import io.imago.broker.zk.TopicRegistration;
 import io.imago.protocol.zk.BrokerUrl;
 import io.imago.store.LogFlusher;
+import io.imago.store.LogScrubber;
 import io.imago.store.PartitionLog;
 import io.imago.store.StoreException;
 import io.imago.store.fs.FileChannelStorageIo;
@@ -57,6 +58,7 @@ public final class Broker implements AutoCloseable {
     private PartitionRegistry registry;
     private ScheduledExecutorService retentionExecutor;
     private LogFlusher flusher;
+    private LogScrubber scrubber;
     private final Map<String, RetentionScheduler> retention = new ConcurrentHashMap<>();
     private BrokerStats stats;
     private Running server;
@@ -97,6 +99,7 @@ public final class Broker implements AutoCloseable {
             LOG.info("Loaded {} partitions from {}", loaded, config.dataPath());
             flusher.start();
             retention.values().forEach(RetentionScheduler::start);
+            startScrubber();
             started = true;
             server = BrokerServers.start(
                     config, registry, stats, new MessageIdGenerator(config.brokerId(), clock), clock, () -> stopping);
@@ -113,6 +116,22 @@ public final class Broker implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The background scrub of every partition's sealed segments, unless {@code scrubBytesPerSecond=0}. */
+    private void startScrubber() {
+        if (config.scrubBytesPerSecond() <= 0) {
+            LOG.info("Background scrub off (scrubBytesPerSecond=0)");
+            return;
+        }
+        PartitionRegistry partitions = registry;
+        BrokerStats counts = stats;
+        scrubber = new LogScrubber(
+                () -> partitions.partitions().stream().map(PartitionEntry::log).toList(),
+                config.scrubBytesPerSecond(),
+                config.scrubIntervalMs(),
+                counts::scrubFound);
+        scrubber.start();
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -272,6 +291,11 @@ public final class Broker implements AutoCloseable {
             server.stopAccepting();
         }
         closeQuietly("retention", () -> retention.values().forEach(RetentionScheduler::close));
+        closeQuietly("scrubber", () -> {
+            if (scrubber != null) {
+                scrubber.close();
+            }
+        });
         closeQuietly("flusher", () -> {
             if (flusher != null) {
                 flusher.close();

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TopicsCommand.class,
             GroupsCommand.class,
             StatsCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes of the tools (produce, consume, topics, groups, stats):%n",

@@ -11,11 +11,19 @@ import io.imago.client.consumer.ConsumerConfig;
 import io.imago.client.consumer.MessageConsumer;
 import io.imago.client.consumer.MessageListener;
 import io.imago.protocol.zk.OffsetNodeData;
+import io.imago.store.LogConfig;
+import io.imago.store.PartitionLog;
+import io.imago.store.fs.FileChannelStorageIo;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -339,6 +347,51 @@ class CliToolsIT {
         assertThat(all.lines()).anyMatch(l -> l.startsWith("orders partitions 2 "));
     }
 
+    /** A stopped broker's data directory: {@code logs-0} with 12 records of 50 bytes, segments of 200. */
+    static Path stoppedDataDirectory(String name) throws IOException {
+        Path data = dir.resolve(name);
+        LogConfig small = LogConfig.builder().maxSegmentBytes(200).build();
+        try (PartitionLog log =
+                PartitionLog.open(data.resolve("logs-0"), small, new FileChannelStorageIo(), Clock.systemUTC())) {
+            for (int i = 0; i < 12; i++) {
+                byte[] body =
+                        String.format("message %02d of the verify test!", i).getBytes(StandardCharsets.UTF_8);
+                log.append(i + 1, 0, ByteBuffer.wrap(body)).join();
+            }
+        }
+        Files.createDirectories(data.resolve("other-1"));
+        return data;
+    }
+
+    @Test
+    void verifyReportsEveryPartitionAndTheCorruptRangeOfOneFlippedByteWithExitOne() throws IOException {
+        Path data = stoppedDataDirectory("verify-data");
+        Run clean = imago("verify", "--data", data.toString());
+        assertThat(clean.exitCode()).as(clean.err()).isZero();
+        assertThat(clean.lines())
+                .contains("logs-0 segments 4 records 12 bytes 600 ok", "other-1 segments 0 records 0 bytes 0 ok")
+                .last()
+                .isEqualTo("verified 2 partitions: 12 records, 600 bytes, no corruption");
+
+        Path sealed = data.resolve("logs-0").resolve("00000000000000000200.meta");
+        try (RandomAccessFile raf = new RandomAccessFile(sealed.toFile(), "rw")) {
+            raf.seek(77);
+            int b = raf.read();
+            raf.seek(77);
+            raf.write(b ^ 0x10);
+        }
+        Run corrupt = imago("verify", "--data", data.toString(), "--topic", "logs");
+        assertThat(corrupt.exitCode()).as("corruption found").isEqualTo(1);
+        assertThat(corrupt.lines())
+                .containsExactly(
+                        "logs-0 segments 4 records 11 bytes 600 CORRUPT",
+                        "logs-0 corrupt [250, 300) 50 bytes in 00000000000000000200.meta",
+                        "verified 1 partitions: 11 records, 600 bytes, 1 corrupt ranges (50 bytes)");
+        assertThat(corrupt.err()).contains("verify: logs-0");
+        assertThat(imago("verify", "--data", data.resolve("missing").toString()).exitCode())
+                .isEqualTo(2);
+    }
+
     @Test
     void exitCodesSeparateFailuresFromUsageErrors() {
         assertThat(imago("stats", "--broker", "127.0.0.1:1").exitCode()).isEqualTo(1);
@@ -361,6 +414,7 @@ class CliToolsIT {
                 new String[] {"produce"},
                 new String[] {"consume"},
                 new String[] {"stats"},
+                new String[] {"verify"},
                 new String[] {"topics", "list"},
                 new String[] {"topics", "describe"},
                 new String[] {"groups", "list"},

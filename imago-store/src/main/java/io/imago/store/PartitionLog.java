@@ -387,28 +387,52 @@ public final class PartitionLog implements AutoCloseable {
      * @return the corrupt ranges found by this pass
      */
     public List<CorruptRange> verify() throws IOException {
+        List<CorruptRange> found = scanSealed(ReadThrottle.NONE);
+        addCorruptRanges(found);
+        return found;
+    }
+
+    /**
+     * {@link #verify()} with its reads paced by {@code throttle}: the background scrub
+     * ({@link LogScrubber}). Takes no lock of the writer's: each sealed segment is retained while it is
+     * read, one at a time; a segment removed by retention meanwhile is skipped. Does nothing once the
+     * log is closed.
+     *
+     * @return the corrupt ranges found by this pass that were not known before
+     * @throws java.io.InterruptedIOException if {@code throttle} stops the pass
+     */
+    public List<CorruptRange> scrub(ReadThrottle throttle) throws IOException {
+        if (closed.get()) {
+            return List.of();
+        }
+        return addCorruptRanges(scanSealed(throttle));
+    }
+
+    private List<CorruptRange> scanSealed(ReadThrottle throttle) throws IOException {
         Segment[] snapshot = segments.snapshot();
         List<CorruptRange> found = new ArrayList<>();
-        for (int i = 0; i + 1 < snapshot.length; i++) {
+        for (int i = 0; i + 1 < snapshot.length && !closed.get(); i++) {
             Segment segment = snapshot[i];
             if (!segment.tryRetain()) {
                 continue;
             }
             try {
-                found.addAll(new SegmentScanner(segment.file(), segment.visibleBytes(), config.maxMessageBytes())
-                        .corruptRanges(0, segment.startOffset()));
+                found.addAll(
+                        new SegmentScanner(segment.file(), segment.visibleBytes(), config.maxMessageBytes(), throttle)
+                                .corruptRanges(0, segment.startOffset()));
             } finally {
                 segment.release();
             }
         }
-        addCorruptRanges(found);
         return found;
     }
 
-    private void addCorruptRanges(List<CorruptRange> found) {
-        for (CorruptRange range : corruptRanges.add(found)) {
+    private List<CorruptRange> addCorruptRanges(List<CorruptRange> found) {
+        List<CorruptRange> added = corruptRanges.add(found);
+        for (CorruptRange range : added) {
             LOG.warn("Partition {}: corrupt records in {} will fail reads", name, range);
         }
+        return added;
     }
 
     /**

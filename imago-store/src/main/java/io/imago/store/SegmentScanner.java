@@ -31,12 +31,15 @@ final class SegmentScanner {
     private final StorageFile file;
     private final long limit;
     private final int maxPayloadBytes;
+    private final ReadThrottle throttle;
     /** The sequential reads: the record chain, and the headers of successive resync candidates. */
     private final Window scan = new Window();
     /** Reads ahead of a resync candidate, so that {@link #scan} stays where the candidates are. */
     private final Window probe = new Window();
 
     private final CRC32 crc = new CRC32();
+    /** Valid records met on the record chain so far (not those of resync look-aheads). */
+    private long validRecords;
 
     /**
      * Scans {@code file} positions {@code [0, limitBytes)}.
@@ -44,9 +47,20 @@ final class SegmentScanner {
      * @param maxPayloadBytes the largest payload a resync candidate may claim
      */
     SegmentScanner(StorageFile file, long limitBytes, int maxPayloadBytes) {
+        this(file, limitBytes, maxPayloadBytes, ReadThrottle.NONE);
+    }
+
+    /**
+     * Scans {@code file} positions {@code [0, limitBytes)}, pacing its reads with {@code throttle} (a
+     * background scrub).
+     *
+     * @param maxPayloadBytes the largest payload a resync candidate may claim
+     */
+    SegmentScanner(StorageFile file, long limitBytes, int maxPayloadBytes, ReadThrottle throttle) {
         this.file = file;
         this.limit = limitBytes;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.throttle = throttle;
     }
 
     /** Start of the first invalid record at or after {@code from}, or the limit if all are valid. */
@@ -57,9 +71,15 @@ final class SegmentScanner {
             if (length < 0) {
                 return position;
             }
+            validRecords++;
             position += length;
         }
         return position;
+    }
+
+    /** The number of valid records the record chain went through so far ({@link #validChainEnd}). */
+    long validRecords() {
+        return validRecords;
     }
 
     /**
@@ -186,6 +206,7 @@ final class SegmentScanner {
             }
             start = position;
             length = wanted;
+            throttle.acquire(wanted);
             return 0;
         }
     }

@@ -283,6 +283,16 @@ public final class BrokerConfig {
         return system.get(ConfigKeys.MAX_MESSAGE_SIZE);
     }
 
+    /** New in Imago: the pace of the background scrub in bytes per second; 0 = no scrub. */
+    public long scrubBytesPerSecond() {
+        return system.get(ConfigKeys.SCRUB_BYTES_PER_SECOND);
+    }
+
+    /** New in Imago: milliseconds between two scrub passes. */
+    public long scrubIntervalMs() {
+        return system.get(ConfigKeys.SCRUB_INTERVAL);
+    }
+
     public int getProcessThreadCount() {
         return system.get(ConfigKeys.GET_PROCESS_THREAD_COUNT);
     }

@@ -41,6 +41,8 @@ public final class ConfigKeys {
     public static final int DEFAULT_MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final int DEFAULT_MAX_TRANSFER_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    public static final long DEFAULT_SCRUB_BYTES_PER_SECOND = 16L * 1024 * 1024;
+    public static final long DEFAULT_SCRUB_INTERVAL_MS = 3_600_000L;
     public static final int DEFAULT_THREADS_PER_PROCESSOR = 10;
     public static final String DEFAULT_DELETE_WHEN = "0 0 6,18 * * ?";
     public static final int DEFAULT_QUARTZ_THREAD_COUNT = 5;
@@ -138,6 +140,18 @@ public final class ConfigKeys {
             1,
             MAX,
             "New in Imago: a put whose body is larger is refused (result 500).");
+    public static final ConfigKey<Long> SCRUB_BYTES_PER_SECOND = ConfigKey.longKey(
+            "scrubBytesPerSecond",
+            DEFAULT_SCRUB_BYTES_PER_SECOND,
+            0,
+            Long.MAX_VALUE,
+            "New in Imago: pace of the background scrub of sealed segments in bytes/s; 0 = no scrub.");
+    public static final ConfigKey<Long> SCRUB_INTERVAL = ConfigKey.longKey(
+            "scrubInterval",
+            DEFAULT_SCRUB_INTERVAL_MS,
+            1,
+            Long.MAX_VALUE,
+            "New in Imago: milliseconds between the end of one scrub pass and the start of the next.");
     public static final ConfigKey<Integer> GET_PROCESS_THREAD_COUNT = ConfigKey.intKey(
             "getProcessThreadCount",
             env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(),
@@ -253,6 +267,8 @@ public final class ConfigKeys {
             MAX_SEGMENT_SIZE,
             MAX_TRANSFER_SIZE,
             MAX_MESSAGE_SIZE,
+            SCRUB_BYTES_PER_SECOND,
+            SCRUB_INTERVAL,
             GET_PROCESS_THREAD_COUNT,
             PUT_PROCESS_THREAD_COUNT,
             DELETE_POLICY,

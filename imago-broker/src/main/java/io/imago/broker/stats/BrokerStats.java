@@ -48,6 +48,7 @@ public final class BrokerStats {
     final LongAdder txXaBegin = new LongAdder();
     final LongAdder txCommit = new LongAdder();
     final LongAdder txRollback = new LongAdder();
+    final LongAdder scrubCorruptRanges = new LongAdder();
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<Realtime, Map<String, RealtimeStat>> realtime = new EnumMap<>(Realtime.class);
     private volatile long lastResetMs;
@@ -66,6 +67,11 @@ public final class BrokerStats {
         cmdPut.increment();
         record(Realtime.PUT, topic, statTopic, 1);
         record(Realtime.MESSAGE_SIZE, topic, statTopic, payloadBytes);
+    }
+
+    /** The background scrub found {@code ranges} corrupt ranges not known before. */
+    public void scrubFound(long ranges) {
+        scrubCorruptRanges.add(ranges);
     }
 
     public void putFailed(String topic, boolean statTopic) {

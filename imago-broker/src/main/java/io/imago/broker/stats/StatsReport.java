@@ -82,9 +82,14 @@ public final class StatsReport {
         lines.add("config_checksum " + config.checksumCrc32());
         List<PartitionEntry> offline = registry.offlinePartitions();
         if (!offline.isEmpty()) {
-            // Imago's only summary line beyond MetaQ's, and only while a partition is offline
+            // a summary line beyond MetaQ's, only while a partition is offline
             lines.add("offline_partitions "
                     + offline.stream().map(p -> p.topicPartition().toString()).collect(Collectors.joining(",")));
+        }
+        long scrubbed = stats.scrubCorruptRanges.sum();
+        if (scrubbed > 0) {
+            // a summary line beyond MetaQ's, only once the background scrub found corruption
+            lines.add("scrub_corrupt_ranges " + scrubbed);
         }
         return lines;
     }
