@@ -63,22 +63,7 @@ final class ZnodeWriter {
      * @return the session that owned the node before, if another session did (taken over), else 0
      */
     long putEphemeral(String path, byte[] data, long session) throws Exception {
-        for (int attempt = 0; attempt < MAX_RACES; attempt++) {
-            Stat stat = new Stat();
-            byte[] existing = readOrNull(path, stat);
-            if (existing == null) {
-                if (createEphemeral(path, data)) {
-                    return 0;
-                }
-            } else if (stat.getEphemeralOwner() == session) {
-                if (Arrays.equals(existing, data) || setData(path, data, stat)) {
-                    return 0;
-                }
-            } else if (replace(path, stat, data)) {
-                return stat.getEphemeralOwner();
-            }
-        }
-        throw new KeeperException.BadVersionException(path);
+        return putEphemeral(path, data, session, false);
     }
 
     /**
@@ -90,17 +75,30 @@ final class ZnodeWriter {
      * @return the session that owned the node before, if another session did (taken over), else 0
      */
     long putEphemeralWatchedByParent(String path, byte[] data, long session) throws Exception {
+        return putEphemeral(path, data, session, true);
+    }
+
+    /**
+     * The two above: a node of {@code session} holding other data has its data set, or, with {@code
+     * recreateOnChange}, is deleted and created again in one multi.
+     */
+    private long putEphemeral(String path, byte[] data, long session, boolean recreateOnChange) throws Exception {
         for (int attempt = 0; attempt < MAX_RACES; attempt++) {
             Stat stat = new Stat();
             byte[] existing = readOrNull(path, stat);
+            boolean ours = existing != null && stat.getEphemeralOwner() == session;
             if (existing == null) {
                 if (createEphemeral(path, data)) {
                     return 0;
                 }
-            } else if (stat.getEphemeralOwner() == session && Arrays.equals(existing, data)) {
+            } else if (ours && Arrays.equals(existing, data)) {
                 return 0;
+            } else if (ours && !recreateOnChange) {
+                if (setData(path, data, stat)) {
+                    return 0;
+                }
             } else if (replace(path, stat, data)) {
-                return stat.getEphemeralOwner() == session ? 0 : stat.getEphemeralOwner();
+                return ours ? 0 : stat.getEphemeralOwner();
             }
         }
         throw new KeeperException.BadVersionException(path);
