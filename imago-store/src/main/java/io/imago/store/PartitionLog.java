@@ -182,7 +182,8 @@ public final class PartitionLog implements AutoCloseable {
                 threads.syncs());
         // recovery fsynced the recovered log: it is all acknowledged now (a no-op after a clean stop)
         marker.synced(recovery.maxOffset());
-        LOG.info(
+        // DEBUG: recovery logs what it found, and the broker one line per partition (thousands at a start)
+        LOG.debug(
                 "Opened partition {} at {}: offsets [{}, {}), {} segments, {}",
                 name,
                 dir,
@@ -775,7 +776,11 @@ public final class PartitionLog implements AutoCloseable {
                 retentionLock.unlock();
             }
         }
-        LOG.info("Closed partition {} at offset {}{}", name, segments.maxOffset(), clean ? "" : " (unclean)");
+        if (clean) {
+            LOG.debug("Closed partition {} at offset {}", name, segments.maxOffset()); // thousands at a stop
+        } else {
+            LOG.info("Closed partition {} at offset {} (unclean)", name, segments.maxOffset());
+        }
     }
 
     @Override
