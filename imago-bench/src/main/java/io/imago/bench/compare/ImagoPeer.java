@@ -76,6 +76,7 @@ public final class ImagoPeer implements Peer {
                 topics.add(t.trim());
             }
         }
+        topics.addAll(env.onePartitionTopics());
         return topics;
     }
 
@@ -118,7 +119,7 @@ public final class ImagoPeer implements Peer {
                     .append(topic)
                     .append("]\n")
                     .append("numPartitions=")
-                    .append(env.partitions())
+                    .append(env.onePartitionTopics().contains(topic) ? 1 : env.partitions())
                     .append('\n');
         }
         return ini.toString();
