@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,11 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  * holds one message and was closed cleanly. Prints the medians and writes them to
  * {@code target/partition-load-timing.txt}.
  *
- * <p>Run: {@code mvn -B -o -q -Pfault -pl imago-broker -am test -Dtest=PartitionLoadTimingTest
- * -Dsurefire.failIfNoSpecifiedTests=false [-Dimago.loadTiming.partitions=2000]
- * [-Dimago.loadTiming.threads=1,2,4,8]}.
+ * <p>It takes minutes, so it runs only when asked for, even with {@code -Pfault}: {@code mvn -B -o -q
+ * -Pfault -pl imago-broker -am test -Dtest=PartitionLoadTimingTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dimago.loadTiming.partitions=2000 [-Dimago.loadTiming.threads=1,2,4,8,16]}.
  */
 @Tag("fault")
+@EnabledIfSystemProperty(named = "imago.loadTiming.partitions", matches = "[0-9]+")
 @Timeout(1800)
 class PartitionLoadTimingTest {
     private static final int ROUNDS = 3;
@@ -44,7 +46,7 @@ class PartitionLoadTimingTest {
     @Test
     void loadTimeByOpenerThreads() throws Exception {
         int partitions = Integer.getInteger("imago.loadTiming.partitions", 2000);
-        int[] threads = Arrays.stream(System.getProperty("imago.loadTiming.threads", "1,2,4,8")
+        int[] threads = Arrays.stream(System.getProperty("imago.loadTiming.threads", "1,2,4,8,16")
                         .split(","))
                 .mapToInt(Integer::parseInt)
                 .toArray();
