@@ -61,9 +61,9 @@ public final class PartitionRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionRegistry.class);
     /**
      * Opener threads by default: at least 8, since an open mostly waits for fsyncs, which a disk serves
-     * side by side (2,000 partitions on a 2-core machine: 13.3 s with one thread, 5.1 s with 8; see
-     * docs/storage.md), and one per core where there are more, for recovery scans. They are there
-     * only while partitions are being opened.
+     * side by side (2,000 partitions on a busy 2-core machine: 13 to 33 s with one thread, 5 to 9 s
+     * with 8; docs/storage.md), and one per core where there are more, for recovery scans. They are
+     * there only while partitions are being opened.
      */
     public static final int DEFAULT_OPEN_THREADS =
             Math.max(8, Runtime.getRuntime().availableProcessors());
