@@ -229,8 +229,7 @@ final class LogWriter implements Runnable {
             bytes += chunk.filledBytes();
             sources[i - first] = chunk.flipForWrite();
         }
-        active.file().write(sources, active.writtenBytes());
-        active.addWrittenBytes(bytes);
+        active.append(sources, bytes, config.preallocateMaxBytes(), config.maxSegmentBytes());
         if (!touched.contains(active)) {
             touched.add(active);
         }
@@ -240,8 +239,9 @@ final class LogWriter implements Runnable {
         return last + 1;
     }
 
-    /** Seals the active segment (fsynced) and starts the next one, named by its start offset. */
+    /** Seals the active segment (trimmed to its records, fsynced) and starts the next one, named by its start offset. */
     private void roll(Segment sealed) throws IOException {
+        sealed.trimToWritten(); // a sealed segment never holds zero fill: MetaQ reads its length as its end
         sealed.file().force();
         long start = sealed.startOffset() + sealed.writtenBytes();
         Path path = dir.resolve(LogDescriptor.segmentFileName(start));

@@ -642,11 +642,20 @@ public final class PartitionLog implements AutoCloseable {
         boolean clean = !writerStuck && !markerStuck && writer.failure() == null && queue.failure() == null;
         if (clean) {
             try {
+                // issue 13 §1 (preallocation): a cleanly stopped log holds no zero fill, so its
+                // directory is exactly MetaQ's format; a failed trim leaves the close unclean
+                Segment active = segments.active();
+                if (active.trimToWritten() > 0) {
+                    active.file().force();
+                }
                 writeCheckpoint(true, segments.maxOffset());
             } catch (IOException e) {
                 clean = false;
                 LOG.warn(
-                        "Partition {}: writing the clean-shutdown checkpoint failed; the next open will scan", name, e);
+                        "Partition {}: trimming the active segment or writing the clean-shutdown checkpoint failed;"
+                                + " the next open will scan",
+                        name,
+                        e);
             }
         }
         segments.wakeAll();
