@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * a step; a step is the segment's data rounded up to a power of two, at least {@link #MIN_STEP_BYTES}
  * and at most {@code maxStepBytes} ({@link LogConfig#preallocateMaxBytes()}), so that a barely used
  * partition reserves {@link #MIN_STEP_BYTES} and a busy one a few MiB; no fill goes past
- * {@code maxSegmentBytes}. A fill writes zeros in chunks of {@link #CHUNK_BYTES} and then fsyncs the
+ * {@code maxSegmentBytes}, and none writes less than {@link #MIN_FILL_BYTES}. A fill writes zeros in chunks of {@link #CHUNK_BYTES} and then fsyncs the
  * file, on one daemon thread shared by every log of the JVM ({@code imago-log-preallocator}), never on
  * the writer's thread: a writer that reaches the end of the filled space simply appends (extending
  * the file, as without a fill), so correctness never depends on the fill.
@@ -38,6 +38,8 @@ final class Preallocation {
 
     /** The first step, and the least fill a step writes. */
     static final long MIN_STEP_BYTES = 64 * 1024;
+    /** The least a fill writes: less (a segment limit just ahead) is not worth an fsync. */
+    static final long MIN_FILL_BYTES = 4096;
     /** The zeros written under the lock at a time: the longest a writer waits for a fill. */
     static final int CHUNK_BYTES = 64 * 1024;
 
@@ -85,7 +87,7 @@ final class Preallocation {
         }
         long step = step(end);
         long target = Math.min(end + step, limitBytes);
-        if (filledEnd - end >= step / 2 || target <= Math.max(end, filledEnd)) {
+        if (filledEnd - end >= step / 2 || target - Math.max(end, filledEnd) < MIN_FILL_BYTES) {
             return;
         }
         filling = true;
