@@ -34,7 +34,7 @@ package io.imago.store;
  *       segment's file is zero-filled (and fsynced) ahead of its writer in the background
  *       ({@link Preallocation}), so that a group commit's fsync changes no file metadata. Steps start at
  *       64 KiB once a segment holds data and grow with it; sealed segments and a cleanly closed log
- *       hold no fill.</li>
+ *       hold no fill. 0 or at least 4096.</li>
  * </ul>
  * Thread-safe (immutable).
  */
@@ -240,7 +240,11 @@ public final class LogConfig {
             require(closeTimeoutMs > 0, CLOSE_TIMEOUT_MS, closeTimeoutMs, "must be > 0");
             require(ackMarkerIntervalMs > 0, ACK_MARKER_INTERVAL_MS, ackMarkerIntervalMs, "must be > 0");
             require(ackMarkerBytes > 0, ACK_MARKER_BYTES, ackMarkerBytes, "must be > 0");
-            require(preallocateMaxBytes >= 0, PREALLOCATE_MAX_BYTES, preallocateMaxBytes, "must be >= 0 (0 = off)");
+            require(
+                    preallocateMaxBytes == 0 || preallocateMaxBytes >= Preallocation.MIN_FILL_BYTES,
+                    PREALLOCATE_MAX_BYTES,
+                    preallocateMaxBytes,
+                    "must be 0 (off) or at least " + Preallocation.MIN_FILL_BYTES);
             return new LogConfig(this);
         }
 

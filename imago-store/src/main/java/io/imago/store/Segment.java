@@ -27,8 +27,8 @@ final class Segment {
     private final AtomicInteger references = new AtomicInteger(1);
     private long writtenBytes;
     private volatile long visibleBytes;
-    /** The zero fill ahead of the writer, from its first write; writer thread only (and close after it). */
-    private Preallocation preallocation;
+    /** The zero fill ahead of the writer, from its first write; set by the writer thread only. */
+    private volatile Preallocation preallocation;
 
     Segment(long startOffset, StorageFile file, long sizeBytes) {
         this.startOffset = startOffset;
@@ -122,6 +122,10 @@ final class Segment {
     void release() {
         int left = references.decrementAndGet();
         if (left == 0) {
+            Preallocation fill = preallocation;
+            if (fill != null) {
+                fill.stop(); // a log that failed or gave up did not trim: its fill ends with the file
+            }
             try {
                 file.close();
             } catch (IOException e) {
