@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * a step; a step is the segment's data rounded up to a power of two, at least {@link #MIN_STEP_BYTES}
  * and at most {@code maxStepBytes} ({@link LogConfig#preallocateMaxBytes()}), so that a barely used
  * partition reserves {@link #MIN_STEP_BYTES} and a busy one a few MiB; no fill goes past
- * {@code maxSegmentBytes}, and none writes less than {@link #MIN_FILL_BYTES}. A fill writes zeros in chunks of {@link #CHUNK_BYTES} and then fsyncs the
- * file, on one daemon thread shared by every log of the JVM ({@code imago-log-preallocator}), never on
+ * {@code maxSegmentBytes}, and none writes less than {@link #MIN_FILL_BYTES}. A fill writes zeros in
+ * chunks of {@link #CHUNK_BYTES} and fsyncs the file after each {@link #FORCE_EVERY_BYTES} (so that a
+ * group commit's fsync, which writes every dirty page of the file, finds at most that much fill to
+ * write), on one daemon thread shared by every log of the JVM ({@code imago-log-preallocator}), never on
  * the writer's thread: a writer that reaches the end of the filled space simply appends (extending
  * the file, as without a fill), so correctness never depends on the fill.
  *
@@ -42,6 +44,11 @@ final class Preallocation {
     static final long MIN_FILL_BYTES = 4096;
     /** The zeros written under the lock at a time: the longest a writer waits for a fill. */
     static final int CHUNK_BYTES = 64 * 1024;
+    /**
+     * The zeros written between two fsyncs of a fill: the most a writer's fsync can find dirty and
+     * write for the fill (an {@code fdatasync} writes every dirty page of the file).
+     */
+    static final long FORCE_EVERY_BYTES = 1024 * 1024;
 
     private static final ByteBuffer ZEROS =
             ByteBuffer.allocateDirect(CHUNK_BYTES).asReadOnlyBuffer();
@@ -124,22 +131,15 @@ final class Preallocation {
     private void fill(long target) {
         try {
             long position = filledEnd;
-            while (true) {
-                synchronized (lock) {
-                    if (stopped) {
-                        return;
-                    }
-                    position = Math.max(position, dataEnd);
-                    if (position >= target) {
-                        break;
-                    }
-                    int n = (int) Math.min(CHUNK_BYTES, target - position);
-                    file.write(ZEROS.duplicate().limit(n), position);
-                    position += n;
+            while (position < target) {
+                long stretchEnd = Math.min(target, position + FORCE_EVERY_BYTES);
+                position = writeZeros(position, stretchEnd);
+                if (position < 0) {
+                    return; // stopped
                 }
+                file.force();
+                filledEnd = Math.max(filledEnd, stretchEnd);
             }
-            file.force();
-            filledEnd = Math.max(filledEnd, target);
         } catch (IOException | RuntimeException e) {
             boolean wasStopped;
             synchronized (lock) {
@@ -152,6 +152,28 @@ final class Preallocation {
             }
         } finally {
             filling = false;
+        }
+    }
+
+    /**
+     * Writes zeros from {@code from} (or the writer's end, if it is past it) to {@code to}, a chunk at a
+     * time under the lock; returns where it ended, or -1 once stopped.
+     */
+    private long writeZeros(long from, long to) throws IOException {
+        long position = from;
+        while (true) {
+            synchronized (lock) {
+                if (stopped) {
+                    return -1;
+                }
+                position = Math.max(position, dataEnd);
+                if (position >= to) {
+                    return position;
+                }
+                int n = (int) Math.min(CHUNK_BYTES, to - position);
+                file.write(ZEROS.duplicate().limit(n), position);
+                position += n;
+            }
         }
     }
 
