@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * <p>Model. File positions {@code [0, dataEnd)} hold records (the segment's written bytes); from
  * {@code dataEnd} to the file's length, zeros (real zero writes, not a sparse hole: Java has no
  * {@code fallocate}). The writer queues a fill when the filled space ahead of it is less than half of
- * a step; a step is the segment's data rounded up to a power of two, at least {@link #MIN_STEP_BYTES}
+ * a step; a step is the data written to the segment since its fill began (its first write in this
+ * process) rounded up to a power of two, at least {@link #MIN_STEP_BYTES}
  * and at most {@code maxStepBytes} ({@link LogConfig#preallocateMaxBytes()}), so that a barely used
  * partition reserves {@link #MIN_STEP_BYTES} and a busy one a few MiB; no fill goes past
  * {@code maxSegmentBytes}, and none writes less than {@link #MIN_FILL_BYTES}. A fill writes zeros in
@@ -54,6 +55,9 @@ final class Preallocation {
             ByteBuffer.allocateDirect(CHUNK_BYTES).asReadOnlyBuffer();
 
     private final StorageFile file;
+    /** The data end when this fill began (0 for a new segment; a recovered one's end after a restart). */
+    private final long startEnd;
+
     private final long maxStepBytes;
     private final long limitBytes;
     private final Object lock = new Object();
@@ -73,6 +77,7 @@ final class Preallocation {
      */
     Preallocation(StorageFile file, long dataEnd, long maxStepBytes, long limitBytes) {
         this.file = file;
+        this.startEnd = dataEnd;
         this.dataEnd = dataEnd;
         this.filledEnd = dataEnd;
         this.maxStepBytes = maxStepBytes;
@@ -92,7 +97,7 @@ final class Preallocation {
         if (maxStepBytes <= 0 || filling) {
             return;
         }
-        long step = step(end);
+        long step = step(end - startEnd);
         long target = Math.min(end + step, limitBytes);
         if (filledEnd - end >= step / 2 || target - Math.max(end, filledEnd) < MIN_FILL_BYTES) {
             return;
@@ -105,7 +110,11 @@ final class Preallocation {
         }
     }
 
-    /** The step for a segment holding {@code dataBytes}: its size rounded up to a power of two, bounded. */
+    /**
+     * The step after {@code dataBytes} written since the fill began: rounded up to a power of two,
+     * bounded. Counted from the fill's start, not the segment's, so a large segment recovered after a
+     * restart that then gets a few puts reserves 64 KiB, not megabytes.
+     */
     long step(long dataBytes) {
         long rounded = dataBytes <= 1 ? 1 : Long.highestOneBit(dataBytes - 1) << 1;
         return Math.min(maxStepBytes, Math.max(MIN_STEP_BYTES, rounded));

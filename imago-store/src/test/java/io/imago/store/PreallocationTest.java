@@ -170,6 +170,23 @@ class PreallocationTest {
     }
 
     @Test
+    void aBarelyUsedPartitionReservesOneSmallStepEvenInALargeRecoveredSegment() throws Exception {
+        Path dir = tmp.resolve("t-0");
+        try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), new FileChannelStorageIo(), clock)) {
+            appendAll(log, 0, 1000); // about 1 MiB
+        }
+        Path segment = segment(dir, 0);
+        try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), new FileChannelStorageIo(), clock)) {
+            appendAll(log, 1000, 1);
+            long end = log.maxOffset();
+            await("one step of fill").atMost(Duration.ofSeconds(20)).until(() -> Files.size(segment) > end);
+            assertThat(Files.size(segment) - end)
+                    .as("one first step after the restart, not one sized by the segment's megabyte")
+                    .isLessThanOrEqualTo(Preallocation.MIN_STEP_BYTES);
+        }
+    }
+
+    @Test
     void groupCommitLosesNoAcknowledgedRecordToAPowerLossInPreallocatedSpace() throws Exception {
         assertThat(acknowledgedLostToPowerLoss(LogConfig.defaults())).isEmpty();
     }
