@@ -13,6 +13,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -45,8 +47,8 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the directory is ready for MetaQ",
-            "1:a broker holds the directory, a partition could not be recovered, or MetaQ would truncate a "
-                    + "corrupt last segment",
+            "1:a broker holds the directory, a partition could not be recovered, MetaQ would truncate a "
+                    + "corrupt last segment, or the directory holds something else than partitions",
             ExitCodes.LIST_2
         })
 final class MetaqReadyCommand implements Callable<Integer> {
@@ -96,6 +98,7 @@ final class MetaqReadyCommand implements Callable<Integer> {
 
     private int prepare(PrintWriter out, PrintWriter err) throws ToolException {
         Map<String, Path> partitions;
+        boolean brokerLeftALock = Files.exists(data.resolve(DataDirLock.LOCK_FILE));
         DataDirLock lock = lock(); // held while partitions are changed: no broker starts on them meanwhile
         try (lock) {
             partitions = partitions();
@@ -110,10 +113,17 @@ final class MetaqReadyCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new ToolException("releasing the lock of " + data + " failed: " + e, e);
         }
-        String lockNote = removeLockFile();
-        out.println("ready for MetaQ: " + partitions.size() + " partitions, zero fill " + zeroFill
-                + " bytes trimmed, torn tail " + torn + " bytes truncated" + lockNote);
-        return lastSegmentCorrupt ? ExitCodes.FAILURE : ExitCodes.OK;
+        String lockNote = removeLockFile(brokerLeftALock);
+        List<Path> others = otherEntries();
+        for (Path other : others) {
+            out.println("not a partition directory: " + other + " (MetaQ 1.4.6.2 may leave partitions unloaded, or"
+                    + " fail to start, while it is in the data directory: move it out)");
+        }
+        boolean ready = !lastSegmentCorrupt && others.isEmpty();
+        out.println((ready ? "ready for MetaQ: " : "NOT ready for MetaQ: ") + partitions.size()
+                + " partitions, zero fill " + zeroFill + " bytes trimmed, torn tail " + torn + " bytes truncated"
+                + lockNote);
+        return ready ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
     /** Recovers one partition as the broker would and closes it cleanly: its last segment ends at its last record. */
@@ -163,13 +173,13 @@ final class MetaqReadyCommand implements Callable<Integer> {
     }
 
     /**
-     * Removes {@code .lock}: MetaQ 1.4.6.2 loads the partition directories of its dataPath in batches and
+     * Removes {@code .lock} (the broker's, or the one this tool took): MetaQ 1.4.6.2 loads the partition directories of its dataPath in batches and
      * loads a last, partial batch only if the last entry listed is a directory, so a plain file there can
      * leave partitions unloaded until their first put (spec section 3.5).
      */
-    private String removeLockFile() throws ToolException {
+    private String removeLockFile(boolean brokerLeftIt) throws ToolException {
         try {
-            return Files.deleteIfExists(data.resolve(DataDirLock.LOCK_FILE))
+            return Files.deleteIfExists(data.resolve(DataDirLock.LOCK_FILE)) && brokerLeftIt
                     ? "; removed " + data.resolve(DataDirLock.LOCK_FILE)
                     : "";
         } catch (IOException e) {
@@ -197,6 +207,27 @@ final class MetaqReadyCommand implements Callable<Integer> {
     private static long lastSegmentBytes(Path dir) throws IOException {
         Path last = dir.resolve(LogDescriptor.segmentFileName(lastSegmentStart(dir)));
         return Files.exists(last) ? Files.size(last) : 0;
+    }
+
+    /**
+     * The entries of the data directory other than partition directories: MetaQ's loader skips a plain
+     * file or a directory without '-' but then may not load its last batch of partitions, and fails on
+     * a directory whose name after the last '-' is not a number (spec section 3.5).
+     */
+    private List<Path> otherEntries() throws ToolException {
+        List<Path> others = new ArrayList<>();
+        try (Stream<Path> children = Files.list(data)) {
+            for (Path child : children.sorted().toList()) {
+                if (!Files.isDirectory(child)
+                        || TopicPartition.parseDirectoryName(child.getFileName().toString())
+                                .isEmpty()) {
+                    others.add(child);
+                }
+            }
+        } catch (IOException e) {
+            throw new ToolException("listing " + data + " failed: " + e, e);
+        }
+        return others;
     }
 
     /** The partition directories ({@code <topic>-<n>}) of the data directory, by name. */

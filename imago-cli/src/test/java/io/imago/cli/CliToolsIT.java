@@ -415,6 +415,15 @@ class CliToolsIT {
         assertThat(imago("verify", "--data", data.toString()).lines())
                 .last()
                 .isEqualTo("verified 2 partitions: 12 records, 600 bytes, no corruption");
+        Files.createDirectories(data.resolve("zookeeper")); // the standalone broker's, say
+        Run notReady = imago("metaq-ready", "--data", data.toString());
+        assertThat(notReady.exitCode()).isEqualTo(1);
+        assertThat(notReady.lines())
+                .contains("not a partition directory: " + data.resolve("zookeeper")
+                        + " (MetaQ 1.4.6.2 may leave partitions unloaded, or fail to start, while it is in the data"
+                        + " directory: move it out)")
+                .last()
+                .isEqualTo("NOT ready for MetaQ: 2 partitions, zero fill 0 bytes trimmed, torn tail 0 bytes truncated");
     }
 
     @Test
