@@ -34,13 +34,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * empty record (CRC32 of nothing is 0), so it serves them as records with id 0 and no payload and
  * appends after them. Imago's {@code .lock} file can also keep the original loader from loading the
  * partition at all. {@code bin/imago metaq-ready} trims the zeros and removes the lock file: the original
- * broker then serves every acknowledged message, and nothing after it.
+ * broker then serves every acknowledged message, and nothing after it. The round trip starts with the
+ * original broker writing the directory (several segments), which Imago serves as it is and extends.
  */
 @Timeout(180)
 class MetaqReadsImagoDataIT {
     private static final int MESSAGES = 200;
     private static final int PAYLOAD_BYTES = 1000;
     private static final int MAX_FETCH = 1024 * 1024;
+    /** Segments of the round trip: several for 200 messages. */
+    private static final int SEGMENT_BYTES = 64 * 1024;
 
     @RegisterExtension
     static final ClusterExtension CLUSTER = new ClusterExtension();
@@ -58,26 +61,7 @@ class MetaqReadsImagoDataIT {
         Path segment = data.resolve("test-0").resolve("00000000000000000000.meta");
         assertThat(Files.size(segment)).as("zero fill left by the crash").isGreaterThan(end);
 
-        Process tool = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.imago.cli.ImagoCli",
-                        "metaq-ready",
-                        "--data",
-                        data.toString())
-                .redirectErrorStream(true)
-                .start();
-        String output;
-        try {
-            output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(tool.waitFor(60, TimeUnit.SECONDS))
-                    .as("metaq-ready ends")
-                    .isTrue();
-        } finally {
-            tool.destroyForcibly();
-        }
-        assertThat(tool.exitValue()).as(output).isZero();
+        String output = metaqReady(data);
         assertThat(output).contains("test-0 offsets [0, " + end + ") segments 1 zero fill ");
         assertThat(Files.size(segment)).as("trimmed to the last record").isEqualTo(end);
         try (Stream<Path> entries = Files.list(data)) {
@@ -141,6 +125,101 @@ class MetaqReadsImagoDataIT {
         }
     }
 
+    @Test
+    void aDirectoryGoesFromTheOriginalBrokerToImagoAndBackWithEveryMessage() throws Exception {
+        Path data = CLUSTER.cluster().broker(0).topic("test").build().dataPath().resolveSibling("round-trip");
+        Map<Long, byte[]> acked = new LinkedHashMap<>();
+        BrokerProcess original = startOriginal(data, 4);
+        try (RawMetaqConnection conn = RawMetaqConnection.open(original)) {
+            for (int i = 0; i < MESSAGES; i++) {
+                acked.put(PutAck.of(conn.put("test", 0, payload(i))).offset(), payload(i));
+            }
+        }
+        original.stop(); // SIGTERM: the original closes (and flushes) its stores
+        assertThat(segmentCount(data)).as("the original wrote several segments").isGreaterThan(2);
+
+        BrokerProcess imago = CLUSTER.cluster()
+                .startBroker(CLUSTER.cluster()
+                        .broker(5)
+                        .dataPath(data)
+                        .maxSegmentBytes(SEGMENT_BYTES)
+                        .topic("test"));
+        try (RawMetaqConnection conn = RawMetaqConnection.open(imago)) {
+            assertServesExactly(conn, acked);
+            for (int i = MESSAGES; i < 2 * MESSAGES; i++) {
+                acked.put(PutAck.of(conn.put("test", 0, payload(i))).offset(), payload(i));
+            }
+            assertServesExactly(conn, acked);
+        }
+        assertThat(imago.stop()).as("Imago stops cleanly").isZero();
+        assertThat(lastSegmentBytes(data))
+                .as("a clean stop leaves no zero fill")
+                .isEqualTo(endOf(acked) - lastSegmentStart(data));
+
+        assertThat(metaqReady(data)).contains("zero fill 0 bytes trimmed, torn tail 0 bytes truncated");
+        BrokerProcess back = startOriginal(data, 6);
+        try (RawMetaqConnection conn = RawMetaqConnection.open(back)) {
+            assertServesExactly(conn, acked);
+        } finally {
+            back.stop();
+        }
+    }
+
+    private static void assertServesExactly(RawMetaqConnection conn, Map<Long, byte[]> acked) throws IOException {
+        Map<Long, StoredRecord> served = new LinkedHashMap<>();
+        assertThat(walk(conn, served)).as("the end").isEqualTo(endOf(acked));
+        assertThat(served).hasSize(acked.size());
+        acked.forEach((offset, payload) -> {
+            assertThat(served.get(offset)).as("message at %d", offset).isNotNull();
+            assertThat(served.get(offset).payload()).as("message at %d", offset).isEqualTo(payload);
+        });
+    }
+
+    private static long segmentCount(Path data) throws IOException {
+        try (Stream<Path> files = Files.list(data.resolve("test-0"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".meta"))
+                    .count();
+        }
+    }
+
+    private static long lastSegmentStart(Path data) throws IOException {
+        try (Stream<Path> files = Files.list(data.resolve("test-0"))) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".meta"))
+                    .mapToLong(n -> Long.parseLong(n.substring(0, n.length() - ".meta".length())))
+                    .max()
+                    .orElseThrow();
+        }
+    }
+
+    private static long lastSegmentBytes(Path data) throws IOException {
+        return Files.size(data.resolve("test-0").resolve(String.format("%020d.meta", lastSegmentStart(data))));
+    }
+
+    /** Runs {@code bin/imago metaq-ready --data DIR} in a child JVM; returns its output, failing on exit != 0. */
+    private static String metaqReady(Path data) throws Exception {
+        Process tool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.imago.cli.ImagoCli",
+                        "metaq-ready",
+                        "--data",
+                        data.toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(tool.waitFor(60, TimeUnit.SECONDS))
+                    .as("metaq-ready ends")
+                    .isTrue();
+            assertThat(tool.exitValue()).as(output).isZero();
+            return output;
+        } finally {
+            tool.destroyForcibly();
+        }
+    }
+
     /** An Imago broker writes {@link #MESSAGES} acknowledged puts into {@code data}, then is killed. */
     private static Map<Long, byte[]> writeThenKill(Path data, int brokerId) throws Exception {
         BrokerProcess imago = CLUSTER.cluster()
@@ -161,9 +240,17 @@ class MetaqReadsImagoDataIT {
         return acked;
     }
 
+    /** The original broker on {@code data}, in group commit, with segments of {@link #SEGMENT_BYTES}. */
     private static BrokerProcess startOriginal(Path data, int brokerId) {
         return CLUSTER.cluster()
-                .newBroker(CLUSTER.cluster().broker(brokerId).dataPath(data).topic("test"), Target.METAQ)
+                .newBroker(
+                        CLUSTER.cluster()
+                                .broker(brokerId)
+                                .dataPath(data)
+                                .maxSegmentBytes(SEGMENT_BYTES)
+                                .system("unflushThreshold", "0")
+                                .topic("test"),
+                        Target.METAQ)
                 .start();
     }
 
