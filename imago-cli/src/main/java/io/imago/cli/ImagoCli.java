@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             GroupsCommand.class,
             StatsCommand.class,
             VerifyCommand.class,
+            MetaqReadyCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes of the tools (produce, consume, topics, groups, stats):%n",

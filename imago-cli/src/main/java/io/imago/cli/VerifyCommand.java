@@ -121,6 +121,11 @@ final class VerifyCommand implements Callable<Integer> {
                 out.println(name + " torn tail " + result.tornTailBytes()
                         + " bytes at the end of the last segment (truncated at the next start; not corruption)");
             }
+            if (result.zeroTailBytes() > 0) {
+                out.println(name + " zero tail " + result.zeroTailBytes()
+                        + " bytes after the last record (space preallocated before a crash; trimmed at the next"
+                        + " start or by metaq-ready; not data)");
+            }
             records += result.records();
             bytes += result.bytes();
             corruptRanges += result.corruptRanges().size();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.imago.Message;
 import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
+import io.imago.broker.partition.DataDirLock;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.consumer.ConsumerConfig;
@@ -393,6 +394,53 @@ class CliToolsIT {
     }
 
     @Test
+    void metaqReadyTrimsTheZeroFillACrashLeftAndRemovesTheLock() throws IOException {
+        Path data = stoppedDataDirectory("metaq-ready-data");
+        Path last = data.resolve("logs-0").resolve("00000000000000000600.meta");
+        Files.write(last, new byte[4096], java.nio.file.StandardOpenOption.APPEND); // fill left by a crash
+        Files.write(data.resolve(DataDirLock.LOCK_FILE), new byte[0]); // a broker ran here (and stopped)
+
+        Run ready = imago("metaq-ready", "--data", data.toString());
+        assertThat(ready.exitCode()).as(ready.err()).isZero();
+        assertThat(ready.lines())
+                .containsExactly(
+                        "logs-0 offsets [0, 600) segments 4 zero fill 4096 bytes trimmed, torn tail 0 bytes truncated",
+                        "other-1 offsets [0, 0) segments 1 zero fill 0 bytes trimmed, torn tail 0 bytes truncated",
+                        "ready for MetaQ: 2 partitions, zero fill 4096 bytes trimmed, torn tail 0 bytes truncated;"
+                                + " removed " + data.resolve(DataDirLock.LOCK_FILE));
+        assertThat(Files.size(last))
+                .as("MetaQ takes the file's length as the end")
+                .isZero();
+        assertThat(data.resolve(DataDirLock.LOCK_FILE)).doesNotExist();
+        assertThat(imago("verify", "--data", data.toString()).lines())
+                .last()
+                .isEqualTo("verified 2 partitions: 12 records, 600 bytes, no corruption");
+        Files.createDirectories(data.resolve("zookeeper")); // the standalone broker's, say
+        Run notReady = imago("metaq-ready", "--data", data.toString());
+        assertThat(notReady.exitCode()).isEqualTo(1);
+        assertThat(notReady.lines())
+                .contains("not a partition directory: " + data.resolve("zookeeper")
+                        + " (MetaQ 1.4.6.2 may leave partitions unloaded, or fail to start, while it is in the data"
+                        + " directory: move it out)")
+                .last()
+                .isEqualTo("NOT ready for MetaQ: 2 partitions, zero fill 0 bytes trimmed, torn tail 0 bytes truncated");
+    }
+
+    @Test
+    void metaqReadyRefusesADirectoryABrokerHolds() throws IOException {
+        Path data = stoppedDataDirectory("metaq-ready-locked");
+        DataDirLock held = DataDirLock.acquire(data); // as a running broker holds it
+        try (held) {
+            Run refused = imago("metaq-ready", "--data", data.toString());
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err()).contains("is in use by another broker", "stop the broker first");
+        }
+        assertThat(imago("metaq-ready", "--data", data.resolve("missing").toString())
+                        .exitCode())
+                .isEqualTo(2);
+    }
+
+    @Test
     void exitCodesSeparateFailuresFromUsageErrors() {
         assertThat(imago("stats", "--broker", "127.0.0.1:1").exitCode()).isEqualTo(1);
         assertThat(imago("stats", "--broker", "no-port").exitCode()).isEqualTo(2);
@@ -415,6 +463,7 @@ class CliToolsIT {
                 new String[] {"consume"},
                 new String[] {"stats"},
                 new String[] {"verify"},
+                new String[] {"metaq-ready"},
                 new String[] {"topics", "list"},
                 new String[] {"topics", "describe"},
                 new String[] {"groups", "list"},

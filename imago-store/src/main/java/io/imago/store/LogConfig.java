@@ -30,6 +30,11 @@ package io.imago.store;
  *       and the last rewrite is this old. Below the marker, recovery keeps and reports corruption;
  *       above it, a failing record starts a torn tail that is truncated. Smaller values cost more
  *       background fsyncs (two per rewrite), never a put's latency.</li>
+ *   <li>{@code preallocateMaxBytes} (default 4 MiB; 0 = off): the largest step by which the active
+ *       segment's file is zero-filled (and fsynced) ahead of its writer in the background
+ *       ({@link Preallocation}), so that a group commit's fsync changes no file metadata. Steps start at
+ *       64 KiB once a segment holds data and grow with it; sealed segments and a cleanly closed log
+ *       hold no fill. 0 or at least 4096.</li>
  * </ul>
  * Thread-safe (immutable).
  */
@@ -52,6 +57,8 @@ public final class LogConfig {
     public static final long DEFAULT_ACK_MARKER_INTERVAL_MS = 1_000;
     public static final String ACK_MARKER_BYTES = "ackMarkerBytes";
     public static final long DEFAULT_ACK_MARKER_BYTES = 16L * 1024 * 1024;
+    public static final String PREALLOCATE_MAX_BYTES = "preallocateMaxBytes";
+    public static final long DEFAULT_PREALLOCATE_MAX_BYTES = 4L * 1024 * 1024;
 
     private final long maxSegmentBytes;
     private final int unflushThreshold;
@@ -62,6 +69,7 @@ public final class LogConfig {
     private final long closeTimeoutMs;
     private final long ackMarkerIntervalMs;
     private final long ackMarkerBytes;
+    private final long preallocateMaxBytes;
 
     private LogConfig(Builder b) {
         this.maxSegmentBytes = b.maxSegmentBytes;
@@ -73,6 +81,7 @@ public final class LogConfig {
         this.closeTimeoutMs = b.closeTimeoutMs;
         this.ackMarkerIntervalMs = b.ackMarkerIntervalMs;
         this.ackMarkerBytes = b.ackMarkerBytes;
+        this.preallocateMaxBytes = b.preallocateMaxBytes;
     }
 
     /** The defaults: 1 GiB segments, group commit. */
@@ -95,7 +104,8 @@ public final class LogConfig {
                 .maxMessageBytes(maxMessageBytes)
                 .closeTimeoutMs(closeTimeoutMs)
                 .ackMarkerIntervalMs(ackMarkerIntervalMs)
-                .ackMarkerBytes(ackMarkerBytes);
+                .ackMarkerBytes(ackMarkerBytes)
+                .preallocateMaxBytes(preallocateMaxBytes);
     }
 
     public long maxSegmentBytes() {
@@ -134,6 +144,11 @@ public final class LogConfig {
         return ackMarkerBytes;
     }
 
+    /** The largest zero-fill step ahead of the writer; 0 = no preallocation. */
+    public long preallocateMaxBytes() {
+        return preallocateMaxBytes;
+    }
+
     /** True when appends are acknowledged only after fsync ({@code unflushThreshold <= 0}). */
     public boolean isGroupCommit() {
         return unflushThreshold <= 0;
@@ -146,7 +161,8 @@ public final class LogConfig {
                 + GROUP_COMMIT_MAX_BYTES + '=' + groupCommitMaxBytes + ", " + WRITE_BUFFER_BYTES + '='
                 + writeBufferBytes + ", " + MAX_MESSAGE_BYTES + '=' + maxMessageBytes
                 + ", " + CLOSE_TIMEOUT_MS + '=' + closeTimeoutMs + ", " + ACK_MARKER_INTERVAL_MS + '='
-                + ackMarkerIntervalMs + ", " + ACK_MARKER_BYTES + '=' + ackMarkerBytes + '}';
+                + ackMarkerIntervalMs + ", " + ACK_MARKER_BYTES + '=' + ackMarkerBytes + ", "
+                + PREALLOCATE_MAX_BYTES + '=' + preallocateMaxBytes + '}';
     }
 
     /** Collects values; {@link #build()} validates them. Not thread-safe. */
@@ -160,6 +176,7 @@ public final class LogConfig {
         private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
         private long ackMarkerIntervalMs = DEFAULT_ACK_MARKER_INTERVAL_MS;
         private long ackMarkerBytes = DEFAULT_ACK_MARKER_BYTES;
+        private long preallocateMaxBytes = DEFAULT_PREALLOCATE_MAX_BYTES;
 
         private Builder() {}
 
@@ -208,6 +225,11 @@ public final class LogConfig {
             return this;
         }
 
+        public Builder preallocateMaxBytes(long value) {
+            this.preallocateMaxBytes = value;
+            return this;
+        }
+
         /** Validates and freezes the values; an invalid one fails naming its key and value. */
         public LogConfig build() {
             require(maxSegmentBytes > 0, MAX_SEGMENT_BYTES, maxSegmentBytes, "must be > 0");
@@ -218,6 +240,11 @@ public final class LogConfig {
             require(closeTimeoutMs > 0, CLOSE_TIMEOUT_MS, closeTimeoutMs, "must be > 0");
             require(ackMarkerIntervalMs > 0, ACK_MARKER_INTERVAL_MS, ackMarkerIntervalMs, "must be > 0");
             require(ackMarkerBytes > 0, ACK_MARKER_BYTES, ackMarkerBytes, "must be > 0");
+            require(
+                    preallocateMaxBytes == 0 || preallocateMaxBytes >= Preallocation.MIN_FILL_BYTES,
+                    PREALLOCATE_MAX_BYTES,
+                    preallocateMaxBytes,
+                    "must be 0 (off) or at least " + Preallocation.MIN_FILL_BYTES);
             return new LogConfig(this);
         }
 

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  *       recorded as a {@link CorruptRange} and kept; in the last segment so is a failing region
  *       below the checkpoint's acknowledged end (those bytes were fsynced and acknowledged, so a
  *       failure there is corruption, not a torn write), and the tail from the first failing record
- *       at or above it is truncated (a torn write) and the count of bytes returned.</li>
+ *       at or above it is truncated (a torn write) and the count of its bytes returned, up to its
+ *       last non-zero byte: the zeros after it are the fill ahead of the writer
+ *       ({@link Preallocation}), trimmed but not reported as torn. The end of the log is found so, by
+ *       checking records, never from the file's length.</li>
  * </ol>
  * Runs on the opening thread before the writer starts; not thread-safe.
  */
@@ -148,7 +151,9 @@ final class LogRecovery {
                     kept.addAll(new SegmentScanner(segment.file(), acknowledgedAt, maxMessageBytes)
                             .corruptRanges(at, segment.startOffset()));
                 }
-                truncated = truncateTornTail(segment, scanner.validChainEnd(acknowledgedAt));
+                long before = segment.writtenBytes();
+                truncated = truncateTail(segment, scanner, scanner.validChainEnd(acknowledgedAt));
+                scanned -= before - segment.writtenBytes() - truncated; // zero fill is not scanned data
             } else {
                 kept.addAll(scanner.corruptRanges(at, segment.startOffset()));
             }
@@ -215,12 +220,26 @@ final class LogRecovery {
         return Math.max(acknowledged, from);
     }
 
-    private long truncateTornTail(Segment last, long validBytes) throws IOException {
-        long torn = last.writtenBytes() - validBytes;
-        if (torn > 0) {
+    /**
+     * Cuts the last segment after its last valid record. What is cut is a torn tail (returned, and
+     * logged as truncated) up to its last non-zero byte; the zeros after it are the fill ahead of the
+     * writer ({@link Preallocation}) or zero pages of a torn write: not data, so only trimmed (INFO).
+     */
+    private long truncateTail(Segment last, SegmentScanner scanner, long validBytes) throws IOException {
+        long cut = last.writtenBytes() - validBytes;
+        long torn = 0;
+        if (cut > 0) {
+            torn = scanner.nonZeroEnd(validBytes) - validBytes;
             last.file().truncate(validBytes);
-            last.addWrittenBytes(-torn);
+            last.addWrittenBytes(-cut);
             last.publishWritten();
+            if (cut > torn) {
+                LOG.info(
+                        "Partition {}: trimmed {} bytes of zero fill after the last record of {} (preallocated space)",
+                        partition,
+                        cut - torn,
+                        last);
+            }
         }
         last.file().force();
         return torn;

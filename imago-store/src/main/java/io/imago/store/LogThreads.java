@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The threads and write buffers that serve every partition log of one data directory (one disk): a
  * fixed number of writer threads, a few threads for the background fsyncs of threshold mode, one
- * thread for the acknowledged-end markers, and a bounded pool of direct write buffers. A broker with
+ * thread for the acknowledged-end markers, one for the zero fill ahead of the writers
+ * ({@link Preallocation}), and a bounded pool of direct write buffers. A broker with
  * ten thousand partitions on one disk runs these few threads, not three per partition (BookKeeper
  * serves all ledgers of a journal disk with one force-write thread; RocketMQ all queues of a commit
  * log with one flush thread).
@@ -51,6 +52,7 @@ public final class LogThreads implements AutoCloseable {
     private final ThreadPoolExecutor writers;
     private final ThreadPoolExecutor syncs;
     private final ScheduledThreadPoolExecutor markers;
+    private final ThreadPoolExecutor fills;
     private final long maxBufferBytes;
     private final AtomicLong directBytes = new AtomicLong();
     private final Map<Integer, ChunkPool> pools = new ConcurrentHashMap<>();
@@ -88,6 +90,14 @@ public final class LogThreads implements AutoCloseable {
         this.markers.setRemoveOnCancelPolicy(true);
         this.markers.setKeepAliveTime(IDLE_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
         this.markers.allowCoreThreadTimeOut(true);
+        this.fills = new ThreadPoolExecutor(
+                1,
+                1,
+                IDLE_KEEP_ALIVE_SECONDS,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemons("imago-log-preallocator-" + name));
+        this.fills.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -127,6 +137,11 @@ public final class LogThreads implements AutoCloseable {
         return markers;
     }
 
+    /** The zero fill ahead of the writers ({@link Preallocation}): one thread, only while filling. */
+    ExecutorService fills() {
+        return fills;
+    }
+
     /**
      * The pool of write buffers of {@code chunkBytes}. A private instance ({@link #forOneLog}) keeps a
      * log's former budget: enough buffers for one group commit.
@@ -162,7 +177,7 @@ public final class LogThreads implements AutoCloseable {
         shutdown();
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
-            for (ExecutorService e : new ExecutorService[] {writers, syncs, markers}) {
+            for (ExecutorService e : new ExecutorService[] {writers, syncs, markers, fills}) {
                 if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     LOG.warn("Log threads {}: still busy {} ms after close (a hung disk?)", name, CLOSE_WAIT_MS);
                     return;
@@ -178,6 +193,7 @@ public final class LogThreads implements AutoCloseable {
         writers.shutdown();
         syncs.shutdown();
         markers.shutdown();
+        fills.shutdown();
     }
 
     @Override

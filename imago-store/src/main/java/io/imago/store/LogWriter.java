@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -67,6 +68,8 @@ final class LogWriter implements Runnable {
 
     private final ThreadPoolExecutor writers;
     private final ExecutorService syncs;
+    /** The data directory's zero-fill thread ({@link Preallocation}). */
+    private final Executor fills;
 
     private List<WriteChunk> batch = new ArrayList<>();
     /** The batch being written or completed, for a close that gives up ({@link #abandon}); else empty. */
@@ -101,7 +104,8 @@ final class LogWriter implements Runnable {
             BeforeWrite beforeWrite,
             LongConsumer syncedListener,
             ThreadPoolExecutor writers,
-            ExecutorService syncs) {
+            ExecutorService syncs,
+            Executor fills) {
         this.dir = dir;
         this.partition = dir.getFileName().toString();
         this.io = io;
@@ -114,6 +118,7 @@ final class LogWriter implements Runnable {
         this.syncedListener = syncedListener;
         this.writers = writers;
         this.syncs = syncs;
+        this.fills = fills;
         this.lastFlushMs = clock.millis();
         queue.onWork(this::schedule);
     }
@@ -315,8 +320,7 @@ final class LogWriter implements Runnable {
             bytes += chunk.filledBytes();
             sources[i - first] = chunk.flipForWrite();
         }
-        active.file().write(sources, active.writtenBytes());
-        active.addWrittenBytes(bytes);
+        active.append(sources, bytes, config.preallocateMaxBytes(), config.maxSegmentBytes(), fills);
         if (!touched.contains(active)) {
             touched.add(active);
         }
@@ -326,8 +330,9 @@ final class LogWriter implements Runnable {
         return last + 1;
     }
 
-    /** Seals the active segment (fsynced) and starts the next one, named by its start offset. */
+    /** Seals the active segment (trimmed to its records, fsynced) and starts the next one, named by its start offset. */
     private void roll(Segment sealed) throws IOException {
+        sealed.trimToWritten(); // a sealed segment never holds zero fill: MetaQ reads its length as its end
         sealed.file().force();
         long start = sealed.startOffset() + sealed.writtenBytes();
         Path path = dir.resolve(LogDescriptor.segmentFileName(start));

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * Checks every record of one partition directory with the broker stopped ({@code bin/imago verify}):
  * the same scanner as recovery and the scrub ({@link SegmentScanner}), over every segment, the active
  * one included. In the last segment, a failing record at or above the checkpoint's acknowledged end is
- * a torn tail (recovery truncates it at the next open), reported apart from corruption; with no
+ * a torn tail (recovery truncates it at the next open), reported apart from corruption, and zeros
+ * after it are the fill ahead of the writer left by a crash (reported apart again); with no
  * checkpoint the whole last segment counts as a possible torn tail, as for recovery. Reads only: no
  * file is created, changed or truncated. Stateless; thread-safe.
  */
@@ -25,12 +26,22 @@ public final class OfflineVerifier {
      * What one partition directory holds.
      *
      * @param segments      segment files checked
-     * @param bytes         their total size
+     * @param bytes         their total size, without the zero tail
      * @param records       valid records found
      * @param corruptRanges corrupt ranges, in offset order
-     * @param tornTailBytes bytes at the end of the last segment that recovery would truncate
+     * @param tornTailBytes bytes at the end of the last segment that recovery would truncate as a torn
+     *                      tail (garbage up to its last non-zero byte)
+     * @param zeroTailBytes zeros after the last record (and torn tail) of the last segment: the fill
+     *                      ahead of the writer left by a crash ({@link Preallocation}), which recovery
+     *                      trims; never data
      */
-    public record Result(int segments, long bytes, long records, List<CorruptRange> corruptRanges, long tornTailBytes) {
+    public record Result(
+            int segments,
+            long bytes,
+            long records,
+            List<CorruptRange> corruptRanges,
+            long tornTailBytes,
+            long zeroTailBytes) {
         public Result {
             corruptRanges = List.copyOf(corruptRanges);
         }
@@ -80,7 +91,7 @@ public final class OfflineVerifier {
     public Result verify(Path partitionDir, Progress progress) throws IOException {
         NavigableMap<Long, Path> files = segmentFiles(partitionDir);
         if (files.isEmpty()) {
-            return new Result(0, 0, 0, List.of(), 0);
+            return new Result(0, 0, 0, List.of(), 0, 0);
         }
         long all = 0;
         for (Path file : files.values()) {
@@ -91,6 +102,7 @@ public final class OfflineVerifier {
         long done = 0;
         long records = 0;
         long torn = 0;
+        long zeros = 0;
         List<CorruptRange> corrupt = new ArrayList<>();
         for (Map.Entry<Long, Path> entry : files.entrySet()) {
             long start = entry.getKey();
@@ -109,7 +121,9 @@ public final class OfflineVerifier {
                     SegmentScanner tail = new SegmentScanner(file, size, maxMessageBytes);
                     long chainEnd = tail.validChainEnd(at);
                     records += tail.validRecords();
-                    torn = size - chainEnd;
+                    long garbageEnd = tail.nonZeroEnd(chainEnd);
+                    torn = garbageEnd - chainEnd;
+                    zeros = size - garbageEnd;
                 } else {
                     SegmentScanner scanner = new SegmentScanner(file, size, maxMessageBytes);
                     corrupt.addAll(scanner.corruptRanges(0, start));
@@ -121,6 +135,6 @@ public final class OfflineVerifier {
             }
             progress.segmentChecked(entry.getValue(), done, all);
         }
-        return new Result(files.size(), all, records, corrupt, torn);
+        return new Result(files.size(), all - zeros, records, corrupt, torn, zeros);
     }
 }

@@ -179,7 +179,8 @@ public final class PartitionLog implements AutoCloseable {
                 this::markUnclean,
                 marker::synced,
                 threads.writers(),
-                threads.syncs());
+                threads.syncs(),
+                threads.fills());
         // recovery fsynced the recovered log: it is all acknowledged now (a no-op after a clean stop)
         marker.synced(recovery.maxOffset());
         // DEBUG: recovery logs what it found, and the broker one line per partition (thousands at a start)
@@ -745,11 +746,20 @@ public final class PartitionLog implements AutoCloseable {
             LOG.debug("Partition {}: nothing was written since the clean open; the checkpoint stays", name);
         } else if (clean) {
             try {
+                // issue 13 §1 (preallocation): a cleanly stopped log holds no zero fill, so its
+                // directory is exactly MetaQ's format; a failed trim leaves the close unclean
+                Segment active = segments.active();
+                if (active.trimToWritten() > 0) {
+                    active.file().force();
+                }
                 writeCheckpoint(true, segments.maxOffset());
             } catch (IOException e) {
                 clean = false;
                 LOG.warn(
-                        "Partition {}: writing the clean-shutdown checkpoint failed; the next open will scan", name, e);
+                        "Partition {}: trimming the active segment or writing the clean-shutdown checkpoint failed;"
+                                + " the next open will scan",
+                        name,
+                        e);
             }
         }
         segments.wakeAll();

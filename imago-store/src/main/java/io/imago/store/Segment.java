@@ -2,7 +2,9 @@ package io.imago.store;
 
 import io.imago.store.fs.StorageFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,8 @@ final class Segment {
     private final AtomicInteger references = new AtomicInteger(1);
     private long writtenBytes;
     private volatile long visibleBytes;
+    /** The zero fill ahead of the writer, from its first write; set by the writer thread only. */
+    private volatile Preallocation preallocation;
 
     Segment(long startOffset, StorageFile file, long sizeBytes) {
         this.startOffset = startOffset;
@@ -65,6 +69,44 @@ final class Segment {
         visibleBytes = writtenBytes;
     }
 
+    /**
+     * Writes {@code sources} ({@code bytes} in all) at the end of the written bytes and counts them;
+     * writer thread only. From the first write on, the file is zero-filled ahead of the writer in the
+     * background, up to {@code maxStepBytes} at a time ({@link Preallocation}; 0 = never) and never
+     * beyond {@code limitBytes}.
+     */
+    void append(ByteBuffer[] sources, long bytes, long maxStepBytes, long limitBytes, Executor filler)
+            throws IOException {
+        if (preallocation == null) {
+            preallocation = new Preallocation(file, writtenBytes, maxStepBytes, limitBytes, filler);
+        }
+        preallocation.write(sources, writtenBytes, bytes);
+        writtenBytes += bytes;
+        preallocation.written(writtenBytes);
+    }
+
+    /** The fill ahead of the writer, or null before the first {@link #append}; for tests. */
+    Preallocation preallocation() {
+        return preallocation;
+    }
+
+    /**
+     * Stops the zero fill and truncates the file to the written bytes (a roll, a clean close); the
+     * caller fsyncs. Writer thread only, or once the writer has ended.
+     *
+     * @return the bytes of zero fill cut off
+     */
+    long trimToWritten() throws IOException {
+        if (preallocation != null) {
+            preallocation.stop();
+        }
+        long extra = file.size() - writtenBytes;
+        if (extra > 0) {
+            file.truncate(writtenBytes);
+        }
+        return Math.max(0, extra);
+    }
+
     /** Takes a reference unless the file is already closed. */
     boolean tryRetain() {
         while (true) {
@@ -82,6 +124,10 @@ final class Segment {
     void release() {
         int left = references.decrementAndGet();
         if (left == 0) {
+            Preallocation fill = preallocation;
+            if (fill != null) {
+                fill.stop(); // a log that failed or gave up did not trim: its fill ends with the file
+            }
             try {
                 file.close();
             } catch (IOException e) {

@@ -77,6 +77,27 @@ final class SegmentScanner {
         return position;
     }
 
+    /**
+     * The end of the last non-zero byte in {@code [from, limit)}, or {@code from} if every byte there is
+     * zero: what follows the records of an active segment is zero fill ({@link Preallocation}), and
+     * only the bytes up to this end are garbage (a torn write). Reads backwards from the limit, so a
+     * long zero tail costs one read per window and garbage stops the search at once.
+     */
+    long nonZeroEnd(long from) throws IOException {
+        long end = limit;
+        while (end > from) {
+            int n = (int) Math.min(WINDOW_BYTES, end - from);
+            int at = probe.load(end - n, n);
+            for (int i = at + n - 1; i >= at; i--) {
+                if (probe.bytes.get(i) != 0) {
+                    return end - n + (i - at) + 1;
+                }
+            }
+            end -= n;
+        }
+        return from;
+    }
+
     /** The number of valid records the record chain went through so far ({@link #validChainEnd}). */
     long validRecords() {
         return validRecords;

@@ -10,6 +10,7 @@ import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -105,8 +106,14 @@ class AcknowledgedEndTest {
         Path dir = acknowledgedThenPowerLoss("ack-torn-0");
         Path segment = dir.resolve(LogDescriptor.segmentFileName(0));
         byte[] halfRecord = new byte[RECORD_BYTES / 2];
+        java.util.Arrays.fill(halfRecord, (byte) 0x55); // torn bytes (a zero tail would be zero fill)
+        halfRecord[0] = 0;
+        halfRecord[1] = 0;
+        halfRecord[2] = 0;
         halfRecord[3] = 30; // a header claiming a 30-byte payload the file does not hold
-        Files.write(segment, halfRecord, StandardOpenOption.APPEND);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(halfRecord), END); // after the last record, maybe into zero fill
+        }
         try (PartitionLog log = PartitionLog.open(dir, EAGER_MARKER, io, clock)) {
             RecoveryReport report = log.recovery();
             assertThat(report.truncatedBytes()).isEqualTo(halfRecord.length);
@@ -187,7 +194,8 @@ class AcknowledgedEndTest {
         Path dir = tmp.resolve("ack-count-0");
         FaultInjectingStorageIo faulty = new FaultInjectingStorageIo(); // counts segment fsyncs only
         int puts = 200;
-        try (PartitionLog log = PartitionLog.open(dir, EAGER_MARKER, faulty, clock)) {
+        LogConfig noFill = EAGER_MARKER.toBuilder().preallocateMaxBytes(0).build(); // its fsyncs would count
+        try (PartitionLog log = PartitionLog.open(dir, noFill, faulty, clock)) {
             long before = faulty.fsyncCount();
             for (int i = 1; i <= puts; i++) {
                 log.append(i, 0, payload(i, 30)).join();
@@ -202,7 +210,10 @@ class AcknowledgedEndTest {
 
     @Test
     void inThresholdModeTheMarkerFollowsTheFsyncsNotTheAcknowledgements() throws Exception {
-        LogConfig threshold = EAGER_MARKER.toBuilder().unflushThreshold(RECORDS).build();
+        LogConfig threshold = EAGER_MARKER.toBuilder()
+                .unflushThreshold(RECORDS)
+                .preallocateMaxBytes(0) // counts the writer's fsyncs: the fill's would count too
+                .build();
         FaultInjectingStorageIo faulty = new FaultInjectingStorageIo();
         try (PartitionLog log = PartitionLog.open(tmp.resolve("ack-threshold-0"), threshold, faulty, clock)) {
             long fsyncsAtOpen = faulty.fsyncCount();

@@ -130,7 +130,9 @@ class DataWaitTest {
     @Test
     void thresholdModeWakesAfterTheWriteWithoutWaitingForAnFsync() throws Exception {
         // a threshold of one message: the append's own write makes an fsync due at once
-        PartitionLog log = open(LogConfig.builder().unflushThreshold(1).build());
+        // no zero fill: its fsync would be held at the gate as well, and could be the one awaited
+        PartitionLog log = open(
+                LogConfig.builder().unflushThreshold(1).preallocateMaxBytes(0).build());
         CompletableFuture<Void> waiting = log.awaitDataBeyond(0);
         long fsyncsBefore = io.fsyncCount();
         gate = io.holdFsyncs();

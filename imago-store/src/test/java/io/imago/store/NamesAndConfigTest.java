@@ -71,6 +71,11 @@ class NamesAndConfigTest {
                 .hasMessageContaining("ackMarkerIntervalMs=0");
         assertThatThrownBy(() -> LogConfig.builder().ackMarkerBytes(0).build())
                 .hasMessageContaining("ackMarkerBytes=0");
+        assertThatThrownBy(() -> LogConfig.builder().preallocateMaxBytes(1000).build())
+                .hasMessageContaining("preallocateMaxBytes=1000")
+                .hasMessageContaining("0 (off) or at least 4096");
+        assertThat(LogConfig.builder().preallocateMaxBytes(0).build().preallocateMaxBytes())
+                .isZero();
     }
 
     @Test

@@ -54,7 +54,7 @@ class OfflineVerifierTest {
         List<Long> progress = new ArrayList<>();
         OfflineVerifier.Result result = new OfflineVerifier(io, LogConfig.DEFAULT_MAX_MESSAGE_BYTES)
                 .verify(dir, (s, done, all) -> progress.add(done));
-        assertThat(result).isEqualTo(new OfflineVerifier.Result(3, 500, 10, List.of(), 0));
+        assertThat(result).isEqualTo(new OfflineVerifier.Result(3, 500, 10, List.of(), 0, 0));
         assertThat(progress).containsExactly(200L, 400L, 500L);
     }
 

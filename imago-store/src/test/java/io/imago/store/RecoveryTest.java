@@ -60,6 +60,17 @@ class RecoveryTest {
         }
     }
 
+    /** The end of the last non-zero byte of {@code file} in {@code [from, to)}, or {@code from}. */
+    private static long nonZeroEnd(Path file, long from, long to) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        for (long i = to - 1; i >= from; i--) {
+            if (bytes[(int) i] != 0) {
+                return i + 1;
+            }
+        }
+        return from;
+    }
+
     private static void truncate(Path file, long size) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size);
@@ -99,7 +110,13 @@ class RecoveryTest {
                 try (PartitionLog log = open(dir)) {
                     RecoveryReport report = log.recovery();
                     assertThat(report.recovered()).as("cut at %d", cut).isTrue();
-                    assertThat(report.truncatedBytes()).as("cut at %d", cut).isEqualTo(cut - keptEnd);
+                    assertThat(report.truncatedBytes())
+                            .as("cut at %d: the torn bytes up to the last non-zero one", cut)
+                            .isEqualTo(nonZeroEnd(
+                                            template.resolve(LogDescriptor.segmentFileName(200)),
+                                            keptEnd - 200,
+                                            cut - 200)
+                                    - (keptEnd - 200));
                     assertThat(report.corruptRanges()).isEmpty();
                     assertThat(log.maxOffset()).as("cut at %d", cut).isEqualTo(keptEnd);
                     assertThat(StoredRecords.readAll(log)).as("cut at %d", cut).isEqualTo(expected);
@@ -112,13 +129,16 @@ class RecoveryTest {
     }
 
     @Test
-    void zeroFilledTailIsTruncatedLikeATornWrite() throws IOException {
+    void zeroFilledTailIsTrimmedButNotReportedAsTorn() throws IOException {
         Path dir = template();
         Path last = dir.resolve(LogDescriptor.segmentFileName(200));
         Files.write(last, new byte[4096], java.nio.file.StandardOpenOption.APPEND);
         try (PartitionLog log = open(dir)) {
-            assertThat(log.recovery().truncatedBytes()).isEqualTo(4096);
+            assertThat(log.recovery().truncatedBytes())
+                    .as("zeros after the last record are preallocated space, not a torn write")
+                    .isZero();
             assertThat(log.maxOffset()).isEqualTo(287);
+            assertThat(Files.size(last)).isEqualTo(87);
         }
     }
 

@@ -298,6 +298,11 @@ public final class BrokerConfig {
         return system.get(ConfigKeys.LOG_WRITER_THREADS);
     }
 
+    /** New in Imago: the largest step of zero fill ahead of a partition's writer; 0 = none. */
+    public long preallocateMaxBytes() {
+        return system.get(ConfigKeys.PREALLOCATE_MAX_BYTES);
+    }
+
     /** New in Imago: most bytes of direct write buffers per data directory. */
     public long logBufferBytes() {
         return system.get(ConfigKeys.LOG_BUFFER_BYTES);

@@ -58,6 +58,21 @@ public final class ConfigKey<T> {
                 name, env -> defaultValue, text -> checkRange(NumericExpression.evaluate(text), min, max), doc);
     }
 
+    /** A 64-bit key whose value is 0 (off) or at least {@code minWhenOn}. */
+    static ConfigKey<Long> offOrAtLeastKey(String name, long defaultValue, long minWhenOn, String doc) {
+        return new ConfigKey<>(
+                name,
+                env -> defaultValue,
+                text -> {
+                    long value = checkRange(NumericExpression.evaluate(text), 0, Long.MAX_VALUE);
+                    if (value != 0 && value < minWhenOn) {
+                        throw new IllegalArgumentException("must be 0 (off) or at least " + minWhenOn + ": " + value);
+                    }
+                    return value;
+                },
+                doc);
+    }
+
     static ConfigKey<Boolean> booleanKey(String name, boolean defaultValue, String doc) {
         return new ConfigKey<>(name, env -> defaultValue, ConfigKey::parseBoolean, doc);
     }

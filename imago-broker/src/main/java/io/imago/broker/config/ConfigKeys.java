@@ -4,6 +4,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import io.imago.protocol.zk.ZnodeDescriptor;
+import io.imago.store.LogConfig;
 import io.imago.store.LogThreads;
 import io.imago.store.retention.RetentionPolicy;
 import java.nio.file.Files;
@@ -167,6 +168,12 @@ public final class ConfigKeys {
             Long.MAX_VALUE,
             "New in Imago: most bytes of direct write buffers per data directory; beyond, puts are"
                     + " buffered on the heap.");
+    public static final ConfigKey<Long> PREALLOCATE_MAX_BYTES = ConfigKey.offOrAtLeastKey(
+            "preallocateMaxBytes",
+            LogConfig.DEFAULT_PREALLOCATE_MAX_BYTES,
+            4096,
+            "New in Imago: the largest step of zero fill written ahead of a partition's writer (so a group"
+                    + " commit's fsync changes no file metadata); 0 = no fill, else at least 4096.");
     public static final ConfigKey<Integer> GET_PROCESS_THREAD_COUNT = ConfigKey.intKey(
             "getProcessThreadCount",
             env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(),
@@ -286,6 +293,7 @@ public final class ConfigKeys {
             SCRUB_INTERVAL,
             LOG_WRITER_THREADS,
             LOG_BUFFER_BYTES,
+            PREALLOCATE_MAX_BYTES,
             GET_PROCESS_THREAD_COUNT,
             PUT_PROCESS_THREAD_COUNT,
             DELETE_POLICY,

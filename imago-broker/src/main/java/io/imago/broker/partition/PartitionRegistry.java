@@ -375,7 +375,8 @@ public final class PartitionRegistry implements AutoCloseable {
     private LogConfig logConfig(Optional<TopicConfig> topic) {
         LogConfig.Builder b = LogConfig.builder()
                 .maxSegmentBytes(config.maxSegmentBytes())
-                .maxMessageBytes(config.maxMessageBytes()); // recovery resyncs only at records this size or smaller
+                .maxMessageBytes(config.maxMessageBytes()) // recovery resyncs only at records this size or smaller
+                .preallocateMaxBytes(config.preallocateMaxBytes());
         if (topic.isPresent()) {
             b.unflushThreshold(topic.get().unflushThreshold())
                     .unflushIntervalMs(topic.get().unflushIntervalMs());

@@ -88,6 +88,10 @@ class ConfigValidationTest {
             maxTransferSize    | 0             | must be at least 1
             maxMessageSize     | -1            | must be at least 1
             getProcessThreadCount | 0          | must be at least 1
+            logWriterThreads   | 0             | must be between 1 and 1024
+            logBufferBytes     | 0             | must be at least 1
+            preallocateMaxBytes | 100          | must be 0 (off) or at least 4096
+            preallocateMaxBytes | -1           | must not be negative
             checkpointInterval | 9223372036854775807+1 | overflow
             flushTxLogAtCommit | 3             | must be between 0 and 2
             acceptPublish      | yes           | not a boolean

@@ -96,6 +96,14 @@ public final class BrokerCluster implements AutoCloseable {
 
     /** A broker registered for cleanup but not launched. */
     public BrokerProcess newBroker(BrokerProcessConfig.Builder config) {
+        return newBroker(config, target);
+    }
+
+    /**
+     * A broker of the given implementation, whatever the suite's target, registered for cleanup but not
+     * launched: for tests of a data directory passed from one implementation to the other.
+     */
+    public BrokerProcess newBroker(BrokerProcessConfig.Builder config, Target implementation) {
         BrokerProcessConfig built = config.build();
         int index = brokers.size();
         Path workDir = root.resolve("proc-" + index + "-broker-" + built.brokerId());
@@ -105,7 +113,7 @@ public final class BrokerCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        BrokerProcess broker = new BrokerProcess(target, built, workDir, log, zk);
+        BrokerProcess broker = new BrokerProcess(implementation, built, workDir, log, zk);
         brokers.add(broker);
         return broker;
     }

@@ -32,11 +32,14 @@ import java.util.stream.Stream;
  *   <li>{@link #delayFsync(long)} and {@link #holdFsyncs()} make fsync slow.</li>
  *   <li>{@link #failDeletes(Predicate)} makes deleting the matching files throw {@link IOException};
  *       {@link #holdDeletes(Predicate)} makes it wait at a gate (a hung delete).</li>
- *   <li>{@link #simulatePowerLoss()} truncates every file written through this instance back to its
- *       last fsynced length (exact, since the store only appends), removes every file and directory
- *       created through it whose directory entry was not made durable, and makes every later mutation
- *       fail, as if the machine stopped; {@link #simulateProcessCrash()} only does the latter. Re-open
- *       the log with a fresh instance on the same directory.</li>
+ *   <li>{@link #simulatePowerLoss()} loses every byte written through this instance since the last
+ *       fsync of its file: the file is truncated back to its last fsynced length, and bytes written
+ *       since that fsync into space the file already held durably (zero fill written and fsynced ahead
+ *       of the writer, or any rewrite) get their previous content back; it removes every file and
+ *       directory created through it whose directory entry was not made durable, and makes every
+ *       later mutation fail, as if the machine stopped; {@link #simulateProcessCrash()} only does the
+ *       latter. Re-open the log with a fresh instance on the same directory. (Before issue 13 only the
+ *       length was restored, which let unfsynced writes into preallocated space survive.)</li>
  * </ul>
  * Directory entries: a file made by {@link #create} or a directory made by {@link #createDirectories}
  * survives power loss only if its parent directory was synced ({@link #syncDirectory}) after it was
@@ -48,6 +51,13 @@ public final class FaultInjectingStorageIo implements StorageIo {
     private final StorageIo delegate;
     private final ReentrantReadWriteLock power = new ReentrantReadWriteLock();
     private final Map<Path, Long> durableLengths = new ConcurrentHashMap<>();
+    /**
+     * Per file, the previous content of each range written since its last fsync inside its durable
+     * length, oldest first: what a power loss puts back.
+     */
+    private final Map<Path, List<Undo>> undo = new ConcurrentHashMap<>();
+    /** Orders the writes kept in {@link #undo}. */
+    private final AtomicLong undoSequence = new AtomicLong();
     /** Files and directories created through this instance whose parent was not synced since. */
     private final Set<Path> unsyncedEntries = ConcurrentHashMap.newKeySet();
 
@@ -130,6 +140,14 @@ public final class FaultInjectingStorageIo implements StorageIo {
         return writes.get();
     }
 
+    /**
+     * How many bytes of {@code file} would survive a power loss now as its length: its last fsynced
+     * length (-1 if the file was never opened or created through this instance).
+     */
+    public long durableLength(Path file) {
+        return durableLengths.getOrDefault(file, -1L);
+    }
+
     /** Files opened or created through this instance and not closed yet. */
     public int openFileCount() {
         return openFiles.get();
@@ -168,12 +186,32 @@ public final class FaultInjectingStorageIo implements StorageIo {
                     if (file.size() > entry.getValue()) {
                         file.truncate(entry.getValue());
                     }
+                    revert(file, entry.getValue());
                 }
             }
+            undo.clear();
         } finally {
             power.writeLock().unlock();
         }
     }
+
+    /** Puts back the previous content of every range written since the file's last fsync, newest first. */
+    private void revert(StorageFile file, long durableLength) throws IOException {
+        List<Undo> ranges = undo.computeIfAbsent(file.path(), p -> new ArrayList<>());
+        synchronized (ranges) {
+            for (int i = ranges.size() - 1; i >= 0; i--) {
+                Undo range = ranges.get(i);
+                int n = (int) Math.max(0, Math.min(range.previous().length, durableLength - range.position()));
+                if (n > 0) {
+                    file.write(ByteBuffer.wrap(range.previous(), 0, n), range.position());
+                }
+            }
+        }
+        file.force();
+    }
+
+    /** The previous content of {@code [position, position + previous.length)}, in write order. */
+    private record Undo(long sequence, long position, byte[] previous) {}
 
     private static Path key(Path path) {
         return path.toAbsolutePath().normalize();
@@ -360,9 +398,31 @@ public final class FaultInjectingStorageIo implements StorageIo {
                         throw new IOException("injected write failure on " + path());
                     }
                 }
+                rememberPrevious(sources, position);
                 file.write(sources, position);
             } finally {
                 power.readLock().unlock();
+            }
+        }
+
+        /** Keeps what the write replaces inside the durable length, for a power loss to put back. */
+        private void rememberPrevious(ByteBuffer[] sources, long position) throws IOException {
+            long length = 0;
+            for (ByteBuffer source : sources) {
+                length += source.remaining();
+            }
+            long durable = durableLengths.getOrDefault(path(), 0L);
+            int n = (int) Math.max(0, Math.min(length, durable - position));
+            if (n == 0) {
+                return; // beyond the durable length: a power loss truncates it away
+            }
+            ByteBuffer previous = ByteBuffer.allocate(n);
+            while (previous.hasRemaining() && file.read(previous, position + previous.position()) >= 0) {
+                // read on
+            }
+            List<Undo> ranges = undo.computeIfAbsent(path(), p -> new ArrayList<>());
+            synchronized (ranges) {
+                ranges.add(new Undo(undoSequence.incrementAndGet(), position, previous.array()));
             }
         }
 
@@ -378,8 +438,14 @@ public final class FaultInjectingStorageIo implements StorageIo {
                     throw new IOException("injected fsync failure on " + path());
                 }
                 long size = file.size();
+                long writtenBefore = undoSequence.get();
                 file.force();
                 durableLengths.merge(path(), size, Math::max);
+                List<Undo> ranges = undo.computeIfAbsent(path(), p -> new ArrayList<>());
+                synchronized (ranges) {
+                    // what was written before this fsync began is durable (a concurrent fsync may have said so)
+                    ranges.removeIf(range -> range.sequence() <= writtenBefore);
+                }
                 if (target) {
                     fsyncs.incrementAndGet();
                 }

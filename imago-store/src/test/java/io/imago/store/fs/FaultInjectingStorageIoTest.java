@@ -27,6 +27,38 @@ class FaultInjectingStorageIoTest {
     }
 
     @Test
+    void aWriteIntoFsyncedSpaceIsLostOnPowerLossUnlessItsFileIsFsyncedAgain() throws IOException {
+        Path file = tmp.resolve("a.meta");
+        try (StorageFile f = io.create(file)) {
+            f.write(ByteBuffer.wrap(new byte[8]), 0); // zero fill, as preallocation writes it
+            f.force();
+            f.write(ByteBuffer.wrap(new byte[] {7, 7}), 2);
+            f.write(ByteBuffer.wrap(new byte[] {9}), 3); // over the first, unfsynced write
+            f.write(ByteBuffer.wrap(new byte[] {5, 5, 5}), 6); // two bytes in fsynced space, one beyond
+            io.syncDirectory(tmp);
+        }
+        io.simulatePowerLoss();
+        assertThat(file)
+                .as("each unfsynced write reverted, the length restored")
+                .hasBinaryContent(new byte[8]);
+    }
+
+    @Test
+    void aWriteIntoFsyncedSpaceSurvivesPowerLossOnceFsynced() throws IOException {
+        Path file = tmp.resolve("a.meta");
+        try (StorageFile f = io.create(file)) {
+            f.write(ByteBuffer.wrap(new byte[4]), 0);
+            f.force();
+            f.write(ByteBuffer.wrap(new byte[] {7, 7}), 1);
+            f.force();
+            f.write(ByteBuffer.wrap(new byte[] {9}), 0);
+            io.syncDirectory(tmp);
+        }
+        io.simulatePowerLoss();
+        assertThat(file).hasBinaryContent(new byte[] {0, 7, 7, 0});
+    }
+
+    @Test
     void aNewFileWhoseDirectoryWasNotSyncedIsLostOnPowerLoss() throws IOException {
         Path file = tmp.resolve("a.meta");
         createFsynced(file);
