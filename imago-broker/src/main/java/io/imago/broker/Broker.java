@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,12 @@ public final class Broker implements AutoCloseable {
     private Running server;
     private volatile BrokerRegistration registration;
     private final Map<String, TopicRegistration> announced = new ConcurrentHashMap<>();
+    /**
+     * The offline partitions of each topic, so that a registration finds the lowest one without
+     * scanning the topic's partitions (announced once per partition opened: a scan made opening a topic
+     * of N partitions cost O(N²), 19,500 partitions minutes at a restart).
+     */
+    private final Map<String, ConcurrentSkipListSet<Integer>> offlineByTopic = new ConcurrentHashMap<>();
     /** Orders the registrations handed to the registrar (see {@link #announce}). */
     private final Object announceLock = new Object();
 
@@ -173,6 +180,9 @@ public final class Broker implements AutoCloseable {
         if (stopping || !entry.markOffline(cause)) {
             return; // a close that gave up on a stuck disk: the broker is going anyway
         }
+        offlineByTopic
+                .computeIfAbsent(entry.topicPartition().topic(), t -> new ConcurrentSkipListSet<>())
+                .add(entry.topicPartition().partition());
         Throwable root = cause;
         while (root.getCause() != null) {
             root = root.getCause();
@@ -245,13 +255,9 @@ public final class Broker implements AutoCloseable {
      */
     private TopicRegistration topicRegistration(TopicConfig t) {
         int published = t.numPartitions();
-        if (registry != null) {
-            for (int p = 0; p < t.numPartitions(); p++) {
-                if (registry.find(t.topic(), p).map(PartitionEntry::isOffline).orElse(false)) {
-                    published = p;
-                    break;
-                }
-            }
+        ConcurrentSkipListSet<Integer> offline = offlineByTopic.get(t.topic());
+        if (offline != null && !offline.isEmpty()) {
+            published = Math.min(published, offline.first());
         }
         return new TopicRegistration(t.topic(), t.numPartitions(), t.acceptsPublish(), t.acceptsSubscribe(), published);
     }

@@ -152,7 +152,7 @@ final class LogRecovery {
                             .corruptRanges(at, segment.startOffset()));
                 }
                 long before = segment.writtenBytes();
-                truncated = truncateTail(segment, scanner, scanner.validChainEnd(acknowledgedAt));
+                truncated = truncateTail(segment, scanner, scanner.validChainEnd(acknowledgedAt), acknowledgedAt);
                 scanned -= before - segment.writtenBytes() - truncated; // zero fill is not scanned data
             } else {
                 kept.addAll(scanner.corruptRanges(at, segment.startOffset()));
@@ -225,7 +225,8 @@ final class LogRecovery {
      * logged as truncated) up to its last non-zero byte; the zeros after it are the fill ahead of the
      * writer ({@link Preallocation}) or zero pages of a torn write: not data, so only trimmed (INFO).
      */
-    private long truncateTail(Segment last, SegmentScanner scanner, long validBytes) throws IOException {
+    private long truncateTail(Segment last, SegmentScanner scanner, long validBytes, long acknowledgedBytes)
+            throws IOException {
         long cut = last.writtenBytes() - validBytes;
         long torn = 0;
         if (cut > 0) {
@@ -241,7 +242,14 @@ final class LogRecovery {
                         last);
             }
         }
-        last.file().force();
+        if (validBytes > acknowledgedBytes) {
+            // records past the acknowledged end may still be only in the page cache (written, never
+            // fsynced, after a process crash): make them durable before they are served. Below it every
+            // byte was fsynced before it was marked, so an open after a crash whose marker had caught up
+            // costs no fsync (thousands of partitions restart without thousands of device flushes); a
+            // cut that is lost to a power loss is only made again by the next recovery.
+            last.file().force();
+        }
         return torn;
     }
 

@@ -42,6 +42,11 @@ public final class LogThreads implements AutoCloseable {
     public static final int DEFAULT_WRITER_THREADS = 4;
     /** Threads for threshold-mode background fsyncs by default (created when needed, ended when idle). */
     public static final int DEFAULT_SYNC_THREADS = 2;
+    /**
+     * Threads for the acknowledged-end markers (created when needed, ended when idle): a rewrite is two
+     * fsyncs, so after a burst of puts to thousands of partitions one thread would lag by minutes.
+     */
+    public static final int MARKER_THREADS = 4;
     /** The most direct write-buffer bytes of one data directory, by default. */
     public static final long DEFAULT_MAX_BUFFER_BYTES = 64L * 1024 * 1024;
 
@@ -86,7 +91,8 @@ public final class LogThreads implements AutoCloseable {
                 new LinkedBlockingQueue<>(),
                 daemons("imago-log-sync-" + name));
         this.syncs.allowCoreThreadTimeOut(true);
-        this.markers = new ScheduledThreadPoolExecutor(1, daemons("imago-log-ack-marker-" + name));
+        this.markers = new ScheduledThreadPoolExecutor(
+                syncThreads == 1 ? 1 : MARKER_THREADS, daemons("imago-log-ack-marker-" + name));
         this.markers.setRemoveOnCancelPolicy(true);
         this.markers.setKeepAliveTime(IDLE_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
         this.markers.allowCoreThreadTimeOut(true);
