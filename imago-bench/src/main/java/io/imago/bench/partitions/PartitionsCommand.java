@@ -139,6 +139,7 @@ public final class PartitionsCommand implements Callable<Integer> {
         Path work = data.resolve("work");
         Path logs = data.resolve("logs");
         deleteTree(work);
+        deleteTree(logs);
         Files.createDirectories(logs);
         err.println("bench partitions: " + count + " partitions" + (kill ? ", kill -9 and restart" : "") + "; machine: "
                 + Machine.describe(data) + "; logs in " + logs);
