@@ -2,6 +2,7 @@ package io.imago.it;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.SoftAssertions.assertSoftly;
 
 import io.imago.it.harness.BrokerProcess;
 import io.imago.it.harness.ClusterExtension;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -101,15 +103,48 @@ class ManyPartitionsIT {
             long readNanos = System.nanoTime() - restartStart;
             sampler.sampleNow();
 
-            System.out.printf(
+            Figures run = new Figures(putNanos, acceptNanos, readNanos, retries.get(), before, after);
+            System.out.println(run.summary());
+            assertThat(sampler.failure()).as("sampling /proc").isNull();
+            assertSoftly(bars -> {
+                bars.assertThat(Duration.ofNanos(readNanos))
+                        .as("restart until every one of %d messages is read back", PARTITIONS)
+                        .isLessThanOrEqualTo(RESTART_AND_READ_BAR);
+                bars.assertThat(before.maxThreads())
+                        .as("broker threads before the kill")
+                        .isLessThanOrEqualTo(MAX_THREADS);
+                bars.assertThat(after.maxThreads())
+                        .as("broker threads after the restart")
+                        .isLessThanOrEqualTo(MAX_THREADS);
+                bars.assertThat(before.peakRssBytes())
+                        .as("broker peak RSS before the kill")
+                        .isLessThanOrEqualTo(MAX_RSS_BYTES);
+                bars.assertThat(after.peakRssBytes())
+                        .as("broker peak RSS after the restart")
+                        .isLessThanOrEqualTo(MAX_RSS_BYTES);
+            });
+        }
+    }
+
+    /** What one run measured; {@link #summary()} is the line the test prints. */
+    private record Figures(
+            long putNanos,
+            long acceptNanos,
+            long readNanos,
+            int retriedGets,
+            ProcessSampler.Figures before,
+            ProcessSampler.Figures after) {
+        String summary() {
+            return String.format(
+                    Locale.ROOT,
                     "many-partitions: partitions=%d put=%.1fs restart-to-all-read=%.2fs (accepting after %.2fs, "
                             + "%d gets retried) max-threads=%d/%d (before kill/after restart) "
-                            + "peak-rss=%d/%d MiB max-fds=%d/%d samples=%d/%d%n",
+                            + "peak-rss=%d/%d MiB max-fds=%d/%d samples=%d/%d",
                     PARTITIONS,
                     putNanos / 1e9,
                     readNanos / 1e9,
                     acceptNanos / 1e9,
-                    retries.get(),
+                    retriedGets,
                     before.maxThreads(),
                     after.maxThreads(),
                     before.peakRssBytes() >> 20,
@@ -118,20 +153,6 @@ class ManyPartitionsIT {
                     after.maxFds(),
                     before.samples(),
                     after.samples());
-            assertThat(sampler.failure()).as("sampling /proc").isNull();
-            assertThat(Duration.ofNanos(readNanos))
-                    .as("restart until every one of %d messages is read back", PARTITIONS)
-                    .isLessThanOrEqualTo(RESTART_AND_READ_BAR);
-            assertThat(before.maxThreads()).as("broker threads before the kill").isLessThanOrEqualTo(MAX_THREADS);
-            assertThat(after.maxThreads())
-                    .as("broker threads after the restart")
-                    .isLessThanOrEqualTo(MAX_THREADS);
-            assertThat(before.peakRssBytes())
-                    .as("broker peak RSS before the kill")
-                    .isLessThanOrEqualTo(MAX_RSS_BYTES);
-            assertThat(after.peakRssBytes())
-                    .as("broker peak RSS after the restart")
-                    .isLessThanOrEqualTo(MAX_RSS_BYTES);
         }
     }
 
