@@ -2,9 +2,11 @@ package io.imago.store;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,18 +16,19 @@ import org.slf4j.LoggerFactory;
  * and reports (and keeps) a record that fails below it as corruption.
  *
  * <p>The writer (or, in threshold mode, the sync thread) calls {@link #synced(long)} after each fsync:
- * it only raises a number and, at most, wakes this thread — no lock, no I/O, so a put never waits for
- * the marker. This thread, one per partition, rewrites the checkpoint (temporary file, fsync, rename,
+ * it only raises a number and, at most, schedules this marker's task on the data directory's marker
+ * thread ({@link LogThreads}, one for all the partitions of the directory) — no lock, no I/O, so a put
+ * never waits for the marker. The task rewrites the checkpoint (temporary file, fsync, rename,
  * directory fsync) when at least {@code ackMarkerBytes} are unmarked, or when any byte is unmarked and
- * the last write is {@code ackMarkerIntervalMs} old: at most one rewrite at a time, so its cost is
- * bounded by its own fsyncs and never lands on the append path. A failed rewrite is counted, logged
- * (at most one WARN per interval) and tried again after an interval: the marker only lags, the log
- * stays online.
+ * the last write is {@code ackMarkerIntervalMs} old (else it schedules itself for that moment): at most
+ * one task of a marker is scheduled or running at a time, so its cost is bounded by its own fsyncs and
+ * never lands on the append path. A failed rewrite is counted, logged (at most one WARN per interval)
+ * and tried again after an interval: the marker only lags, the log stays online.
  *
- * <p>Lifecycle: {@link #start()} starts the thread, {@link #stop()} asks it to end (a write in progress
- * finishes); the checkpoint callback refuses writes once the log closes. Thread-safe.
+ * <p>Lifecycle: {@link #stop()} cancels what is scheduled and {@link #awaitStopped(long)} waits for a
+ * write in progress; the checkpoint callback refuses writes once the log closes. Thread-safe.
  */
-final class AcknowledgedEndMarker implements Runnable {
+final class AcknowledgedEndMarker {
     private static final Logger LOG = LoggerFactory.getLogger(AcknowledgedEndMarker.class);
 
     /** Writes the checkpoint with a new acknowledged end; false if the log is closing (nothing written). */
@@ -38,32 +41,35 @@ final class AcknowledgedEndMarker implements Runnable {
     private final long intervalMs;
     private final long bytes;
     private final Checkpoint checkpoint;
+    private final ScheduledExecutorService executor;
     private final AtomicLong syncedEnd;
     private final AtomicLong failures = new AtomicLong();
+    /** A task of this marker is scheduled or running; set by whoever schedules it, cleared by the task. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
     private final Object markedLock = new Object();
-    private volatile long markedEnd; // written by this thread only, under markedLock
-    private volatile boolean idle;
+    private volatile long markedEnd; // written by the task only, under markedLock
     private volatile boolean stopped;
-    private volatile Thread thread;
-    private long lastWriteMs = Long.MIN_VALUE / 2;
-    private long lastWarnMs = Long.MIN_VALUE / 2;
+    private boolean running; // guarded by markedLock
+    private volatile long lastWriteMs = Long.MIN_VALUE / 2;
+    private long lastWarnMs = Long.MIN_VALUE / 2; // the task's only
 
     /** @param markedEnd the acknowledged end the checkpoint holds now */
-    AcknowledgedEndMarker(String partition, Clock clock, LogConfig config, Checkpoint checkpoint, long markedEnd) {
+    AcknowledgedEndMarker(
+            String partition,
+            Clock clock,
+            LogConfig config,
+            Checkpoint checkpoint,
+            long markedEnd,
+            ScheduledExecutorService executor) {
         this.partition = partition;
         this.clock = clock;
         this.intervalMs = config.ackMarkerIntervalMs();
         this.bytes = config.ackMarkerBytes();
         this.checkpoint = checkpoint;
+        this.executor = executor;
         this.markedEnd = markedEnd;
         this.syncedEnd = new AtomicLong(markedEnd);
-    }
-
-    void start() {
-        Thread t = new Thread(this, "imago-log-ack-marker-" + partition);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
     }
 
     /**
@@ -71,25 +77,54 @@ final class AcknowledgedEndMarker implements Runnable {
      * the sync thread's paths.
      */
     void synced(long end) {
-        long now = syncedEnd.accumulateAndGet(end, Math::max);
-        Thread t = thread;
-        if (t != null && (idle || now - markedEnd >= bytes)) {
-            LockSupport.unpark(t);
+        syncedEnd.accumulateAndGet(end, Math::max);
+        scheduleIfIdle();
+    }
+
+    private void scheduleIfIdle() {
+        if (!stopped && syncedEnd.get() > markedEnd && scheduled.compareAndSet(false, true)) {
+            schedule(delayMs());
         }
     }
 
-    /** Asks the thread to end; it finishes a write in progress. */
+    /** How long until a write is due: none if enough bytes are unmarked, else until the interval is up. */
+    private long delayMs() {
+        if (syncedEnd.get() - markedEnd >= bytes) {
+            return 0;
+        }
+        return Math.max(0, lastWriteMs + intervalMs - clock.millis());
+    }
+
+    private void schedule(long delayMs) {
+        try {
+            // run() catches everything it throws, so the future holds nothing worth checking
+            var unused = executor.schedule(this::run, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the directory's threads are closing: the log closes too and writes the last checkpoint
+            scheduled.set(false);
+        }
+    }
+
+    /** Stops scheduling writes; a write in progress finishes ({@link #awaitStopped(long)}). */
     void stop() {
         stopped = true;
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
     }
 
-    /** The thread, for a bounded join at close; null before {@link #start()}. */
-    Thread thread() {
-        return thread;
+    /**
+     * Waits until no write of this marker is in progress, at most until {@code deadlineNanos}
+     * ({@link System#nanoTime()}).
+     *
+     * @return false if a write is still in progress then (a hung fsync)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitStopped(long deadlineNanos) throws InterruptedException {
+        synchronized (markedLock) {
+            long left;
+            while (running && (left = deadlineNanos - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(markedLock, left);
+            }
+            return !running;
+        }
     }
 
     /** The acknowledged end the checkpoint holds. */
@@ -114,36 +149,44 @@ final class AcknowledgedEndMarker implements Runnable {
         }
     }
 
-    @Override
-    public void run() {
-        while (!stopped && !Thread.currentThread().isInterrupted()) {
-            try {
-                step();
-            } catch (Throwable t) {
-                failed(t);
+    /** The task: writes the marker if due, then schedules itself again if there is more to mark. */
+    private void run() {
+        long retryMs = -1;
+        synchronized (markedLock) {
+            if (stopped) {
+                scheduled.set(false);
+                return;
             }
+            running = true;
+        }
+        try {
+            step();
+        } catch (Throwable t) {
+            retryMs = failed(t);
+        } finally {
+            synchronized (markedLock) {
+                running = false;
+                markedLock.notifyAll();
+            }
+        }
+        if (stopped) {
+            scheduled.set(false);
+        } else if (retryMs >= 0) {
+            schedule(retryMs);
+        } else if (syncedEnd.get() > markedEnd) {
+            schedule(delayMs());
+        } else {
+            scheduled.set(false);
+            scheduleIfIdle(); // a sync that came after the check above and found the task scheduled
         }
     }
 
-    /** Writes the marker if due, else waits until it may be. */
     private void step() throws IOException {
         long synced = syncedEnd.get();
-        long unmarked = synced - markedEnd;
-        if (unmarked <= 0) {
-            idle = true;
-            if (syncedEnd.get() == synced && !stopped) {
-                LockSupport.park(this);
-            }
-            idle = false;
+        if (synced <= markedEnd || delayMs() > 0) {
             return;
         }
-        long now = clock.millis();
-        long dueMs = lastWriteMs + intervalMs;
-        if (unmarked < bytes && now < dueMs) {
-            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(dueMs - now));
-            return;
-        }
-        lastWriteMs = now;
+        lastWriteMs = clock.millis();
         if (!checkpoint.writeAcknowledgedEnd(synced)) {
             stopped = true;
             return;
@@ -154,8 +197,8 @@ final class AcknowledgedEndMarker implements Runnable {
         }
     }
 
-    /** The one failure handler: counts, warns at most once per interval, waits an interval. */
-    private void failed(Throwable t) {
+    /** The one failure handler: counts, warns at most once per interval; returns the wait before a retry. */
+    private long failed(Throwable t) {
         failures.incrementAndGet();
         long now = clock.millis();
         if (now - lastWarnMs >= intervalMs) {
@@ -167,8 +210,6 @@ final class AcknowledgedEndMarker implements Runnable {
                     failures.get(),
                     t);
         }
-        if (!stopped) {
-            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(intervalMs));
-        }
+        return intervalMs;
     }
 }

@@ -6,14 +6,18 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The append side of a partition: appenders copy their records into {@link WriteChunk}s under the
- * append lock, which also assigns offsets and decides where segments roll; the writer thread takes
- * whole chunks out. No I/O happens under the lock, so an fsync in progress never stops appends from
- * queueing.
+ * The append side of a partition: appenders copy their records into {@link WriteChunk}s (from the data
+ * directory's {@link ChunkPool}) under the append lock, which also assigns offsets and decides where
+ * segments roll; the writer takes whole chunks out. No I/O happens under the lock, so an fsync in
+ * progress never stops appends from queueing.
+ *
+ * <p>The writer runs on a shared thread ({@link LogThreads}) and never waits here: {@link #poll} finds
+ * the queue empty, marks the writer idle and returns {@link Take#IDLE}; the next append (or flush
+ * request, close or failure) clears the mark and calls the wake-up ({@code wake}), which schedules the
+ * writer again. So at most one run of the writer is scheduled or running at a time.
  *
  * <p>Invariants: chunks leave in offset order (every chunk in {@code ready} precedes {@code open});
  * {@code nextOffset} is the end of the last queued record; a chunk never spans two segments; once
@@ -25,39 +29,47 @@ final class AppendQueue {
     enum Take {
         WRITE,
         FLUSH,
+        /** Nothing to do: the writer is marked idle and is woken by the next piece of work. */
+        IDLE,
         STOP
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final int chunkBytes;
-    private final int poolLimit;
+    private final ChunkPool pool;
     private final long maxSegmentBytes;
     private final String partition;
     private final ArrayDeque<WriteChunk> ready = new ArrayDeque<>();
-    private final ArrayDeque<WriteChunk> free = new ArrayDeque<>();
+    private Runnable wake = () -> {};
     private WriteChunk open;
     private long nextOffset;
     private long activeSegmentStart;
     private long queuedBytes;
-    private boolean writerWaiting;
+    /** The writer is idle: the next piece of work must call {@code wake}. */
+    private boolean writerWaiting = true;
+
     private boolean flushRequested;
     private boolean closing;
     private StoreException failure;
     /** Completed with {@code failure} when it is first set, outside the lock. */
     private final CompletableFuture<StoreException> failed = new CompletableFuture<>();
 
-    AppendQueue(LogConfig config, String partition, long nextOffset, long activeSegmentStart) {
-        this.chunkBytes = config.writeBufferBytes();
-        this.poolLimit = Math.max(2, config.groupCommitMaxBytes() / config.writeBufferBytes() + 2);
+    AppendQueue(LogConfig config, ChunkPool pool, String partition, long nextOffset, long activeSegmentStart) {
+        this.pool = pool;
         this.maxSegmentBytes = config.maxSegmentBytes();
         this.partition = partition;
         this.nextOffset = nextOffset;
         this.activeSegmentStart = activeSegmentStart;
     }
 
+    /** Sets what schedules the writer when work arrives for it while it is idle; before any append. */
+    void onWork(Runnable wake) {
+        this.wake = wake;
+    }
+
     CompletableFuture<Long> append(long messageId, int flag, ByteBuffer payload, int checksum) {
         int recordBytes = RecordDescriptor.recordLength(payload.remaining());
+        CompletableFuture<Long> future;
+        boolean wakeWriter;
         lock.lock();
         try {
             StoreException refusal = refusal();
@@ -65,17 +77,22 @@ final class AppendQueue {
                 return CompletableFuture.failedFuture(refusal);
             }
             WriteChunk chunk = chunkFor(recordBytes);
-            CompletableFuture<Long> future = new CompletableFuture<>();
+            future = new CompletableFuture<>();
             chunk.addSingle(future, nextOffset);
             put(chunk, messageId, flag, payload, checksum);
-            afterAppend(recordBytes);
-            return future;
+            wakeWriter = afterAppend(recordBytes);
         } finally {
             lock.unlock();
         }
+        if (wakeWriter) {
+            wake.run();
+        }
+        return future;
     }
 
     CompletableFuture<long[]> appendBatch(List<Record> records, int[] checksums, int totalBytes) {
+        CompletableFuture<long[]> future;
+        boolean wakeWriter;
         lock.lock();
         try {
             StoreException refusal = refusal();
@@ -91,13 +108,16 @@ final class AppendQueue {
                 at += RecordDescriptor.recordLength(r.payload().remaining());
                 put(chunk, r.messageId(), r.flag(), r.payload(), checksums[i]);
             }
-            CompletableFuture<long[]> future = new CompletableFuture<>();
+            future = new CompletableFuture<>();
             chunk.addBatch(future, offsets);
-            afterAppend(totalBytes);
-            return future;
+            wakeWriter = afterAppend(totalBytes);
         } finally {
             lock.unlock();
         }
+        if (wakeWriter) {
+            wake.run();
+        }
+        return future;
     }
 
     private StoreException refusal() {
@@ -115,12 +135,7 @@ final class AppendQueue {
         if (open != null) {
             ready.add(open);
         }
-        WriteChunk chunk;
-        if (bytes > chunkBytes) {
-            chunk = WriteChunk.oversized(bytes);
-        } else {
-            chunk = free.isEmpty() ? WriteChunk.pooled(chunkBytes) : free.poll();
-        }
+        WriteChunk chunk = pool.acquire(bytes);
         chunk.reset(activeSegmentStart, nextOffset);
         open = chunk;
         return chunk;
@@ -134,8 +149,8 @@ final class AppendQueue {
         buffer.position(buffer.position() + length);
     }
 
-    /** Advances the offset, closes the chunk at a roll point, and wakes the writer. */
-    private void afterAppend(int bytes) {
+    /** Advances the offset and closes the chunk at a roll point; true if the writer must be woken. */
+    private boolean afterAppend(int bytes) {
         nextOffset += bytes;
         queuedBytes += bytes;
         if (nextOffset - activeSegmentStart >= maxSegmentBytes) {
@@ -144,22 +159,29 @@ final class AppendQueue {
             open = null;
             activeSegmentStart = nextOffset;
         }
+        return claimWriter();
+    }
+
+    /** Under the lock: if the writer is idle, marks it busy; true if the caller must then wake it. */
+    private boolean claimWriter() {
         if (writerWaiting) {
             writerWaiting = false;
-            work.signal();
+            return true;
         }
+        return false;
     }
 
     /**
-     * Waits for work and moves whole chunks (in order, at least one, up to about {@code maxBytes})
-     * into {@code out}.
+     * Moves whole chunks (in order, at least one, up to about {@code maxBytes}) into {@code out}, or
+     * says what else the writer should do. Never waits: with nothing to do it marks the writer idle
+     * ({@link Take#IDLE}), and the writer must then return its thread.
      */
-    Take take(List<WriteChunk> out, long maxBytes) throws InterruptedException {
+    Take poll(List<WriteChunk> out, long maxBytes) {
         lock.lock();
         try {
-            while (ready.isEmpty() && open == null && !flushRequested && !closing && failure == null) {
+            if (ready.isEmpty() && open == null && !flushRequested && !closing && failure == null) {
                 writerWaiting = true;
-                work.await();
+                return Take.IDLE;
             }
             if (failure != null) {
                 return Take.STOP;
@@ -189,35 +211,30 @@ final class AppendQueue {
 
     /** Gives written chunks back to the pool. */
     void recycle(List<WriteChunk> chunks) {
-        lock.lock();
-        try {
-            for (WriteChunk chunk : chunks) {
-                if (chunk.isPooled() && free.size() < poolLimit) {
-                    free.add(chunk);
-                }
-            }
-        } finally {
-            lock.unlock();
+        for (WriteChunk chunk : chunks) {
+            pool.release(chunk);
         }
     }
 
     /** Asks the writer for an fsync (threshold mode). */
     void requestFlush() {
+        boolean wakeWriter;
         lock.lock();
         try {
             flushRequested = true;
-            if (writerWaiting) {
-                writerWaiting = false;
-                work.signal();
-            }
+            wakeWriter = claimWriter();
         } finally {
             lock.unlock();
+        }
+        if (wakeWriter) {
+            wake.run();
         }
     }
 
     /** Refuses every later append with {@code cause} and returns the queued chunks (to fail them). */
     List<WriteChunk> fail(StoreException cause) {
         boolean first = false;
+        boolean wakeWriter;
         List<WriteChunk> queued;
         lock.lock();
         try {
@@ -232,13 +249,16 @@ final class AppendQueue {
                 open = null;
             }
             queuedBytes = 0;
-            work.signalAll();
+            wakeWriter = claimWriter();
         } finally {
             lock.unlock();
         }
         if (first) {
             // before the caller fails the waiters: whoever sees a failed append sees the log offline
             failed.complete(cause);
+        }
+        if (wakeWriter) {
+            wake.run(); // so that an idle writer sees the failure and stops
         }
         return queued;
     }
@@ -250,12 +270,16 @@ final class AppendQueue {
 
     /** Refuses later appends; the writer drains what is queued and stops. */
     void close() {
+        boolean wakeWriter;
         lock.lock();
         try {
             closing = true;
-            work.signalAll();
+            wakeWriter = claimWriter();
         } finally {
             lock.unlock();
+        }
+        if (wakeWriter) {
+            wake.run();
         }
     }
 

@@ -32,7 +32,12 @@ final class LogRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogRecovery.class);
 
     /** The segments to serve and the report of how they were found. */
-    record Outcome(List<Segment> segments, RecoveryReport report) {}
+    /**
+     * @param checkpointSaysClean the checkpoint on disk has the clean-shutdown bit (it must be rewritten
+     *                            before anything is appended)
+     * @param acknowledgedEnd     the acknowledged end recovery trusted (see {@link #acknowledgedEnd})
+     */
+    record Outcome(List<Segment> segments, RecoveryReport report, boolean checkpointSaysClean, long acknowledgedEnd) {}
 
     private final Path dir;
     private final StorageIo io;
@@ -120,7 +125,9 @@ final class LogRecovery {
         if (point.isPresent() && point.get().cleanShutdown() && point.get().durableEndOffset() == end) {
             return new Outcome(
                     segments,
-                    new RecoveryReport(true, end, 0, 0, kept, segments.size(), min, end, clock.millis() - startedMs));
+                    new RecoveryReport(true, end, 0, 0, kept, segments.size(), min, end, clock.millis() - startedMs),
+                    true,
+                    end);
         }
         long from = scanStart(point, segments, end);
         long acknowledged = acknowledgedEnd(point, from, end);
@@ -159,7 +166,9 @@ final class LogRecovery {
                         segments.size(),
                         min,
                         newEnd,
-                        clock.millis() - startedMs));
+                        clock.millis() - startedMs),
+                point.isPresent() && point.get().cleanShutdown(),
+                Math.min(acknowledged, newEnd));
     }
 
     /** Where the scan starts: the checkpoint's durable end if it lies in the log, else the last segment. */

@@ -1,5 +1,6 @@
 package io.imago.store;
 
+import io.imago.store.fs.StorageFile;
 import io.imago.store.fs.StorageIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,26 +8,37 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The partition's single writer (the force-write thread of BookKeeper's journal): it takes every
+ * The partition's single writer (the force-write thread of BookKeeper's journal), run as a task on the
+ * data directory's writer threads ({@link LogThreads}), never on two at once: each run takes every
  * queued chunk from the {@link AppendQueue}, writes consecutive chunks of a segment with one
  * gathering write, rolls segments where the appenders marked it, and then
  * <ul>
- *   <li>in group commit fsyncs once and only then publishes the new end and hands the batch
- *       to the {@link Completer}, which completes every waiter;</li>
- *   <li>in threshold mode publishes and hands over right after the write, and fsyncs after
+ *   <li>in group commit fsyncs once and only then publishes the new end and completes every waiter,
+ *       on the same thread (no hand-over: the broker's completion only passes the reply to Netty);</li>
+ *   <li>in threshold mode publishes and completes right after the write, and fsyncs after
  *       {@code unflushThreshold} messages, after {@code unflushIntervalMs}, or when asked — on a
- *       second thread of the partition, so the writes (and their acknowledgements) go on while
- *       the disk syncs; a failed background fsync takes the log offline at the writer's next step.
- *       The last fsync, at close, runs on the writer thread after the background one ends.</li>
+ *       sync thread of the directory, so the writes (and their acknowledgements) go on while the disk
+ *       syncs; a failed background fsync takes the log offline at the writer's next run. The last
+ *       fsync, at close, runs on the writer after the background one ends.</li>
  * </ul>
+ * A run goes on while its partition has work and no other partition of the directory waits for a
+ * writer thread; otherwise it schedules itself again behind them (round robin). With nothing queued it
+ * returns its thread; the next append schedules it (see {@link AppendQueue#poll}).
  * Any failure (an I/O error or anything thrown) goes to {@link #fail(Throwable, List)}: the batch in
  * flight and everything queued fail with {@link LogOfflineException}, the queue refuses later appends,
- * and the thread ends. Only the writer thread calls {@link #run()}; the few fields read by other
- * threads are volatile.
+ * and the writer ends ({@link #exited()}). The fields read by other threads are volatile.
  */
 final class LogWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
@@ -44,15 +56,21 @@ final class LogWriter implements Runnable {
     private final AppendQueue queue;
     private final SegmentSet segments;
     private final RollListener rollListener;
-    private final Completer completer;
     /** Told the end of the fsynced bytes after each fsync (the acknowledged-end marker); never blocks. */
-    private final java.util.function.LongConsumer syncedListener;
+    private final LongConsumer syncedListener;
+
+    private final ThreadPoolExecutor writers;
+    private final ExecutorService syncs;
 
     private List<WriteChunk> batch = new ArrayList<>();
-    /** The batch being written, for a close that gives up ({@link #abandon}); empty between batches. */
+    /** The batch being written or completed, for a close that gives up ({@link #abandon}); else empty. */
     private volatile List<WriteChunk> inFlight = List.of();
     /** Set by a close that gave up waiting: nothing this writer does later may be acknowledged. */
     private volatile boolean abandoned;
+    /** The thread running this writer now, or null (diagnostics). */
+    private final AtomicReference<Thread> runner = new AtomicReference<>();
+    /** Completes when the writer has ended (stopped or failed). */
+    private final CompletableFuture<Void> exit = new CompletableFuture<>();
 
     private final Object exitLock = new Object();
     private boolean hasExited; // guarded by exitLock
@@ -62,10 +80,8 @@ final class LogWriter implements Runnable {
     private volatile long unflushedMessages;
     private volatile long lastFlushMs;
     private volatile Throwable failure;
-    /** Threshold mode: the thread the fsyncs run on, created at the first one. */
-    private java.util.concurrent.ExecutorService syncer;
 
-    private java.util.concurrent.Future<?> syncInFlight;
+    private Future<?> syncInFlight;
     private volatile Throwable syncFailure;
 
     LogWriter(
@@ -76,8 +92,9 @@ final class LogWriter implements Runnable {
             AppendQueue queue,
             SegmentSet segments,
             RollListener rollListener,
-            Completer completer,
-            java.util.function.LongConsumer syncedListener) {
+            LongConsumer syncedListener,
+            ThreadPoolExecutor writers,
+            ExecutorService syncs) {
         this.dir = dir;
         this.partition = dir.getFileName().toString();
         this.io = io;
@@ -86,46 +103,72 @@ final class LogWriter implements Runnable {
         this.queue = queue;
         this.segments = segments;
         this.rollListener = rollListener;
-        this.completer = completer;
         this.syncedListener = syncedListener;
+        this.writers = writers;
+        this.syncs = syncs;
+        this.lastFlushMs = clock.millis();
+        queue.onWork(this::schedule);
     }
 
-    @Override
-    public void run() {
-        lastFlushMs = clock.millis();
+    /** Puts a run of this writer on the directory's writer threads (the queue calls it when work arrives). */
+    private void schedule() {
         try {
-            while (true) {
-                AppendQueue.Take take = queue.take(batch, config.groupCommitMaxBytes());
-                checkBackgroundSync();
-                if (take == AppendQueue.Take.STOP) {
-                    break;
-                }
-                if (take == AppendQueue.Take.WRITE) {
-                    inFlight = batch;
-                    writeBatch();
-                } else {
-                    flush();
-                }
-            }
-            if (failure == null) {
-                finalFlush();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(e, batch);
-        } catch (Throwable t) {
-            fail(t, batch);
-        } finally {
-            if (syncer != null) {
-                syncer.shutdown();
-            }
-            completer.finish();
+            writers.execute(this);
+        } catch (RejectedExecutionException e) {
+            // the directory's threads were closed before this log: nothing can be written any more
+            fail(new IllegalStateException("the writer threads of partition " + partition + " are closed", e), batch);
             exited();
         }
     }
 
+    @Override
+    public void run() {
+        Thread self = Thread.currentThread();
+        runner.set(self);
+        boolean again = false;
+        try {
+            do {
+                checkBackgroundSync();
+                AppendQueue.Take take = queue.poll(batch, config.groupCommitMaxBytes());
+                switch (take) {
+                    case WRITE -> {
+                        inFlight = batch;
+                        writeBatch();
+                        again = true;
+                    }
+                    case FLUSH -> {
+                        flush();
+                        again = true;
+                    }
+                    case STOP -> {
+                        if (failure == null) {
+                            finalFlush();
+                        }
+                        exited();
+                        again = false;
+                    }
+                    case IDLE -> again = false; // another thread may run this writer from here on
+                }
+            } while (again && writers.getQueue().isEmpty());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            again = false;
+            fail(e, batch);
+            exited();
+        } catch (Throwable t) {
+            again = false;
+            fail(t, batch);
+            exited();
+        } finally {
+            runner.compareAndSet(self, null);
+        }
+        if (again) {
+            schedule(); // other partitions wait for a thread: go behind them
+        }
+    }
+
     /**
-     * Runs {@code action} once this thread has ended: at once if it has, else on this thread as it
+     * Runs {@code action} once this writer has ended: at once if it has, else on its thread as it
      * ends (a close that gave up leaves the files the stuck writer uses to be released then).
      */
     void runOnExit(Runnable action) {
@@ -141,19 +184,33 @@ final class LogWriter implements Runnable {
     private void exited() {
         Runnable action;
         synchronized (exitLock) {
+            if (hasExited) {
+                return;
+            }
             hasExited = true;
             action = onExit;
         }
+        exit.complete(null);
         if (action != null) {
             action.run();
         }
     }
 
+    /** Completes when the writer has ended: drained at close, or failed. */
+    CompletableFuture<Void> exit() {
+        return exit;
+    }
+
+    /** The thread running this writer now, or null when it is idle or waits for a thread. */
+    Thread runner() {
+        return runner.get();
+    }
+
     /**
-     * Close gave up waiting for this thread (a hung write or fsync): from now on it acknowledges
-     * nothing, and when it returns it fails like on an I/O error.
+     * Close gave up waiting for this writer (a hung write or fsync, or a completion that blocks): from
+     * now on it acknowledges nothing, and when it returns it fails like on an I/O error.
      *
-     * @return the chunks of the batch it is writing, whose appends are unanswered
+     * @return the chunks of the batch it is writing or completing, whose appends may be unanswered
      */
     List<WriteChunk> abandon() {
         abandoned = true;
@@ -173,7 +230,7 @@ final class LogWriter implements Runnable {
         return lastFlushMs;
     }
 
-    // unflushedMessages has one writer, this thread; the volatile is for the threads that read it
+    // unflushedMessages has one writer at a time; the volatile is for the threads that read it
     @SuppressWarnings("NonAtomicVolatileUpdate")
     private void writeBatch() throws IOException {
         touched.clear();
@@ -199,14 +256,34 @@ final class LogWriter implements Runnable {
                     null);
         }
         publish();
-        completer.submit(batch);
         if (config.isGroupCommit()) {
             syncedListener.accept(active.startOffset() + active.writtenBytes());
         }
+        complete(batch);
         inFlight = List.of();
-        batch = new ArrayList<>();
+        queue.recycle(batch);
+        batch.clear();
         if (!config.isGroupCommit() && isFlushDue()) {
             flush();
+        }
+    }
+
+    /**
+     * Completes every future of the acknowledged chunks, in offset order, on this thread. A completion
+     * that throws (even an {@code Error}) fails that future with it and does not stop the others.
+     */
+    private void complete(List<WriteChunk> chunks) {
+        Throwable first = null;
+        for (WriteChunk chunk : chunks) {
+            Throwable t = chunk.completeAll();
+            first = first == null ? t : first;
+        }
+        if (first != null) {
+            // a completion runs the caller's code; the one that threw was failed with it, the rest completed
+            LOG.error(
+                    "Partition {}: completing an acknowledged append threw; the others were completed",
+                    partition,
+                    first);
         }
     }
 
@@ -265,7 +342,7 @@ final class LogWriter implements Runnable {
     }
 
     /**
-     * Threshold mode: starts an fsync of the active segment on the sync thread, unless one is still
+     * Threshold mode: starts an fsync of the active segment on a sync thread, unless one is still
      * running (the messages written since stay counted, so the next due check starts another).
      */
     private void flush() throws IOException {
@@ -274,18 +351,11 @@ final class LogWriter implements Runnable {
             return;
         }
         Segment active = segments.active();
-        io.imago.store.fs.StorageFile file = active.file();
+        StorageFile file = active.file();
         long end = active.startOffset() + active.writtenBytes();
         unflushedMessages = 0;
         lastFlushMs = clock.millis();
-        if (syncer == null) {
-            syncer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "imago-log-sync-" + partition);
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        syncInFlight = syncer.submit(() -> {
+        syncInFlight = syncs.submit(() -> {
             try {
                 file.force();
                 syncedListener.accept(end);
@@ -295,7 +365,7 @@ final class LogWriter implements Runnable {
         });
     }
 
-    /** At close: waits for a background fsync, then fsyncs what is still unflushed, on this thread. */
+    /** At close: waits for a background fsync, then fsyncs what is still unflushed, on the writer. */
     private void finalFlush() throws IOException, InterruptedException {
         awaitBackgroundSync();
         checkBackgroundSync();
@@ -310,7 +380,7 @@ final class LogWriter implements Runnable {
         if (syncInFlight != null) {
             try {
                 syncInFlight.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 syncFailure = e.getCause();
             }
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * ({@link RecordDescriptor}); an offset is a byte position in the partition's logical log.
  *
  * <p>Appends copy the record into the {@link AppendQueue} and return a future; the partition's writer
- * thread ({@link LogWriter}) writes and fsyncs (group commit); its completion thread
- * ({@link Completer}) completes the futures, in offset order: keep callbacks short or use the
- * {@code *Async} variants. Reads return zero-copy
+ * ({@link LogWriter}), a task on the writer threads of its data directory ({@link LogThreads}), writes,
+ * fsyncs (group commit) and completes the futures, in offset order, on the writer thread: keep
+ * callbacks short (they hold a thread that serves other partitions too) or use the {@code *Async}
+ * variants. Reads return zero-copy
  * {@link LogRegion}s of acknowledged bytes only ({@code maxOffset}). Recovery runs in
  * {@link #open}; retention, {@link #verify()} and reads may run on any thread.
  *
@@ -49,13 +51,14 @@ public final class PartitionLog implements AutoCloseable {
     /** Serializes retention passes; guards {@code retired}. */
     private final ReentrantLock retentionLock = new ReentrantLock();
 
+    private final LogThreads threads;
+    /** The threads are this log's own ({@link LogThreads#forOneLog}): shut down at close. */
+    private final boolean ownThreads;
+
     private SegmentSet segments;
     private AppendQueue queue;
     private LogWriter writer;
-    private Completer completer;
     private AcknowledgedEndMarker marker;
-    private Thread writerThread;
-    private Thread completerThread;
     private RecoveryReport recovery;
     private CorruptRanges corruptRanges;
     private RetiredSegments retired;
@@ -64,32 +67,62 @@ public final class PartitionLog implements AutoCloseable {
     /** The checkpoint's acknowledged end ({@link AcknowledgedEndMarker}); guarded by checkpointLock. */
     private long checkpointAcknowledgedEnd;
 
-    private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock) {
+    private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock, LogThreads threads, boolean own) {
         this.dir = dir;
         this.name = dir.getFileName().toString();
         this.config = config;
         this.io = io;
         this.clock = clock;
+        this.threads = threads;
+        this.ownThreads = own;
     }
 
     /**
-     * Opens (creating if missing) the partition directory, recovers it and starts its writer thread.
+     * Opens (creating if missing) the partition directory and recovers it, with threads of its own (one
+     * writer thread, started when needed): for a log on its own, in tools and tests. A broker opens its
+     * logs with {@link #open(Path, LogConfig, StorageIo, Clock, LogThreads)}.
      *
      * @throws LogRecoveryException if the segments are inconsistent (the message names the files)
      * @throws IOException          if the directory cannot be read or written
      */
     public static PartitionLog open(Path dir, LogConfig config, StorageIo io, Clock clock) throws IOException {
+        LogThreads own = LogThreads.forOneLog(dir.getFileName().toString());
+        try {
+            return open(dir, config, io, clock, own, true);
+        } catch (IOException | RuntimeException | Error e) {
+            own.shutdown();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens (creating if missing) the partition directory and recovers it; its writes, fsyncs and
+     * completions run on {@code threads}, shared with the other logs of the same data directory. Close
+     * the log before the threads.
+     *
+     * @throws LogRecoveryException if the segments are inconsistent (the message names the files)
+     * @throws IOException          if the directory cannot be read or written
+     */
+    public static PartitionLog open(Path dir, LogConfig config, StorageIo io, Clock clock, LogThreads threads)
+            throws IOException {
+        return open(dir, config, io, clock, Objects.requireNonNull(threads, "threads"), false);
+    }
+
+    private static PartitionLog open(
+            Path dir, LogConfig config, StorageIo io, Clock clock, LogThreads threads, boolean own) throws IOException {
         PartitionLog log = new PartitionLog(
                 dir,
                 Objects.requireNonNull(config, "config"),
                 Objects.requireNonNull(io, "io"),
-                Objects.requireNonNull(clock, "clock"));
+                Objects.requireNonNull(clock, "clock"),
+                threads,
+                own);
         log.start();
         return log;
     }
 
     private void start() throws IOException {
-        DurableDirectories.create(io, dir);
+        DurableDirectories.create(io, dir, threads.syncedParents());
         LogRecovery.Outcome outcome = new LogRecovery(dir, io, clock, config.maxMessageBytes()).recover();
         List<Segment> list = outcome.segments();
         retired = new RetiredSegments(dir, io);
@@ -98,16 +131,28 @@ public final class PartitionLog implements AutoCloseable {
             recovery = withoutRetired(outcome.report(), list);
             segments = new SegmentSet(list, recovery.maxOffset());
             corruptRanges = new CorruptRanges(name, recovery.corruptRanges());
-            writeCheckpoint(false, recovery.maxOffset());
+            if (outcome.checkpointSaysClean()) {
+                // before anything is appended, so that a crash from now on is never taken for a clean stop
+                writeCheckpoint(false, recovery.maxOffset());
+            } else {
+                // the checkpoint on disk (or its absence) already means "unclean": keep it, and let the
+                // marker record the recovered end in the background, off the open path (see storage.md)
+                checkpointDurableEnd = recovery.scanStartOffset();
+                checkpointAcknowledgedEnd = Math.max(checkpointDurableEnd, outcome.acknowledgedEnd());
+            }
         } catch (IOException | RuntimeException e) {
             retired.release();
             list.forEach(Segment::release);
             throw e;
         }
         queue = new AppendQueue(
-                config, name, recovery.maxOffset(), segments.active().startOffset());
-        completer = new Completer(queue, name);
-        marker = new AcknowledgedEndMarker(name, clock, config, this::writeAcknowledgedEnd, recovery.maxOffset());
+                config,
+                threads.chunkPool(config.writeBufferBytes(), config.groupCommitMaxBytes()),
+                name,
+                recovery.maxOffset(),
+                segments.active().startOffset());
+        marker = new AcknowledgedEndMarker(
+                name, clock, config, this::writeAcknowledgedEnd, checkpointAcknowledgedEnd, threads.markers());
         writer = new LogWriter(
                 dir,
                 io,
@@ -116,15 +161,11 @@ public final class PartitionLog implements AutoCloseable {
                 queue,
                 segments,
                 start -> writeCheckpoint(false, start),
-                completer,
-                marker::synced);
-        completerThread = new Thread(completer, "imago-log-completer-" + name);
-        completerThread.setDaemon(true);
-        writerThread = new Thread(writer, "imago-log-writer-" + name);
-        writerThread.setDaemon(true);
-        completerThread.start();
-        writerThread.start();
-        marker.start();
+                marker::synced,
+                threads.writers(),
+                threads.syncs());
+        // recovery fsynced the recovered log: it is all acknowledged now (a no-op after a clean stop)
+        marker.synced(recovery.maxOffset());
         LOG.info(
                 "Opened partition {} at {}: offsets [{}, {}), {} segments, {}",
                 name,
@@ -339,7 +380,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Completes once the log goes offline (a failed write or fsync, a stopped completion thread, or a
+     * Completes once the log goes offline (a failed write or fsync, or a
      * {@link #close()} that gave up), with the exception later appends fail with. It completes on the
      * thread that took the log offline, before any waiting append is failed, so keep dependents short; a
      * dependent added afterwards runs at once. It never completes on a clean close. The log never comes
@@ -543,6 +584,11 @@ public final class PartitionLog implements AutoCloseable {
         return marker.awaitMarked(offset, timeoutMs);
     }
 
+    /** True once the writer has ended (drained at close, or failed). For tests and diagnostics. */
+    boolean writerHasEnded() {
+        return writer.exit().isDone();
+    }
+
     /** The acknowledged end the marker last wrote to the checkpoint. For tests and diagnostics. */
     long acknowledgedEndMarked() {
         return marker.markedEnd();
@@ -553,8 +599,8 @@ public final class PartitionLog implements AutoCloseable {
      * for it, writes the clean-shutdown checkpoint (unless the log failed) and drops the log's hold
      * on the segment files. Idempotent; a concurrent second call waits for the first to finish.
      *
-     * <p>The wait is bounded by {@code closeTimeoutMs}: if the writer (a hung write or fsync) or the
-     * completion thread (a callback that blocks) is still busy then, close gives up: every append not
+     * <p>The wait is bounded by {@code closeTimeoutMs}: if the writer (a hung write or fsync, or a
+     * completion callback that blocks) is still busy then, close gives up: every append not
      * answered yet fails with {@link LogOfflineException} (it may or may not be on disk), what was
      * pending is logged at ERROR, no checkpoint is written (the next open checks the tail) and the
      * active segment's file is left to the stuck writer, which releases it when it ends. Nothing is
@@ -567,29 +613,41 @@ public final class PartitionLog implements AutoCloseable {
         }
         queue.close();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMs());
-        boolean interrupted = join(writerThread, deadline);
-        interrupted |= join(completerThread, deadline);
+        boolean interrupted = awaitWriter(deadline);
         marker.stop();
-        interrupted |= join(marker.thread(), deadline);
-        boolean writerStuck = writerThread.isAlive();
-        if (writerStuck || completerThread.isAlive()) {
+        boolean markerStuck = true;
+        while (true) {
+            try {
+                markerStuck = !marker.awaitStopped(deadline);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        boolean writerStuck = !writer.exit().isDone();
+        if (writerStuck) {
             giveUp();
         }
-        finishClose(writerStuck, marker.thread().isAlive());
+        finishClose(writerStuck, markerStuck);
+        if (ownThreads) {
+            threads.shutdown(); // a stuck writer keeps its (daemon) thread until it returns
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Waits for {@code thread} to end until {@code deadlineNanos}; true if interrupted meanwhile. */
-    private static boolean join(Thread thread, long deadlineNanos) {
+    /** Waits for the writer to end until {@code deadlineNanos}; true if interrupted meanwhile. */
+    private boolean awaitWriter(long deadlineNanos) {
         boolean interrupted = false;
         long left;
-        while (thread.isAlive() && (left = deadlineNanos - System.nanoTime()) > 0) {
+        while (!writer.exit().isDone() && (left = deadlineNanos - System.nanoTime()) > 0) {
             try {
-                TimeUnit.NANOSECONDS.timedJoin(thread, left);
+                writer.exit().get(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
+            } catch (TimeoutException | ExecutionException e) {
+                // timed out: the loop ends; the exit future never fails
             }
         }
         return interrupted;
@@ -609,9 +667,6 @@ public final class PartitionLog implements AutoCloseable {
         for (WriteChunk chunk : writer.abandon()) {
             failed += chunk.failAll(offline);
         }
-        for (WriteChunk chunk : completer.unanswered()) {
-            failed += chunk.failAll(offline);
-        }
         LOG.error(
                 "Partition {}: close gave up after {} ms; still busy: {}; failed {} unanswered append(s) with"
                         + " LogOfflineException; no checkpoint is written, so the next open checks the tail",
@@ -621,12 +676,12 @@ public final class PartitionLog implements AutoCloseable {
                 failed);
     }
 
-    /**
-     * The thread close waited for, with where it is (its innermost Imago frame): the writer, or if it
-     * ended, the completion thread (which otherwise only waits for the writer).
-     */
+    /** What close waited for: the writer, with the thread it is on and where (its innermost Imago frame). */
     private String busy() {
-        Thread thread = writerThread.isAlive() ? writerThread : completerThread;
+        Thread thread = writer.runner();
+        if (thread == null) {
+            return "the writer, waiting for a writer thread of " + threads.name() + " (all of them are busy)";
+        }
         StackTraceElement[] stack = thread.getStackTrace();
         String where = Arrays.stream(stack)
                 .filter(frame -> frame.getClassName().startsWith("io.imago."))
@@ -634,7 +689,7 @@ public final class PartitionLog implements AutoCloseable {
                 .or(() -> Arrays.stream(stack).findFirst())
                 .map(frame -> frame.getClassName() + "." + frame.getMethodName())
                 .orElse("?");
-        return thread.getName() + " in " + where;
+        return "the writer on " + thread.getName() + " in " + where;
     }
 
     /** @param markerStuck the marker's thread is still in a checkpoint write (a hung fsync) */

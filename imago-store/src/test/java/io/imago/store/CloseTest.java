@@ -88,7 +88,7 @@ class CloseTest {
                 .map(ILoggingEvent::getFormattedMessage)
                 .anySatisfy(m -> assertThat(m)
                         .contains(PARTITION, "300 ms", "failed 6 unanswered append")
-                        .contains("imago-log-writer-" + PARTITION));
+                        .contains("the writer on imago-log-writer-" + PARTITION));
     }
 
     @Test
@@ -101,7 +101,7 @@ class CloseTest {
 
         gate.open();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !threadAlive("imago-log-writer-" + PARTITION));
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.writerHasEnded());
         assertThat(append).isCompletedExceptionally();
         assertThat(log.maxOffset())
                 .as("nothing became visible after close gave up")
@@ -128,7 +128,7 @@ class CloseTest {
     }
 
     @Test
-    void closeGivesUpOnACallbackThatBlocksTheCompletionThread() throws Exception {
+    void closeGivesUpOnACallbackThatBlocksTheWriter() throws Exception {
         PartitionLog log = open(LogConfig.builder().closeTimeoutMs(300).build());
         CountDownLatch release = new CountDownLatch(1);
         gate = io.holdFsyncs();
@@ -136,18 +136,20 @@ class CloseTest {
         assertThat(gate.awaitHeld(5, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Long> behind = log.append(2, 0, payload(2, 10));
         gate.open();
-        await().atMost(Duration.ofSeconds(5)).until(() -> log.maxOffset() == 60);
+        // the first is written and published; its completion blocks the writer, so the second waits
+        await().atMost(Duration.ofSeconds(5)).until(() -> log.maxOffset() == 30);
         try {
             CompletableFuture.runAsync(log::close).get(5, TimeUnit.SECONDS);
 
             assertThat(behind)
-                    .as("written, but its completion is stuck behind the blocking callback")
+                    .as("queued behind the callback that blocks the writer")
                     .failsWithin(Duration.ZERO)
                     .withThrowableThat()
                     .withCauseInstanceOf(LogOfflineException.class);
             assertThat(logged.list)
                     .map(ILoggingEvent::getFormattedMessage)
-                    .anySatisfy(m -> assertThat(m).contains("imago-log-completer-" + PARTITION));
+                    .anySatisfy(
+                            m -> assertThat(m).contains("the writer on imago-log-writer-" + PARTITION, "awaitQuietly"));
         } finally {
             release.countDown();
         }
@@ -160,10 +162,5 @@ class CloseTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static boolean threadAlive(String name) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals(name) && t.isAlive());
     }
 }

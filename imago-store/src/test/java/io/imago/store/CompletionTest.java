@@ -67,9 +67,7 @@ class CompletionTest {
     }
 
     @Test
-    void anErrorCompletingOneFutureLeavesNoOtherUnanswered() throws Exception {
-        AppendQueue queue = new AppendQueue(LogConfig.defaults(), PARTITION, 0, 0);
-        Completer completer = new Completer(queue, PARTITION);
+    void anErrorCompletingOneFutureLeavesNoOtherUnanswered() {
         CompletableFuture<Long> before = new CompletableFuture<>();
         CompletableFuture<Long> failing = new CompletableFuture<>() {
             @Override
@@ -79,35 +77,50 @@ class CompletionTest {
         };
         CompletableFuture<Long> after = new CompletableFuture<>();
         CompletableFuture<long[]> batchAfter = new CompletableFuture<>();
-        CompletableFuture<Long> nextChunk = new CompletableFuture<>();
         WriteChunk one = WriteChunk.pooled(4096);
         one.reset(0, 0);
         one.addSingle(before, 0);
         one.addSingle(failing, 30);
         one.addSingle(after, 60);
         one.addBatch(batchAfter, new long[] {90, 120});
-        WriteChunk two = WriteChunk.pooled(4096);
-        two.reset(0, 150);
-        two.addSingle(nextChunk, 150);
-        Thread thread = new Thread(completer, "completer-under-test");
-        thread.start();
 
-        completer.submit(new ArrayList<>(List.of(one, two)));
-        completer.finish();
-        thread.join(5_000);
+        Throwable thrown = one.completeAll();
 
-        assertThat(thread.isAlive()).isFalse();
+        assertThat(thrown).isInstanceOf(OutOfMemoryError.class);
         assertThat(before).isCompletedWithValue(0L);
         assertThat(after).isCompletedWithValue(60L);
         assertThat(batchAfter.getNow(null)).containsExactly(90, 120);
-        assertThat(nextChunk).isCompletedWithValue(150L);
         assertThat(failing)
                 .as("the future whose completion threw is answered with the error")
                 .isCompletedExceptionally();
     }
 
     @Test
-    void anInterruptedCompleterStillAnswersEveryAppend() throws Exception {
+    void aCallbackThatThrowsAnErrorStopsNeitherTheWriterNorTheOtherCompletions() throws Exception {
+        PartitionLog log = open();
+        gate = io.holdFsyncs();
+        CompletableFuture<Long> first = log.append(1, 0, payload(1, 10));
+        assertThat(gate.awaitHeld(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Long> throwing = log.append(2, 0, payload(2, 10));
+        CompletableFuture<Void> dependent = throwing.thenRun(() -> {
+            throw new AssertionError("injected: a callback that throws an Error");
+        });
+        CompletableFuture<Long> behind = log.append(3, 0, payload(3, 10));
+        gate.open();
+
+        assertThat(first).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(0L);
+        assertThat(throwing).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(30L);
+        assertThat(behind).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(60L);
+        assertThat(dependent).isCompletedExceptionally();
+        assertThat(log.append(4, 0, payload(4, 10)))
+                .as("the writer goes on")
+                .succeedsWithin(Duration.ofSeconds(5))
+                .isEqualTo(90L);
+        assertThat(log.isOnline()).isTrue();
+    }
+
+    @Test
+    void anInterruptedWriterStillAnswersEveryAppend() throws Exception {
         PartitionLog log = open();
         gate = io.holdFsyncs();
         CompletableFuture<Long> inFsync = log.append(1, 0, payload(1, 10));
@@ -117,18 +130,18 @@ class CompletionTest {
             queued.add(log.append(i + 2, 0, payload(i, 10)));
         }
 
-        completerThread().interrupt();
-        gate.open();
+        writerThread().interrupt();
 
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> inFsync.isDone() && queued.stream().allMatch(CompletableFuture::isDone));
-        assertThat(inFsync).as("fsynced before the interrupt took effect").isCompletedWithValue(0L);
         for (CompletableFuture<Long> f : queued) {
-            Throwable error = f.handle((offset, e) -> e).join();
-            if (error != null) {
-                assertThat(error).isInstanceOf(LogOfflineException.class);
-            }
+            assertThat(f).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(LogOfflineException.class);
         }
+        assertThat(inFsync)
+                .as("its fsync was interrupted: not acknowledged")
+                .failsWithin(Duration.ZERO)
+                .withThrowableThat()
+                .withCauseInstanceOf(LogOfflineException.class);
         assertThat(log.isOnline()).isFalse();
         assertThat(log.append(99, 0, payload(99, 10)))
                 .failsWithin(Duration.ofSeconds(5))
@@ -136,8 +149,9 @@ class CompletionTest {
                 .withCauseInstanceOf(LogOfflineException.class);
     }
 
-    private static Thread completerThread() {
-        String name = "imago-log-completer-" + PARTITION;
+    /** The private writer thread of a log opened on its own: {@code imago-log-writer-<partition>-0}. */
+    private static Thread writerThread() {
+        String name = "imago-log-writer-" + PARTITION + "-0";
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals(name))
                 .findFirst()

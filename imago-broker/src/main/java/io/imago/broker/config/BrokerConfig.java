@@ -293,6 +293,16 @@ public final class BrokerConfig {
         return system.get(ConfigKeys.SCRUB_INTERVAL);
     }
 
+    /** New in Imago: writer threads per data directory ({@link io.imago.store.LogThreads}). */
+    public int logWriterThreads() {
+        return system.get(ConfigKeys.LOG_WRITER_THREADS);
+    }
+
+    /** New in Imago: most bytes of direct write buffers per data directory. */
+    public long logBufferBytes() {
+        return system.get(ConfigKeys.LOG_BUFFER_BYTES);
+    }
+
     public int getProcessThreadCount() {
         return system.get(ConfigKeys.GET_PROCESS_THREAD_COUNT);
     }

@@ -4,6 +4,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import io.imago.protocol.zk.ZnodeDescriptor;
+import io.imago.store.LogThreads;
 import io.imago.store.retention.RetentionPolicy;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -152,6 +153,20 @@ public final class ConfigKeys {
             1,
             Long.MAX_VALUE,
             "New in Imago: milliseconds between the end of one scrub pass and the start of the next.");
+    public static final ConfigKey<Integer> LOG_WRITER_THREADS = ConfigKey.intKey(
+            "logWriterThreads",
+            LogThreads.DEFAULT_WRITER_THREADS,
+            1,
+            1024,
+            "New in Imago: writer threads per data directory, shared by all its partitions (they write,"
+                    + " fsync and acknowledge puts).");
+    public static final ConfigKey<Long> LOG_BUFFER_BYTES = ConfigKey.longKey(
+            "logBufferBytes",
+            LogThreads.DEFAULT_MAX_BUFFER_BYTES,
+            1,
+            Long.MAX_VALUE,
+            "New in Imago: most bytes of direct write buffers per data directory; beyond, puts are"
+                    + " buffered on the heap.");
     public static final ConfigKey<Integer> GET_PROCESS_THREAD_COUNT = ConfigKey.intKey(
             "getProcessThreadCount",
             env -> DEFAULT_THREADS_PER_PROCESSOR * env.availableProcessors(),
@@ -269,6 +284,8 @@ public final class ConfigKeys {
             MAX_MESSAGE_SIZE,
             SCRUB_BYTES_PER_SECOND,
             SCRUB_INTERVAL,
+            LOG_WRITER_THREADS,
+            LOG_BUFFER_BYTES,
             GET_PROCESS_THREAD_COUNT,
             PUT_PROCESS_THREAD_COUNT,
             DELETE_POLICY,

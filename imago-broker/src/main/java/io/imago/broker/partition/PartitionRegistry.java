@@ -5,6 +5,7 @@ import io.imago.broker.config.TopicConfig;
 import io.imago.protocol.Names;
 import io.imago.store.LogClosedException;
 import io.imago.store.LogConfig;
+import io.imago.store.LogThreads;
 import io.imago.store.PartitionDirectories;
 import io.imago.store.PartitionLog;
 import io.imago.store.RecoveryReport;
@@ -50,6 +51,9 @@ public final class PartitionRegistry implements AutoCloseable {
     private final Listener listener;
     private final Map<String, TopicConfig> resolved = new ConcurrentHashMap<>();
     private final Map<String, TopicLogs> topics = new ConcurrentHashMap<>();
+    /** The threads serving each data directory's partitions, by the directory holding them. */
+    private final Map<Path, LogThreads> diskThreads = new ConcurrentHashMap<>();
+
     private volatile boolean closed;
 
     /** Told of every partition opened, after it is open and listed (on the opening thread). */
@@ -213,7 +217,7 @@ public final class PartitionRegistry implements AutoCloseable {
                 LOG.warn("Partition {} on disk belongs to no configured topic; it is served but takes no puts", dir);
             }
             try {
-                PartitionLog log = PartitionLog.open(dir, logConfig(topicConfig), io, clock);
+                PartitionLog log = PartitionLog.open(dir, logConfig(topicConfig), io, clock, threadsFor(dir));
                 logOpened(tp, log.recovery(), creating);
                 entry = new PartitionEntry(tp, log, topicConfig);
                 logs.put(entry);
@@ -225,6 +229,26 @@ public final class PartitionRegistry implements AutoCloseable {
         }
         listener.partitionOpened(entry);
         return entry;
+    }
+
+    /**
+     * The threads of the data directory holding partition directory {@code dir} (its parent), started
+     * at the first partition opened there.
+     */
+    private LogThreads threadsFor(Path dir) {
+        Path dataPath = dir.toAbsolutePath().normalize().getParent();
+        return diskThreads.computeIfAbsent(dataPath, path -> {
+            LogThreads threads =
+                    LogThreads.create("disk" + diskThreads.size(), config.logWriterThreads(), config.logBufferBytes());
+            LOG.info(
+                    "Data directory {}: its partitions are written by {} threads (imago-log-writer-{}-*),"
+                            + " with at most {} bytes of direct write buffers",
+                    path,
+                    config.logWriterThreads(),
+                    threads.name(),
+                    config.logBufferBytes());
+            return threads;
+        });
     }
 
     private LogConfig logConfig(Optional<TopicConfig> topic) {
@@ -290,5 +314,6 @@ public final class PartitionRegistry implements AutoCloseable {
                 LOG.error("Closing partition {} failed", p.topicPartition(), e);
             }
         }
+        diskThreads.values().forEach(LogThreads::close);
     }
 }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code put}: validates the request (topic name, topic accepted, publishing allowed, partition in
  * range, checksum), appends the message and answers {@code <id> <partition> <offset>} once the append
  * is acknowledged under the topic's durability (group commit: fsynced). It does not wait for the disk:
- * the append copies the body, and the partition's completer thread ({@code imago-log-completer-…})
- * completes it and writes the reply to the channel. The one exception is the first put of a partition, which creates its
+ * the append copies the body, and the writer thread that fsynced it ({@code imago-log-writer-…}, shared
+ * by the partitions of a data directory) completes it, which hands the reply to the channel's event loop. The one exception is the first put of a partition, which creates its
  * directory and first segment on the calling thread (a one-time cost of a few milliseconds).
  * Thread-safe and stateless apart from a warning limiter.
  */
