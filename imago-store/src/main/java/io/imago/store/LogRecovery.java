@@ -176,7 +176,7 @@ final class LogRecovery {
         long lastStart = segments.get(segments.size() - 1).startOffset();
         long min = segments.get(0).startOffset();
         if (point.isEmpty()) {
-            LOG.info("Partition {}: no recovery point, checking the last segment from {}", partition, lastStart);
+            LOG.debug("Partition {}: no recovery point, checking the last segment from {}", partition, lastStart);
             return lastStart;
         }
         long durable = point.get().durableEndOffset();
@@ -228,7 +228,7 @@ final class LogRecovery {
 
     private void logOutcome(RecoveryReport report) {
         if (report.cleanShutdown()) {
-            LOG.info(
+            LOG.debug( // the common case at a start with thousands of partitions; the broker logs one line each
                     "Partition {}: clean shutdown, no scan; offsets [{}, {}), {} segments",
                     partition,
                     report.minOffset(),
@@ -246,7 +246,7 @@ final class LogRecovery {
         for (CorruptRange range : report.corruptRanges()) {
             LOG.warn("Partition {}: corrupt records in {} are kept and will fail reads", partition, range);
         }
-        LOG.info(
+        LOG.debug( // the broker logs one INFO line per partition with these figures
                 "Partition {}: recovered after an unclean stop in {} ms; scanned {} bytes from {},"
                         + " truncated {}; offsets [{}, {}), {} segments",
                 partition,

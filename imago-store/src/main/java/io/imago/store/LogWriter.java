@@ -48,6 +48,11 @@ final class LogWriter implements Runnable {
         void rolled(long newSegmentStart) throws IOException;
     }
 
+    /** Called on the writer thread before each write (the log marks its checkpoint unclean once). */
+    interface BeforeWrite {
+        void beforeWrite() throws IOException;
+    }
+
     private final Path dir;
     private final String partition;
     private final StorageIo io;
@@ -56,6 +61,7 @@ final class LogWriter implements Runnable {
     private final AppendQueue queue;
     private final SegmentSet segments;
     private final RollListener rollListener;
+    private final BeforeWrite beforeWrite;
     /** Told the end of the fsynced bytes after each fsync (the acknowledged-end marker); never blocks. */
     private final LongConsumer syncedListener;
 
@@ -92,6 +98,7 @@ final class LogWriter implements Runnable {
             AppendQueue queue,
             SegmentSet segments,
             RollListener rollListener,
+            BeforeWrite beforeWrite,
             LongConsumer syncedListener,
             ThreadPoolExecutor writers,
             ExecutorService syncs) {
@@ -103,6 +110,7 @@ final class LogWriter implements Runnable {
         this.queue = queue;
         this.segments = segments;
         this.rollListener = rollListener;
+        this.beforeWrite = beforeWrite;
         this.syncedListener = syncedListener;
         this.writers = writers;
         this.syncs = syncs;
@@ -233,6 +241,7 @@ final class LogWriter implements Runnable {
     // unflushedMessages has one writer at a time; the volatile is for the threads that read it
     @SuppressWarnings("NonAtomicVolatileUpdate")
     private void writeBatch() throws IOException {
+        beforeWrite.beforeWrite();
         touched.clear();
         int messages = 0;
         int i = 0;

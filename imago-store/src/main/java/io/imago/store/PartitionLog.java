@@ -66,6 +66,14 @@ public final class PartitionLog implements AutoCloseable {
     private long checkpointDurableEnd;
     /** The checkpoint's acknowledged end ({@link AcknowledgedEndMarker}); guarded by checkpointLock. */
     private long checkpointAcknowledgedEnd;
+    /**
+     * The checkpoint on disk says "clean" and is exact: true from an open after a clean stop until the
+     * first write (which first marks it unclean) and again after a clean close; written under
+     * checkpointLock.
+     */
+    private volatile boolean checkpointClean;
+    /** The corrupt ranges the checkpoint on disk holds; guarded by checkpointLock. */
+    private List<CorruptRange> checkpointRanges = List.of();
 
     private PartitionLog(Path dir, LogConfig config, StorageIo io, Clock clock, LogThreads threads, boolean own) {
         this.dir = dir;
@@ -131,8 +139,15 @@ public final class PartitionLog implements AutoCloseable {
             recovery = withoutRetired(outcome.report(), list);
             segments = new SegmentSet(list, recovery.maxOffset());
             corruptRanges = new CorruptRanges(name, recovery.corruptRanges());
-            if (outcome.checkpointSaysClean()) {
-                // before anything is appended, so that a crash from now on is never taken for a clean stop
+            if (recovery.cleanShutdown()) {
+                // the clean checkpoint stays until the first write marks it unclean (markUnclean): a
+                // partition that takes no put costs no checkpoint write at open or at close
+                checkpointDurableEnd = recovery.maxOffset();
+                checkpointAcknowledgedEnd = recovery.maxOffset();
+                checkpointRanges = corruptRanges.list();
+                checkpointClean = true;
+            } else if (outcome.checkpointSaysClean()) {
+                // a clean checkpoint that does not match the files: replace it before anything else
                 writeCheckpoint(false, recovery.maxOffset());
             } else {
                 // the checkpoint on disk (or its absence) already means "unclean": keep it, and let the
@@ -161,12 +176,14 @@ public final class PartitionLog implements AutoCloseable {
                 queue,
                 segments,
                 start -> writeCheckpoint(false, start),
+                this::markUnclean,
                 marker::synced,
                 threads.writers(),
                 threads.syncs());
         // recovery fsynced the recovered log: it is all acknowledged now (a no-op after a clean stop)
         marker.synced(recovery.maxOffset());
-        LOG.info(
+        // DEBUG: recovery logs what it found, and the broker one line per partition (thousands at a start)
+        LOG.debug(
                 "Opened partition {} at {}: offsets [{}, {}), {} segments, {}",
                 name,
                 dir,
@@ -549,8 +566,26 @@ public final class PartitionLog implements AutoCloseable {
         synchronized (checkpointLock) {
             checkpointDurableEnd = durableEndOffset;
             checkpointAcknowledgedEnd = Math.max(checkpointAcknowledgedEnd, durableEndOffset);
-            new RecoveryPoint(clean, checkpointDurableEnd, checkpointAcknowledgedEnd, corruptRanges.list())
-                    .write(io, dir);
+            List<CorruptRange> ranges = corruptRanges.list();
+            checkpointClean = false; // a failed write may have left either file
+            new RecoveryPoint(clean, checkpointDurableEnd, checkpointAcknowledgedEnd, ranges).write(io, dir);
+            checkpointRanges = ranges;
+            checkpointClean = clean;
+        }
+    }
+
+    /**
+     * Called by the writer before each write: after an open that kept the clean checkpoint, the first
+     * write replaces it with an unclean one (so that a crash from then on is never taken for a clean
+     * stop). A volatile read otherwise.
+     */
+    private void markUnclean() throws IOException {
+        if (checkpointClean) {
+            synchronized (checkpointLock) {
+                if (checkpointClean) {
+                    writeCheckpoint(false, checkpointDurableEnd);
+                }
+            }
         }
     }
 
@@ -565,9 +600,11 @@ public final class PartitionLog implements AutoCloseable {
             }
             long previous = checkpointAcknowledgedEnd;
             checkpointAcknowledgedEnd = Math.max(previous, acknowledgedEnd);
+            List<CorruptRange> ranges = corruptRanges.list();
             try {
-                new RecoveryPoint(false, checkpointDurableEnd, checkpointAcknowledgedEnd, corruptRanges.list())
-                        .write(io, dir);
+                checkpointClean = false;
+                new RecoveryPoint(false, checkpointDurableEnd, checkpointAcknowledgedEnd, ranges).write(io, dir);
+                checkpointRanges = ranges;
             } catch (IOException | RuntimeException e) {
                 checkpointAcknowledgedEnd = previous;
                 throw e;
@@ -692,10 +729,21 @@ public final class PartitionLog implements AutoCloseable {
         return "the writer on " + thread.getName() + " in " + where;
     }
 
+    /** The clean checkpoint kept at open still describes the log: nothing was written, no range found. */
+    private boolean cleanCheckpointIsExact() {
+        synchronized (checkpointLock) {
+            return checkpointClean
+                    && checkpointDurableEnd == segments.maxOffset()
+                    && checkpointRanges.equals(corruptRanges.list());
+        }
+    }
+
     /** @param markerStuck the marker's thread is still in a checkpoint write (a hung fsync) */
     private void finishClose(boolean writerStuck, boolean markerStuck) {
         boolean clean = !writerStuck && !markerStuck && writer.failure() == null && queue.failure() == null;
-        if (clean) {
+        if (clean && cleanCheckpointIsExact()) {
+            LOG.debug("Partition {}: nothing was written since the clean open; the checkpoint stays", name);
+        } else if (clean) {
             try {
                 writeCheckpoint(true, segments.maxOffset());
             } catch (IOException e) {
@@ -728,7 +776,11 @@ public final class PartitionLog implements AutoCloseable {
                 retentionLock.unlock();
             }
         }
-        LOG.info("Closed partition {} at offset {}{}", name, segments.maxOffset(), clean ? "" : " (unclean)");
+        if (clean) {
+            LOG.debug("Closed partition {} at offset {}", name, segments.maxOffset()); // thousands at a stop
+        } else {
+            LOG.info("Closed partition {} at offset {} (unclean)", name, segments.maxOffset());
+        }
     }
 
     @Override
