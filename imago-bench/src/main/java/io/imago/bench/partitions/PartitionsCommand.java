@@ -53,8 +53,10 @@ public final class PartitionsCommand implements Callable<Integer> {
     /** Open files a broker needs besides one per partition (jars, sockets, ZooKeeper, epoll). */
     static final int FILES_BESIDES_PARTITIONS = 1_024;
 
-    private static final Duration PUT_DEADLINE = Duration.ofMinutes(30);
-    private static final Duration READ_DEADLINE = Duration.ofMinutes(10);
+    /** Each phase (put, restart, read) may take this long, plus {@link #DEADLINE_PER_PARTITION} per partition. */
+    private static final Duration DEADLINE = Duration.ofMinutes(10);
+
+    private static final Duration DEADLINE_PER_PARTITION = Duration.ofMillis(20);
     private static final int FD_COUNT_EVERY = 20;
 
     @Option(
@@ -167,7 +169,7 @@ public final class PartitionsCommand implements Callable<Integer> {
         watch.start();
         AtomicInteger acked = new AtomicInteger();
         long putStart = System.nanoTime();
-        withProgress("put", acked::get, before, putStart, () -> load.putAll(peer.port(), acked, PUT_DEADLINE), watch);
+        withProgress("put", acked::get, before, putStart, () -> load.putAll(peer.port(), acked, deadline()), watch);
         double putSeconds = seconds(putStart);
         err.printf(Locale.ROOT, "put %,d messages in %.2f s%n", count, putSeconds);
 
@@ -181,19 +183,14 @@ public final class PartitionsCommand implements Callable<Integer> {
             peer.relaunchBroker();
             brokerPid = peer.brokerPid();
             after = watch.watch(peer.brokerPid());
-            awaitAccepting(peer);
+            awaitAccepting(peer, deadline());
             acceptSeconds = seconds(readStart);
             err.printf(Locale.ROOT, "killed and restarted: accepting connections after %.2f s%n", acceptSeconds);
         }
         AtomicInteger read = new AtomicInteger();
         AtomicInteger retried = new AtomicInteger();
         withProgress(
-                "read",
-                read::get,
-                after,
-                readStart,
-                () -> load.readAll(peer.port(), read, retried, READ_DEADLINE),
-                watch);
+                "read", read::get, after, readStart, () -> load.readAll(peer.port(), read, retried, deadline()), watch);
         double readSeconds = seconds(readStart);
         watch.sampleNow();
         if (watch.failure() != null) {
@@ -260,8 +257,13 @@ public final class PartitionsCommand implements Callable<Integer> {
         ProcessHandle.of(brokerPid).ifPresent(ProcessHandle::destroyForcibly);
     }
 
-    private static void awaitAccepting(ImagoPeer peer) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + READ_DEADLINE.toNanos();
+    /** How long one phase may take: {@link #DEADLINE} plus {@link #DEADLINE_PER_PARTITION} for each partition. */
+    private Duration deadline() {
+        return DEADLINE.plus(DEADLINE_PER_PARTITION.multipliedBy(count));
+    }
+
+    private static void awaitAccepting(ImagoPeer peer, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", peer.port()), 1_000);
@@ -269,7 +271,7 @@ public final class PartitionsCommand implements Callable<Integer> {
             } catch (ConnectException notYet) {
                 peer.checkBrokerAlive();
                 if (System.nanoTime() > deadline) {
-                    throw new IOException("the restarted broker did not accept connections within " + READ_DEADLINE);
+                    throw new IOException("the restarted broker did not accept connections within " + timeout);
                 }
                 TimeUnit.MILLISECONDS.sleep(10);
             }
