@@ -60,7 +60,7 @@ class ManyPartitionsIT {
     static final long MAX_RSS_BYTES = 1536L << 20;
     static final int ABORT_THREADS = 4_000;
     /** Open files the broker needs besides one per partition (jars, sockets, ZooKeeper, epoll). */
-    static final int FILES_BESIDES_PARTITIONS = 1_024;
+    static final int FILES_BESIDES_PARTITIONS = 256;
 
     static final int CONNECTIONS = 4;
     static final int WINDOW = 256;
