@@ -140,6 +140,9 @@ public final class CompareCommand implements Callable<Integer> {
 
     private static final int PARTITIONS = 4;
     private static final String W1_TOPIC = "w1";
+    /** W1 again, on a topic of one partition: every sender's put goes to the same partition. */
+    private static final String W1_ONE_TOPIC = "w1one";
+
     private static final String W2_TOPIC = "w2-";
     private static final String W4_TOPIC = "w4";
     private final PrintStream out = System.out;
@@ -183,6 +186,9 @@ public final class CompareCommand implements Callable<Integer> {
         if (system == SystemName.imago_unflush) {
             settings.put("unflushThreshold", "1000");
         }
+        if (system == SystemName.metaq || system == SystemName.imago) {
+            settings.put(PeerEnv.ONE_PARTITION_TOPICS, W1_ONE_TOPIC);
+        }
         PeerEnv env = new PeerEnv(
                 work, logs, javaBin(), List.of("-Xms" + heap, "-Xmx" + heap), W1_TOPIC, PARTITIONS, settings);
         out.printf(Locale.ROOT, "%n== %s: starting%n", label(system));
@@ -202,6 +208,11 @@ public final class CompareCommand implements Callable<Integer> {
                     LoadResult result = OriginalClientLoad.produceSync(
                             peer.zkConnect(), W1_TOPIC, 8, w1Duration, 100, work.resolve("w1-driver"), log);
                     record("W1", system, result);
+                    Path oneLog = logs.resolve(system + "-w1one-run" + r + ".log");
+                    announce("W1 1 partition", system, r);
+                    LoadResult one = OriginalClientLoad.produceSync(
+                            peer.zkConnect(), W1_ONE_TOPIC, 8, w1Duration, 100, work.resolve("w1one-driver"), oneLog);
+                    record("W1 1 partition", system, one);
                 }
             }
             if (system == SystemName.metaq) {

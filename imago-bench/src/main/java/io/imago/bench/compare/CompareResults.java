@@ -64,7 +64,14 @@ final class CompareResults {
                         "| workload | measure | Imago (group commit) | Imago (unflushThreshold=1000) | peer | peer figure "
                                 + "| ratio Imago/peer | bar | holds |\n")
                 .append("|---|---|---:|---:|---|---:|---:|---|---|\n");
-        row(md, "W1 drop-in (original client, 8 sync threads, 100 B)", "W1", Measure.RECORDS, SystemName.metaq, 1.5);
+        row(
+                md,
+                "W1 drop-in (original client, 8 sync threads, 100 B), 4 partitions",
+                "W1",
+                Measure.RECORDS,
+                SystemName.metaq,
+                1.5);
+        row(md, "W1 drop-in, 1 partition", "W1 1 partition", Measure.RECORDS, SystemName.metaq, 1.5);
         row(md, "W2 throughput, 100 B async", "W2 100 B", Measure.RECORDS, SystemName.kafka, 1.0);
         row(md, "W2 throughput, 1 KiB async", "W2 1024 B", Measure.RECORDS, SystemName.kafka, 1.0);
         row(

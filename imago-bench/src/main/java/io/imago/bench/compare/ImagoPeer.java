@@ -115,6 +115,7 @@ public final class ImagoPeer implements Peer {
                 topics.add(t.trim());
             }
         }
+        topics.addAll(env.onePartitionTopics());
         return topics;
     }
 
@@ -157,7 +158,7 @@ public final class ImagoPeer implements Peer {
                     .append(topic)
                     .append("]\n")
                     .append("numPartitions=")
-                    .append(env.partitions())
+                    .append(env.onePartitionTopics().contains(topic) ? 1 : env.partitions())
                     .append('\n');
         }
         return ini.toString();

@@ -214,7 +214,9 @@ public final class MetaqPeer implements Peer {
                     () -> LoopbackPorts.accepts(port)
                             && exists(zk, master)
                             && exists(zk, sub)
-                            && TopicRegistrationJson.numParts(data(zk, pub)).equals(numParts));
+                            && TopicRegistrationJson.numParts(data(zk, pub)).equals(numParts)
+                            && env.onePartitionTopics().stream()
+                                    .allMatch(t -> exists(zk, znodes.publishedTopicPath(t, registration))));
         } finally {
             zk.close();
         }
@@ -241,6 +243,7 @@ public final class MetaqPeer implements Peer {
         system.put("maxSegmentSize", Integer.toString(1024 * 1024 * 1024));
         system.put("maxTransferSize", Integer.toString(1024 * 1024));
         system.putAll(env.settings());
+        system.remove(PeerEnv.ONE_PARTITION_TOPICS); // ours, not a key of the original's
         StringBuilder ini = new StringBuilder("[system]\n");
         system.forEach((k, v) -> ini.append(k).append('=').append(v).append('\n'));
         ini.append("\n[zookeeper]\n")
@@ -257,6 +260,9 @@ public final class MetaqPeer implements Peer {
                 .append("numPartitions=")
                 .append(env.partitions())
                 .append('\n');
+        for (String topic : env.onePartitionTopics()) {
+            ini.append("\n[topic=").append(topic).append("]\nnumPartitions=1\n");
+        }
         return ini.toString();
     }
 

@@ -21,4 +21,19 @@ public record PeerEnv(
         List<String> jvmArgs,
         String topic,
         int partitions,
-        java.util.Map<String, String> settings) {}
+        java.util.Map<String, String> settings) {
+    /**
+     * A setting of {@link #settings()} for the brokers of MetaQ and Imago (not a broker key): comma-separated
+     * topics declared with one partition, besides {@link #topic()} (workload W1 with one partition).
+     */
+    public static final String ONE_PARTITION_TOPICS = "onePartitionTopics";
+
+    /** The topics of {@link #ONE_PARTITION_TOPICS}, in order; empty when none. */
+    public java.util.List<String> onePartitionTopics() {
+        return java.util.Arrays.stream(
+                        settings.getOrDefault(ONE_PARTITION_TOPICS, "").split(","))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .toList();
+    }
+}

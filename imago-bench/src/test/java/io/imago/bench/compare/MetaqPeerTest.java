@@ -38,4 +38,13 @@ class MetaqPeerTest {
                 .contains("\nunflushThreshold=1000\n", "\nputProcessThreadCount=8\n")
                 .doesNotContain("unflushThreshold=0");
     }
+
+    @Test
+    void aOnePartitionTopicGetsASectionOfItsOwnAndIsNoSystemKey() {
+        String ini = MetaqPeer.serverIni(env(Map.of(PeerEnv.ONE_PARTITION_TOPICS, "w1one")), 9123, "127.0.0.1:2999");
+
+        assertThat(ini)
+                .doesNotContain(PeerEnv.ONE_PARTITION_TOPICS)
+                .endsWith("\n[topic=w1]\nnumPartitions=4\n\n[topic=w1one]\nnumPartitions=1\n");
+    }
 }

@@ -5,6 +5,7 @@ import io.imago.store.PartitionLog;
 import io.imago.store.StoreException;
 import io.imago.store.TopicPartition;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -19,6 +20,8 @@ public final class PartitionEntry {
     private final PartitionLog log;
     private final Optional<TopicConfig> topicConfig;
     private final LongAdder appended = new LongAdder();
+    /** This entry as a completed future, made once: what {@link PartitionRegistry#getOrCreateAsync} returns. */
+    private final CompletableFuture<PartitionEntry> opened;
     /** Why the partition is offline; null while it is online. Set once, never cleared. */
     private volatile StoreException offlineCause;
 
@@ -26,6 +29,12 @@ public final class PartitionEntry {
         this.topicPartition = topicPartition;
         this.log = log;
         this.topicConfig = topicConfig;
+        this.opened = CompletableFuture.completedFuture(this);
+    }
+
+    /** A future completed with this entry, shared by every caller: read it, never complete it. */
+    CompletableFuture<PartitionEntry> opened() {
+        return opened;
     }
 
     public TopicPartition topicPartition() {

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The partitions of one topic on this broker, by partition number. Thread-safe: reads are
- * lock-free; {@link PartitionRegistry} adds partitions while holding this object's monitor.
+ * lock-free; {@link PartitionRegistry} adds partitions, each once, under its own lock.
  */
 public final class TopicLogs {
     private final String topic;
@@ -22,6 +22,11 @@ public final class TopicLogs {
 
     public Optional<PartitionEntry> partition(int partition) {
         return Optional.ofNullable(partitions.get(partition));
+    }
+
+    /** The partition, or null when it is not open: for the put path, which must not allocate. */
+    PartitionEntry partitionOrNull(int partition) {
+        return partitions.get(partition);
     }
 
     void put(PartitionEntry entry) {

@@ -11,12 +11,13 @@ import io.imago.protocol.command.ResultCommand;
 import io.imago.store.Record;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * range, checksum), appends the message and answers {@code <id> <partition> <offset>} once the append
  * is acknowledged under the topic's durability (group commit: fsynced). It does not wait for the disk:
  * the append copies the body, and the writer thread that fsynced it ({@code imago-log-writer-…}, shared
- * by the partitions of a data directory) completes it, which hands the reply to the channel's event loop. The one exception is the first put of a partition, which creates its
- * directory and first segment on the calling thread (a one-time cost of a few milliseconds).
- * Thread-safe and stateless apart from a warning limiter.
+ * by the partitions of a data directory) completes it, which hands the reply to the channel's event
+ * loop. Nor does the first put of a partition: the partition's directory and first segment are created
+ * on an opener thread of the registry, and the put (with the later puts of its connection to that
+ * partition, in order) waits in {@link WaitingPuts} meanwhile, while the event loop serves its other
+ * connections and requests. Thread-safe and stateless apart from a warning limiter.
  */
 final class PutProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(PutProcessor.class);
@@ -104,15 +107,44 @@ final class PutProcessor {
         return Optional.empty();
     }
 
+    /**
+     * Appends once the partition is open: at once when it is (the common case, no allocation), else
+     * after its open, on this channel's event loop, behind the puts of this channel that wait for it.
+     */
+    private void append(Channel channel, PutCommand put, TopicConfig topic, int partition) {
+        CompletableFuture<PartitionEntry> opened = ctx.registry().getOrCreateAsync(topic, partition);
+        if (!WaitingPuts.mustWait(channel, opened, topic.topic(), partition)) {
+            append(channel, put, topic, partition, opened);
+            return;
+        }
+        put.retain(); // process() releases its reference; this one goes once the put has gone on
+        WaitingPuts.add(channel, topic.topic(), partition, opened, put.bodyLength(), () -> {
+            try {
+                append(channel, put, topic, partition, opened);
+            } finally {
+                put.release();
+            }
+        });
+    }
+
     // replies go with the void promise (a failed write reaches exceptionCaught); the append's
     // callback is where its outcome is handled: it answers success and failure alike
     @SuppressWarnings("FutureReturnValueIgnored")
-    private void append(Channel channel, PutCommand put, TopicConfig topic, int partition) {
+    private void append(
+            Channel channel,
+            PutCommand put,
+            TopicConfig topic,
+            int partition,
+            CompletableFuture<PartitionEntry> opened) {
         PartitionEntry entry;
         try {
-            entry = ctx.registry().getOrCreate(topic, partition);
-        } catch (IOException | RuntimeException e) {
-            warnings.warn("Creating partition {}-{} failed: {}", put.topic(), partition, e.toString());
+            entry = opened.join(); // done: the open has ended
+        } catch (CompletionException | CancellationException e) {
+            warnings.warn(
+                    "Creating partition {}-{} failed: {}",
+                    put.topic(),
+                    partition,
+                    WaitingPuts.cause(e).toString());
             ctx.stats().putFailed(topic.topic(), topic.collectsStats());
             channel.writeAndFlush(
                     Replies.putFailed(ctx.brokerUri(), put.topic(), partition, put.opaque()), channel.voidPromise());
@@ -198,16 +230,39 @@ final class PutProcessor {
         return Optional.empty();
     }
 
-    @SuppressWarnings("FutureReturnValueIgnored") // as in append: void promise, and the callback answers both outcomes
+    /** As {@link #append(Channel, PutCommand, TopicConfig, int)}, for a batch. */
     private void appendBatch(Channel channel, PutBatchCommand batch, TopicConfig topic) {
+        int partition = batch.partition();
+        CompletableFuture<PartitionEntry> opened = ctx.registry().getOrCreateAsync(topic, partition);
+        if (!WaitingPuts.mustWait(channel, opened, topic.topic(), partition)) {
+            appendBatch(channel, batch, topic, opened);
+            return;
+        }
+        batch.retain(); // processBatch() releases its reference; this one goes once the batch has gone on
+        WaitingPuts.add(channel, topic.topic(), partition, opened, batch.bodyLength(), () -> {
+            try {
+                appendBatch(channel, batch, topic, opened);
+            } finally {
+                batch.release();
+            }
+        });
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored") // as in append: void promise, and the callback answers both outcomes
+    private void appendBatch(
+            Channel channel, PutBatchCommand batch, TopicConfig topic, CompletableFuture<PartitionEntry> opened) {
         int partition = batch.partition();
         int opaque = batch.opaque();
         int count = batch.count();
         PartitionEntry entry;
         try {
-            entry = ctx.registry().getOrCreate(topic, partition);
-        } catch (IOException | RuntimeException e) {
-            warnings.warn("Creating partition {}-{} failed: {}", batch.topic(), partition, e.toString());
+            entry = opened.join(); // done: the open has ended
+        } catch (CompletionException | CancellationException e) {
+            warnings.warn(
+                    "Creating partition {}-{} failed: {}",
+                    batch.topic(),
+                    partition,
+                    WaitingPuts.cause(e).toString());
             ctx.stats().putBatchFailed(topic.topic(), topic.collectsStats(), count);
             channel.writeAndFlush(
                     Replies.putFailed(ctx.brokerUri(), batch.topic(), partition, opaque), channel.voidPromise());
