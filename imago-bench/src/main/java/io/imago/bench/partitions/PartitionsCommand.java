@@ -302,8 +302,8 @@ public final class PartitionsCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(String.format(
                             Locale.ROOT,
                             "%,d partitions need about %,d open files (one segment file each); the limit here is "
-                                    + "%s (soft) / %s (hard): raise it (ulimit -n; above the hard limit, as root: "
-                                    + "prlimit --nofile=%d:%d bin/imago bench partitions ...)",
+                                    + "%s (soft) / %s (hard): raise it (ulimit -n; above the hard limit, with "
+                                    + "CAP_SYS_RESOURCE: prlimit --nofile=%d:%d bin/imago bench partitions ...)",
                             count,
                             needed,
                             t[0],
