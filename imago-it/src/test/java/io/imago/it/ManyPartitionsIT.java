@@ -108,7 +108,10 @@ class ManyPartitionsIT {
             assertThat(sampler.failure()).as("sampling /proc").isNull();
             assertSoftly(bars -> {
                 bars.assertThat(Duration.ofNanos(readNanos))
-                        .as("restart until every one of %d messages is read back", PARTITIONS)
+                        .as(
+                                "restart until every one of %d messages is read back (the broker accepted "
+                                        + "connections after %.2f s)",
+                                PARTITIONS, acceptNanos / 1e9)
                         .isLessThanOrEqualTo(RESTART_AND_READ_BAR);
                 bars.assertThat(before.maxThreads())
                         .as("broker threads before the kill")
