@@ -145,6 +145,11 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL at once (a crash) and wait until the process is gone; idempotent. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** {@link #stop(Duration)} with a 30 s grace. */
     @Override
     public void close() {

@@ -31,6 +31,8 @@ public final class ImagoPeer implements Peer {
     private final String name;
     private ZooKeeperProcess zk;
     private ChildProcess broker;
+    private List<String> brokerCommand;
+    private PeerEnv env;
     private int port;
 
     public ImagoPeer(String name) {
@@ -62,9 +64,46 @@ public final class ImagoPeer implements Peer {
         cmd.add("server");
         cmd.add("-c");
         cmd.add(ini.toAbsolutePath().toString());
-        broker = ChildProcess.start(
-                name + " broker", cmd, env.workDir(), Map.of(), env.logDir().resolve(name + "-broker.log"));
+        this.env = env;
+        this.brokerCommand = List.copyOf(cmd);
+        launchBroker();
         awaitRegistered(topics);
+    }
+
+    private void launchBroker() throws IOException {
+        broker = ChildProcess.start(
+                name + " broker",
+                brokerCommand,
+                env.workDir(),
+                Map.of(),
+                env.logDir().resolve(name + "-broker.log"));
+    }
+
+    /** Kills the broker with SIGKILL (a crash; ZooKeeper keeps running) and waits until it is gone. */
+    public void killBroker() throws InterruptedException {
+        broker.kill();
+    }
+
+    /**
+     * Starts the broker again, after {@link #killBroker()}, on the same {@code server.ini}, data directory
+     * and port, without waiting for it to serve (callers time that themselves); its output is appended
+     * to the same log.
+     */
+    public void relaunchBroker() throws IOException {
+        if (broker.isAlive()) {
+            throw new IllegalStateException(name + " broker (pid " + broker.pid() + ") is still running");
+        }
+        launchBroker();
+    }
+
+    /** The broker's port on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
+    /** Throws, with the tail of the broker's log, if the broker process has ended. */
+    public void checkBrokerAlive() {
+        broker.checkAlive();
     }
 
     private static Set<String> topics(PeerEnv env) {

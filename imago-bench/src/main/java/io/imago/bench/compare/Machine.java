@@ -9,10 +9,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** A description of this machine for the comparison's report: CPU, memory, kernel, Java, the data disk. */
-final class Machine {
+public final class Machine {
     private Machine() {}
 
-    static String describe(Path dataDir) {
+    public static String describe(Path dataDir) {
         String cpu = firstValue(Path.of("/proc/cpuinfo"), "model name").orElse(System.getProperty("os.arch"));
         String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal")
                 .map(Machine::kbToGiB)

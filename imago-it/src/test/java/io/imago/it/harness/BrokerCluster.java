@@ -125,6 +125,16 @@ public final class BrokerCluster implements AutoCloseable {
         return next.start();
     }
 
+    /**
+     * Launches a new process on the same configuration and data as a stopped or killed one, without
+     * waiting for it to serve (for tests that time the restart themselves); registered for cleanup.
+     */
+    public BrokerProcess relaunch(BrokerProcess stopped) {
+        BrokerProcess next = stopped.successor();
+        brokers.add(next);
+        return next.launch();
+    }
+
     public List<BrokerProcess> brokers() {
         return List.copyOf(brokers);
     }

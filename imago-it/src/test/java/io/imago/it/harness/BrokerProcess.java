@@ -206,7 +206,7 @@ public final class BrokerProcess implements AutoCloseable {
     private List<String> command() throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
+        cmd.add("-Xmx" + config.maxHeap());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Djava.net.preferIPv4Stack=true");
         if (target == Target.IMAGO) {

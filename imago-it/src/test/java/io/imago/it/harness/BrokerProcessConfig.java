@@ -25,6 +25,7 @@ public final class BrokerProcessConfig {
     private final Map<String, String> system;
     private final Map<String, String> zookeeper;
     private final Map<String, Map<String, String>> topics;
+    private final String maxHeap;
 
     private BrokerProcessConfig(Builder b) {
         this.brokerId = b.brokerId;
@@ -35,6 +36,7 @@ public final class BrokerProcessConfig {
         this.system = Map.copyOf(b.system);
         this.zookeeper = Map.copyOf(b.zookeeper);
         this.topics = copyTopics(b.topics);
+        this.maxHeap = b.maxHeap;
     }
 
     public static Builder builder(int brokerId) {
@@ -62,6 +64,11 @@ public final class BrokerProcessConfig {
         return zkConnect;
     }
 
+    /** The broker JVM's {@code -Xmx} value, e.g. {@code 256m} (the default). */
+    public String maxHeap() {
+        return maxHeap;
+    }
+
     public List<String> topicNames() {
         return List.copyOf(topics.keySet());
     }
@@ -87,6 +94,7 @@ public final class BrokerProcessConfig {
         b.dataPath = dataPath;
         b.dataLogPath = dataLogPath;
         b.zkConnect = zkConnect;
+        b.maxHeap = maxHeap;
         b.system.putAll(system);
         b.zookeeper.putAll(zookeeper);
         topics.forEach((name, keys) -> b.topics.put(name, new LinkedHashMap<>(keys)));
@@ -133,6 +141,7 @@ public final class BrokerProcessConfig {
         private final Map<String, String> system = new LinkedHashMap<>();
         private final Map<String, String> zookeeper = new LinkedHashMap<>();
         private final Map<String, Map<String, String>> topics = new LinkedHashMap<>();
+        private String maxHeap = "256m";
 
         private Builder(int brokerId) {
             this.brokerId = brokerId;
@@ -179,6 +188,12 @@ public final class BrokerProcessConfig {
 
         public Builder zkSessionTimeoutMs(int ms) {
             zookeeper.put("zk.zkSessionTimeoutMs", Integer.toString(ms));
+            return this;
+        }
+
+        /** The broker JVM's {@code -Xmx} (default {@code 256m}); not part of {@code server.ini}. */
+        public Builder maxHeap(String xmx) {
+            this.maxHeap = xmx;
             return this;
         }
 
