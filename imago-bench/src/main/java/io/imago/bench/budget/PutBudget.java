@@ -41,7 +41,8 @@ import jdk.jfr.consumer.RecordingFile;
  * connection sending synchronous {@code put}s (the original client's frame, with its checksum), and a
  * JFR recording with only the put's stage events ({@link StoreTrace}, {@link BrokerTrace}) enabled.
  * The warm-up runs before the recording; then {@link #SETTLE_PUTS} puts (JFR's first events) and
- * {@link #TAIL_PUTS} after the measured ones are recorded but not counted. Each measured put's
+ * {@link #TAIL_PUTS} after the measured ones are recorded but not counted; as many puts again run
+ * after the recording stopped, so that the report shows what recording the events costs. Each measured put's
  * events are matched to its round trip by order ({@link PutTimeline#split}).
  */
 final class PutBudget {
@@ -95,19 +96,22 @@ final class PutBudget {
                 client.puts(options.puts(), roundTrips);
                 client.puts(TAIL_PUTS, null);
                 recording.stop();
+                long[] unrecorded = new long[options.puts()];
+                log.printf("put-budget: %d puts more with the recording stopped%n", options.puts());
+                client.puts(options.puts(), unrecorded);
                 Path jfr = dir.resolve("put-budget.jfr");
                 recording.dump(jfr);
                 if (options.jfrCopy().isPresent()) {
                     Files.copy(jfr, options.jfrCopy().get(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
-                return report(RecordingFile.readAllEvents(jfr), roundTrips);
+                return report(RecordingFile.readAllEvents(jfr), roundTrips, unrecorded);
             }
         } finally {
             broker.close();
         }
     }
 
-    private PutBudgetReport report(List<RecordedEvent> events, long[] roundTrips) {
+    private PutBudgetReport report(List<RecordedEvent> events, long[] roundTrips, long[] unrecorded) {
         List<PutTimeline> puts = PutTimeline.split(events);
         int expected = SETTLE_PUTS + options.puts() + TAIL_PUTS;
         if (puts.size() != expected) {
@@ -129,7 +133,7 @@ final class PutBudget {
                     measured.size() - complete.size(), measured.size());
         }
         return PutBudgetReport.of(
-                complete, trips.stream().mapToLong(Long::longValue).toArray(), options.size());
+                unrecorded, complete, trips.stream().mapToLong(Long::longValue).toArray(), options.size());
     }
 
     private static Path writeConfig(Path dir) throws IOException {

@@ -24,13 +24,14 @@ final class PutBudgetReport {
     private final long[][] stageNanos; // [stage][put]
     private final long[] brokerNanos;
     private final long[] roundTripNanos;
+    private final long[] unrecordedRoundTripNanos;
     private final long[] remainderNanos;
     private final long[] putHandledNanos;
     private final long[] completeNanos;
     private final int recordSize;
     private final int foundRunningWriter;
 
-    private PutBudgetReport(List<PutTimeline> puts, long[] roundTrips, int recordSize) {
+    private PutBudgetReport(List<PutTimeline> puts, long[] roundTrips, long[] unrecorded, int recordSize) {
         boolean handoff = puts.stream().allMatch(PutTimeline::hasCompleterHandoff);
         this.stages = PutTimeline.stages(handoff);
         this.recordSize = recordSize;
@@ -54,15 +55,19 @@ final class PutBudgetReport {
             completeNanos[p] = put.durationNanos(StoreTrace.COMPLETE);
         }
         this.roundTripNanos = roundTrips.clone();
+        this.unrecordedRoundTripNanos = unrecorded.clone();
     }
 
-    /** The report of {@code puts} (complete timelines) and the client's round trip of each, in order. */
-    static PutBudgetReport of(List<PutTimeline> puts, long[] roundTripNanos, int recordSize) {
+    /**
+     * The report of {@code puts} (complete timelines), the client's round trip of each (in order), and
+     * the round trips of puts sent with the recording stopped.
+     */
+    static PutBudgetReport of(long[] unrecorded, List<PutTimeline> puts, long[] roundTripNanos, int recordSize) {
         if (puts.size() != roundTripNanos.length || puts.isEmpty()) {
             throw new IllegalArgumentException("puts and round trips differ: " + puts.size() + " timelines, "
                     + roundTripNanos.length + " round trips");
         }
-        return new PutBudgetReport(puts, roundTripNanos, recordSize);
+        return new PutBudgetReport(puts, roundTripNanos, unrecorded, recordSize);
     }
 
     static long percentile(long[] values, double q) {
@@ -105,6 +110,11 @@ final class PutBudgetReport {
                 remainderNanos,
                 "round trip - broker span: client write, loopback, Netty read+decode, reply to client"));
         sb.append(row(format, "client round trip", roundTripNanos, "System.nanoTime around write + read"));
+        sb.append(row(
+                format,
+                "  recording stopped",
+                unrecordedRoundTripNanos,
+                "the same, as many puts after the recording (what recording costs)"));
         sb.append(String.format(
                 Locale.ROOT,
                 "%d of %d puts found their writer still running (no wake-up: that stage counts 0 for them)%n",
@@ -138,6 +148,7 @@ final class PutBudgetReport {
         stat(root.putObject("brokerSpan"), brokerNanos);
         stat(root.putObject("remainder"), remainderNanos);
         stat(root.putObject("roundTrip"), roundTripNanos);
+        stat(root.putObject("roundTripUnrecorded"), unrecordedRoundTripNanos);
         stat(root.putObject("putHandled"), putHandledNanos);
         stat(root.putObject("complete"), completeNanos);
         try {

@@ -45,7 +45,10 @@ class PutBudgetTest {
         assertThat(json.get("puts").asInt()).isEqualTo(50);
         assertThat(json.get("roundTrip").get("medianUs").asDouble())
                 .isGreaterThanOrEqualTo(json.get("brokerSpan").get("medianUs").asDouble());
-        assertThat(report.table()).contains("client round trip").contains("remainder");
+        assertThat(report.table())
+                .contains("client round trip")
+                .contains("remainder")
+                .contains("recording stopped");
         assertThat(tmp.resolve("copy.jfr")).isNotEmptyFile();
         try (var left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("copy.jfr"); // its directory is gone
