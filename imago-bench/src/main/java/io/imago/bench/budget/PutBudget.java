@@ -50,9 +50,19 @@ final class PutBudget {
     static final int SETTLE_PUTS = 200;
     static final int TAIL_PUTS = 10;
 
-    /** What to run: {@code puts} measured after {@code warmup}, bodies of {@code size} bytes. */
-    record Options(int puts, int warmup, int size, Path root, Optional<Path> jfrCopy) {
+    /**
+     * What to run: {@code puts} measured after {@code warmup}, bodies of {@code size} bytes; {@code
+     * system} holds extra {@code [system]} lines of the broker's {@code server.ini} ({@code key=value}).
+     */
+    record Options(int puts, int warmup, int size, Path root, Optional<Path> jfrCopy, List<String> system) {
         Options {
+            system = List.copyOf(system);
+            for (String line : system) {
+                if (!line.contains("=") || line.contains("\n")) {
+                    throw new IllegalArgumentException(
+                            "--system takes key=value (a [system] key of server.ini), got '" + line + "'");
+                }
+            }
             if (puts < 1 || warmup < 0 || size < 1) {
                 throw new IllegalArgumentException("--puts and --size must be at least 1 and --warmup at least 0, got "
                         + puts + ", " + size + " and " + warmup);
@@ -78,7 +88,7 @@ final class PutBudget {
     }
 
     private PutBudgetReport runIn(Path dir) throws Exception {
-        Broker broker = new Broker(BrokerConfig.load(writeConfig(dir)), Clock.systemUTC());
+        Broker broker = new Broker(BrokerConfig.load(writeConfig(dir, options.system())), Clock.systemUTC());
         broker.start();
         try (Client client = new Client(broker.address().getPort(), options.size())) {
             log.printf(
@@ -136,11 +146,12 @@ final class PutBudget {
                 unrecorded, complete, trips.stream().mapToLong(Long::longValue).toArray(), options.size());
     }
 
-    private static Path writeConfig(Path dir) throws IOException {
+    private static Path writeConfig(Path dir, List<String> system) throws IOException {
         Path ini = dir.resolve("server.ini");
         String text = "; bench put-budget: one broker in the benchmark's JVM\n"
                 + "[system]\nbrokerId=0\nhostName=127.0.0.1\nserverPort=0\nnumPartitions=1\nunflushThreshold=0\n"
                 + "dataPath=" + dir.resolve("data").toAbsolutePath() + "\n"
+                + String.join("", system.stream().map(line -> line + "\n").toList())
                 + "[zookeeper]\nzk.zkEnable=false\n"
                 + "[topic=" + TOPIC + "]\n";
         Files.writeString(ini, text, StandardCharsets.UTF_8);

@@ -2,6 +2,8 @@ package io.imago.bench.budget;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,6 +38,12 @@ public final class PutBudgetCommand implements Callable<Integer> {
             description = "also keep the recording in this file (for JDK Mission Control, `jfr print`)")
     Path jfr;
 
+    @Option(
+            names = "--system",
+            paramLabel = "KEY=VALUE",
+            description = "an extra [system] line of the broker's server.ini, e.g. logWriterThreads=1 (repeatable)")
+    List<String> system = new ArrayList<>();
+
     @Option(names = "--json", description = "print the result as one line 'RESULT {json}'")
     boolean json;
 
@@ -43,7 +51,7 @@ public final class PutBudgetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path root = Files.createDirectories(
                 Path.of(System.getProperty("imago.bench.dir", System.getProperty("java.io.tmpdir"))));
-        PutBudget.Options options = new PutBudget.Options(puts, warmup, size, root, Optional.ofNullable(jfr));
+        PutBudget.Options options = new PutBudget.Options(puts, warmup, size, root, Optional.ofNullable(jfr), system);
         PutBudgetReport report = new PutBudget(options, System.err).run();
         System.out.print(json ? PutBudgetReport.LINE_PREFIX + report.json() + System.lineSeparator() : report.table());
         System.out.flush();

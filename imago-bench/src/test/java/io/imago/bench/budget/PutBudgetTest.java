@@ -25,7 +25,8 @@ class PutBudgetTest {
     @Test
     void aShortRunReportsEveryStageOfThePut() throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        PutBudget.Options options = new PutBudget.Options(50, 20, 100, tmp, Optional.of(tmp.resolve("copy.jfr")));
+        PutBudget.Options options = new PutBudget.Options(
+                50, 20, 100, tmp, Optional.of(tmp.resolve("copy.jfr")), List.of("logWriterThreads=1"));
         PutBudgetReport report = new PutBudget(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
 
         JsonNode json = new ObjectMapper().readTree(report.json());
