@@ -33,7 +33,8 @@ final class PutBudgetReport {
 
     private PutBudgetReport(List<PutTimeline> puts, long[] roundTrips, long[] unrecorded, int recordSize) {
         boolean handoff = puts.stream().allMatch(PutTimeline::hasCompleterHandoff);
-        this.stages = PutTimeline.stages(handoff);
+        boolean queued = puts.stream().allMatch(PutTimeline::hasReplyQueued);
+        this.stages = PutTimeline.stages(handoff, queued);
         this.recordSize = recordSize;
         this.foundRunningWriter =
                 (int) puts.stream().filter(PutTimeline::foundRunningWriter).count();
@@ -45,7 +46,7 @@ final class PutBudgetReport {
         completeNanos = new long[n];
         for (int p = 0; p < n; p++) {
             PutTimeline put = puts.get(p);
-            long[] s = put.stageNanos(handoff);
+            long[] s = put.stageNanos(handoff, queued);
             for (int i = 0; i < s.length; i++) {
                 stageNanos[i][p] = s[i];
             }

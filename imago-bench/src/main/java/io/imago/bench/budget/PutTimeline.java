@@ -70,12 +70,20 @@ final class PutTimeline {
         return !events.containsKey(StoreTrace.WRITER_WAKEUP);
     }
 
+    /** Whether the reply's event says when its write started on the event loop. */
+    boolean hasReplyQueued() {
+        return events.get(BrokerTrace.REPLY_WRITE).hasField("queued");
+    }
+
     boolean hasCompleterHandoff() {
         return events.containsKey(COMPLETER_HANDOFF);
     }
 
-    /** The stages of the critical path, in order; with the old completion thread's hand-off if asked. */
-    static List<Stage> stages(boolean withHandoff) {
+    /**
+     * The stages of the critical path, in order; with the old completion thread's hand-off, and the
+     * reply's hand-off split where its write starts on the event loop ({@code queued}), if asked.
+     */
+    static List<Stage> stages(boolean withHandoff, boolean withQueued) {
         List<Stage> stages = new ArrayList<>();
         stages.add(new Stage("event loop", "put handed to the processor -> writer scheduled (checks, id, copy)"));
         stages.add(new Stage("writer wake-up", "writer scheduled -> its run starts on a writer thread"));
@@ -91,12 +99,17 @@ final class PutTimeline {
             stages.add(new Stage("fsync to completion", "fsync returned -> completing the futures (publish)"));
         }
         stages.add(new Stage("completion to reply", "completing -> the put's callback writes its reply"));
-        stages.add(new Stage("reply hand-off", "callback -> reply written to the socket by the event loop"));
+        if (withQueued) {
+            stages.add(new Stage("reply to event loop", "callback -> the reply's write starts on the event loop"));
+            stages.add(new Stage("reply write", "encode, write(2) to the socket, its promise completed"));
+        } else {
+            stages.add(new Stage("reply hand-off", "callback -> reply written to the socket by the event loop"));
+        }
         return stages;
     }
 
     /** The nanoseconds of each stage of {@link #stages}, in the same order. */
-    long[] stageNanos(boolean withHandoff) {
+    long[] stageNanos(boolean withHandoff, boolean withQueued) {
         List<Instant> points = new ArrayList<>();
         points.add(start(BrokerTrace.PUT_HANDLED));
         if (foundRunningWriter()) {
@@ -118,6 +131,11 @@ final class PutTimeline {
         }
         points.add(start(StoreTrace.COMPLETE));
         points.add(start(BrokerTrace.REPLY_WRITE));
+        if (withQueued) {
+            Instant looped = start(BrokerTrace.REPLY_WRITE)
+                    .plusNanos(events.get(BrokerTrace.REPLY_WRITE).getLong("queued"));
+            points.add(min(looped, end(BrokerTrace.REPLY_WRITE)));
+        }
         points.add(end(BrokerTrace.REPLY_WRITE));
         long[] nanos = new long[points.size() - 1];
         for (int i = 0; i < nanos.length; i++) {

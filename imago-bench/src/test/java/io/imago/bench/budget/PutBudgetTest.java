@@ -42,7 +42,8 @@ class PutBudgetTest {
                         "fsync",
                         "fsync to completion",
                         "completion to reply",
-                        "reply hand-off");
+                        "reply to event loop",
+                        "reply write");
         assertThat(json.get("puts").asInt()).isEqualTo(50);
         assertThat(json.get("roundTrip").get("medianUs").asDouble())
                 .isGreaterThanOrEqualTo(json.get("brokerSpan").get("medianUs").asDouble());

@@ -137,8 +137,7 @@ final class PutProcessor {
             inFlight.finished(channel, entry.log().queuedBytes());
             if (error == null) {
                 entry.countAppended(1);
-                channel.writeAndFlush(
-                        Replies.putOk(id, partition, offset, opaque), BrokerTrace.replyPromise(channel, partition));
+                BrokerTrace.writeReply(channel, Replies.putOk(id, partition, offset, opaque), partition);
             } else {
                 warnings.warn("Put to {}-{} failed: {}", topic.topic(), partition, error.toString());
                 ctx.stats().putFailed(topic.topic(), topic.collectsStats());

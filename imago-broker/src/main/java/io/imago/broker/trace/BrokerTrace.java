@@ -2,7 +2,9 @@ package io.imago.broker.trace;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 
@@ -46,15 +48,36 @@ public final class BrokerTrace {
     }
 
     /**
-     * The promise to write a put's reply with: the channel's void promise when the event is off, else a
-     * promise whose completion (on the event loop, once the reply is written) commits the event begun now.
+     * Writes a put's reply from the append's completion: with the channel's void promise when the event
+     * is off (Netty moves the write to the event loop); else as a task on the event loop that notes
+     * when it starts ({@code queued}) and writes with a promise whose completion (once the reply is
+     * written) commits the event begun now.
      */
-    public static ChannelPromise replyPromise(Channel channel, int partition) {
+    @SuppressWarnings("FutureReturnValueIgnored") // a failed write reaches exceptionCaught, as with the void promise
+    public static void writeReply(Channel channel, Object reply, int partition) {
         if (!FlightRecorder.isInitialized() || !Types.REPLY_WRITE.isEnabled()) {
-            return channel.voidPromise();
+            channel.writeAndFlush(reply, channel.voidPromise());
+            return;
         }
         ReplyWriteEvent e = new ReplyWriteEvent();
         e.begin();
+        long handed = System.nanoTime();
+        Runnable write = () -> {
+            e.queued = System.nanoTime() - handed;
+            channel.writeAndFlush(reply, promise(channel, e, partition));
+        };
+        if (channel.eventLoop().inEventLoop()) {
+            write.run();
+            return;
+        }
+        try {
+            channel.eventLoop().execute(write);
+        } catch (RejectedExecutionException closing) {
+            ReferenceCountUtil.release(reply); // the event loop is shut down: the channel is gone
+        }
+    }
+
+    private static ChannelPromise promise(Channel channel, ReplyWriteEvent e, int partition) {
         ChannelPromise promise = channel.newPromise();
         promise.addListener(f -> {
             if (!f.isSuccess()) {

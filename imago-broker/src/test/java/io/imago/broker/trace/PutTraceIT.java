@@ -56,6 +56,7 @@ class PutTraceIT {
         assertThat(put.getString("topic")).isEqualTo("test");
         assertThat(put.getInt("bytes")).isEqualTo(6);
         assertThat(seen.get(BrokerTrace.REPLY_WRITE).getBoolean("written")).isTrue();
+        assertThat(seen.get(BrokerTrace.REPLY_WRITE).getLong("queued")).isNotNegative();
         assertThat(seen.get(StoreTrace.FSYNC).getString("partition")).isEqualTo("test-0");
     }
 }
