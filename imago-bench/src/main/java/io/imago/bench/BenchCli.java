@@ -15,19 +15,20 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code bin/imago bench …}: load tools in the manner of Kafka's perf tools ({@code produce},
  * {@code consume}, {@code e2e}), the side-by-side comparison with Kafka and the original MetaQ
- * ({@code compare}), many partitions on one broker ({@code partitions}) and the JMH micro-benchmarks
- * ({@code jmh}).
+ * ({@code compare}), many partitions on one broker ({@code partitions}), a put's latency budget
+ * ({@code put-budget}) and the JMH micro-benchmarks ({@code jmh}).
  */
 @Command(
         name = "imago bench",
         mixinStandardHelpOptions = true,
-        description = "Load tools and benchmarks: produce, consume, e2e, compare, partitions, jmh.",
+        description = "Load tools and benchmarks: produce, consume, e2e, compare, partitions, put-budget, jmh.",
         subcommands = {
             BenchCli.Produce.class,
             BenchCli.Consume.class,
             BenchCli.EndToEnd.class,
             io.imago.bench.compare.CompareCommand.class,
             io.imago.bench.partitions.PartitionsCommand.class,
+            io.imago.bench.budget.PutBudgetCommand.class,
             BenchCli.Jmh.class,
             CommandLine.HelpCommand.class
         },

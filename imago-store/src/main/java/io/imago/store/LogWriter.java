@@ -2,6 +2,8 @@ package io.imago.store;
 
 import io.imago.store.fs.StorageFile;
 import io.imago.store.fs.StorageIo;
+import io.imago.store.trace.StoreTrace;
+import io.imago.store.trace.WriterWakeupEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -92,6 +94,8 @@ final class LogWriter implements Runnable {
 
     private Future<?> syncInFlight;
     private volatile Throwable syncFailure;
+    /** JFR: the wake-up begun by the last schedule, or null (the executor orders it before the run). */
+    private WriterWakeupEvent wakeup;
 
     LogWriter(
             Path dir,
@@ -126,6 +130,7 @@ final class LogWriter implements Runnable {
     /** Puts a run of this writer on the directory's writer threads (the queue calls it when work arrives). */
     private void schedule() {
         try {
+            wakeup = StoreTrace.wakeupBegin();
             writers.execute(this);
         } catch (RejectedExecutionException e) {
             // the directory's threads were closed before this log: nothing can be written any more
@@ -138,6 +143,7 @@ final class LogWriter implements Runnable {
     public void run() {
         Thread self = Thread.currentThread();
         runner.set(self);
+        StoreTrace.wakeupEnd(wakeup, partition);
         boolean again = false;
         try {
             do {
@@ -259,7 +265,9 @@ final class LogWriter implements Runnable {
         Segment active = segments.active();
         if (config.isGroupCommit()) {
             if (touched.contains(active)) {
+                var fsync = StoreTrace.fsyncBegin();
                 active.file().force();
+                StoreTrace.fsyncEnd(fsync, partition);
             }
         } else {
             unflushedMessages += messages;
@@ -273,7 +281,9 @@ final class LogWriter implements Runnable {
         if (config.isGroupCommit()) {
             syncedListener.accept(active.startOffset() + active.writtenBytes());
         }
+        var completion = StoreTrace.completeBegin();
         complete(batch);
+        StoreTrace.completeEnd(completion, partition, messages);
         inFlight = List.of();
         queue.recycle(batch);
         batch.clear();
@@ -320,7 +330,9 @@ final class LogWriter implements Runnable {
             bytes += chunk.filledBytes();
             sources[i - first] = chunk.flipForWrite();
         }
+        var write = StoreTrace.writeBegin();
         active.append(sources, bytes, config.preallocateMaxBytes(), config.maxSegmentBytes(), fills);
+        StoreTrace.writeEnd(write, partition, bytes, sources.length);
         if (!touched.contains(active)) {
             touched.add(active);
         }

@@ -2,6 +2,7 @@ package io.imago.broker.server;
 
 import io.imago.broker.config.TopicConfig;
 import io.imago.broker.partition.PartitionEntry;
+import io.imago.broker.trace.BrokerTrace;
 import io.imago.protocol.Names;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutBatchCommand;
@@ -48,6 +49,7 @@ final class PutProcessor {
     /** Handles one put and takes over its body reference. */
     @SuppressWarnings("FutureReturnValueIgnored") // void promise: a failed write reaches exceptionCaught
     void process(Channel channel, PutCommand put) {
+        var traced = BrokerTrace.putBegin(); // JFR, off unless a recording enables it
         try {
             Optional<TopicConfig> accepted = ctx.registry().topicConfig(put.topic());
             boolean stat = accepted.map(TopicConfig::collectsStats).orElse(false);
@@ -62,6 +64,7 @@ final class PutProcessor {
             int partition = put.partition() == -1 ? ctx.registry().pickPartition(topic) : put.partition();
             append(channel, put, topic, partition);
         } finally {
+            BrokerTrace.putEnd(traced, put.topic(), put.partition(), put.bodyLength());
             put.release();
         }
     }
@@ -166,7 +169,7 @@ final class PutProcessor {
             inFlight.finished(channel, entry.log().queuedBytes());
             if (error == null) {
                 entry.countAppended(1);
-                channel.writeAndFlush(Replies.putOk(id, partition, offset, opaque), channel.voidPromise());
+                BrokerTrace.writeReply(channel, Replies.putOk(id, partition, offset, opaque), partition);
             } else {
                 warnings.warn("Put to {}-{} failed: {}", topic.topic(), partition, error.toString());
                 ctx.stats().putFailed(topic.topic(), topic.collectsStats());
