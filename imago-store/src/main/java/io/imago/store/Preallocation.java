@@ -165,6 +165,17 @@ final class Preallocation {
         } finally {
             filling = false;
         }
+        // the writer may have passed this fill's target meanwhile (its written() found a fill queued and
+        // asked for none): look again from its end now, or the space ahead stays unfilled until its next
+        // write (seen under load: PreallocationTest waited for a fill that never came)
+        long end;
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            end = dataEnd;
+        }
+        written(end);
     }
 
     /**
