@@ -7,7 +7,7 @@ import io.imago.protocol.command.ResponseCommand;
 import io.imago.protocol.command.ResultCommand;
 import io.imago.protocol.command.ValueCommand;
 import io.imago.store.fs.FaultInjectingStorageIo;
-import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
+import io.imago.store.fs.FaultInjectingStorageIo.Gate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +35,8 @@ class PartitionCreationIT {
     @RegisterExtension
     final BrokerHarnessExtension brokers = BrokerHarnessExtension.onDemand();
 
-    /** A fault seam whose fsync faults and gates hit only the files of partition {@code test-1}. */
-    private static FaultInjectingStorageIo partitionOneHeldAtFsync() {
+    /** A fault seam whose faults hit only the files of partition {@code test-1} (its gate: {@code holdOpens}). */
+    private static FaultInjectingStorageIo partitionOneSeam() {
         return new FaultInjectingStorageIo().faultTarget(PartitionCreationIT::inPartitionOne);
     }
 
@@ -47,9 +47,9 @@ class PartitionCreationIT {
 
     @Test
     void whileAPartitionIsBeingCreatedItsConnectionsOtherRequestsAreAnswered() throws Exception {
-        FaultInjectingStorageIo io = partitionOneHeldAtFsync();
+        FaultInjectingStorageIo io = partitionOneSeam();
         BrokerHarness harness = brokers.start("", TOPIC, io);
-        FsyncGate gate = io.holdFsyncs();
+        Gate gate = io.holdOpens(PartitionCreationIT::inPartitionOne);
         try (WireClient c = harness.connect()) {
             assertThat(code(put(c, 0, "existing", 1))).isEqualTo(200);
 
@@ -80,9 +80,9 @@ class PartitionCreationIT {
 
     @Test
     void putsWaitingForTheirPartitionAreAppendedInTheOrderTheyArrived() throws Exception {
-        FaultInjectingStorageIo io = partitionOneHeldAtFsync();
+        FaultInjectingStorageIo io = partitionOneSeam();
         BrokerHarness harness = brokers.start("", TOPIC, io);
-        FsyncGate gate = io.holdFsyncs();
+        Gate gate = io.holdOpens(PartitionCreationIT::inPartitionOne);
         try (WireClient c = harness.connect();
                 WireClient other = harness.connect()) {
             c.put("test", 1, utf8("a"), 1);
@@ -109,9 +109,9 @@ class PartitionCreationIT {
 
     @Test
     void aPutWhosePartitionIsStillBeingCreatedWhenTheBrokerClosesIsRefused() throws Exception {
-        FaultInjectingStorageIo io = partitionOneHeldAtFsync();
+        FaultInjectingStorageIo io = partitionOneSeam();
         BrokerHarness harness = brokers.start("", TOPIC, io);
-        FsyncGate gate = io.holdFsyncs();
+        Gate gate = io.holdOpens(PartitionCreationIT::inPartitionOne);
         try (WireClient c = harness.connect()) {
             c.put("test", 1, utf8("racing the close"), 5);
             assertThat(gate.awaitHeld(10, TimeUnit.SECONDS)).isTrue();

@@ -9,7 +9,7 @@ import io.imago.broker.config.TopicConfig;
 import io.imago.store.LogClosedException;
 import io.imago.store.LogRecoveryException;
 import io.imago.store.fs.FaultInjectingStorageIo;
-import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
+import io.imago.store.fs.FaultInjectingStorageIo.Gate;
 import io.imago.store.fs.StorageIo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,11 +61,13 @@ class PartitionRegistryTest {
         return t;
     }
 
-    /** A seam whose fsync faults and gates hit only the files of {@code test-<partition>}. */
-    private static FaultInjectingStorageIo holdingPartition(int partition) {
-        return new FaultInjectingStorageIo()
-                .faultTarget(file -> file.getParent() != null
-                        && file.getParent().getFileName().toString().equals("test-" + partition));
+    /**
+     * The files of {@code test-<partition>}: a gate on their creation and opening holds the partition's
+     * open (an open after a clean stop, or of an empty partition, fsyncs nothing a held fsync would stop).
+     */
+    private static Predicate<Path> inPartition(int partition) {
+        return file -> file.getParent() != null
+                && file.getParent().getFileName().toString().equals("test-" + partition);
     }
 
     /**
@@ -90,8 +93,8 @@ class PartitionRegistryTest {
     void loadAllOpensThePartitionsInParallel() throws Exception {
         BrokerConfig config = config(8);
         createOnDisk(config, 8);
-        FaultInjectingStorageIo io = holdingPartition(0);
-        FsyncGate gate = io.holdFsyncs();
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        Gate gate = io.holdOpens(inPartition(0));
         try (PartitionRegistry r = registry(config, io, 2)) {
             CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -134,8 +137,8 @@ class PartitionRegistryTest {
     void aPartitionAskedForByManyAtOnceIsOpenedOnce() throws Exception {
         BrokerConfig config = config(2);
         TopicConfig topic = config.resolve("test").orElseThrow();
-        FaultInjectingStorageIo io = holdingPartition(1);
-        FsyncGate gate = io.holdFsyncs();
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        Gate gate = io.holdOpens(inPartition(1));
         try (PartitionRegistry r = registry(config, io, 4)) {
             Set<CompletableFuture<PartitionEntry>> asks = ConcurrentHashMap.newKeySet();
             List<Thread> askers = new ArrayList<>();
@@ -166,8 +169,8 @@ class PartitionRegistryTest {
     void anOpenUnderWayWhenTheRegistryClosesIsRefusedAndSoAreLaterOnes() throws Exception {
         BrokerConfig config = config(3);
         TopicConfig topic = config.resolve("test").orElseThrow();
-        FaultInjectingStorageIo io = holdingPartition(1);
-        FsyncGate gate = io.holdFsyncs();
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        Gate gate = io.holdOpens(inPartition(1));
         PartitionRegistry r = registry(config, io, 2);
         try {
             CompletableFuture<PartitionEntry> underWay = r.getOrCreateAsync(topic, 1);

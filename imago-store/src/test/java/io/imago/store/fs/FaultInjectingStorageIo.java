@@ -74,6 +74,8 @@ public final class FaultInjectingStorageIo implements StorageIo {
     private volatile Predicate<Path> failDeletes = p -> false;
     private volatile Predicate<Path> holdDeletes = p -> false;
     private volatile Gate deleteGate;
+    private volatile Predicate<Path> holdOpens = p -> false;
+    private volatile Gate openGate;
     private volatile Predicate<Path> faultTarget =
             p -> p.getFileName().toString().endsWith(LogDescriptor.SEGMENT_SUFFIX);
 
@@ -121,6 +123,25 @@ public final class FaultInjectingStorageIo implements StorageIo {
         deleteGate = g;
         holdDeletes = which;
         return g;
+    }
+
+    /**
+     * Makes every {@link #create} and {@link #open} of a file that {@code which} accepts wait at the
+     * returned gate until it is opened: a partition whose open or creation hangs on its disk (an open
+     * after a clean stop, or of a new partition, may not fsync anything a held fsync would stop).
+     */
+    public Gate holdOpens(Predicate<Path> which) {
+        Gate g = new Gate();
+        openGate = g;
+        holdOpens = which;
+        return g;
+    }
+
+    private void passOpenGate(Path file) throws IOException {
+        Gate g = openGate;
+        if (g != null && holdOpens.test(file)) {
+            g.pass();
+        }
     }
 
     /** Every later fsync of a target file sleeps this long first. */
@@ -266,6 +287,7 @@ public final class FaultInjectingStorageIo implements StorageIo {
 
     @Override
     public StorageFile create(Path file) throws IOException {
+        passOpenGate(file);
         power.readLock().lock();
         try {
             mutation("create", file);
@@ -280,6 +302,7 @@ public final class FaultInjectingStorageIo implements StorageIo {
 
     @Override
     public StorageFile open(Path file) throws IOException {
+        passOpenGate(file);
         StorageFile opened = delegate.open(file);
         durableLengths.putIfAbsent(file, opened.size());
         return new FaultyFile(opened);
