@@ -94,6 +94,8 @@ public final class LogThreads implements AutoCloseable {
         this.markers = new ScheduledThreadPoolExecutor(
                 syncThreads == 1 ? 1 : MARKER_THREADS, daemons("imago-log-ack-marker-" + name));
         this.markers.setRemoveOnCancelPolicy(true);
+        // a marker due later is not worth waiting for at shutdown: every log writes its own checkpoint at close
+        this.markers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.markers.setKeepAliveTime(IDLE_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
         this.markers.allowCoreThreadTimeOut(true);
         this.fills = new ThreadPoolExecutor(
