@@ -1,7 +1,6 @@
 package io.imago.store;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The write buffers of the logs of one data directory ({@link LogThreads}): direct buffers of one size,
@@ -18,25 +17,18 @@ final class ChunkPool {
     private final int chunkBytes;
     private final int maxDirectChunks;
     private final ArrayDeque<WriteChunk> free = new ArrayDeque<>();
-    private final AtomicLong directAllocated;
     private int direct; // guarded by this
 
     /**
-     * @param chunkBytes       the size of each direct chunk
-     * @param maxDirectBytes   how many bytes of direct chunks may exist at once (at least one chunk)
-     * @param directAllocated  counts direct bytes allocated by every pool sharing the budget (statistics)
+     * @param chunkBytes     the size of each direct chunk
+     * @param maxDirectBytes how many bytes of direct chunks may exist at once (at least one chunk)
      */
-    ChunkPool(int chunkBytes, long maxDirectBytes, AtomicLong directAllocated) {
+    ChunkPool(int chunkBytes, long maxDirectBytes) {
         if (chunkBytes <= 0) {
             throw new IllegalArgumentException("chunkBytes must be > 0: " + chunkBytes);
         }
         this.chunkBytes = chunkBytes;
         this.maxDirectChunks = (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxDirectBytes / chunkBytes));
-        this.directAllocated = directAllocated;
-    }
-
-    int chunkBytes() {
-        return chunkBytes;
     }
 
     /**
@@ -52,7 +44,6 @@ final class ChunkPool {
                 }
                 if (direct < maxDirectChunks) {
                     direct++;
-                    directAllocated.addAndGet(chunkBytes);
                     return WriteChunk.pooled(chunkBytes);
                 }
             }
@@ -70,7 +61,7 @@ final class ChunkPool {
         }
     }
 
-    /** Direct chunks in existence (free or in use). */
+    /** Direct chunks in existence (free or in use); for tests. */
     synchronized int directChunks() {
         return direct;
     }

@@ -12,7 +12,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +58,6 @@ public final class LogThreads implements AutoCloseable {
     private final ScheduledThreadPoolExecutor markers;
     private final ThreadPoolExecutor fills;
     private final long maxBufferBytes;
-    private final AtomicLong directBytes = new AtomicLong();
     private final Map<Integer, ChunkPool> pools = new ConcurrentHashMap<>();
     /** Parents of partition directories fsynced by this process ({@link DurableDirectories}). */
     private final Set<Path> syncedParents = ConcurrentHashMap.newKeySet();
@@ -157,18 +155,13 @@ public final class LogThreads implements AutoCloseable {
     ChunkPool chunkPool(int chunkBytes, int groupCommitMaxBytes) {
         return pools.computeIfAbsent(chunkBytes, size -> {
             long budget = maxBufferBytes > 0 ? maxBufferBytes : (long) (groupCommitMaxBytes / size + 2) * size;
-            return new ChunkPool(size, budget, directBytes);
+            return new ChunkPool(size, budget);
         });
     }
 
     /** The directories whose entries this process has made durable (shared by the logs' opens). */
     Set<Path> syncedParents() {
         return syncedParents;
-    }
-
-    /** Direct write-buffer bytes allocated so far (they are kept for reuse). */
-    public long directBufferBytes() {
-        return directBytes.get();
     }
 
     /** The name the threads carry. */

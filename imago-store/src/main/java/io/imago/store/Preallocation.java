@@ -135,11 +135,6 @@ final class Preallocation {
         return filledEnd;
     }
 
-    /** True while a fill is queued or running. */
-    boolean isFilling() {
-        return filling;
-    }
-
     private void fill(long target) {
         try {
             long position = filledEnd;
