@@ -228,7 +228,9 @@ public final class TxJournal implements AutoCloseable {
 
     /**
      * An operator's decision on a PREPARED transaction: its state becomes {@code outcome} (a HEURISTIC_*
-     * state), always forced. It stays in {@link #live()} until {@link #forget}.
+     * state), always forced. HEURISTIC_COMMITTED is also accepted for a COMMITTING transaction (the
+     * broker's heuristic commit journals the commit decision, appends, then this instead of
+     * {@link #completed}). It stays in {@link #live()} until {@link #forget}.
      */
     public CompletableFuture<Void> heuristic(String key, TxState outcome) {
         if (!outcome.isHeuristic()) {

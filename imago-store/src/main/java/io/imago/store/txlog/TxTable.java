@@ -108,7 +108,12 @@ final class TxTable {
                 txs.remove(key);
             }
         } else if (record instanceof TxRecord.Heuristic h) {
-            require(tx, record, TxState.PREPARED);
+            if (h.outcome() == TxState.HEURISTIC_COMMITTED) {
+                // the broker's heuristic commit: commit record, appends, then this (instead of completed)
+                require(tx, record, TxState.PREPARED, TxState.COMMITTING);
+            } else {
+                require(tx, record, TxState.PREPARED);
+            }
             tx.state = h.outcome();
         } else if (record instanceof TxRecord.Forget) {
             require(tx, record, TxState.HEURISTIC_COMMITTED, TxState.HEURISTIC_ROLLED_BACK, TxState.HEURISTIC_MIXED);
