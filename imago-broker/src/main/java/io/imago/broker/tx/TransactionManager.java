@@ -813,12 +813,7 @@ public final class TransactionManager implements AutoCloseable {
                             PartitionLog log = opens.get(g.getKey()).join();
                             Set<Long> wanted = new HashSet<>();
                             todo.forEach(m -> wanted.add(m.messageId()));
-                            Set<Long> present;
-                            try {
-                                present = MessageIdScan.find(log, starts.getOrDefault(g.getKey(), 0L), wanted);
-                            } catch (IOException e) {
-                                throw new CompletionException(e);
-                            }
+                            Set<Long> present = log.findMessageIds(starts.getOrDefault(g.getKey(), 0L), wanted);
                             if (!present.isEmpty()) {
                                 LOG.info(
                                         "Transaction {}: {} of its {} messages are already in {}-{}; appending the rest",
