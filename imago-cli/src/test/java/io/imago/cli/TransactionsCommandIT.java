@@ -5,18 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.imago.broker.BrokerHarnessExtension;
 import io.imago.cli.CliToolsIT.Run;
+import io.imago.store.fs.FileChannelStorageIo;
+import io.imago.store.txlog.TxJournal;
+import io.imago.store.txlog.TxJournalConfig;
+import io.imago.store.txlog.TxMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code imago transactions}: the operator lists a prepared XA branch with its age and decides it heuristically. */
 @Timeout(60)
 class TransactionsCommandIT {
+    @TempDir
+    Path dir;
+
     @RegisterExtension
     static final BrokerHarnessExtension BROKER = BrokerHarnessExtension.of("numPartitions=1", "[topic=ops]");
 
@@ -66,6 +78,30 @@ class TransactionsCommandIT {
                         .exitCode())
                 .isZero();
         assertThat(imago("transactions", "--broker", broker()).lines()).hasSize(1);
+    }
+
+    @Test
+    void metaqReadyRemovesAnEmptyJournalAndRefusesOneHoldingATransaction() throws Exception {
+        Path journalDir = dir.resolve("transactions");
+        String xid = "XID:1:0b:01:uq-ready";
+        try (TxJournal journal =
+                TxJournal.open(journalDir, TxJournalConfig.defaults(), new FileChannelStorageIo(), Clock.systemUTC())) {
+            journal.put(xid, new TxMessage("t", 0, 42, 0, ByteBuffer.wrap(new byte[] {1}), -1));
+            journal.prepare(xid).get(10, TimeUnit.SECONDS);
+        }
+        Run held = imago("metaq-ready", "--data", dir.toString());
+        assertThat(held.exitCode()).isEqualTo(1);
+        assertThat(held.out()).contains("open transaction " + xid + " PREPARED (1 messages)");
+        assertThat(held.out()).doesNotContain("not a partition directory");
+        assertThat(journalDir).isDirectory();
+        try (TxJournal journal =
+                TxJournal.open(journalDir, TxJournalConfig.defaults(), new FileChannelStorageIo(), Clock.systemUTC())) {
+            journal.rollback(xid).get(10, TimeUnit.SECONDS);
+        }
+        Run ready = imago("metaq-ready", "--data", dir.toString());
+        assertThat(ready.exitCode()).as(ready.out()).isZero();
+        assertThat(ready.out()).contains("removed Imago's transaction journal " + journalDir);
+        assertThat(journalDir).doesNotExist();
     }
 
     @Test

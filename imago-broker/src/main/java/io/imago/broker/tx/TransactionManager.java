@@ -131,6 +131,8 @@ public final class TransactionManager implements AutoCloseable {
     private final Timer timer;
     private final Map<String, Tx> txs = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
+    /** Set by {@link #close()}: connections closed by the broker's shutdown leave their transactions to the next start. */
+    private volatile boolean closed;
 
     /**
      * A manager over an open journal. {@link #recover()} must run before the first request.
@@ -450,6 +452,9 @@ public final class TransactionManager implements AutoCloseable {
     /** A connection closed: its ACTIVE local transactions are rolled back (an Imago difference from MetaQ). */
     @SuppressWarnings("FutureReturnValueIgnored") // whenComplete logs the outcome; nobody waits for it
     public void connectionClosed(Object owner) {
+        if (closed) {
+            return; // the broker is stopping: the next start rolls back what is still open
+        }
         for (Tx tx : txs.values()) {
             if (tx.owner != null && tx.owner == owner) {
                 boolean active;
@@ -901,6 +906,7 @@ public final class TransactionManager implements AutoCloseable {
     /** Stops the timeout timer; transactions stay in the journal. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         timer.stop();
     }
 }
