@@ -61,6 +61,12 @@ public final class TransactionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionManager.class);
     private static final long TIMER_TICK_MS = 100;
     private static final long RECOVERY_STEP_TIMEOUT_S = 120;
+    /**
+     * Test hook for the crash tests of a broker process: with this system property set to a topic, a
+     * COMMIT request of a transaction holding a message of that topic halts the JVM (as kill -9) once
+     * its commit record is written and before any batch is appended. Absent in production.
+     */
+    static final String HALT_AFTER_COMMIT_RECORD = "imago.test.haltAfterCommitRecord";
 
     /** A transaction's runtime state (the journal's {@link TxState} plus the transient ones). */
     enum State {
@@ -128,6 +134,7 @@ public final class TransactionManager implements AutoCloseable {
     private final Clock clock;
     private final int maxTimeoutSeconds;
     private final int timerCapacity;
+    private final String haltAfterCommitRecordOf = System.getProperty(HALT_AFTER_COMMIT_RECORD);
     private final Timer timer;
     private final Map<String, Tx> txs = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
@@ -745,7 +752,10 @@ public final class TransactionManager implements AutoCloseable {
                             return (Void) null;
                         });
                     })
-                    .thenCompose(v -> appendAll(groups, opens));
+                    .thenCompose(v -> {
+                        haltIfAsked(tx, heuristic, groups);
+                        return appendAll(groups, opens);
+                    });
         }
         return appended.handle((v, e) -> {
                     if (e != null) {
@@ -856,6 +866,14 @@ public final class TransactionManager implements AutoCloseable {
             }
         }
         return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
+    }
+
+    private void haltIfAsked(Tx tx, boolean heuristic, Map<Placement, List<TxMessage>> groups) {
+        String topic = haltAfterCommitRecordOf;
+        if (topic != null && !heuristic && groups.keySet().stream().anyMatch(p -> p.topic.equals(topic))) {
+            LOG.warn("test hook {}: halting after the commit record of {}", HALT_AFTER_COMMIT_RECORD, tx.key);
+            Runtime.getRuntime().halt(137);
+        }
     }
 
     private record Placement(String topic, int partition) {}
