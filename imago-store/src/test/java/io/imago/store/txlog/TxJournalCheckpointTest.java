@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.imago.store.fs.FaultInjectingStorageIo;
+import io.imago.store.fs.FaultInjectingStorageIo.FsyncGate;
 import io.imago.store.fs.FileChannelStorageIo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -135,18 +138,31 @@ class TxJournalCheckpointTest {
     }
 
     @Test
-    void aCheckpointWaitsForTheRedoFilesItSkipsToBeFsynced() throws Exception {
+    void aCheckpointIsWrittenOnlyOnceTheRedoRecordsItSkipsAreFsynced() throws Exception {
         FaultInjectingStorageIo io = Journals.redoFaults();
-        TxJournal journal = open(dir, new TxJournalConfig(0, 3_600_000, 3, 1024), io);
-        traffic(journal, "x", 40);
-        journal.put("unforced", message("t", 0, 99, "flushAtCommit 0: only written"));
-        journal.checkpoint();
-        Map<String, JournalTx> before = journal.live();
-        io.simulatePowerLoss();
+        TxJournal journal = open(dir, SMALL, io);
+        traffic(journal, "x", 40); // ends with a forced rollback
+        Map<String, JournalTx> durable = journal.live();
+        journal.put("unforced", message("t", 0, 99, "a put is only written"));
+        FsyncGate gate = io.holdFsyncs();
+        CompletableFuture<Void> checkpoint = CompletableFuture.runAsync(() -> {
+            try {
+                journal.checkpoint();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertThat(gate.awaitHeld(10, TimeUnit.SECONDS)).isTrue();
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> files("checkpoint.").isEmpty());
+        io.simulatePowerLoss(); // the put after the last fsync is lost
+        gate.open();
+        assertThat(checkpoint).failsWithin(10, TimeUnit.SECONDS);
         journal.close();
 
         try (TxJournal reopened = open(dir, SMALL, new FileChannelStorageIo())) {
-            assertThat(reopened.live()).isEqualTo(before);
+            assertThat(reopened.live()).isEqualTo(durable);
         }
     }
 }
