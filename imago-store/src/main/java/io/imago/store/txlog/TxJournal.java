@@ -116,7 +116,11 @@ public final class TxJournal implements AutoCloseable {
         this.table = r.table();
         this.redoSizes.putAll(r.redoSizes());
         this.encodeFile = r.nextRedoFile();
-        this.kept = new ArrayList<>(r.checkpoints());
+        this.kept = new ArrayList<>();
+        for (Checkpoints.Checkpoint cp : r.checkpoints()) {
+            // only the position is needed from here on: do not hold the old snapshots' transactions
+            kept.add(new Checkpoints.Checkpoint(cp.number(), cp.createdMs(), cp.redoFile(), cp.redoOffset(), null));
+        }
         this.nextCheckpoint = r.nextCheckpoint();
         this.replayedAtOpen = r.recordsReplayed();
         this.truncatedAtOpen = r.truncatedBytes();
