@@ -108,6 +108,9 @@ class HostileNamesIT {
                     assertThat(name).as("the data directory's own files").isIn(".lock");
                     continue;
                 }
+                if (name.equals(Broker.TRANSACTIONS_DIR)) {
+                    continue; // the transaction journal (dataLogPath defaults to dataPath)
+                }
                 assertThat(entry).isDirectory();
                 TopicPartition tp = TopicPartition.parseDirectoryName(name).orElseThrow();
                 assertThat(Names.topicProblem(tp.topic())).as(name).isEmpty();
