@@ -20,6 +20,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Properties of the record codec and of replay: what is journalled comes back exactly. */
@@ -56,15 +57,62 @@ class TxJournalProperties {
                 assertThat(reopened.live()).isEqualTo(before);
             }
         } finally {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                    try {
-                        Files.delete(p);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * Cutting the last redo file anywhere (a torn write) never refuses the open: the journal comes back
+     * as the state after exactly the records that lie whole before the cut.
+     */
+    @Property(tries = 40)
+    void aCutAnywhereInTheLastFileRecoversTheWholeRecordsBeforeIt(
+            @ForAll("operations") @Size(min = 1, max = 60) List<Op> ops, @ForAll @IntRange(max = 1000) int cutPermille)
+            throws Exception {
+        Path dir = Files.createTempDirectory("txlog-cut");
+        try {
+            TxJournalConfig config = new TxJournalConfig(0, 3_600_000, 2, 1L << 20);
+            try (TxJournal journal = Journals.open(dir, config, new FileChannelStorageIo())) {
+                for (Op op : ops) {
+                    if (op.kind() != 7) { // no checkpoint: the whole history stays in redo.0
+                        op.applyTo(journal);
                     }
-                });
+                }
             }
+            Path redo = dir.resolve(TxLogDescriptor.redoName(0));
+            byte[] all = Files.readAllBytes(redo);
+            int cut = (int) ((long) all.length * cutPermille / 1000);
+            TxTable expected = new TxTable();
+            int records = 0;
+            for (int at = 0; at + TxLogDescriptor.HEADER_BYTES <= cut; ) {
+                int length = ByteBuffer.wrap(all).getInt(at);
+                if (at + TxLogDescriptor.HEADER_BYTES + length > cut) {
+                    break;
+                }
+                expected.apply(TxRecord.decode(ByteBuffer.wrap(all, at + TxLogDescriptor.HEADER_BYTES, length)
+                        .slice()));
+                records++;
+                at += TxLogDescriptor.HEADER_BYTES + length;
+            }
+            Files.write(redo, java.util.Arrays.copyOf(all, cut));
+            try (TxJournal reopened = Journals.open(dir, config, new FileChannelStorageIo())) {
+                assertThat(reopened.live()).isEqualTo(expected.snapshot());
+                assertThat(reopened.stats().replayedAtOpen()).isEqualTo(records);
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
         }
     }
 

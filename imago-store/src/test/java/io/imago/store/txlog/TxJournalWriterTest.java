@@ -137,4 +137,28 @@ class TxJournalWriterTest {
                     .failsWithin(1, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void aRollForcesTheOldFileSoPowerLossTearsOnlyTheLastOne() throws Exception {
+        TxJournalConfig small = new TxJournalConfig(0, 3_600_000, 3, 1024);
+        TxJournal journal = open(dir, small, io);
+        for (int i = 0; i < 60; i++) {
+            journal.put("tx" + (i % 3), message("t", 0, i, "before the prepare " + i));
+        }
+        journal.prepare("tx1").get(5, TimeUnit.SECONDS);
+        java.util.Map<String, JournalTx> prepared = journal.live();
+        for (int i = 0; i < 60; i++) { // never forced by a waiter: rolls force what they leave behind
+            journal.put("later" + (i % 3), message("t", 0, 100 + i, "after the prepare " + i));
+        }
+        journal.rollback("tx0").get(5, TimeUnit.SECONDS);
+        long files = journal.stats().redoFiles();
+        io.simulatePowerLoss();
+        journal.close();
+
+        try (TxJournal reopened = open(dir, small, new io.imago.store.fs.FileChannelStorageIo())) {
+            assertThat(files).isGreaterThan(3);
+            assertThat(reopened.get("tx1")).contains(prepared.get("tx1"));
+            assertThat(reopened.live()).containsKeys("tx2");
+        }
+    }
 }
