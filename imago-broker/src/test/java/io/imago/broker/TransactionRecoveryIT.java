@@ -79,6 +79,35 @@ class TransactionRecoveryIT {
     }
 
     @Test
+    void aPowerLossKeepsPreparedBranchesAndAcknowledgedCommits() throws Exception {
+        FaultInjectingStorageIo io = new FaultInjectingStorageIo();
+        BrokerHarness harness = brokers.start(SYSTEM, TOPICS, io);
+        String prepared = "XID:3:0c:01:uq-p";
+        String local = "TX:sess-p:1";
+        String open = "TX:sess-p:2";
+        try (WireClient c = harness.connect()) {
+            tx(c, prepared, "BEGIN", 1);
+            put(c, "rtx", 1, "prepared", prepared, 2);
+            assertThat(tx(c, prepared, "PREPARE", 3).text()).isEqualTo("0");
+            tx(c, local, "BEGIN", 4);
+            put(c, "rtx", 1, "committed", local, 5);
+            assertThat(tx(c, local, "COMMIT_ONE_PHASE", 6).code()).isEqualTo(200);
+            tx(c, open, "BEGIN", 7);
+            put(c, "rtx", 1, "open", open, 8);
+        }
+        io.simulatePowerLoss();
+        harness.stopBroker();
+        harness.startBroker(new FaultInjectingStorageIo(), SYSTEM, TOPICS);
+        try (WireClient c = harness.connect()) {
+            assertThat(tx(c, "null", "RECOVER", 1)).isEqualTo(new Reply(200, prepared, 1));
+            assertThat(get(c, "rtx", 1, 0)).extracting(TxWire::body).containsExactly("committed");
+            assertThat(tx(c, prepared, "ROLLBACK", 2)).isEqualTo(new Reply(200, "", 2));
+            assertThat(get(c, "rtx", 1, 0)).extracting(TxWire::body).containsExactly("committed");
+            assertThat(harness.broker().transactions().list()).isEmpty();
+        }
+    }
+
+    @Test
     void aCommitWhoseAppendFailedAfterItsRecordIsCompletedExactlyOnceAtRestart() throws Exception {
         // writes to partition ftx-1's segments fail once armed; ftx-0's go through
         FaultInjectingStorageIo io = new FaultInjectingStorageIo()
