@@ -5,6 +5,7 @@ import static io.imago.protocol.codec.Wire.concat;
 import static io.imago.protocol.codec.Wire.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.protocol.Capabilities;
 import io.imago.protocol.command.GetCommand;
 import io.imago.protocol.command.OffsetCommand;
 import io.imago.protocol.command.PutCommand;
@@ -15,6 +16,7 @@ import io.imago.protocol.command.SyncCommand;
 import io.imago.protocol.command.TransactionCommand;
 import io.imago.protocol.command.TransactionId;
 import io.imago.protocol.command.TransactionType;
+import io.imago.protocol.command.TxAdminCommand;
 import io.imago.protocol.command.VersionCommand;
 import io.imago.protocol.message.MessagePayload;
 import io.netty.buffer.Unpooled;
@@ -366,5 +368,21 @@ class RequestCodecTest {
         assertThat(bytes).isEqualTo(whole);
         Wire.releaseAll(whole);
         Wire.releaseAll(bytes);
+    }
+
+    @Test
+    void txAdminRoundTripsAndIsAnnounced() {
+        assertThat(roundTrip(ascii("txadmin list 5\r\n"))).isEqualTo(new TxAdminCommand(TxAdminCommand.Op.LIST, "", 5));
+        assertThat(roundTrip(ascii("txadmin commit XID:1:0a:0b:uq 6\r\n")))
+                .isEqualTo(new TxAdminCommand(TxAdminCommand.Op.COMMIT, "XID:1:0a:0b:uq", 6));
+        assertThat(roundTrip(ascii("txadmin forget XID:1:0a:0b:uq -7\r\n")))
+                .isEqualTo(new TxAdminCommand(TxAdminCommand.Op.FORGET, "XID:1:0a:0b:uq", -7));
+        for (String bad : List.of("txadmin bogus 1\r\n", "txadmin commit 1\r\n", "txadmin list XID:1:0a:0b:uq 1\r\n")) {
+            assertThat(decode(ascii(bad), 3)).as(bad).singleElement().isInstanceOf(MalformedFrame.class);
+        }
+        assertThat(Capabilities.supportsTxAdmin(Capabilities.versionBody("imago-0.1.0", 1024)))
+                .isTrue();
+        assertThat(Capabilities.supportsTxAdmin("1.4.6.2")).isFalse();
+        assertThat(Capabilities.supportsTxAdmin("txadmin")).isFalse(); // a version string, not a marker
     }
 }
