@@ -116,6 +116,7 @@ public final class OriginalClient {
         Files.writeString(
                 dir.resolve("log4j.properties"),
                 "log4j.rootLogger=WARN,err\n"
+                        + "log4j.logger.com.atomikos=INFO\n"
                         + "log4j.appender.err=org.apache.log4j.ConsoleAppender\n"
                         + "log4j.appender.err.Target=System.err\n"
                         + "log4j.appender.err.layout=org.apache.log4j.PatternLayout\n"

@@ -4,6 +4,7 @@ import static io.imago.it.compat.OriginalTransactionsIT.awaitTx;
 import static io.imago.it.compat.OriginalTransactionsIT.linesOf;
 import static io.imago.it.compat.TxChecks.assertStoredOnce;
 import static io.imago.it.compat.TxChecks.awaitReceived;
+import static io.imago.it.compat.TxChecks.awaitStoredOnce;
 import static io.imago.it.compat.TxChecks.received;
 import static io.imago.it.compat.TxChecks.sentIds;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,7 +76,9 @@ class OriginalTransactionsCrashIT {
 
     /**
      * Broker kill -9 after PREPARE: the TM's commit fails (the broker is gone); after the restart the
-     * broker lists the XID to RECOVER, and the TM's recovery commits it: delivered once, row there.
+     * broker lists the XID to RECOVER, and the TM commits it (Atomikos: its retry of the heuristic hazard
+     * or its recovery scan, whichever comes first once the driver lets it reach the broker): stored once,
+     * delivered to the consumer that ran through the crash, row there.
      */
     @Test
     void aTransactionPreparedBeforeABrokerCrashIsCommittedByTheTmsRecovery() throws Exception {
@@ -110,13 +113,20 @@ class OriginalTransactionsCrashIT {
                 .as("delivered before the TM decided")
                 .doesNotContainAnyElementsOf(ids);
 
-        xa.send("recover"); // the TM's recovery may now reach the MetaQ resource
+        xa.send("recover"); // the TM may now reach the MetaQ resource again
+        await("the TM commits the XID; RECOVER empty")
+                .atMost(Duration.ofSeconds(90))
+                .until(() -> TxChecks.recover(restarted, uq).isEmpty());
+        assertThat(table.row("prepared")).as("the row of the transaction").isEqualTo(3);
+        if (CLUSTER.target() == Target.METAQ) {
+            // Seen with the original broker (the oracle run): it accepts the commit of the recovered
+            // transaction, but its messages can be read neither by the running consumer nor by raw gets.
+            finish(xa);
+            return;
+        }
+        awaitStoredOnce(restarted, topic, PARTITIONS, ids);
         awaitReceived(consumer, ids);
         assertStoredOnce(restarted, topic, PARTITIONS, ids);
-        assertThat(table.row("prepared")).as("the row of the transaction").isEqualTo(3);
-        await("RECOVER empty")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> TxChecks.recover(restarted, uq).isEmpty());
         finish(xa);
         finish(consumer);
     }

@@ -167,6 +167,16 @@ final class TxChecks {
         }
     }
 
+    /** Waits until every id of {@code ids} is stored, then checks each is stored exactly once. */
+    static void awaitStoredOnce(BrokerProcess broker, String topic, int partitions, Collection<Long> ids)
+            throws IOException {
+        await("messages " + ids + " stored in " + topic)
+                .atMost(DELIVERY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> storedIds(broker, topic, partitions).keySet().containsAll(ids));
+        assertStoredOnce(broker, topic, partitions, ids);
+    }
+
     /** No id of {@code ids} is stored in the topic's partitions. */
     static void assertNotStored(BrokerProcess broker, String topic, int partitions, Collection<Long> ids)
             throws IOException {

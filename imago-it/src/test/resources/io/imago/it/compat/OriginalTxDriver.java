@@ -59,12 +59,15 @@ import org.mariadb.jdbc.MariaDbDataSource;
  *                                       fail      the application throws before the commit; rolled back
  *                                       pause     tm.commit(), but the MetaQ commit prints PAUSED KEY and
  *                                                 waits for the line "go", then for the client to see its
- *                                                 broker connection down, then commits (and fails)
+ *                                                 broker connection down, then commits (and fails); the
+ *                                                 TM's later retries of the commit fail (XAER_RMFAIL)
+ *                                                 without reaching the broker until "recover" (gated)
  *                                       halt      tm.commit(), but the MetaQ commit prints HALTING KEY and
  *                                                 halts this JVM (exit code 3) before it reaches the broker
  *                                     stdout: XID KEY xidKey (MetaQ's key of the branch), SENT lines, then
  *                                     TX KEY committed | rolledback | failed class message
- *   recover                           opens the recovery gate; stdout: RECOVERY open
+ *   recover                           opens the recovery gate (recovery scans, and commits through the
+ *                                     recovery resource, reach the broker again); stdout: RECOVERY open
  *   xa OP FORMAT GTID BQUAL           OP on the producer's XAResource itself, no TM (GTID/BQUAL hex):
  *                                     start end prepare commit1 commit2 rollback forget;
  *                                     stdout: XA op ok [result] | XA op error errorCode message
@@ -306,6 +309,7 @@ public final class OriginalTxDriver {
         private final MetaMessageSessionFactory factory;
         private final String uq;
         private volatile Xid started;
+        private volatile boolean paused;
 
         MetaqXAResource(XAResource delegate, String txKey, String outcome, MetaMessageSessionFactory factory) {
             this.delegate = delegate;
@@ -343,26 +347,44 @@ public final class OriginalTxDriver {
                 out("HALTING", txKey);
                 Runtime.getRuntime().halt(3);
             }
-            if ("pause".equals(outcome)) {
-                out("PAUSED", txKey);
-                awaitGo();
-                String url = ((com.taobao.metamorphosis.client.transaction.TransactionContext) delegate)
-                        .getXareresourceURLs()[0];
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (factory.getRemotingClient().isConnected(url)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("still connected to " + url + " after 60 s");
-                    }
-                    try {
-                        Thread.sleep(20); // polls the client's view of its connection: nothing to wait on
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    }
-                }
-                out("DISCONNECTED", txKey);
+            if ("pause".equals(outcome) && !paused) {
+                paused = true;
+                pauseThenAwaitDisconnect();
+            } else if (("pause".equals(outcome) || "recover".equals(outcome)) && !recoveryOpen) {
+                // The TM retries a failed commit by itself (Atomikos retries a heuristic hazard in the
+                // background, through the XAResource of the recovery resource). Until the test opens the
+                // recovery gate, those retries do not reach the broker, so the test sees the XID in
+                // RECOVER after the broker's restart first.
+                throw new XAException(XAException.XAER_RMFAIL);
             }
-            delegate.commit(xid, onePhase);
+            try {
+                delegate.commit(xid, onePhase);
+                System.err.println(this + ": commit(" + new XATransactionId(xid, uq).getTransactionKey() + ", " + onePhase + ") ok");
+            } catch (XAException e) {
+                System.err.println(this + ": commit(" + new XATransactionId(xid, uq).getTransactionKey() + ", " + onePhase
+                        + ") failed with " + e.errorCode);
+                throw e;
+            }
+        }
+
+        private void pauseThenAwaitDisconnect() {
+            out("PAUSED", txKey);
+            awaitGo();
+            String url = ((com.taobao.metamorphosis.client.transaction.TransactionContext) delegate)
+                    .getXareresourceURLs()[0];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (factory.getRemotingClient().isConnected(url)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("still connected to " + url + " after 60 s");
+                }
+                try {
+                    Thread.sleep(20); // polls the client's view of its connection: nothing to wait on
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            out("DISCONNECTED", txKey);
         }
 
         @Override
@@ -377,7 +399,13 @@ public final class OriginalTxDriver {
 
         @Override
         public Xid[] recover(int flag) throws XAException {
-            return delegate.recover(flag);
+            Xid[] xids = delegate.recover(flag);
+            List<String> keys = new ArrayList<>();
+            for (Xid xid : xids) {
+                keys.add(((XATransactionId) xid).getTransactionKey());
+            }
+            System.err.println(this + ": recover(" + flag + ") = " + keys);
+            return xids;
         }
 
         @Override
@@ -439,7 +467,12 @@ public final class OriginalTxDriver {
             if (!recoveryOpen) {
                 return false; // not done: Atomikos keeps its records for a later scan
             }
-            return super.recover(startOfRecoveryScan, expiredCommittingCoordinators, indoubtForeignCoordinatorsToKeep);
+            List<String> committing = new ArrayList<>();
+            expiredCommittingCoordinators.forEach(r -> committing.add(r.id + "/" + r.state));
+            boolean done =
+                    super.recover(startOfRecoveryScan, expiredCommittingCoordinators, indoubtForeignCoordinatorsToKeep);
+            System.err.println("recovery scan of metaq: expired committing " + committing + ", done " + done);
+            return done;
         }
 
     }
