@@ -740,7 +740,12 @@ public final class TransactionManager implements AutoCloseable {
                             return (Void) null;
                         });
                     })
-                    .thenCompose(v -> appendAll(groups, opens));
+                    .thenCompose(v -> {
+                        CrashTestHook.afterCommitRecord(
+                                tx.key,
+                                groups.keySet().stream().map(Placement::topic).toList());
+                        return appendAll(groups, opens);
+                    });
         }
         return appended.handle((v, e) -> {
                     if (e != null) {
