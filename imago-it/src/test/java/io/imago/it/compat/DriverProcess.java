@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One running {@code OriginalClientDriver} JVM: lines written to its stdin, its stdout lines
@@ -75,21 +76,59 @@ public final class DriverProcess implements AutoCloseable {
         }
     }
 
+    /** The fields of every output line so far, in order. */
+    public List<String[]> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
     /** Waits (bounded) until a line tagged {@code tag} was printed; fails early if the driver died. */
     public void awaitLine(String tag, Duration timeout) {
-        await("driver line " + tag)
-                .atMost(timeout)
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> {
-                    if (!lines(tag).isEmpty()) {
-                        return true;
-                    }
-                    if (!process.isAlive()) {
-                        throw new AssertionError(
-                                "driver exited with " + process.exitValue() + " before " + tag + "\n" + logTail());
-                    }
-                    return false;
-                });
+        awaitLines(tag, 1, timeout);
+    }
+
+    /** Waits (bounded) until {@code count} lines tagged {@code tag} were printed; fails early if the driver died. */
+    public void awaitLines(String tag, int count, Duration timeout) {
+        awaitLine(f -> f[0].equals(tag), count, count + " driver lines " + tag, timeout);
+    }
+
+    /**
+     * Waits (bounded) until {@code count} lines match {@code match}; returns the first of them. Fails
+     * early if the driver died first.
+     */
+    public String[] awaitLine(Predicate<String[]> match, int count, String what, Duration timeout) {
+        await(what).atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (matching(match).size() >= count) {
+                return true;
+            }
+            if (!process.isAlive()) {
+                // the reader may not have caught up with the last lines yet
+                reader.join(TimeUnit.SECONDS.toMillis(10));
+                if (matching(match).size() >= count) {
+                    return true;
+                }
+                throw new AssertionError(
+                        "driver exited with " + process.exitValue() + " before " + what + "\n" + logTail());
+            }
+            return false;
+        });
+        return matching(match).get(0);
+    }
+
+    private List<String[]> matching(Predicate<String[]> match) {
+        synchronized (lines) {
+            return lines.stream().filter(match).toList();
+        }
+    }
+
+    /** Waits (bounded) for the driver to exit by itself; returns its exit code. Its output is read to the end. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("driver still running after " + timeout + "\n" + logTail());
+        }
+        reader.join(timeout.toMillis());
+        return process.exitValue();
     }
 
     /** Waits for the driver to exit and asserts it succeeded (exit code 0 and a DONE line). */

@@ -13,19 +13,22 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /**
- * The unmodified MetaQ 1.4.6.2 client, run in child JVMs: compiles the driver program
- * {@code OriginalClientDriver.java} (a test resource) once per test JVM against the original
- * client's class path and launches it as {@link DriverProcess}es.
+ * The unmodified MetaQ 1.4.6.2 client, run in child JVMs: compiles the driver programs
+ * {@code OriginalClientDriver.java} and {@code OriginalTxDriver.java} (test resources) once per test
+ * JVM against the original client's class path and launches them as {@link DriverProcess}es.
  *
  * <p>The class path is the file named by {@code -Dimago.it.metaqClientClasspath} (the build passes
  * {@code imago-oracles/metaq-client/target/classpath.txt}, which that module writes before this one is
- * built). A missing or empty file is an error, never a reason to skip: the compatibility suite must run.
+ * built): the original client with its dependencies, plus Atomikos and the MariaDB driver for the
+ * transaction driver. A missing or empty file is an error, never a reason to skip: the compatibility
+ * suite must run.
  *
  * <p>Thread-safe: compilation is guarded by the class lock; launched processes are independent.
  */
 public final class OriginalClient {
     public static final String CLASSPATH_PROPERTY = "imago.it.metaqClientClasspath";
     private static final String DRIVER = "OriginalClientDriver";
+    private static final String TX_DRIVER = "OriginalTxDriver";
     private static Path compiledDir;
 
     private OriginalClient() {}
@@ -35,6 +38,18 @@ public final class OriginalClient {
      * {@code log}. See the driver's javadoc for the commands.
      */
     public static DriverProcess launch(Path log, String... args) {
+        return launchMain(DRIVER, log, args);
+    }
+
+    /**
+     * Launches {@code OriginalTxDriver <args>} (local and XA transactions, the latter with Atomikos and
+     * MariaDB), its stderr appended to {@code log}. See the driver's javadoc for the commands.
+     */
+    public static DriverProcess launchTx(Path log, String... args) {
+        return launchMain(TX_DRIVER, log, args);
+    }
+
+    private static DriverProcess launchMain(String main, Path log, String... args) {
         Path classes = compiled();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -46,7 +61,7 @@ public final class OriginalClient {
         cmd.add("-Duser.home=" + classes.resolve("home")); // the client's local stores (.meta_recover …)
         cmd.add("-cp");
         cmd.add(classes + java.io.File.pathSeparator + clientClasspath());
-        cmd.add(DRIVER);
+        cmd.add(main);
         cmd.addAll(List.of(args));
         return DriverProcess.start(cmd, log);
     }
@@ -77,7 +92,7 @@ public final class OriginalClient {
             try {
                 compiledDir = compile();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot compile " + DRIVER, e);
+                throw new UncheckedIOException("cannot compile " + DRIVER + " and " + TX_DRIVER, e);
             }
         }
         return compiledDir;
@@ -87,37 +102,34 @@ public final class OriginalClient {
         Path dir =
                 Path.of(System.getProperty("imago.it.logDir", "target/it-logs")).resolveSibling("metaq-driver");
         Files.createDirectories(dir.resolve("home"));
-        Path source = dir.resolve(DRIVER + ".java");
-        try (InputStream in = OriginalClient.class.getResourceAsStream(DRIVER + ".java")) {
-            if (in == null) {
-                throw new IOException("resource " + DRIVER + ".java missing next to " + OriginalClient.class);
+        List<String> sources = new ArrayList<>();
+        for (String main : List.of(DRIVER, TX_DRIVER)) {
+            Path source = dir.resolve(main + ".java");
+            try (InputStream in = OriginalClient.class.getResourceAsStream(main + ".java")) {
+                if (in == null) {
+                    throw new IOException("resource " + main + ".java missing next to " + OriginalClient.class);
+                }
+                Files.write(source, in.readAllBytes());
             }
-            Files.write(source, in.readAllBytes());
+            sources.add(source.toString());
         }
         Files.writeString(
                 dir.resolve("log4j.properties"),
                 "log4j.rootLogger=WARN,err\n"
+                        + "log4j.logger.com.atomikos=INFO\n"
                         + "log4j.appender.err=org.apache.log4j.ConsoleAppender\n"
                         + "log4j.appender.err.Target=System.err\n"
                         + "log4j.appender.err.layout=org.apache.log4j.PatternLayout\n"
                         + "log4j.appender.err.layout.ConversionPattern=%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\n");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int rc = javac.run(
-                null,
-                null,
-                errors,
-                "--release",
-                "17",
-                "-Xlint:all",
-                "-Werror",
-                "-cp",
-                clientClasspath(),
-                "-d",
-                dir.toString(),
-                source.toString());
+        List<String> javacArgs = new ArrayList<>(
+                List.of("--release", "17", "-Xlint:all", "-Werror", "-cp", clientClasspath(), "-d", dir.toString()));
+        javacArgs.addAll(sources);
+        int rc = javac.run(null, null, errors, javacArgs.toArray(String[]::new));
         if (rc != 0) {
-            throw new IllegalStateException("javac " + source + " failed:\n" + errors.toString(StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "javac " + sources + " failed:\n" + errors.toString(StandardCharsets.UTF_8));
         }
         return dir;
     }

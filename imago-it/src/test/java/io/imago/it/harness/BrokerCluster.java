@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -121,6 +122,17 @@ public final class BrokerCluster implements AutoCloseable {
     /** Starts a new process on the same configuration and data as a stopped or killed one. */
     public BrokerProcess restart(BrokerProcess stopped) {
         BrokerProcess next = stopped.successor();
+        brokers.add(next);
+        return next.start();
+    }
+
+    /**
+     * Starts a new process on the same data as a stopped or killed one, its configuration changed by
+     * {@code change} (e.g. a test hook removed); the broker id, port and directories stay.
+     */
+    public BrokerProcess restart(BrokerProcess stopped, UnaryOperator<BrokerProcessConfig.Builder> change) {
+        BrokerProcess next =
+                stopped.successor(change.apply(stopped.config().toBuilder()).build());
         brokers.add(next);
         return next.start();
     }

@@ -154,10 +154,24 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** A new, not yet started process for the same configuration, ini file and log. */
     public BrokerProcess successor() {
+        return successor(config);
+    }
+
+    /**
+     * A new, not yet started process with the same ini file and log and a changed configuration,
+     * which must keep the broker id, port and directories.
+     */
+    public BrokerProcess successor(BrokerProcessConfig changed) {
         if (isAlive()) {
             throw new IllegalStateException("broker " + brokerId() + " is still running");
         }
-        return new BrokerProcess(target, config, workDir, logFile, zk);
+        if (changed.brokerId() != config.brokerId()
+                || changed.serverPort() != config.serverPort()
+                || !changed.dataPath().equals(config.dataPath())
+                || !changed.dataLogPath().equals(config.dataLogPath())) {
+            throw new IllegalArgumentException("a successor keeps the broker id, port and directories");
+        }
+        return new BrokerProcess(target, changed, workDir, logFile, zk);
     }
 
     /** Resident set size of the broker process in bytes, from {@code /proc/<pid>/status}. */
@@ -209,6 +223,7 @@ public final class BrokerProcess implements AutoCloseable {
         cmd.add("-Xmx" + config.maxHeap());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Djava.net.preferIPv4Stack=true");
+        config.jvmProperties().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         if (target == Target.IMAGO) {
             // The test class path carries a quiet logback-test.xml; the broker log should show INFO.
             Path logback = workDir.resolve("logback.xml");

@@ -26,6 +26,7 @@ public final class BrokerProcessConfig {
     private final Map<String, String> zookeeper;
     private final Map<String, Map<String, String>> topics;
     private final String maxHeap;
+    private final Map<String, String> jvmProperties;
 
     private BrokerProcessConfig(Builder b) {
         this.brokerId = b.brokerId;
@@ -37,6 +38,7 @@ public final class BrokerProcessConfig {
         this.zookeeper = Map.copyOf(b.zookeeper);
         this.topics = copyTopics(b.topics);
         this.maxHeap = b.maxHeap;
+        this.jvmProperties = Collections.unmodifiableMap(new TreeMap<>(b.jvmProperties));
     }
 
     public static Builder builder(int brokerId) {
@@ -69,6 +71,11 @@ public final class BrokerProcessConfig {
         return maxHeap;
     }
 
+    /** System properties of the broker JVM ({@code -Dkey=value}), e.g. test hooks; not part of {@code server.ini}. */
+    public Map<String, String> jvmProperties() {
+        return jvmProperties;
+    }
+
     public List<String> topicNames() {
         return List.copyOf(topics.keySet());
     }
@@ -95,6 +102,7 @@ public final class BrokerProcessConfig {
         b.dataLogPath = dataLogPath;
         b.zkConnect = zkConnect;
         b.maxHeap = maxHeap;
+        b.jvmProperties.putAll(jvmProperties);
         b.system.putAll(system);
         b.zookeeper.putAll(zookeeper);
         topics.forEach((name, keys) -> b.topics.put(name, new LinkedHashMap<>(keys)));
@@ -142,6 +150,7 @@ public final class BrokerProcessConfig {
         private final Map<String, String> zookeeper = new LinkedHashMap<>();
         private final Map<String, Map<String, String>> topics = new LinkedHashMap<>();
         private String maxHeap = "256m";
+        private final Map<String, String> jvmProperties = new LinkedHashMap<>();
 
         private Builder(int brokerId) {
             this.brokerId = brokerId;
@@ -194,6 +203,18 @@ public final class BrokerProcessConfig {
         /** The broker JVM's {@code -Xmx} (default {@code 256m}); not part of {@code server.ini}. */
         public Builder maxHeap(String xmx) {
             this.maxHeap = xmx;
+            return this;
+        }
+
+        /** Sets a system property of the broker JVM ({@code -Dkey=value}); not part of {@code server.ini}. */
+        public Builder jvmProperty(String key, String value) {
+            jvmProperties.put(key, value);
+            return this;
+        }
+
+        /** Removes a system property set by {@link #jvmProperty}, e.g. a test hook for a restart. */
+        public Builder withoutJvmProperty(String key) {
+            jvmProperties.remove(key);
             return this;
         }
 
