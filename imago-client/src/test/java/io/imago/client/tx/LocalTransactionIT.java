@@ -88,8 +88,10 @@ class LocalTransactionIT {
         producer.setTransactionTimeout(1);
         producer.beginTransaction();
         assertThat(producer.sendMessage(message("lto", "t0")).isSuccess()).isTrue();
-        // once the broker rolled it back, a put of the transaction is refused
-        await().atMost(Duration.ofSeconds(15))
+        // once the broker rolled it back, a put of the transaction is refused (polled on this thread:
+        // the transaction is bound to it)
+        await().pollInSameThread()
+                .atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> !producer.sendMessage(message("lto", "probe")).isSuccess());
         assertThatThrownBy(producer::commit).isInstanceOf(MetaClientException.class);
