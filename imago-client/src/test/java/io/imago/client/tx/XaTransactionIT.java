@@ -27,14 +27,19 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
+import javax.transaction.Status;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Imago XA producer with a real JTA transaction manager (Atomikos) and MariaDB's XA datasource
@@ -45,11 +50,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(180)
 class XaTransactionIT {
+    private static final Logger LOG = LoggerFactory.getLogger(XaTransactionIT.class);
     static final String TABLE = "imago_client_xa";
     static final String JDBC_URL = "jdbc:mariadb://127.0.0.1:3306/test";
     static final String SYSTEM = "";
-    static final String TOPICS_A = "[topic=xa1]\n[topic=xa2]\n[topic=xa3]";
-    static final String TOPICS_B = "[topic=xa2]\n[topic=xa3]";
+    static final String TOPICS_A = "[topic=xa1]\n[topic=xa2]\n[topic=xa3]\n[topic=xa4]\n[topic=xa5]";
+    static final String TOPICS_B = "[topic=xa2]\n[topic=xa3]\n[topic=xa4]\n[topic=xa5]";
 
     @RegisterExtension
     static final BrokerHarnessExtension BROKERS = BrokerHarnessExtension.onDemand();
@@ -60,6 +66,7 @@ class XaTransactionIT {
     static UserTransactionManager tm;
     static AtomikosDataSourceBean db;
     static Path tmLogs;
+    static final StopAtPrepare HOOK = new StopAtPrepare();
 
     @BeforeAll
     static void start() throws Exception {
@@ -69,7 +76,7 @@ class XaTransactionIT {
                 TxTesting.zkClient(BROKERS.harness().zkConnect()));
         producer = factory.createXAProducer(TxTesting.byBroker());
         producer.setUniqueQualifier("imago-client-xa-it");
-        for (String topic : new String[] {"xa1", "xa2", "xa3"}) {
+        for (String topic : new String[] {"xa1", "xa2", "xa3", "xa4", "xa5"}) {
             producer.publish(topic);
         }
         await().atMost(Duration.ofSeconds(20))
@@ -96,6 +103,12 @@ class XaTransactionIT {
                 return TxTesting.resource(producer);
             }
         });
+        Configuration.addResource(new XATransactionalResource("stop-at-prepare") {
+            @Override
+            protected XAResource refreshXAConnection() {
+                return HOOK;
+            }
+        });
         db = new AtomikosDataSourceBean();
         db.setUniqueResourceName("mariadb-xa");
         db.setXaDataSourceClassName("org.mariadb.jdbc.MariaDbDataSource");
@@ -118,6 +131,23 @@ class XaTransactionIT {
         }
         if (factory != null) {
             factory.shutdown();
+        }
+    }
+
+    /** Every test starts with both brokers registered (a test before may have restarted B). */
+    @BeforeEach
+    void bothBrokersListed() {
+        for (String topic : new String[] {"xa2", "xa3", "xa4", "xa5"}) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TxTesting.partitions(factory, topic).size() == 2);
+        }
+    }
+
+    /** A test that failed half-way leaves no transaction behind for the next one. */
+    @AfterEach
+    void noTransactionLeft() throws Exception {
+        if (tm.getStatus() != Status.STATUS_NO_TRANSACTION) {
+            tm.rollback();
         }
     }
 
@@ -230,9 +260,9 @@ class XaTransactionIT {
         Xid xid = new SimpleXid(4711, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8), new byte[] {1});
         XAResource xa = producer.getXAResource();
         xa.start(xid, XAResource.TMNOFLAGS);
-        assertThat(producer.sendMessage(toBroker("xa3", id + "-a", 0)).isSuccess())
+        assertThat(producer.sendMessage(toBroker("xa4", id + "-a", 0)).isSuccess())
                 .isTrue();
-        assertThat(producer.sendMessage(toBroker("xa3", id + "-b", 1)).isSuccess())
+        assertThat(producer.sendMessage(toBroker("xa4", id + "-b", 1)).isSuccess())
                 .isTrue();
         xa.end(xid, XAResource.TMSUCCESS);
         assertThat(xa.prepare(xid)).isEqualTo(XAResource.XA_OK);
@@ -243,8 +273,8 @@ class XaTransactionIT {
                         XAException.class, e -> assertThat(e.errorCode).isEqualTo(XAException.XA_RETRY));
         // A's half is there; B's is prepared on a stopped broker
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> TxTesting.partitions(factory, "xa3").size() == 1);
-        assertThat(stored(factory, "xa3")).containsExactly(id + "-a");
+                .until(() -> TxTesting.partitions(factory, "xa4").size() == 1);
+        assertThat(stored(factory, "xa4")).containsExactly(id + "-a");
 
         brokerB.restartBrokerOnSamePort(SYSTEM, TOPICS_B);
         // B lists the branch again (it survived the restart prepared)
@@ -265,11 +295,99 @@ class XaTransactionIT {
                     }
                 });
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> TxTesting.partitions(factory, "xa3").size() == 2);
-        assertThat(stored(factory, "xa3"))
+                .until(() -> TxTesting.partitions(factory, "xa4").size() == 2);
+        assertThat(stored(factory, "xa4"))
                 .containsOnlyOnce(id + "-a", id + "-b")
                 .hasSize(2);
         assertThat(xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)).doesNotContain(xid);
+    }
+
+    /**
+     * The manager drives it: the producer's branch spans both brokers and the database; broker B
+     * stops after every resource prepared (a test resource enlisted last stops it in its prepare),
+     * so the producer's commit reaches A only and reports XA_RETRY to the manager; once B is back,
+     * the manager's recovery commits B's half. Each message exactly once, the row there.
+     */
+    @Test
+    void brokerBDownBetweenTheCommitsIsFinishedByTheManagersRecovery() throws Exception {
+        String id = UUID.randomUUID().toString();
+        XAResource xa = beginWithProducer();
+        assertThat(producer.sendMessage(toBroker("xa3", id + "-a", 0)).isSuccess())
+                .isTrue();
+        assertThat(producer.sendMessage(toBroker("xa3", id + "-b", 1)).isSuccess())
+                .isTrue();
+        insert(id);
+        HOOK.armed = true;
+        assertThat(tm.getTransaction().enlistResource(HOOK)).isTrue();
+        tm.getTransaction().delistResource(xa, XAResource.TMSUCCESS);
+        Exception seen = null;
+        try {
+            tm.commit();
+        } catch (Exception e) {
+            seen = e; // the manager may report the pending participant; the outcome is still commit
+        }
+        LOG.info("The manager's commit with broker B down ended with {}", String.valueOf(seen));
+        assertThat(rowExists(id)).isTrue();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TxTesting.partitions(factory, "xa3").size() == 1);
+        assertThat(stored(factory, "xa3")).contains(id + "-a").doesNotContain(id + "-b");
+
+        brokerB.restartBrokerOnSamePort(SYSTEM, TOPICS_B);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> TxTesting.partitions(factory, "xa3").size() == 2);
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> stored(factory, "xa3").contains(id + "-b"));
+        assertThat(stored(factory, "xa3")).containsOnlyOnce(id + "-a", id + "-b");
+    }
+
+    /** A test resource that stops a broker when the manager prepares it (enlisted after the producer's). */
+    static final class StopAtPrepare implements XAResource {
+        volatile boolean armed;
+
+        @Override
+        public int prepare(Xid xid) {
+            if (armed) {
+                armed = false;
+                brokerB.stopBroker();
+            }
+            return XA_OK;
+        }
+
+        @Override
+        public void commit(Xid xid, boolean onePhase) {}
+
+        @Override
+        public void rollback(Xid xid) {}
+
+        @Override
+        public void start(Xid xid, int flags) {}
+
+        @Override
+        public void end(Xid xid, int flags) {}
+
+        @Override
+        public void forget(Xid xid) {}
+
+        @Override
+        public Xid[] recover(int flag) {
+            return new Xid[0];
+        }
+
+        @Override
+        public boolean isSameRM(XAResource other) {
+            return other == this;
+        }
+
+        @Override
+        public int getTransactionTimeout() {
+            return 0;
+        }
+
+        @Override
+        public boolean setTransactionTimeout(int seconds) {
+            return false;
+        }
     }
 
     @Test
@@ -280,8 +398,8 @@ class XaTransactionIT {
         Xid xid = new SimpleXid(4712, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8), new byte[] {2});
         XAResource xa = producer.getXAResource();
         xa.start(xid, XAResource.TMNOFLAGS);
-        producer.sendMessage(toBroker("xa3", id + "-a", 0));
-        producer.sendMessage(toBroker("xa3", id + "-b", 1));
+        producer.sendMessage(toBroker("xa5", id + "-a", 0));
+        producer.sendMessage(toBroker("xa5", id + "-b", 1));
         xa.end(xid, XAResource.TMSUCCESS);
         assertThat(xa.prepare(xid)).isEqualTo(XAResource.XA_OK);
 
@@ -290,14 +408,14 @@ class XaTransactionIT {
         try {
             XAMessageProducer restarted = other.createXAProducer();
             restarted.setUniqueQualifier("imago-client-xa-it");
-            restarted.publish("xa3");
+            restarted.publish("xa5");
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> TxTesting.partitions(other, "xa3").size() == 2);
+                    .until(() -> TxTesting.partitions(other, "xa5").size() == 2);
             XAResource recovery = restarted.getXAResource();
             assertThat(recovery.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN))
                     .contains(xid);
             recovery.commit(xid, false);
-            assertThat(stored(other, "xa3")).containsOnlyOnce(id + "-a", id + "-b");
+            assertThat(stored(other, "xa5")).containsOnlyOnce(id + "-a", id + "-b");
             assertThat(recovery.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN))
                     .doesNotContain(xid);
         } finally {
