@@ -1,5 +1,6 @@
 package io.imago.cli;
 
+import io.imago.broker.Broker;
 import io.imago.broker.partition.DataDirLock;
 import io.imago.store.CorruptRange;
 import io.imago.store.LogConfig;
@@ -8,12 +9,16 @@ import io.imago.store.PartitionLog;
 import io.imago.store.RecoveryReport;
 import io.imago.store.TopicPartition;
 import io.imago.store.fs.FileChannelStorageIo;
+import io.imago.store.txlog.JournalTx;
+import io.imago.store.txlog.TxJournal;
+import io.imago.store.txlog.TxJournalConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +57,8 @@ import picocli.CommandLine.Option;
             ExitCodes.LIST_2
         })
 final class MetaqReadyCommand implements Callable<Integer> {
+    private static final String TRANSACTIONS_DIR = Broker.TRANSACTIONS_DIR;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -98,6 +105,7 @@ final class MetaqReadyCommand implements Callable<Integer> {
 
     private int prepare(PrintWriter out, PrintWriter err) throws ToolException {
         Map<String, Path> partitions;
+        int openTransactions;
         boolean brokerLeftALock = Files.exists(data.resolve(DataDirLock.LOCK_FILE));
         DataDirLock lock = lock(); // held while partitions are changed: no broker starts on them meanwhile
         try (lock) {
@@ -110,6 +118,7 @@ final class MetaqReadyCommand implements Callable<Integer> {
                 err.println("metaq-ready: " + partition.getKey());
                 prepare(partition.getKey(), partition.getValue(), config, out);
             }
+            openTransactions = transactionJournal(out);
         } catch (IOException e) {
             throw new ToolException("releasing the lock of " + data + " failed: " + e, e);
         }
@@ -119,7 +128,7 @@ final class MetaqReadyCommand implements Callable<Integer> {
             out.println("not a partition directory: " + other + " (MetaQ 1.4.6.2 may leave partitions unloaded, or"
                     + " fail to start, while it is in the data directory: move it out)");
         }
-        boolean ready = !lastSegmentCorrupt && others.isEmpty();
+        boolean ready = !lastSegmentCorrupt && others.isEmpty() && openTransactions == 0;
         out.println((ready ? "ready for MetaQ: " : "NOT ready for MetaQ: ") + partitions.size()
                 + " partitions, zero fill " + zeroFill + " bytes trimmed, torn tail " + torn + " bytes truncated"
                 + lockNote);
@@ -218,6 +227,9 @@ final class MetaqReadyCommand implements Callable<Integer> {
         List<Path> others = new ArrayList<>();
         try (Stream<Path> children = Files.list(data)) {
             for (Path child : children.sorted().toList()) {
+                if (child.equals(data.resolve(TRANSACTIONS_DIR))) {
+                    continue; // Imago's transaction journal: see transactionJournal()
+                }
                 if (!Files.isDirectory(child)
                         || TopicPartition.parseDirectoryName(child.getFileName().toString())
                                 .isEmpty()) {
@@ -228,6 +240,46 @@ final class MetaqReadyCommand implements Callable<Integer> {
             throw new ToolException("listing " + data + " failed: " + e, e);
         }
         return others;
+    }
+
+    /**
+     * Imago's transaction journal ({@code DIR/transactions}, the default {@code dataLogPath}): MetaQ uses
+     * the same file names in another format, so it must not find it. Without an open transaction the
+     * directory is removed; otherwise each open transaction is printed and the directory kept.
+     *
+     * @return the number of open transactions
+     */
+    private int transactionJournal(PrintWriter out) throws ToolException {
+        Path dir = data.resolve(TRANSACTIONS_DIR);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        Map<String, JournalTx> live;
+        try (TxJournal journal =
+                TxJournal.open(dir, TxJournalConfig.defaults(), new FileChannelStorageIo(), Clock.systemUTC())) {
+            live = new TreeMap<>(journal.live());
+        } catch (IOException | RuntimeException e) {
+            throw new ToolException("reading the transaction journal " + dir + " failed: " + e.getMessage(), e);
+        }
+        if (live.isEmpty()) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            } catch (IOException e) {
+                throw new ToolException("removing the transaction journal " + dir + " failed: " + e, e);
+            }
+            out.println("removed Imago's transaction journal " + dir
+                    + " (no open transaction; MetaQ cannot read its format)");
+            return 0;
+        }
+        for (JournalTx tx : live.values()) {
+            out.println("open transaction " + tx.key() + " " + tx.state() + " ("
+                    + tx.messages().size()
+                    + " messages): decide it first (its transaction manager, or bin/imago transactions on the"
+                    + " running broker)");
+        }
+        return live.size();
     }
 
     /** The partition directories ({@code <topic>-<n>}) of the data directory, by name. */

@@ -169,8 +169,7 @@ public final class StatsReport {
                 "topics Returns every topic: partitions, message count and bytes, accept_publish, accept_subscribe.",
                 "offsets Returns every partition's min and max offset; any other item is taken as a topic name.",
                 "realtime Returns realtime statistics since the last reset (stats reset starts a new window).",
-                "config Returns the broker's server.ini.",
-                "transactions Returns the transactions held, by state (Imago addition).");
+                "config Returns the broker's server.ini.");
     }
 
     private List<String> topic(String topic) {

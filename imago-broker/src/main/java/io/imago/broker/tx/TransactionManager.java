@@ -61,6 +61,12 @@ public final class TransactionManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionManager.class);
     private static final long TIMER_TICK_MS = 100;
     private static final long RECOVERY_STEP_TIMEOUT_S = 120;
+    /**
+     * Test hook for the crash tests of a broker process: with this system property set to a topic, a
+     * COMMIT request of a transaction holding a message of that topic halts the JVM (as kill -9) once
+     * its commit record is written and before any batch is appended. Absent in production.
+     */
+    static final String HALT_AFTER_COMMIT_RECORD = "imago.test.haltAfterCommitRecord";
 
     /** A transaction's runtime state (the journal's {@link TxState} plus the transient ones). */
     enum State {
@@ -128,9 +134,12 @@ public final class TransactionManager implements AutoCloseable {
     private final Clock clock;
     private final int maxTimeoutSeconds;
     private final int timerCapacity;
+    private final String haltAfterCommitRecordOf = System.getProperty(HALT_AFTER_COMMIT_RECORD);
     private final Timer timer;
     private final Map<String, Tx> txs = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
+    /** Set by {@link #close()}: connections closed by the broker's shutdown leave their transactions to the next start. */
+    private volatile boolean closed;
 
     /**
      * A manager over an open journal. {@link #recover()} must run before the first request.
@@ -450,6 +459,9 @@ public final class TransactionManager implements AutoCloseable {
     /** A connection closed: its ACTIVE local transactions are rolled back (an Imago difference from MetaQ). */
     @SuppressWarnings("FutureReturnValueIgnored") // whenComplete logs the outcome; nobody waits for it
     public void connectionClosed(Object owner) {
+        if (closed) {
+            return; // the broker is stopping: the next start rolls back what is still open
+        }
         for (Tx tx : txs.values()) {
             if (tx.owner != null && tx.owner == owner) {
                 boolean active;
@@ -740,7 +752,10 @@ public final class TransactionManager implements AutoCloseable {
                             return (Void) null;
                         });
                     })
-                    .thenCompose(v -> appendAll(groups, opens));
+                    .thenCompose(v -> {
+                        haltIfAsked(tx, heuristic, groups);
+                        return appendAll(groups, opens);
+                    });
         }
         return appended.handle((v, e) -> {
                     if (e != null) {
@@ -853,6 +868,14 @@ public final class TransactionManager implements AutoCloseable {
         return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
     }
 
+    private void haltIfAsked(Tx tx, boolean heuristic, Map<Placement, List<TxMessage>> groups) {
+        String topic = haltAfterCommitRecordOf;
+        if (topic != null && !heuristic && groups.keySet().stream().anyMatch(p -> p.topic.equals(topic))) {
+            LOG.warn("test hook {}: halting after the commit record of {}", HALT_AFTER_COMMIT_RECORD, tx.key);
+            Runtime.getRuntime().halt(137);
+        }
+    }
+
     private record Placement(String topic, int partition) {}
 
     /** The messages by partition, in put order, partitions in the order first put to. */
@@ -901,6 +924,7 @@ public final class TransactionManager implements AutoCloseable {
     /** Stops the timeout timer; transactions stay in the journal. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         timer.stop();
     }
 }

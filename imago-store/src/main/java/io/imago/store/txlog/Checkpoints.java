@@ -15,7 +15,10 @@ import java.nio.file.Path;
 final class Checkpoints {
     private Checkpoints() {}
 
-    /** A checkpoint as read back: where to replay from and the live transactions at that point. */
+    /**
+     * A checkpoint as read back: where to replay from and the live transactions at that point ({@code
+     * table} is null once the journal keeps only its position).
+     */
     record Checkpoint(long number, long createdMs, long redoFile, long redoOffset, TxTable table) {}
 
     /**

@@ -80,12 +80,13 @@ public final class TxJournal implements AutoCloseable {
     private boolean dirty;
     private long lastForceNanos = System.nanoTime();
 
+    private final long replayedAtOpen;
+    private final long truncatedAtOpen;
+
     private final Object checkpointLock = new Object();
     // guarded by checkpointLock
     private final List<Checkpoints.Checkpoint> kept;
     private long nextCheckpoint;
-    private long lastCheckpointFile = -1;
-    private long lastCheckpointOffset = -1;
 
     private final Thread writer;
     private final ScheduledExecutorService checkpointer;
@@ -115,8 +116,14 @@ public final class TxJournal implements AutoCloseable {
         this.table = r.table();
         this.redoSizes.putAll(r.redoSizes());
         this.encodeFile = r.nextRedoFile();
-        this.kept = new ArrayList<>(r.checkpoints());
+        this.kept = new ArrayList<>();
+        for (Checkpoints.Checkpoint cp : r.checkpoints()) {
+            // only the position is needed from here on: do not hold the old snapshots' transactions
+            kept.add(new Checkpoints.Checkpoint(cp.number(), cp.createdMs(), cp.redoFile(), cp.redoOffset(), null));
+        }
         this.nextCheckpoint = r.nextCheckpoint();
+        this.replayedAtOpen = r.recordsReplayed();
+        this.truncatedAtOpen = r.truncatedBytes();
         if (!kept.isEmpty()) {
             lastCheckpointMs = kept.get(kept.size() - 1).createdMs();
         }
@@ -477,37 +484,35 @@ public final class TxJournal implements AutoCloseable {
 
     // ---- checkpoints
 
+    /**
+     * The timer's checkpoint: skipped once every kept checkpoint is at the current redo position (an
+     * idle journal writes at most {@code maxCheckpoints} more, and then holds a single redo file).
+     */
     private void scheduledCheckpoint() {
         try {
-            boolean changed;
+            long oldestFile;
+            long oldestOffset;
+            synchronized (checkpointLock) {
+                oldestFile = kept.isEmpty() ? -1 : kept.get(0).redoFile();
+                oldestOffset = kept.isEmpty() ? -1 : kept.get(0).redoOffset();
+            }
+            boolean needed;
             lock.lock();
             try {
                 if (failure != null || closing) {
                     return;
                 }
-                changed = encodeFile != lastCheckpointFileSeen() || encodeOffset != lastCheckpointOffsetSeen();
+                needed = encodeFile != oldestFile || encodeOffset != oldestOffset;
             } finally {
                 lock.unlock();
             }
-            if (changed) {
+            if (needed) {
                 checkpoint();
             }
         } catch (TxJournalOfflineException e) {
             log.debug("No checkpoint: {}", e.getMessage());
         } catch (Throwable t) {
             log.warn("Checkpoint of the transaction journal {} failed; the next one retries", dir, t);
-        }
-    }
-
-    private long lastCheckpointFileSeen() {
-        synchronized (checkpointLock) {
-            return lastCheckpointFile;
-        }
-    }
-
-    private long lastCheckpointOffsetSeen() {
-        synchronized (checkpointLock) {
-            return lastCheckpointOffset;
         }
     }
 
@@ -540,8 +545,6 @@ public final class TxJournal implements AutoCloseable {
             long number = nextCheckpoint++;
             Checkpoints.write(io, dir, number, created, file, offset, snapshot);
             kept.add(new Checkpoints.Checkpoint(number, created, file, offset, null));
-            lastCheckpointFile = file;
-            lastCheckpointOffset = offset;
             lock.lock();
             try {
                 checkpointsWritten++;
@@ -624,7 +627,9 @@ public final class TxJournal implements AutoCloseable {
                     bytes,
                     checkpointsWritten,
                     lastCheckpointMs,
-                    failure != null);
+                    failure != null,
+                    replayedAtOpen,
+                    truncatedAtOpen);
         } finally {
             lock.unlock();
         }

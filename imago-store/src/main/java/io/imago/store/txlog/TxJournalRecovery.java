@@ -133,7 +133,9 @@ final class TxJournalRecovery {
             }
             return cp;
         } catch (TxJournalCorruptException e) {
-            log.warn("Checkpoint {} is corrupt ({}); trying an older one", file, e.getMessage());
+            Path aside = file.resolveSibling(file.getFileName() + TxLogDescriptor.CORRUPT_SUFFIX);
+            log.warn("Checkpoint {} is corrupt ({}); kept as {}, trying an older one", file, e.getMessage(), aside);
+            io.move(file, aside);
             return null;
         }
     }

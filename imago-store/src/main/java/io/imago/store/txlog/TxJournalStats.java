@@ -18,6 +18,8 @@ package io.imago.store.txlog;
  * @param checkpoints checkpoints written since open
  * @param lastCheckpointMs wall-clock time of the newest checkpoint (0 if none)
  * @param offline whether the journal went offline after an I/O failure
+ * @param replayedAtOpen redo records replayed by the recovery at open (those after the checkpoint used)
+ * @param truncatedAtOpen bytes of torn tail the recovery at open truncated
  */
 public record TxJournalStats(
         long records,
@@ -34,4 +36,6 @@ public record TxJournalStats(
         long redoBytes,
         long checkpoints,
         long lastCheckpointMs,
-        boolean offline) {}
+        boolean offline,
+        long replayedAtOpen,
+        long truncatedAtOpen) {}

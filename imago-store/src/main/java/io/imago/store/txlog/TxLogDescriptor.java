@@ -11,6 +11,7 @@ import java.util.OptionalLong;
  *   redo.&lt;n&gt;            records, appended; n counts up from 0; a new file at each open and at each roll
  *   checkpoint.&lt;n&gt;      a snapshot of live() and the redo position to replay from
  *   checkpoint.&lt;n&gt;.tmp  a checkpoint being written (deleted at open)
+ *   checkpoint.&lt;n&gt;.corrupt  a checkpoint that failed its CRC at open (set aside, never read again)
  *
  * redo record:
  *   0      4      8      9
@@ -44,6 +45,8 @@ final class TxLogDescriptor {
     static final String REDO_PREFIX = "redo.";
     static final String CHECKPOINT_PREFIX = "checkpoint.";
     static final String TMP_SUFFIX = ".tmp";
+    /** A checkpoint that failed its check at open is renamed with this suffix (kept for the operator). */
+    static final String CORRUPT_SUFFIX = ".corrupt";
 
     static final int HEADER_BYTES = 8;
     static final int LENGTH_OFFSET = 0;
