@@ -326,7 +326,7 @@ class XaTransactionIT {
         } catch (Exception e) {
             seen = e; // the manager may report the pending participant; the outcome is still commit
         }
-        LOG.info("The manager's commit with broker B down ended with {}", String.valueOf(seen));
+        LOG.warn("The manager's commit with broker B down ended with {}", String.valueOf(seen));
         assertThat(rowExists(id)).isTrue();
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> TxTesting.partitions(factory, "xa3").size() == 1);
