@@ -16,13 +16,16 @@ import io.imago.client.internal.consumer.SimpleMessageConsumer;
 import io.imago.client.internal.producer.CallbackExecutor;
 import io.imago.client.internal.producer.OrderedMessageProducer;
 import io.imago.client.internal.producer.SimpleMessageProducer;
+import io.imago.client.internal.producer.SimpleXAMessageProducer;
 import io.imago.client.internal.rebalance.ConsumerIdGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RemotingConfig;
 import io.imago.client.internal.stats.StatsRequests;
+import io.imago.client.internal.transaction.SessionIdGenerator;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.PartitionSelector;
 import io.imago.client.producer.RoundRobinPartitionSelector;
+import io.imago.client.producer.XAMessageProducer;
 import io.imago.cluster.Partition;
 import io.imago.exception.MetaClientException;
 import io.imago.protocol.Names;
@@ -67,6 +70,9 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
     private final Set<SimpleMessageProducer> producers = ConcurrentHashMap.newKeySet();
     private final Set<SimpleMessageConsumer> consumers = ConcurrentHashMap.newKeySet();
     private final Set<OrderedMessageProducer> orderedProducers = ConcurrentHashMap.newKeySet();
+    /** Producer session ids, {@code <localIp>-<startMillis>-<seq>}, as MetaQ's factory makes them. */
+    private final SessionIdGenerator sessionIds = new SessionIdGenerator();
+
     private RemotingClient remoting;
     private CuratorFramework curator;
     private TopicRoutes routes;
@@ -157,8 +163,17 @@ public class MetaMessageSessionFactory implements MessageSessionFactory {
 
     private SimpleMessageProducer newSimpleProducer(PartitionSelector partitionSelector) {
         start();
-        SimpleMessageProducer producer =
-                new SimpleMessageProducer(routes, remoting, partitionSelector, callbacks, producers::remove, config);
+        SimpleMessageProducer producer = new SimpleMessageProducer(
+                routes, remoting, partitionSelector, callbacks, producers::remove, config, sessionIds.next());
+        producers.add(producer);
+        return producer;
+    }
+
+    /** An XA producer sharing this factory's connections and cluster view (see {@link XAMetaMessageSessionFactory}). */
+    XAMessageProducer newXAProducer(PartitionSelector partitionSelector) {
+        start();
+        SimpleXAMessageProducer producer = new SimpleXAMessageProducer(
+                routes, remoting, partitionSelector, callbacks, producers::remove, config, sessionIds.next());
         producers.add(producer);
         return producer;
     }

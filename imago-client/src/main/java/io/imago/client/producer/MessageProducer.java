@@ -17,6 +17,15 @@ import java.util.concurrent.TimeUnit;
  * retried once on a partition of another broker, when there is one and the selector
  * {@linkplain PartitionSelector#allowsFailover() allows it}. Thread-safe: one producer may be shared by
  * any number of threads.
+ *
+ * <p>Local transactions, as MetaQ's: {@link #beginTransaction()} binds a transaction to the calling
+ * thread; its sends are journalled by the broker and invisible to consumers until {@link #commit()}
+ * (all of them) or {@link #rollback()} (none). The {@code BEGIN} goes out with the first send, whose
+ * broker takes every send of the transaction (partitions are chosen among that broker's); sends in a
+ * transaction are never batched nor failed over, and their {@link SendResult#getOffset()} is -1. A
+ * transaction that sent nothing cannot be committed nor rolled back (MetaQ's "No transaction is
+ * started"). The broker rolls a transaction back after its {@linkplain #setTransactionTimeout timeout}
+ * and when the producer's connection closes.
  */
 public interface MessageProducer extends Shutdownable {
 
@@ -66,6 +75,40 @@ public interface MessageProducer extends Shutdownable {
     CompletableFuture<SendResult> sendMessageAsync(Message message, long timeout, TimeUnit unit);
 
     PartitionSelector getPartitionSelector();
+
+    /**
+     * Binds a new local transaction to the calling thread; nothing is sent until its first send.
+     *
+     * @throws io.imago.exception.TransactionInProgressException the thread has a transaction already
+     *     (local, or an XA branch of an {@link XAMessageProducer})
+     */
+    void beginTransaction() throws MetaClientException;
+
+    /**
+     * Commits the calling thread's transaction ({@code COMMIT_ONE_PHASE}) and unbinds it, whatever the
+     * outcome.
+     *
+     * @throws MetaClientException no transaction begun, nothing sent in it, the broker's refusal (its
+     *     text), or no reply (then the outcome is unknown)
+     */
+    void commit() throws MetaClientException;
+
+    /** Rolls the calling thread's transaction back and unbinds it; errors as {@link #commit()}. */
+    void rollback() throws MetaClientException;
+
+    /**
+     * The timeout, in seconds, sent with the {@code BEGIN} of later transactions: the broker rolls
+     * back one that is neither committed nor (XA) prepared by then (capped by its
+     * {@code maxTxTimeoutInSeconds}). 0, the default, means none.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    void setTransactionTimeout(int seconds) throws MetaClientException;
+
+    int getTransactionTimeout() throws MetaClientException;
+
+    /** How long a {@code transaction} request waits for its reply (default 5 s). */
+    void setTransactionRequestTimeout(long time, TimeUnit unit);
 
     /** Whether this producer keeps the order of messages per partition (the ordered factory's producers). */
     default boolean isOrdered() {

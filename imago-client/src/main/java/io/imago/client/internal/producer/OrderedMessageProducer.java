@@ -353,6 +353,40 @@ public final class OrderedMessageProducer implements MessageProducer {
         }
     }
 
+    /**
+     * Not supported: an ordered producer keeps unsendable messages locally and sends them later,
+     * which no transaction can include.
+     */
+    @Override
+    public void beginTransaction() throws MetaClientException {
+        throw new MetaClientException("The ordered producer does not support transactions");
+    }
+
+    @Override
+    public void commit() throws MetaClientException {
+        throw new MetaClientException("There is no transaction begun");
+    }
+
+    @Override
+    public void rollback() throws MetaClientException {
+        throw new MetaClientException("There is no transaction begun");
+    }
+
+    @Override
+    public void setTransactionTimeout(int seconds) throws MetaClientException {
+        throw new MetaClientException("The ordered producer does not support transactions");
+    }
+
+    @Override
+    public int getTransactionTimeout() {
+        return 0;
+    }
+
+    @Override
+    public void setTransactionRequestTimeout(long time, TimeUnit unit) {
+        // no transactions, nothing to time out
+    }
+
     @Override
     public PartitionSelector getPartitionSelector() {
         return selector;

@@ -8,6 +8,9 @@ import io.imago.client.internal.remoting.ConnectionException;
 import io.imago.client.internal.remoting.OpaqueGenerator;
 import io.imago.client.internal.remoting.RemotingClient;
 import io.imago.client.internal.remoting.RemotingException;
+import io.imago.client.internal.transaction.ProducerTransactions;
+import io.imago.client.internal.transaction.TransactionRequests;
+import io.imago.client.internal.transaction.TxSend;
 import io.imago.client.producer.MessageProducer;
 import io.imago.client.producer.PartitionSelector;
 import io.imago.client.producer.SendMessageCallback;
@@ -19,6 +22,7 @@ import io.imago.protocol.Names;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.ResponseCommand;
+import io.imago.protocol.command.TransactionId;
 import io.imago.protocol.message.MessagePayload;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -50,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * partition {@code -1} (direct mode) and for the ordered producer's {@link #sendTo}, it sends single
  * puts. Thread-safe.
  */
-public final class SimpleMessageProducer implements MessageProducer {
+public class SimpleMessageProducer implements MessageProducer {
     private static final Logger LOG = LoggerFactory.getLogger(SimpleMessageProducer.class);
 
     private final TopicRoutes routes;
@@ -62,25 +66,17 @@ public final class SimpleMessageProducer implements MessageProducer {
     private final SendBuffer buffer;
     /** Per-partition order of single puts: a failure stops the partition's lane ({@link SinglePutLanes}). */
     private final SinglePutLanes singleLanes = new SinglePutLanes();
+    /** The local transactions of this producer's threads (and an XA producer's branches). */
+    protected final ProducerTransactions transactions;
 
     private volatile boolean shutdown;
 
     /**
      * @param callbacks where callbacks and async futures complete
      * @param onShutdown told once when this producer shuts down (the factory forgets it)
-     */
-    public SimpleMessageProducer(
-            TopicRoutes routes,
-            RemotingClient remoting,
-            PartitionSelector selector,
-            CallbackExecutor callbacks,
-            Consumer<SimpleMessageProducer> onShutdown) {
-        this(routes, remoting, selector, callbacks, onShutdown, null);
-    }
-
-    /**
      * @param batching the {@code putb} settings ({@link MetaClientConfig#isPutBatchEnabled()} and the
      *        {@code putBatch*} sizes), or null for single puts only
+     * @param sessionId the producer's session id, in its transaction keys and requests
      */
     public SimpleMessageProducer(
             TopicRoutes routes,
@@ -88,7 +84,9 @@ public final class SimpleMessageProducer implements MessageProducer {
             PartitionSelector selector,
             CallbackExecutor callbacks,
             Consumer<SimpleMessageProducer> onShutdown,
-            MetaClientConfig batching) {
+            MetaClientConfig batching,
+            String sessionId) {
+        this.transactions = new ProducerTransactions(new TransactionRequests(remoting, sessionId));
         this.routes = routes;
         this.remoting = remoting;
         this.selector = Objects.requireNonNull(selector, "partition selector");
@@ -207,6 +205,41 @@ public final class SimpleMessageProducer implements MessageProducer {
     }
 
     @Override
+    public void beginTransaction() throws MetaClientException {
+        transactions.begin();
+    }
+
+    @Override
+    public void commit() throws MetaClientException {
+        transactions.commit();
+    }
+
+    @Override
+    public void rollback() throws MetaClientException {
+        transactions.rollback();
+    }
+
+    @Override
+    public void setTransactionTimeout(int seconds) throws MetaClientException {
+        transactions.setTimeoutSeconds(seconds);
+    }
+
+    @Override
+    public int getTransactionTimeout() throws MetaClientException {
+        return transactions.timeoutSeconds();
+    }
+
+    @Override
+    public void setTransactionRequestTimeout(long time, TimeUnit unit) {
+        transactions.setRequestTimeout(time, unit);
+    }
+
+    /** The producer's session id (in its transaction keys). */
+    public String sessionId() {
+        return transactions.requests().sessionId();
+    }
+
+    @Override
     public PartitionSelector getPartitionSelector() {
         return selector;
     }
@@ -220,7 +253,7 @@ public final class SimpleMessageProducer implements MessageProducer {
     }
 
     /** The send: choose, encode, put, read the reply; fail over once on a transport failure. */
-    private CompletableFuture<SendResult> send(Message message, long timeoutMs) {
+    CompletableFuture<SendResult> send(Message message, long timeoutMs) {
         return send(message, timeoutMs, null);
     }
 
@@ -234,6 +267,10 @@ public final class SimpleMessageProducer implements MessageProducer {
             Objects.requireNonNull(message, "message");
             if (shutdown) {
                 throw new MetaClientException("The producer has been shut down");
+            }
+            TxSend tx = transactions.current();
+            if (tx != null) {
+                return sendInTransaction(message, timeoutMs, tx);
             }
             TopicBrokers brokers = routes.route(message.getTopic());
             Partition chosen = selector.getPartition(message.getTopic(), brokers.partitions(), message);
@@ -277,6 +314,37 @@ public final class SimpleMessageProducer implements MessageProducer {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * A send inside the calling thread's transaction: a single put carrying the transaction's key, to
+     * a partition the transaction allows, after the {@code BEGIN} its broker is owed (sent here, on the
+     * calling thread); never batched, never failed over.
+     */
+    private CompletableFuture<SendResult> sendInTransaction(Message message, long timeoutMs, TxSend tx)
+            throws MetaClientException {
+        TopicBrokers brokers = routes.route(message.getTopic());
+        Partition chosen = selector.getPartition(message.getTopic(), tx.partitions(brokers), message);
+        String url = brokers.url(chosen)
+                .orElseThrow(() -> new MetaClientException(
+                        "No broker known for partition " + chosen + " of topic " + message.getTopic()));
+        TransactionId key;
+        try {
+            key = tx.beforePut(url);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MessageNotSentException("Interrupted before the transaction began at " + url, e);
+        }
+        Encoded encoded = Encoded.of(message);
+        PutCommand put = new PutCommand(
+                message.getTopic(),
+                chosen.getPartition(),
+                encoded.flag(),
+                encoded.checksum(),
+                key,
+                OpaqueGenerator.next(),
+                Unpooled.wrappedBuffer(encoded.body()));
+        return remoting.invoke(url, put, timeoutMs).thenApply(reply -> read(reply, message, chosen));
     }
 
     private static MessageNotSentException notSent(MetaClientException e) {

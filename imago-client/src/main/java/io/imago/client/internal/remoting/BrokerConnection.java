@@ -80,6 +80,22 @@ final class BrokerConnection {
         return future;
     }
 
+    /**
+     * Writes {@code command} (taking over its reference) without waiting for a reply, for a request the
+     * broker never answers (a transaction's {@code END}). Returns false, releasing the command, when
+     * there is no usable connection now; it does not connect.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // nobody waits: a lost write is what the caller accepts
+    boolean sendOneWay(RequestCommand command) {
+        ChannelRequests c = current;
+        if (c == null || !c.isUsable()) {
+            ReferenceCountUtil.release(command);
+            return false;
+        }
+        c.channel().writeAndFlush(command);
+        return true;
+    }
+
     /** A slot and a timeout for the request, or null when none was free in time (future failed). */
     private PendingRequest reserve(RequestCommand command, CompletableFuture<ResponseCommand> future, long timeoutMs)
             throws InterruptedException {

@@ -116,6 +116,20 @@ public final class RemotingClient implements AutoCloseable {
         return connection.invoke(command, timeoutMs);
     }
 
+    /**
+     * Writes {@code command} to the broker at {@code url} without waiting for a reply (taking over its
+     * reference), for a request the broker does not answer. Returns false when there is no usable
+     * connection to it now (nothing is written, nothing is connected).
+     */
+    public boolean sendOneWay(String url, RequestCommand command) {
+        BrokerConnection c = connections.get(parsed(url));
+        if (c == null || closed) {
+            ReferenceCountUtil.release(command);
+            return false;
+        }
+        return c.sendOneWay(command);
+    }
+
     /** Connects to {@code url} unless already connected; the future completes when connected. */
     public CompletableFuture<Void> connect(String url) {
         try {
