@@ -156,6 +156,7 @@ public final class CompareCommand implements Callable<Integer> {
     private static final String W2_TOPIC = "w2-";
     /** W6 uses the W1 topic (4 partitions, declared on every system). */
     private static final String W6_TOPIC = W1_TOPIC;
+
     private static final int W6_THREADS = 8;
     private static final int W6_TX_SIZE = 10;
     private static final int W6_SIZE = 100;

@@ -93,7 +93,13 @@ final class CompareResults {
         row(md, w6, "W6", Measure.RECORDS, SystemName.kafka, 1.0);
         row(md, w6 + ", commit latency", "W6", Measure.P50, SystemName.kafka, Double.NaN);
         row(md, w6 + ", commit latency", "W6", Measure.P99, SystemName.kafka, Double.NaN);
-        row(md, "W6 drop-in (the original client on both brokers)", "W6 drop-in", Measure.RECORDS, SystemName.metaq, 1.5);
+        row(
+                md,
+                "W6 drop-in (the original client on both brokers)",
+                "W6 drop-in",
+                Measure.RECORDS,
+                SystemName.metaq,
+                1.5);
         if (!peakRss.isEmpty()) {
             Double imago = peakRss.get(SystemName.imago);
             Double unflush = peakRss.get(SystemName.imago_unflush);

@@ -110,8 +110,8 @@ public final class KafkaTargets implements Targets {
         return new TransactionalProducer() {
             @Override
             public long transact(List<byte[]> payloads) throws Exception {
-                KafkaProducer<byte[], byte[]> producer =
-                        producers.computeIfAbsent(Thread.currentThread(), t -> transactional(options, prefix + t.getName()));
+                KafkaProducer<byte[], byte[]> producer = producers.computeIfAbsent(
+                        Thread.currentThread(), t -> transactional(options, prefix + t.getName()));
                 producer.beginTransaction();
                 try {
                     for (byte[] payload : payloads) {

@@ -68,7 +68,14 @@ class MetaqPeerIT {
             assertW1(result);
 
             LoadResult transactions = OriginalClientLoad.produceTransactions(
-                    peer.zkConnect(), TOPIC, 2, DURATION, SIZE, 10, dir.resolve("client"), logs.resolve("metaq-tx.log"));
+                    peer.zkConnect(),
+                    TOPIC,
+                    2,
+                    DURATION,
+                    SIZE,
+                    10,
+                    dir.resolve("client"),
+                    logs.resolve("metaq-tx.log"));
             System.out.println("original broker, transactions: " + transactions.summary());
             assertW6(transactions);
         } finally {
@@ -105,7 +112,14 @@ class MetaqPeerIT {
             assertW1(result);
 
             LoadResult transactions = OriginalClientLoad.produceTransactions(
-                    imago.zkConnect(), TOPIC, 2, DURATION, SIZE, 10, dir.resolve("client"), logs.resolve("imago-tx.log"));
+                    imago.zkConnect(),
+                    TOPIC,
+                    2,
+                    DURATION,
+                    SIZE,
+                    10,
+                    dir.resolve("client"),
+                    logs.resolve("imago-tx.log"));
             System.out.println("imago (in-process), transactions: " + transactions.summary());
             assertW6(transactions);
         }
