@@ -9,6 +9,7 @@ import io.imago.broker.partition.PartitionRegistry;
 import io.imago.broker.server.BrokerServers;
 import io.imago.broker.server.BrokerServers.Running;
 import io.imago.broker.stats.BrokerStats;
+import io.imago.broker.tx.TransactionManager;
 import io.imago.broker.zk.BrokerIdentity;
 import io.imago.broker.zk.BrokerRegistration;
 import io.imago.broker.zk.TopicRegistration;
@@ -21,14 +22,19 @@ import io.imago.store.fs.FileChannelStorageIo;
 import io.imago.store.fs.StorageIo;
 import io.imago.store.retention.RetentionPolicy;
 import io.imago.store.retention.RetentionScheduler;
+import io.imago.store.txlog.TxJournal;
+import io.imago.store.txlog.TxJournalConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
@@ -41,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * One Imago broker: its data directory, partition logs, MetaQ protocol server and ZooKeeper
  * registration, with an explicit lifecycle (STYLE.md #5): the constructor only assigns,
  * {@link #start()} acts in this order — lock the data directory, load every partition, start the
- * flusher and retention, bind the port, register in ZooKeeper — and {@link #close()} undoes it:
- * stop accepting connections, finish in-flight puts with their durability (closing the logs drains
- * their queues and fsyncs), deregister from ZooKeeper, close the connections and release the lock.
+ * flusher and retention, open the transaction journal and recover its transactions, bind the port,
+ * register in ZooKeeper — and {@link #close()} undoes it: stop accepting connections, finish in-flight
+ * puts with their durability (closing the logs drains their queues and fsyncs), close the transaction
+ * journal, deregister from ZooKeeper, close the connections and release the lock.
  *
  * <p>Not thread-safe: {@code start} and {@code close} are called by one owner (the launcher or a
  * test); {@code close} is idempotent.
@@ -51,6 +58,10 @@ import org.slf4j.LoggerFactory;
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
     private static final long FLUSH_TICK_MS = 100;
+    /** The transaction journal's directory under {@code dataLogPath}, as MetaQ's. */
+    public static final String TRANSACTIONS_DIR = "transactions";
+
+    private static final long TX_JOURNAL_FILE_BYTES = 64L << 20;
 
     private final BrokerConfig config;
     private final Clock clock;
@@ -62,6 +73,8 @@ public final class Broker implements AutoCloseable {
     private LogScrubber scrubber;
     private final Map<String, RetentionScheduler> retention = new ConcurrentHashMap<>();
     private BrokerStats stats;
+    private TxJournal journal;
+    private TransactionManager transactions;
     private Running server;
     private volatile BrokerRegistration registration;
     private final Map<String, TopicRegistration> announced = new ConcurrentHashMap<>();
@@ -108,8 +121,9 @@ public final class Broker implements AutoCloseable {
             retention.values().forEach(RetentionScheduler::start);
             startScrubber();
             started = true;
-            server = BrokerServers.start(
-                    config, registry, stats, new MessageIdGenerator(config.brokerId(), clock), clock, () -> stopping);
+            MessageIdGenerator ids = new MessageIdGenerator(config.brokerId(), clock);
+            startTransactions(ids);
+            server = BrokerServers.start(config, registry, stats, ids, clock, transactions, () -> stopping);
             registerInZooKeeper();
             String url = BrokerUrl.format(config.hostName(), server.address().getPort());
             LOG.info(
@@ -123,6 +137,52 @@ public final class Broker implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the transaction journal in {@code <dataLogPath>/transactions} and takes over what it
+     * recovered (unfinished transactions rolled back, committed ones completed, prepared ones kept),
+     * before the server accepts a connection.
+     */
+    private void startTransactions(MessageIdGenerator ids) throws IOException, InterruptedException {
+        Path dir = config.dataLogPath().resolve(TRANSACTIONS_DIR);
+        journal = TxJournal.open(
+                dir,
+                new TxJournalConfig(
+                        config.flushTxLogAtCommit(),
+                        config.checkpointIntervalMs(),
+                        config.maxCheckpoints(),
+                        TX_JOURNAL_FILE_BYTES),
+                io,
+                clock);
+        transactions = new TransactionManager(
+                journal,
+                this::openForTransaction,
+                ids,
+                stats,
+                clock,
+                config.maxTxTimeoutSeconds(),
+                config.maxTxTimeoutTimerCapacity());
+        transactions.recover();
+    }
+
+    /** The log a committing transaction appends to: the partition as it is, or opened (created) for its topic. */
+    private CompletableFuture<PartitionLog> openForTransaction(String topic, int partition) {
+        PartitionRegistry partitions = registry;
+        CompletableFuture<PartitionEntry> entry = partitions
+                .find(topic, partition)
+                .map(CompletableFuture::completedFuture)
+                .or(() -> partitions.topicConfig(topic).map(t -> partitions.getOrCreateAsync(t, partition)))
+                .orElseGet(() -> CompletableFuture.failedFuture(new IllegalStateException(
+                        "partition " + topic + "-" + partition + " does not exist and its topic is not accepted")));
+        return entry.thenApply(e -> {
+            if (e.isOffline()) {
+                throw new CompletionException(new IllegalStateException(
+                        "partition " + e.topicPartition() + " is offline",
+                        e.offlineCause().orElse(null)));
+            }
+            return e.log();
+        });
     }
 
     /** The background scrub of every partition's sealed segments, unless {@code scrubBytesPerSecond=0}. */
@@ -276,6 +336,11 @@ public final class Broker implements AutoCloseable {
         return config;
     }
 
+    /** The transaction manager (once started). */
+    public TransactionManager transactions() {
+        return transactions;
+    }
+
     /** The ZooKeeper registration, when {@code zk.zkEnable} is on and the broker has started. */
     public Optional<BrokerRegistration> registration() {
         return Optional.ofNullable(registration);
@@ -319,6 +384,16 @@ public final class Broker implements AutoCloseable {
         closeQuietly("partition logs", () -> {
             if (registry != null) {
                 registry.close();
+            }
+        });
+        closeQuietly("transactions", () -> {
+            if (transactions != null) {
+                transactions.close();
+            }
+        });
+        closeQuietly("transaction journal", () -> {
+            if (journal != null) {
+                journal.close();
             }
         });
         closeQuietly("ZooKeeper registration", () -> {

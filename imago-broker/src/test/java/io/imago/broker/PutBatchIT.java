@@ -47,7 +47,8 @@ class PutBatchIT {
             ResultCommand reply = (ResultCommand) c.send("version 5\r\n").read();
             try {
                 assertThat(reply.code()).isEqualTo(200);
-                assertThat(reply.text()).isEqualTo(BrokerVersion.VERSION + " putb=" + (4 * 1024 * 1024) + " longpoll");
+                assertThat(reply.text())
+                        .isEqualTo(BrokerVersion.VERSION + " putb=" + (4 * 1024 * 1024) + " longpoll txadmin");
                 assertThat(Capabilities.putBatchMaxBytes(reply.text())).isEqualTo(4 * 1024 * 1024);
             } finally {
                 reply.release();

@@ -61,7 +61,7 @@ final class BrokerStatsClient {
         return lines;
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int previous = -1;
         for (int b = in.read(); b != -1; b = in.read()) {

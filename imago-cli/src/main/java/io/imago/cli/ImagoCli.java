@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TopicsCommand.class,
             GroupsCommand.class,
             StatsCommand.class,
+            TransactionsCommand.class,
             VerifyCommand.class,
             MetaqReadyCommand.class,
             CommandLine.HelpCommand.class

@@ -9,7 +9,6 @@ import io.imago.it.harness.PutAck;
 import io.imago.it.harness.RawMetaqConnection;
 import io.imago.it.harness.Reply;
 import io.imago.it.harness.StoredRecord;
-import io.imago.it.harness.Target;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -92,18 +91,12 @@ class PutIT {
         Reply begin = conn.request("transaction " + txKey + " " + session + " BEGIN");
         byte[] payload = "in-tx".getBytes(UTF_8);
         Reply put = conn.request(RawMetaqConnection.putLine("shapes", 0, payload, 0) + " " + txKey, payload);
-        if (CLUSTER.target() == Target.METAQ) {
-            // The original journals the message and answers offset -1 until commit.
-            assertThat(begin.isResult(200)).as("%s", begin).isTrue();
-            assertThat(PutAck.of(put).offset()).isEqualTo(-1);
-            assertThat(conn.request("transaction " + txKey + " " + session + " ROLLBACK")
-                            .isResult(200))
-                    .isTrue();
-        } else {
-            // Imago decodes the shape but does not support transactions yet (issue 3).
-            assertThat(put.code()).as("%s", put).isEqualTo(500);
-            assertThat(put.text()).contains("not supported");
-        }
+        // Both brokers journal the message and answer offset -1 until commit.
+        assertThat(begin.isResult(200)).as("%s", begin).isTrue();
+        assertThat(PutAck.of(put).offset()).isEqualTo(-1);
+        assertThat(conn.request("transaction " + txKey + " " + session + " ROLLBACK")
+                        .isResult(200))
+                .isTrue();
     }
 
     @Test

@@ -5,8 +5,8 @@ import io.imago.protocol.codec.WireDescriptor;
 /**
  * Imago's wire extensions and how a broker announces them: the body of its {@code version} reply is
  * the version string followed by one space-separated token per extension, e.g.
- * {@code imago-0.1.0 putb=4194304 longpoll} ({@code putb} and the most body bytes one {@code putb} may
- * carry; the long-polling {@code get}). The MetaQ 1.4.6.2 client only checks the status of that reply (it is
+ * {@code imago-0.1.0 putb=4194304 longpoll txadmin} ({@code putb} and the most body bytes one {@code putb} may
+ * carry; the long-polling {@code get}; the operator's transaction commands). The MetaQ 1.4.6.2 client only checks the status of that reply (it is
  * its heartbeat), so the extra tokens are invisible to it; the original broker answers {@code 0.1}
  * or {@code 1.4.6.2}, which announces nothing, so an Imago client never sends it an extension.
  * Stateless and thread-safe.
@@ -16,6 +16,8 @@ public final class Capabilities {
     public static final String PUT_BATCH = "putb";
     /** The long-polling {@code get} ({@link io.imago.protocol.command.GetCommand#maxWaitMs()}). */
     public static final String LONG_POLL = "longpoll";
+    /** The operator's transaction commands ({@link io.imago.protocol.command.TxAdminCommand}). */
+    public static final String TX_ADMIN = "txadmin";
 
     private Capabilities() {}
 
@@ -24,12 +26,17 @@ public final class Capabilities {
      * whose frames may carry at most {@code maxBodyBytes}.
      */
     public static String versionBody(String version, int maxBodyBytes) {
-        return version + " " + PUT_BATCH + "=" + maxBodyBytes + " " + LONG_POLL;
+        return version + " " + PUT_BATCH + "=" + maxBodyBytes + " " + LONG_POLL + " " + TX_ADMIN;
     }
 
     /** Whether a {@code version} reply body announces the long-polling get (a token after the version string). */
     public static boolean supportsLongPoll(String versionBody) {
         return "".equals(announced(versionBody, LONG_POLL));
+    }
+
+    /** Whether a {@code version} reply body announces the operator's {@code txadmin} command. */
+    public static boolean supportsTxAdmin(String versionBody) {
+        return "".equals(announced(versionBody, TX_ADMIN));
     }
 
     /** Whether a {@code version} reply body announces {@code putb} (a token after the version string). */

@@ -3,13 +3,16 @@ package io.imago.store;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.store.fs.StorageIo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -328,6 +331,82 @@ public final class PartitionLog implements AutoCloseable {
             }
             // the segment was deleted by retention meanwhile: look again
         }
+    }
+
+    /** Bytes {@link #findMessageIds} reads at a time (more for a larger record). */
+    private static final int SCAN_CHUNK_BYTES = 256 * 1024;
+
+    /**
+     * The subset of {@code ids} whose records lie at or after {@code fromOffset}, up to the acknowledged
+     * end ({@link #maxOffset()}), read through {@link #read}. Records before {@link #minOffset()} are
+     * gone (retention) and not searched. The broker uses it to append a committing transaction's missing
+     * messages exactly once after a crash. The stored checksums are not checked here: a known corrupt
+     * range throws as {@link #read} does.
+     *
+     * @throws CorruptRecordException if the scan reaches a known corrupt range
+     * @throws UncheckedIOException if reading the segment fails
+     */
+    public Set<Long> findMessageIds(long fromOffset, Set<Long> ids) {
+        Set<Long> found = new HashSet<>();
+        long offset = Math.max(fromOffset, minOffset());
+        int chunk = SCAN_CHUNK_BYTES;
+        while (!ids.isEmpty() && found.size() < ids.size()) {
+            ReadResult result = read(offset, chunk);
+            if (!(result instanceof LogRegion region)) {
+                break; // at the acknowledged end (or retention passed us: nothing older to find)
+            }
+            ByteBuffer bytes;
+            try {
+                bytes = copy(region);
+            } finally {
+                region.release();
+            }
+            int consumed = 0;
+            while (bytes.limit() - consumed >= RecordDescriptor.HEADER_LENGTH) {
+                int length = RecordDescriptor.payloadLength(bytes, consumed);
+                if (length < 0) {
+                    throw new IllegalStateException("partition " + name + ": record at offset " + (offset + consumed)
+                            + " has a negative length " + length);
+                }
+                int recordLength = RecordDescriptor.recordLength(length);
+                if (bytes.limit() - consumed < recordLength) {
+                    break;
+                }
+                long id = RecordDescriptor.messageId(bytes, consumed);
+                if (ids.contains(id)) {
+                    found.add(id);
+                }
+                consumed += recordLength;
+            }
+            if (consumed == 0) {
+                int needed = bytes.limit() >= RecordDescriptor.HEADER_LENGTH
+                        ? RecordDescriptor.recordLength(RecordDescriptor.payloadLength(bytes, 0))
+                        : RecordDescriptor.HEADER_LENGTH;
+                if (bytes.limit() < chunk || needed <= chunk) {
+                    throw new IllegalStateException("partition " + name + ": no complete record at offset " + offset);
+                }
+                chunk = needed; // a record larger than the chunk: read it whole
+                continue;
+            }
+            offset += consumed;
+            chunk = SCAN_CHUNK_BYTES;
+        }
+        return Set.copyOf(found);
+    }
+
+    private static ByteBuffer copy(LogRegion region) {
+        ByteBuffer bytes = ByteBuffer.allocate(region.length());
+        try {
+            while (bytes.hasRemaining()) {
+                int n = region.fileChannel().read(bytes, region.filePosition() + bytes.position());
+                if (n < 0) {
+                    throw new IOException("end of file inside " + region);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.flip();
     }
 
     /** First offset of the log: the start of the oldest segment. */

@@ -4,13 +4,14 @@ import io.imago.broker.MessageIdGenerator;
 import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.partition.PartitionRegistry;
 import io.imago.broker.stats.BrokerStats;
+import io.imago.broker.tx.TransactionManager;
 import io.imago.protocol.zk.BrokerUrl;
 import java.time.Clock;
 import java.util.function.IntSupplier;
 
 /**
  * What the command processors share: configuration, partitions, ids, statistics and the broker's
- * own {@code meta://host:port} address (named in error replies). Immutable holder; every part is
+ * own {@code meta://host:port} address (named in error replies), and the transaction manager. Immutable holder; every part is
  * thread-safe.
  *
  * @param port the port the server listens on (known once it is bound)
@@ -25,7 +26,8 @@ record BrokerContext(
         BrokerStats stats,
         IntSupplier port,
         int transferCapBytes,
-        Clock clock) {
+        Clock clock,
+        TransactionManager transactions) {
 
     /** {@code meta://<hostName>:<port>}, as published in ZooKeeper. */
     String brokerUri() {

@@ -14,6 +14,7 @@ import io.imago.protocol.command.StatsCommand;
 import io.imago.protocol.command.SyncCommand;
 import io.imago.protocol.command.TransactionCommand;
 import io.imago.protocol.command.TransactionType;
+import io.imago.protocol.command.TxAdminCommand;
 import io.imago.protocol.command.VersionCommand;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -41,6 +42,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
     private final BrokerContext ctx;
     private final PutProcessor puts;
     private final GetProcessor gets;
+    private final TransactionProcessor transactions;
     private final StatsReport statsReport;
     private final BooleanSupplier stopping;
     private final String versionBody;
@@ -49,6 +51,7 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.puts = new PutProcessor(ctx);
         this.gets = new GetProcessor(ctx);
+        this.transactions = new TransactionProcessor(ctx.transactions());
         this.statsReport = statsReport;
         this.stopping = stopping;
         this.versionBody =
@@ -64,6 +67,8 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext c) throws Exception {
         ctx.stats().connectionClosed();
+        // an Imago difference from MetaQ: a closed connection's open local transactions are rolled back
+        ctx.transactions().connectionClosed(c.channel());
         super.channelInactive(c);
     }
 
@@ -100,9 +105,16 @@ final class BrokerHandler extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof QuitCommand) {
             ch.close();
         } else if (msg instanceof TransactionCommand tx) {
-            if (tx.type() != TransactionType.END) {
-                // END is sent fire-and-forget: the original never answers it
-                ch.writeAndFlush(Replies.notSupported("transaction", tx.opaque()), ch.voidPromise());
+            if (stopping.getAsBoolean() && tx.type() != TransactionType.END) {
+                ch.writeAndFlush(Replies.busy("Broker is shutting down", tx.opaque()), ch.voidPromise());
+            } else if (!stopping.getAsBoolean()) {
+                transactions.process(ch, tx);
+            }
+        } else if (msg instanceof TxAdminCommand admin) {
+            if (stopping.getAsBoolean()) {
+                ch.writeAndFlush(Replies.busy("Broker is shutting down", admin.opaque()), ch.voidPromise());
+            } else {
+                transactions.admin(ch, admin);
             }
         } else if (msg instanceof SyncCommand sync) {
             int opaque = sync.opaque();

@@ -5,6 +5,7 @@ import io.imago.broker.config.BrokerConfig;
 import io.imago.broker.partition.PartitionRegistry;
 import io.imago.broker.stats.BrokerStats;
 import io.imago.broker.stats.StatsReport;
+import io.imago.broker.tx.TransactionManager;
 import io.imago.protocol.RecordDescriptor;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -36,6 +37,7 @@ public final class BrokerServers {
             BrokerStats stats,
             MessageIdGenerator ids,
             Clock clock,
+            TransactionManager transactions,
             BooleanSupplier stopping)
             throws InterruptedException {
         InetSocketAddress bind = new InetSocketAddress(config.hostName(), config.serverPort());
@@ -43,8 +45,9 @@ public final class BrokerServers {
         int transferCap = Math.max(config.maxTransferBytes(), RecordDescriptor.recordLength(config.maxMessageBytes()));
         // The port is known only after binding when 0 was asked for; the stats report reads it lazily.
         PortHolder holder = new PortHolder(config.serverPort());
-        BrokerContext ctx = new BrokerContext(config, registry, ids, stats, holder::port, transferCap, clock);
-        StatsReport report = new StatsReport(config, registry, stats, holder::port);
+        BrokerContext ctx =
+                new BrokerContext(config, registry, ids, stats, holder::port, transferCap, clock, transactions);
+        StatsReport report = new StatsReport(config, registry, stats, holder::port, transactions);
         BrokerServer server =
                 new BrokerServer(bind, config.maxMessageBytes(), new BrokerHandler(ctx, report, stopping), connections);
         InetSocketAddress bound = server.start();

@@ -3,12 +3,14 @@ package io.imago.broker.server;
 import io.imago.broker.config.TopicConfig;
 import io.imago.broker.partition.PartitionEntry;
 import io.imago.broker.trace.BrokerTrace;
+import io.imago.broker.tx.TxError;
 import io.imago.protocol.Names;
 import io.imago.protocol.RecordDescriptor;
 import io.imago.protocol.command.PutBatchCommand;
 import io.imago.protocol.command.PutCommand;
 import io.imago.protocol.command.Replies;
 import io.imago.protocol.command.ResultCommand;
+import io.imago.protocol.command.StatusCode;
 import io.imago.store.Record;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
@@ -54,13 +56,17 @@ final class PutProcessor {
             Optional<TopicConfig> accepted = ctx.registry().topicConfig(put.topic());
             boolean stat = accepted.map(TopicConfig::collectsStats).orElse(false);
             ctx.stats().put(put.topic(), stat, put.bodyLength());
-            Optional<ResultCommand> refusal = refusal(put, accepted);
+            Optional<ResultCommand> refusal = refusal(channel, put, accepted);
             if (refusal.isPresent()) {
                 ctx.stats().putFailed(put.topic(), stat);
                 channel.writeAndFlush(refusal.get(), channel.voidPromise());
                 return;
             }
             TopicConfig topic = accepted.orElseThrow();
+            if (put.isTransactional()) {
+                journal(channel, put, topic);
+                return;
+            }
             int partition = put.partition() == -1 ? ctx.registry().pickPartition(topic) : put.partition();
             append(channel, put, topic, partition);
         } finally {
@@ -70,11 +76,22 @@ final class PutProcessor {
     }
 
     /** The refusal of a put that cannot be appended; empty when it can. */
-    private Optional<ResultCommand> refusal(PutCommand put, Optional<TopicConfig> topic) {
+    private Optional<ResultCommand> refusal(Channel channel, PutCommand put, Optional<TopicConfig> topic) {
         String uri = ctx.brokerUri();
         int opaque = put.opaque();
         if (put.isTransactional()) {
-            return Optional.of(Replies.notSupported("transaction", opaque));
+            // as MetaQ: the transaction is looked up first, then the partition -1 a transaction cannot take
+            try {
+                ctx.transactions().checkPut(put.txKey(), channel);
+            } catch (TxError e) {
+                return Optional.of(e.toReply(opaque));
+            }
+            if (put.partition() == -1) {
+                return Optional.of(ResultCommand.of(
+                        StatusCode.INTERNAL_SERVER_ERROR,
+                        "Invalid partition for transaction command:" + put.partition(),
+                        opaque));
+            }
         }
         Optional<ResultCommand> placement = placementRefusal(put.topic(), put.partition(), true, topic, opaque);
         if (placement.isPresent()) {
@@ -84,6 +101,30 @@ final class PutProcessor {
             return Optional.of(Replies.putChecksumFailure(uri, put.topic(), put.partition(), opaque));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A put inside a transaction: journalled, not appended; it gets its id now and answers
+     * {@code <id> <partition> -1} (MetaQ's offset of a message that is not in its partition yet).
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // void promise: a failed write reaches exceptionCaught
+    private void journal(Channel channel, PutCommand put, TopicConfig topic) {
+        int checksum = put.hasChecksum() ? put.checksum() : Record.NO_CHECKSUM;
+        try {
+            long id = ctx.transactions()
+                    .put(
+                            put.txKey(),
+                            channel,
+                            topic.topic(),
+                            put.partition(),
+                            put.flag(),
+                            put.body().nioBuffer(),
+                            checksum);
+            channel.writeAndFlush(Replies.putOk(id, put.partition(), -1, put.opaque()), channel.voidPromise());
+        } catch (TxError e) {
+            ctx.stats().putFailed(topic.topic(), topic.collectsStats());
+            channel.writeAndFlush(e.toReply(put.opaque()), channel.voidPromise());
+        }
     }
 
     /**

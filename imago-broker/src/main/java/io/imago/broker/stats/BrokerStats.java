@@ -69,6 +69,26 @@ public final class BrokerStats {
         record(Realtime.MESSAGE_SIZE, topic, statTopic, payloadBytes);
     }
 
+    /** A local transaction's BEGIN arrived. */
+    public void txBegin() {
+        txBegin.increment();
+    }
+
+    /** An XA transaction's BEGIN arrived. */
+    public void txXaBegin() {
+        txXaBegin.increment();
+    }
+
+    /** A COMMIT (one or two phase) arrived. */
+    public void txCommit() {
+        txCommit.increment();
+    }
+
+    /** A ROLLBACK arrived. */
+    public void txRollback() {
+        txRollback.increment();
+    }
+
     /** The background scrub found {@code ranges} corrupt ranges not known before. */
     public void scrubFound(long ranges) {
         scrubCorruptRanges.add(ranges);

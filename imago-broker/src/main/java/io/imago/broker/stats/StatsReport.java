@@ -6,9 +6,12 @@ import io.imago.broker.config.TopicConfig;
 import io.imago.broker.partition.PartitionEntry;
 import io.imago.broker.partition.PartitionRegistry;
 import io.imago.broker.partition.TopicLogs;
+import io.imago.broker.tx.TransactionManager;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntSupplier;
@@ -26,17 +29,26 @@ public final class StatsReport {
     public static final String ITEM_RESET = "reset";
     public static final String ITEM_HELP = "help";
     public static final String ITEM_CONFIG = "config";
+    /** Imago addition: the transactions the broker holds, by state (the summary stays MetaQ's). */
+    public static final String ITEM_TRANSACTIONS = "transactions";
 
     private final BrokerConfig config;
     private final PartitionRegistry registry;
     private final BrokerStats stats;
     private final IntSupplier port;
+    private final TransactionManager transactions;
 
-    public StatsReport(BrokerConfig config, PartitionRegistry registry, BrokerStats stats, IntSupplier port) {
+    public StatsReport(
+            BrokerConfig config,
+            PartitionRegistry registry,
+            BrokerStats stats,
+            IntSupplier port,
+            TransactionManager transactions) {
         this.config = config;
         this.registry = registry;
         this.stats = stats;
         this.port = port;
+        this.transactions = transactions;
     }
 
     /** The lines of {@code item} ({@code ""} for the broker summary); any unknown item is a topic. */
@@ -47,6 +59,7 @@ public final class StatsReport {
             case ITEM_OFFSETS -> offsets();
             case ITEM_REALTIME -> realtime();
             case ITEM_HELP -> help();
+            case ITEM_TRANSACTIONS -> transactions();
             case ITEM_RESET -> {
                 stats.resetRealtime();
                 yield List.of("reset ok");
@@ -94,6 +107,26 @@ public final class StatsReport {
         return lines;
     }
 
+    /** {@code tx_<state> <count>} for every state, then the transactions prepared, awaiting their manager. */
+    private List<String> transactions() {
+        Map<String, Integer> counts = transactions.countsByState();
+        List<String> lines = new ArrayList<>();
+        for (String state : List.of(
+                "ACTIVE",
+                "PREPARED",
+                "COMMITTING",
+                "HEURISTIC_COMMITTED",
+                "HEURISTIC_ROLLED_BACK",
+                "HEURISTIC_MIXED")) {
+            lines.add("tx_" + state.toLowerCase(Locale.ROOT) + " " + counts.getOrDefault(state, 0));
+        }
+        lines.add("tx_begin " + stats.txBegin.sum());
+        lines.add("tx_xa_begin " + stats.txXaBegin.sum());
+        lines.add("tx_commit " + stats.txCommit.sum());
+        lines.add("tx_rollback " + stats.txRollback.sum());
+        return lines;
+    }
+
     private List<String> topics() {
         List<String> lines = new ArrayList<>();
         for (TopicLogs t : registry.topics()) {
@@ -136,7 +169,8 @@ public final class StatsReport {
                 "topics Returns every topic: partitions, message count and bytes, accept_publish, accept_subscribe.",
                 "offsets Returns every partition's min and max offset; any other item is taken as a topic name.",
                 "realtime Returns realtime statistics since the last reset (stats reset starts a new window).",
-                "config Returns the broker's server.ini.");
+                "config Returns the broker's server.ini.",
+                "transactions Returns the transactions held, by state (Imago addition).");
     }
 
     private List<String> topic(String topic) {

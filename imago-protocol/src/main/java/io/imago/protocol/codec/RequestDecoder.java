@@ -11,6 +11,7 @@ import io.imago.protocol.command.SyncCommand;
 import io.imago.protocol.command.TransactionCommand;
 import io.imago.protocol.command.TransactionId;
 import io.imago.protocol.command.TransactionType;
+import io.imago.protocol.command.TxAdminCommand;
 import io.imago.protocol.command.VersionCommand;
 
 /**
@@ -68,6 +69,8 @@ public final class RequestDecoder extends FrameDecoder {
                     return complete(QuitCommand.INSTANCE);
                 case WireDescriptor.TRANSACTION:
                     return complete(transaction(tokens));
+                case WireDescriptor.TXADMIN:
+                    return complete(txAdmin(tokens));
                 default:
                     break;
             }
@@ -185,6 +188,12 @@ public final class RequestDecoder extends FrameDecoder {
         String item = t.length >= 2 ? t[WireDescriptor.STATS_ITEM] : "";
         int opaque = t.length == 3 ? Tokens.int32(t, WireDescriptor.STATS_OPAQUE, "opaque") : RequestCommand.NO_OPAQUE;
         return new StatsCommand(item, opaque);
+    }
+
+    private static TxAdminCommand txAdmin(String[] t) {
+        Tokens.requireArity(t, 3, 4);
+        TxAdminCommand.Op op = TxAdminCommand.Op.parse(t[1]);
+        return new TxAdminCommand(op, t.length == 4 ? t[2] : "", Tokens.int32(t, t.length - 1, "opaque"));
     }
 
     private static TransactionCommand transaction(String[] t) {

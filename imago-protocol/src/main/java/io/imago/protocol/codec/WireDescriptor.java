@@ -9,6 +9,7 @@ import io.imago.protocol.command.RequestCommand;
 import io.imago.protocol.command.StatsCommand;
 import io.imago.protocol.command.SyncCommand;
 import io.imago.protocol.command.TransactionCommand;
+import io.imago.protocol.command.TxAdminCommand;
 import io.imago.protocol.command.VersionCommand;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -71,6 +72,8 @@ public final class WireDescriptor {
     public static final String SYNC = "sync";
     /** Imago extension: a batch of puts to one partition ({@link PutBatchCommand}). */
     public static final String PUTB = "putb";
+    /** Imago extension: the operator's transaction commands ({@link TxAdminCommand}). */
+    public static final String TXADMIN = "txadmin";
 
     public static final String RESULT = "result";
     public static final String VALUE = "value";
@@ -160,6 +163,10 @@ public final class WireDescriptor {
             return transactionLine(tx);
         } else if (command instanceof PutBatchCommand batch) {
             return join(PUTB, batch.topic(), batch.partition(), batch.count(), batch.bodyLength(), batch.opaque());
+        } else if (command instanceof TxAdminCommand admin) {
+            return admin.key().isEmpty()
+                    ? join(TXADMIN, admin.op().token(), admin.opaque())
+                    : join(TXADMIN, admin.op().token(), admin.key(), admin.opaque());
         } else {
             SyncCommand sync = (SyncCommand) command;
             return join(

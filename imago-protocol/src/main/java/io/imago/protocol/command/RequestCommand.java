@@ -15,7 +15,8 @@ public sealed interface RequestCommand
                 QuitCommand,
                 TransactionCommand,
                 SyncCommand,
-                PutBatchCommand {
+                PutBatchCommand,
+                TxAdminCommand {
 
     /** The opaque MetaQ's decoder uses when a {@code version} or {@code stats} line omits it. */
     int NO_OPAQUE = Integer.MAX_VALUE;

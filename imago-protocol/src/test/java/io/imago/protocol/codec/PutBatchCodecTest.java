@@ -180,7 +180,7 @@ class PutBatchCodecTest {
     @Test
     void theVersionMarkerIsATokenAfterTheVersion() {
         String body = Capabilities.versionBody("imago-0.1.0", 65536);
-        assertThat(body).isEqualTo("imago-0.1.0 putb=65536 longpoll");
+        assertThat(body).isEqualTo("imago-0.1.0 putb=65536 longpoll txadmin");
         assertThat(Capabilities.supportsLongPoll(body)).isTrue();
         assertThat(Capabilities.supportsLongPoll("0.1")).isFalse();
         assertThat(Capabilities.supportsLongPoll("longpoll")).isFalse(); // a version string, not a marker
