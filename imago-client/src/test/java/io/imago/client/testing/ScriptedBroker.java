@@ -16,14 +16,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A fake broker on 127.0.0.1 for remoting tests: it reads request header lines (requests without a
- * body only) and answers each with what the script returns for it (nothing = stay silent). Every
+ * A fake broker on 127.0.0.1 for remoting tests: it reads request header lines (and the ASCII
+ * body of a put) and answers each with what the script returns for it (nothing = stay silent). Every
  * line received is recorded. {@link #dropConnections()} closes the client sockets; {@link #close()}
  * stops listening. Thread-safe; one daemon thread per connection.
  */
 public final class ScriptedBroker implements AutoCloseable {
     private final Function<String, Optional<String>> script;
     private final List<String> received = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ServerSocket server;
     private final Thread acceptor;
@@ -104,6 +105,7 @@ public final class ScriptedBroker implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 received.add(line);
+                skipPutBody(in, line);
                 Optional<String> reply = script.apply(line);
                 if (reply.isPresent()) {
                     synchronized (s) {
@@ -117,6 +119,29 @@ public final class ScriptedBroker implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** A put's body follows its line: read it (tests send ASCII bodies, one char a byte) and record it. */
+    private void skipPutBody(BufferedReader in, String line) throws IOException {
+        String[] t = line.split(" ");
+        if (!line.startsWith("put ") || t.length < 6) {
+            return;
+        }
+        char[] body = new char[Integer.parseInt(t[3])];
+        int read = 0;
+        while (read < body.length) {
+            int n = in.read(body, read, body.length - read);
+            if (n < 0) {
+                return;
+            }
+            read += n;
+        }
+        bodies.add(new String(body));
+    }
+
+    /** The bodies of the puts received, in order. */
+    public List<String> bodies() {
+        return bodies;
     }
 
     @Override
