@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,8 +14,9 @@ import org.HdrHistogram.Recorder;
 
 /**
  * {@code bench transactions}: {@code --threads} threads, each running transactions of {@code txSize}
- * messages of {@code --size} bytes one after the other (begin, synchronous sends, commit) for
- * {@code --warmup} (not counted) and then {@code --duration}. The result counts transactions as its
+ * messages of {@code --size} bytes one after the other (begin, synchronous sends, commit): first one
+ * transaction each that is not counted (connections, a Kafka producer's {@code initTransactions}), then,
+ * once every thread has run it, for {@code --warmup} (not counted) and then {@code --duration}. The result counts transactions as its
  * records (so records/s is transactions/s), the bytes of their messages, and the commit latency (commit
  * call to return) as its latency. A failed transaction counts as an error; more than
  * {@value #GIVE_UP_AFTER_ERRORS} errors end the run with an exception. Not thread-safe; one run per
@@ -24,6 +26,7 @@ public final class TransactionRunner {
     private static final long MAX_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final int GIVE_UP_AFTER_ERRORS = 1_000;
     private static final int ERRORS_SHOWN = 10;
+    private static final long START_TIMEOUT_SECONDS = 120;
 
     private final Targets targets;
     private final LoadOptions options;
@@ -53,12 +56,11 @@ public final class TransactionRunner {
         LongAdder errors = new LongAdder();
         AtomicInteger shown = new AtomicInteger();
         try (TransactionalProducer producer = targets.transactionalProducer(options)) {
-            long start = System.nanoTime();
-            long measureFrom = start + options.warmup.toNanos();
-            long measureUntil = measureFrom + options.duration.toNanos();
-            if (!options.warmup.isZero()) {
-                progress.println("warming up for " + options.warmup.toSeconds() + " s");
-            }
+            // every thread first runs one transaction that is not measured (connections, a Kafka producer's
+            // initTransactions); the clock starts once all have
+            CountDownLatch ready = new CountDownLatch(options.threads);
+            CountDownLatch go = new CountDownLatch(1);
+            long[] window = new long[2]; // measureFrom, measureUntil: written before go opens
             long[] lastReturn = new long[options.threads];
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < options.threads; t++) {
@@ -66,6 +68,26 @@ public final class TransactionRunner {
                 Thread thread = new Thread(
                         () -> {
                             List<byte[]> payloads = payloads();
+                            try {
+                                producer.transact(payloads);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            } catch (Exception e) {
+                                if (shown.getAndIncrement() < ERRORS_SHOWN) {
+                                    progress.println("first transaction failed: " + e);
+                                }
+                            } finally {
+                                ready.countDown();
+                            }
+                            try {
+                                go.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                            long measureFrom = window[0];
+                            long measureUntil = window[1];
                             for (long t0 = System.nanoTime(); t0 < measureUntil; t0 = System.nanoTime()) {
                                 boolean counted = t0 >= measureFrom;
                                 try {
@@ -97,9 +119,20 @@ public final class TransactionRunner {
                 thread.setDaemon(true);
                 threads.add(thread);
             }
+            threads.forEach(Thread::start);
+            if (!ready.await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(
+                        "the first transactions did not end within " + START_TIMEOUT_SECONDS + " s");
+            }
+            if (!options.warmup.isZero()) {
+                progress.println("warming up for " + options.warmup.toSeconds() + " s");
+            }
+            window[0] = System.nanoTime() + options.warmup.toNanos();
+            window[1] = window[0] + options.duration.toNanos();
+            long measureFrom = window[0];
             try (LoadRunner.Progress p = LoadRunner.Progress.start(
                     progress, options.reportInterval, "transactions committed", committed, commitLatency, total)) {
-                threads.forEach(Thread::start);
+                go.countDown();
                 for (Thread thread : threads) {
                     thread.join();
                 }
