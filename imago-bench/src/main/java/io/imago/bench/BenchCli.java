@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bin/imago bench …}: load tools in the manner of Kafka's perf tools ({@code produce},
@@ -26,6 +27,7 @@ import picocli.CommandLine.Mixin;
             BenchCli.Produce.class,
             BenchCli.Consume.class,
             BenchCli.EndToEnd.class,
+            BenchCli.Transactions.class,
             io.imago.bench.compare.CompareCommand.class,
             io.imago.bench.partitions.PartitionsCommand.class,
             io.imago.bench.budget.PutBudgetCommand.class,
@@ -127,6 +129,36 @@ public final class BenchCli {
         @Override
         public Integer call() throws Exception {
             return print(options, new LoadRunner(targetsFor(options), options, System.err).endToEnd(), System.out);
+        }
+    }
+
+    @Command(
+            name = "transactions",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Runs transactions from --threads threads for --duration after --warmup: each is --tx-size "
+                        + "records of --size bytes sent synchronously, then a commit (Imago and MetaQ: a local "
+                        + "transaction; Kafka: a transactional producer per thread).",
+                "Prints transactions/s (as records/s) and the commit latency p50/p95/p99/p99.9 (commit call to "
+                        + "return)."
+            })
+    static final class Transactions implements Callable<Integer> {
+        @Mixin
+        LoadOptions options;
+
+        @Option(
+                names = "--tx-size",
+                defaultValue = "10",
+                paramLabel = "N",
+                description = "records per transaction (default: ${DEFAULT-VALUE})")
+        int txSize;
+
+        @Override
+        public Integer call() throws Exception {
+            return print(
+                    options,
+                    new io.imago.bench.load.TransactionRunner(targetsFor(options), options, txSize, System.err).run(),
+                    System.out);
         }
     }
 

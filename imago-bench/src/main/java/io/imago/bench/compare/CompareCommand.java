@@ -36,7 +36,9 @@ import picocli.CommandLine.Option;
                     + "both in group commit). W2 throughput: async sends of 100 B and of 1 KiB from one producer to "
                     + "4 partitions (vs Kafka acks=1). W3 fetch: consume 2 million 100 B records from the start. "
                     + "W4 latency: 10,000 records/s for 30 s end to end, p99. W5 footprint: the broker's peak RSS "
-                    + "during W2.",
+                    + "during W2. W6 transactions: 8 threads, each running transactions of 10 records of 100 B sent "
+                    + "synchronously and a commit (Imago: its own client's local transactions, and the original client's "
+                    + "as 'W6 drop-in'; MetaQ: the original client; Kafka: a transactional producer per thread).",
             "Logs of every process go to DATA-DIR/logs."
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -88,7 +90,7 @@ public final class CompareCommand implements Callable<Integer> {
             names = "--workloads",
             split = ",",
             paramLabel = "W",
-            defaultValue = "W1,W2,W3,W4,W5",
+            defaultValue = "W1,W2,W3,W4,W5,W6",
             description = "which workloads to run (default: ${DEFAULT-VALUE})")
     List<String> workloads;
 
@@ -135,6 +137,14 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--w4-rate", defaultValue = "10000", paramLabel = "R", description = "default: ${DEFAULT-VALUE}")
     long w4Rate;
 
+    @Option(
+            names = "--w6-duration",
+            defaultValue = "20s",
+            paramLabel = "D",
+            converter = io.imago.bench.load.DurationConverter.class,
+            description = "default: ${DEFAULT-VALUE}")
+    Duration w6Duration;
+
     @Option(names = "--markdown", paramLabel = "FILE", description = "also write the report (markdown) to FILE")
     Path markdown;
 
@@ -144,6 +154,12 @@ public final class CompareCommand implements Callable<Integer> {
     private static final String W1_ONE_TOPIC = "w1one";
 
     private static final String W2_TOPIC = "w2-";
+    /** W6 uses the W1 topic (4 partitions, declared on every system). */
+    private static final String W6_TOPIC = W1_TOPIC;
+
+    private static final int W6_THREADS = 8;
+    private static final int W6_TX_SIZE = 10;
+    private static final int W6_SIZE = 100;
     private static final String W4_TOPIC = "w4";
     private final PrintStream out = System.out;
     private final CompareResults results = new CompareResults();
@@ -213,6 +229,25 @@ public final class CompareCommand implements Callable<Integer> {
                     LoadResult one = OriginalClientLoad.produceSync(
                             peer.zkConnect(), W1_ONE_TOPIC, 8, w1Duration, 100, work.resolve("w1one-driver"), oneLog);
                     record("W1 1 partition", system, one);
+                }
+            }
+            if (wants("W6") && (system == SystemName.metaq || system == SystemName.imago)) {
+                for (int r = 1; r <= runs; r++) {
+                    String workload = system == SystemName.metaq ? "W6" : "W6 drop-in";
+                    announce(workload, system, r);
+                    LoadResult result = OriginalClientLoad.produceTransactions(
+                            peer.zkConnect(),
+                            W6_TOPIC,
+                            W6_THREADS,
+                            w6Duration,
+                            W6_SIZE,
+                            W6_TX_SIZE,
+                            work.resolve("w6-driver"),
+                            logs.resolve(system + "-w6-original-client-run" + r + ".log"));
+                    record(workload, system, result);
+                    if (system == SystemName.metaq) {
+                        results.add("W6 drop-in", system, result); // the original client on its own broker
+                    }
                 }
             }
             if (system == SystemName.metaq) {
@@ -313,6 +348,32 @@ public final class CompareCommand implements Callable<Integer> {
                                     Integer.toString(PARTITIONS),
                                     "--warmup",
                                     warmup.toSeconds() + "s"));
+                }
+            }
+            if (wants("W6")) {
+                for (int r = 1; r <= runs; r++) {
+                    announce("W6", system, r);
+                    record(
+                            "W6",
+                            system,
+                            driver(
+                                    peer,
+                                    system + "-w6-run" + r,
+                                    "transactions",
+                                    "--topic",
+                                    W6_TOPIC,
+                                    "--size",
+                                    Integer.toString(W6_SIZE),
+                                    "--threads",
+                                    Integer.toString(W6_THREADS),
+                                    "--tx-size",
+                                    Integer.toString(W6_TX_SIZE),
+                                    "--duration",
+                                    w6Duration.toSeconds() + "s",
+                                    "--warmup",
+                                    warmup.toSeconds() + "s",
+                                    "--partitions",
+                                    Integer.toString(PARTITIONS)));
                 }
             }
         } finally {

@@ -88,6 +88,18 @@ final class CompareResults {
                 Measure.P99,
                 SystemName.kafka,
                 1.0);
+        String w6 = "W6 transactions (8 threads × (10 sync sends of 100 B + commit))";
+        row(md, w6 + ", Imago's client", "W6", Measure.RECORDS, SystemName.metaq, 1.5);
+        row(md, w6, "W6", Measure.RECORDS, SystemName.kafka, 1.0);
+        row(md, w6 + ", commit latency", "W6", Measure.P50, SystemName.kafka, Double.NaN);
+        row(md, w6 + ", commit latency", "W6", Measure.P99, SystemName.kafka, Double.NaN);
+        row(
+                md,
+                "W6 drop-in (the original client on both brokers)",
+                "W6 drop-in",
+                Measure.RECORDS,
+                SystemName.metaq,
+                1.5);
         if (!peakRss.isEmpty()) {
             Double imago = peakRss.get(SystemName.imago);
             Double unflush = peakRss.get(SystemName.imago_unflush);
@@ -127,6 +139,7 @@ final class CompareResults {
 
     private enum Measure {
         RECORDS,
+        P50,
         P99
     }
 
@@ -138,10 +151,16 @@ final class CompareResults {
             return;
         }
         boolean higherIsBetter = measure == Measure.RECORDS;
+        boolean hasBar = !Double.isNaN(bar);
         md.append("| ")
                 .append(title)
                 .append(" | ")
-                .append(higherIsBetter ? "records/s" : "p99 ms")
+                .append(
+                        switch (measure) {
+                            case RECORDS -> "records/s";
+                            case P50 -> "p50 ms";
+                            case P99 -> "p99 ms";
+                        })
                 .append(" | ")
                 .append(fmt(imago))
                 .append(" | ")
@@ -154,10 +173,9 @@ final class CompareResults {
                 .append(ratio(imago, other))
                 .append(unflush != null && other != null ? " (" + ratio(unflush, other) + ")" : "")
                 .append(" | ")
-                .append(higherIsBetter ? "≥ " : "≤ ")
-                .append(bar)
+                .append(hasBar ? (higherIsBetter ? "≥ " : "≤ ") + bar : "—")
                 .append(" | ")
-                .append(holds(imago, other, bar, higherIsBetter))
+                .append(hasBar ? holds(imago, other, bar, higherIsBetter) : "—")
                 .append(" |\n");
     }
 
@@ -167,7 +185,11 @@ final class CompareResults {
             return null;
         }
         List<Double> values = runsOf.stream()
-                .map(r -> measure == Measure.RECORDS ? Double.valueOf(r.recordsPerSec()) : r.p99Ms())
+                .map(r -> switch (measure) {
+                    case RECORDS -> Double.valueOf(r.recordsPerSec());
+                    case P50 -> r.p50Ms();
+                    case P99 -> r.p99Ms();
+                })
                 .filter(java.util.Objects::nonNull)
                 .sorted(Comparator.naturalOrder())
                 .toList();

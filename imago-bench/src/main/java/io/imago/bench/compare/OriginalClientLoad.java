@@ -74,12 +74,68 @@ public final class OriginalClientLoad {
             Path workDir,
             Path log)
             throws IOException, InterruptedException {
+        return run(
+                zkConnect,
+                topic,
+                threads,
+                duration,
+                size,
+                warmup,
+                0,
+                "W1 metaq-client sync " + threads + "x" + size + "B",
+                workDir,
+                log);
+    }
+
+    /**
+     * W6: {@code threads} threads each running local transactions of the client one after the other —
+     * {@code beginTransaction()}, {@code txSize} synchronous sends of {@code size} bytes, {@code commit()}
+     * — for {@code duration} after a {@link #DEFAULT_WARMUP} warm-up. A record of the result is a
+     * committed transaction; its latency is the commit's.
+     */
+    public static LoadResult produceTransactions(
+            String zkConnect,
+            String topic,
+            int threads,
+            Duration duration,
+            int size,
+            int txSize,
+            Path workDir,
+            Path log)
+            throws IOException, InterruptedException {
+        if (txSize < 1) {
+            throw new IllegalArgumentException("txSize must be at least 1: " + txSize);
+        }
+        return run(
+                zkConnect,
+                topic,
+                threads,
+                duration,
+                size,
+                DEFAULT_WARMUP,
+                txSize,
+                "W6 metaq-client transactions " + threads + "x(" + txSize + "x" + size + "B+commit)",
+                workDir,
+                log);
+    }
+
+    private static LoadResult run(
+            String zkConnect,
+            String topic,
+            int threads,
+            Duration duration,
+            int size,
+            Duration warmup,
+            int txSize,
+            String label,
+            Path workDir,
+            Path log)
+            throws IOException, InterruptedException {
         if (threads < 1 || size < 0 || duration.isNegative() || duration.isZero() || warmup.isNegative()) {
             throw new IllegalArgumentException("need threads >= 1, size >= 0, duration > 0 and warm-up >= 0; got "
                     + threads + ", " + size + ", " + duration + ", " + warmup);
         }
         Path classes = compiled(workDir.resolve("metaq-driver"));
-        String label = "W1 metaq-client sync " + threads + "x" + size + "B";
         List<String> cmd = new ArrayList<>(List.of(
                 ChildProcess.thisJava().toString(),
                 "-Xms256m",
@@ -96,7 +152,8 @@ public final class OriginalClientLoad {
                 seconds(duration),
                 Integer.toString(size),
                 seconds(warmup),
-                label));
+                label,
+                Integer.toString(txSize)));
         Files.createDirectories(log.toAbsolutePath().getParent());
         long logStart = Files.exists(log) ? Files.size(log) : 0;
         Duration limit = warmup.plus(duration).plus(SLACK);

@@ -5,6 +5,7 @@ import io.imago.bench.load.ConsumerTarget;
 import io.imago.bench.load.LoadOptions;
 import io.imago.bench.load.ProducerTarget;
 import io.imago.bench.load.Targets;
+import io.imago.bench.load.TransactionalProducer;
 import io.imago.client.MetaClientConfig;
 import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.consumer.ConsumerConfig;
@@ -15,6 +16,7 @@ import io.imago.client.producer.SendMessageCallback;
 import io.imago.client.producer.SendResult;
 import io.imago.exception.MetaClientException;
 import io.imago.protocol.zk.BrokerUrl;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -58,6 +60,44 @@ public final class ImagoTargets implements Targets {
                         },
                         SEND_TIMEOUT_SECONDS,
                         TimeUnit.SECONDS);
+            }
+
+            @Override
+            public void close() {
+                shutdown(factory);
+            }
+        };
+    }
+
+    /**
+     * One producer for every sending thread, as MetaQ's API has it: a local transaction is bound to the
+     * thread that began it. A transaction is {@code beginTransaction}, synchronous {@code sendMessage}s,
+     * {@code commit}; a failed send rolls it back.
+     */
+    @Override
+    public TransactionalProducer transactionalProducer(LoadOptions options) throws MetaClientException {
+        MetaMessageSessionFactory factory = new MetaMessageSessionFactory(clientConfig(options));
+        MessageProducer producer = factory.createProducer();
+        producer.publish(options.topic);
+        String topic = options.topic;
+        return new TransactionalProducer() {
+            @Override
+            public long transact(List<byte[]> payloads) throws Exception {
+                producer.beginTransaction();
+                try {
+                    for (byte[] payload : payloads) {
+                        SendResult result = producer.sendMessage(new Message(topic, payload));
+                        if (!result.isSuccess()) {
+                            throw new IllegalStateException(result.getErrorMessage());
+                        }
+                    }
+                } catch (Exception e) {
+                    producer.rollback();
+                    throw e;
+                }
+                long t0 = System.nanoTime();
+                producer.commit();
+                return System.nanoTime() - t0;
             }
 
             @Override

@@ -4,11 +4,14 @@ import io.imago.bench.load.ConsumerTarget;
 import io.imago.bench.load.LoadOptions;
 import io.imago.bench.load.ProducerTarget;
 import io.imago.bench.load.Targets;
+import io.imago.bench.load.TransactionalProducer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * ({@code max.poll.records=500}, {@code max.partition.fetch.bytes=1 MiB}). A daemon thread polls and hands
  * each record's value to the sink until the target is closed.
  *
+ * <p><b>Transactional producer</b> ({@code bench transactions}): one {@link KafkaProducer} per sending
+ * thread (a Kafka producer runs one transaction at a time) with its own {@code transactional.id}, which
+ * implies idempotence and {@code acks=all} (one node here, so the leader's write); a transaction is
+ * {@code beginTransaction}, each record sent and waited for ({@code send().get()}, synchronous like the
+ * MetaQ client's sends), then {@code commitTransaction}; a consumer with
+ * {@code isolation.level=read_committed} would see the records only then (the bench does not read them).
+ *
  * <p>{@link #createTopic} creates the topic with {@code --partitions} partitions, replication factor 1,
  * through the Admin client if it does not exist, and waits until every partition has a leader.
  *
@@ -90,6 +100,48 @@ public final class KafkaTargets implements Targets {
                 producer.close(CLOSE_TIMEOUT);
             }
         };
+    }
+
+    @Override
+    public TransactionalProducer transactionalProducer(LoadOptions options) {
+        String topic = options.topic;
+        String prefix = "imago-bench-tx-" + UUID.randomUUID() + "-";
+        Map<Thread, KafkaProducer<byte[], byte[]>> producers = new ConcurrentHashMap<>();
+        return new TransactionalProducer() {
+            @Override
+            public long transact(List<byte[]> payloads) throws Exception {
+                KafkaProducer<byte[], byte[]> producer = producers.computeIfAbsent(
+                        Thread.currentThread(), t -> transactional(options, prefix + t.getName()));
+                producer.beginTransaction();
+                try {
+                    for (byte[] payload : payloads) {
+                        producer.send(new ProducerRecord<>(topic, payload)).get();
+                    }
+                } catch (ExecutionException | RuntimeException e) {
+                    producer.abortTransaction();
+                    throw e;
+                }
+                long t0 = System.nanoTime();
+                producer.commitTransaction();
+                return System.nanoTime() - t0;
+            }
+
+            @Override
+            public void close() {
+                producers.values().forEach(p -> p.close(CLOSE_TIMEOUT));
+            }
+        };
+    }
+
+    private static KafkaProducer<byte[], byte[]> transactional(LoadOptions options, String transactionalId) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        return producer;
     }
 
     @Override

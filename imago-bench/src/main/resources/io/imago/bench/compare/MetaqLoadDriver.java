@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * io.imago.bench.compare.OriginalClientLoad; only the JDK and that class path are available here).
  *
  * <pre>
- * MetaqLoadDriver ZK_CONNECT TOPIC THREADS DURATION_SECONDS SIZE WARMUP_SECONDS LABEL
+ * MetaqLoadDriver ZK_CONNECT TOPIC THREADS DURATION_SECONDS SIZE WARMUP_SECONDS LABEL [TX_SIZE]
  * </pre>
  *
  * One MetaMessageSessionFactory (ZooKeeper at ZK_CONNECT, root /meta), one producer publishing TOPIC,
@@ -32,6 +32,11 @@ import java.util.concurrent.atomic.LongAdder;
  * io.imago.bench.load.LoadResult goes to stdout (latencies in ms, nearest-rank percentiles of all
  * counted sends, null when there are none). Exit code 0 after the RESULT line, 1 on a failure to
  * start.
+ *
+ * With TX_SIZE > 0 (workload W6, transactions) each unit of work is a local transaction of the client:
+ * beginTransaction(), TX_SIZE synchronous sends, commit(); a record of the result is a committed
+ * transaction, its latency the commit call to its return, and a failed send (the transaction is rolled
+ * back) or commit counts as an error.
  */
 public final class MetaqLoadDriver {
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -52,9 +57,9 @@ public final class MetaqLoadDriver {
     }
 
     private static void run(String[] args) throws Exception {
-        if (args.length != 7) {
-            throw new IllegalArgumentException(
-                    "usage: MetaqLoadDriver ZK_CONNECT TOPIC THREADS DURATION_SECONDS SIZE WARMUP_SECONDS LABEL");
+        if (args.length != 7 && args.length != 8) {
+            throw new IllegalArgumentException("usage: MetaqLoadDriver ZK_CONNECT TOPIC THREADS DURATION_SECONDS SIZE"
+                    + " WARMUP_SECONDS LABEL [TX_SIZE]");
         }
         String zk = args[0];
         String topic = args[1];
@@ -63,6 +68,7 @@ public final class MetaqLoadDriver {
         int size = Integer.parseInt(args[4]);
         long warmupNanos = TimeUnit.MILLISECONDS.toNanos((long) (Double.parseDouble(args[5]) * 1000));
         String label = args[6];
+        int txSize = args.length == 8 ? Integer.parseInt(args[7]) : 0;
 
         MetaClientConfig config = new MetaClientConfig();
         ZkUtils.ZKConfig zkConfig = new ZkUtils.ZKConfig(zk, 10000, 10000, 200);
@@ -78,7 +84,7 @@ public final class MetaqLoadDriver {
         Sender[] senders = new Sender[threads];
         CountDownLatch done = new CountDownLatch(threads);
         for (int i = 0; i < threads; i++) {
-            senders[i] = new Sender(producer, topic, size, measureFrom, measureUntil, done);
+            senders[i] = new Sender(producer, topic, size, txSize, measureFrom, measureUntil, done);
             Thread t = new Thread(senders[i], "sender-" + i);
             t.setDaemon(true);
             t.start();
@@ -117,7 +123,7 @@ public final class MetaqLoadDriver {
         StringBuilder json = new StringBuilder("{");
         json.append("\"label\":").append(quote(label));
         json.append(",\"records\":").append(records);
-        json.append(",\"bytes\":").append(records * size);
+        json.append(",\"bytes\":").append(records * size * Math.max(1, txSize));
         json.append(",\"seconds\":").append(seconds);
         json.append(",\"errors\":").append(errors);
         json.append(",\"p50Ms\":").append(percentileMs(all, 50));
@@ -160,6 +166,7 @@ public final class MetaqLoadDriver {
         private final MessageProducer producer;
         private final String topic;
         private final byte[] payload;
+        private final int txSize;
         private final long measureFrom;
         private final long measureUntil;
         private final CountDownLatch done;
@@ -168,9 +175,10 @@ public final class MetaqLoadDriver {
         long errors;
         long lastReturn;
 
-        Sender(MessageProducer producer, String topic, int size, long measureFrom, long measureUntil,
+        Sender(MessageProducer producer, String topic, int size, int txSize, long measureFrom, long measureUntil,
                CountDownLatch done) {
             this.producer = producer;
+            this.txSize = txSize;
             this.topic = topic;
             this.payload = new byte[size];
             ThreadLocalRandom.current().nextBytes(payload);
@@ -183,8 +191,9 @@ public final class MetaqLoadDriver {
         public void run() {
             try {
                 for (long t0 = System.nanoTime(); t0 < measureUntil; t0 = System.nanoTime()) {
-                    boolean ok = send();
+                    boolean ok = txSize > 0 ? sendTransaction() : send();
                     long t1 = System.nanoTime();
+                    long from = txSize > 0 ? commitStarted : t0; // a transaction's latency is its commit's
                     if (ok) {
                         SENT.increment();
                     } else {
@@ -198,13 +207,35 @@ public final class MetaqLoadDriver {
                         if (records == latencies.length) {
                             latencies = Arrays.copyOf(latencies, latencies.length * 2);
                         }
-                        latencies[records++] = t1 - t0;
+                        latencies[records++] = t1 - from;
                     } else {
                         errors++;
                     }
                 }
             } finally {
                 done.countDown();
+            }
+        }
+
+        private long commitStarted;
+
+        /** One transaction: begin, txSize sends, commit; on a failed send, rollback. Sets commitStarted. */
+        private boolean sendTransaction() {
+            commitStarted = System.nanoTime();
+            try {
+                producer.beginTransaction();
+                for (int i = 0; i < txSize; i++) {
+                    if (!send()) {
+                        producer.rollback();
+                        return false;
+                    }
+                }
+                commitStarted = System.nanoTime();
+                producer.commit();
+                return true;
+            } catch (Exception e) {
+                showError(e.toString());
+                return false;
             }
         }
 

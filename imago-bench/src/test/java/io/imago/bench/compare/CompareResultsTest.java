@@ -43,4 +43,25 @@ class CompareResultsTest {
         assertThat(md).doesNotContain("W1 drop-in").doesNotContain("W5 footprint");
         assertThat(results.records("W2 100 B", SystemName.imago)).isEqualTo(600);
     }
+
+    @Test
+    void transactionsAreComparedWithTheOriginalBrokerAndWithKafka() {
+        CompareResults results = new CompareResults();
+        results.add("W6", SystemName.imago, run(900, 8.0));
+        results.add("W6", SystemName.metaq, run(400, 20.0));
+        results.add("W6", SystemName.kafka, run(1000, 5.0));
+        results.add("W6 drop-in", SystemName.imago, run(800, 9.0));
+        results.add("W6 drop-in", SystemName.metaq, run(400, 20.0));
+
+        String md = results.markdown("test machine", "1g", 1, 2_000_000, 10_000, Duration.ofSeconds(65));
+
+        String w6 = "W6 transactions (8 threads × (10 sync sends of 100 B + commit))";
+        assertThat(md)
+                .contains("| " + w6
+                        + ", Imago's client | records/s | 900 | — | MetaQ 1.4.6.2 | 400 | 2.25 | ≥ 1.5 | **yes** |")
+                .contains("| " + w6 + " | records/s | 900 | — | Kafka | 1,000 | 0.90 | ≥ 1.0 | **no** |")
+                .contains("| " + w6 + ", commit latency | p99 ms | 8.00 | — | Kafka | 5.00 | 1.60 | — | — |")
+                .contains(
+                        "| W6 drop-in (the original client on both brokers) | records/s | 800 | — | MetaQ 1.4.6.2 | 400 | 2.00 | ≥ 1.5 | **yes** |");
+    }
 }

@@ -8,6 +8,7 @@ import io.imago.bench.kafka.KafkaTargets;
 import io.imago.bench.load.LoadOptions;
 import io.imago.bench.load.LoadResult;
 import io.imago.bench.load.LoadRunner;
+import io.imago.bench.load.TransactionRunner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,6 +101,25 @@ class KafkaPeerIT {
             System.err.println("KafkaPeerIT consume: " + received.summary());
             assertThat(received.records()).isEqualTo(MESSAGES);
             assertThat(received.errors()).isZero();
+
+            LoadOptions transactions = options(
+                    peer.loadArgs(),
+                    "--topic",
+                    "bench-it",
+                    "--threads",
+                    "2",
+                    "--size",
+                    "100",
+                    "--duration",
+                    "2s",
+                    "--report-interval",
+                    "0s");
+            LoadResult committed = new TransactionRunner(new KafkaTargets(), transactions, 10, System.err).run();
+            System.err.println("KafkaPeerIT transactions: " + committed.summary());
+            assertThat(committed.records()).as("transactions").isPositive();
+            assertThat(committed.errors()).isZero();
+            assertThat(committed.bytes()).isEqualTo(committed.records() * 10 * 100);
+            assertThat(committed.p50Ms()).as("commit latency").isNotNull().isPositive();
         } finally {
             peer.close();
         }

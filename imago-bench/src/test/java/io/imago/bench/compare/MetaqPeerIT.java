@@ -66,6 +66,18 @@ class MetaqPeerIT {
                     logs.resolve("metaq-client.log"));
             System.out.println("original broker: " + result.summary());
             assertW1(result);
+
+            LoadResult transactions = OriginalClientLoad.produceTransactions(
+                    peer.zkConnect(),
+                    TOPIC,
+                    2,
+                    DURATION,
+                    SIZE,
+                    10,
+                    dir.resolve("client"),
+                    logs.resolve("metaq-tx.log"));
+            System.out.println("original broker, transactions: " + transactions.summary());
+            assertW6(transactions);
         } finally {
             peer.close();
         }
@@ -98,6 +110,18 @@ class MetaqPeerIT {
                     logs.resolve("imago-client.log"));
             System.out.println("imago (in-process): " + result.summary());
             assertW1(result);
+
+            LoadResult transactions = OriginalClientLoad.produceTransactions(
+                    imago.zkConnect(),
+                    TOPIC,
+                    2,
+                    DURATION,
+                    SIZE,
+                    10,
+                    dir.resolve("client"),
+                    logs.resolve("imago-tx.log"));
+            System.out.println("imago (in-process), transactions: " + transactions.summary());
+            assertW6(transactions);
         }
     }
 
@@ -120,6 +144,14 @@ class MetaqPeerIT {
         } finally {
             peer.close();
         }
+    }
+
+    private static void assertW6(LoadResult result) {
+        assertThat(result.label()).startsWith("W6 metaq-client transactions 2x(10x");
+        assertThat(result.records()).as(result.summary()).isPositive();
+        assertThat(result.errors()).as(result.summary()).isZero();
+        assertThat(result.bytes()).isEqualTo(result.records() * 10 * SIZE);
+        assertThat(result.p50Ms()).as("commit latency").isNotNull().isPositive();
     }
 
     private static void assertW1(LoadResult result) {

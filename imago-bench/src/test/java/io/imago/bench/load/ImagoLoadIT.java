@@ -30,7 +30,7 @@ class ImagoLoadIT {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = BrokerHarness.start(dir, "numPartitions=4", "[topic=load]\n[topic=e2e]");
+        broker = BrokerHarness.start(dir, "numPartitions=4", "[topic=load]\n[topic=e2e]\n[topic=tx]");
     }
 
     @AfterAll
@@ -100,6 +100,22 @@ class ImagoLoadIT {
 
     @Test
     @Order(5)
+    void transactionsCommitAndMeasureTheCommit() throws Exception {
+        String[] args = {
+            "--zk", broker.zkConnect(), "--report-interval", "0s", "--topic", "tx", "--threads", "2", "--duration", "2s"
+        };
+        LoadResult result = new TransactionRunner(new ImagoTargets(), options(args), 10, System.err).run();
+        assertThat(result.records()).as("transactions").isPositive();
+        assertThat(result.errors()).isZero();
+        assertThat(result.bytes()).isEqualTo(result.records() * 10 * 100);
+        assertThat(result.p50Ms()).as("commit latency").isPositive();
+        LoadResult read = runner("--topic", "tx", "--messages", Long.toString(result.records() * 10), "--size", "100")
+                .consume();
+        assertThat(read.records()).as("every committed record can be read").isEqualTo(result.records() * 10);
+    }
+
+    @Test
+    @Order(6)
     void aTopicNoBrokerServesFailsFastWithTheCause() {
         assertThatThrownBy(() -> runner("--topic", "nobody-serves-this", "--messages", "10", "--mode", "sync")
                         .produce())
