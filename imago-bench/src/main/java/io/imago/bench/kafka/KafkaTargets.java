@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * thread (a Kafka producer runs one transaction at a time) with its own {@code transactional.id}, which
  * implies idempotence and {@code acks=all} (one node here, so the leader's write); a transaction is
  * {@code beginTransaction}, each record sent and waited for ({@code send().get()}, synchronous like the
- * MetaQ client's sends), then {@code commitTransaction}; a consumer with
+ * MetaQ client's sends, with {@code linger.ms=0}: a waited-for send has nothing to batch with), then
+ * {@code commitTransaction}; a consumer with
  * {@code isolation.level=read_committed} would see the records only then (the bench does not read them).
  *
  * <p>{@link #createTopic} creates the topic with {@code --partitions} partitions, replication factor 1,
@@ -137,6 +138,9 @@ public final class KafkaTargets implements Targets {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // each send is waited for before the next, so nothing can batch behind it: lingering (5 ms by
+        // default since Kafka 4.0) would only add its wait to every send
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
         KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
