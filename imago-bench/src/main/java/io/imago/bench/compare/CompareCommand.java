@@ -449,7 +449,8 @@ public final class CompareCommand implements Callable<Integer> {
         return results.markdown(Machine.describe(data), heap, runs, w3Records, w4Rate, took);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything in it, if it exists. */
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

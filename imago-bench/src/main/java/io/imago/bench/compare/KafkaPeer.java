@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code <imago.bench.home>/imago-oracles/kafka/target/classpath.txt}.
  *
  * <p><b>Configuration.</b> {@code <workDir>/server.properties}: the listeners on two free ports
- * (9092 and 9093 when free), data in {@code <workDir>/data}, {@code num.partitions} =
+ * (9092 and 9093 when free; if another process binds one first, the broker is started again on ports
+ * the OS picks, up to three times), data in {@code <workDir>/data}, {@code num.partitions} =
  * {@link PeerEnv#partitions()}, replication factors 1 for the internal topics, no initial rebalance
  * delay, and otherwise Kafka's defaults, flushing included: Kafka never fsyncs on its own
  * ({@code log.flush.*} unset), it leaves the page cache to the OS and relies on replication. Every
@@ -53,6 +54,9 @@ public final class KafkaPeer implements Peer {
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
 
+    private static final int START_ATTEMPTS = 3;
+    private static final String ADDRESS_IN_USE = "Address already in use";
+
     private ChildProcess broker;
     private Path brokerLog;
     private int port;
@@ -71,8 +75,31 @@ public final class KafkaPeer implements Peer {
         String classpath = OracleClasspath.KAFKA.read();
         Files.createDirectories(env.workDir());
         Files.createDirectories(env.logDir());
-        port = freePort(9092, -1);
-        int controllerPort = freePort(9093, port);
+        for (int attempt = 1; ; attempt++) {
+            // the ports were free when picked, but another process (another build's Kafka) may bind them
+            // before this broker does: then it exits at once, and the next attempt picks new ones
+            int clientPort = attempt == 1 ? freePort(9092, -1) : freePort(-1, -1);
+            int controllerPort = attempt == 1 ? freePort(9093, clientPort) : freePort(-1, clientPort);
+            try {
+                startOnce(env, classpath, clientPort, controllerPort);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt >= START_ATTEMPTS || !e.getMessage().contains(ADDRESS_IN_USE)) {
+                    throw e;
+                }
+                LOG.warn(
+                        "Kafka could not bind {} or {} (taken meanwhile); trying other ports",
+                        clientPort,
+                        controllerPort);
+                broker = null;
+                closed = false;
+                CompareCommand.deleteTree(env.workDir().resolve("data"));
+            }
+        }
+    }
+
+    private void startOnce(PeerEnv env, String classpath, int clientPort, int controllerPort) throws Exception {
+        port = clientPort;
         brokerLog = env.logDir().resolve("kafka-broker.log");
         Path config = writeServerProperties(env, port, controllerPort);
         Path log4j = writeLog4j(env.workDir(), brokerLog);
@@ -274,9 +301,9 @@ public final class KafkaPeer implements Peer {
         }
     }
 
-    /** A free port on 127.0.0.1: {@code preferred} if it is free (and not {@code taken}), else one the OS picks. */
+    /** A free port on 127.0.0.1: {@code preferred} if it is positive and free (and not {@code taken}), else one the OS picks. */
     private static int freePort(int preferred, int taken) throws IOException {
-        if (preferred != taken) {
+        if (preferred > 0 && preferred != taken) {
             try (ServerSocket s = new ServerSocket(preferred, 1, InetAddress.getByName(HOST))) {
                 return s.getLocalPort();
             } catch (IOException busy) {
