@@ -19,10 +19,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Helpers of the consumer integration tests: configurations, sending, and a listener that counts. */
-final class ConsumerTesting {
+public final class ConsumerTesting {
     private ConsumerTesting() {}
 
-    static MetaClientConfig zkClient(String zkConnect) {
+    /** A client of the ZooKeeper at {@code zkConnect} with the short timeouts the tests use. */
+    public static MetaClientConfig zkClient(String zkConnect) {
         MetaClientConfig c = new MetaClientConfig();
         c.setZkConnect(zkConnect);
         c.setZkSessionTimeoutMs(5_000);

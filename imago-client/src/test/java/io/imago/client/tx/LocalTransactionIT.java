@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.imago.broker.BrokerHarnessExtension;
+import io.imago.client.ConsumerTesting;
 import io.imago.client.MessageSessionFactory;
 import io.imago.client.MetaMessageSessionFactory;
 import io.imago.client.producer.MessageProducer;
@@ -38,7 +39,7 @@ class LocalTransactionIT {
     @BeforeAll
     static void start() throws Exception {
         factory = new MetaMessageSessionFactory(
-                TxTesting.zkClient(BROKER.harness().zkConnect()));
+                ConsumerTesting.zkClient(BROKER.harness().zkConnect()));
     }
 
     @AfterAll

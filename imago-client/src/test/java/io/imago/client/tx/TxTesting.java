@@ -2,7 +2,6 @@ package io.imago.client.tx;
 
 import io.imago.Message;
 import io.imago.client.MessageSessionFactory;
-import io.imago.client.MetaClientConfig;
 import io.imago.client.TopicBrowser;
 import io.imago.client.producer.PartitionSelector;
 import io.imago.client.producer.XAMessageProducer;
@@ -17,15 +16,6 @@ import javax.transaction.xa.XAResource;
 /** Helpers of the transaction integration tests. */
 final class TxTesting {
     private TxTesting() {}
-
-    static MetaClientConfig zkClient(String zkConnect) {
-        MetaClientConfig c = new MetaClientConfig();
-        c.setZkConnect(zkConnect);
-        c.setZkSessionTimeoutMs(5_000);
-        c.setZkConnectionTimeoutMs(5_000);
-        c.setZkSyncTimeMs(500);
-        return c;
-    }
 
     static Message message(String topic, String data) {
         return new Message(topic, data.getBytes(StandardCharsets.UTF_8));

@@ -12,6 +12,7 @@ import com.atomikos.icatch.jta.UserTransactionManager;
 import com.atomikos.jdbc.AtomikosDataSourceBean;
 import io.imago.broker.BrokerHarness;
 import io.imago.broker.BrokerHarnessExtension;
+import io.imago.client.ConsumerTesting;
 import io.imago.client.XAMetaMessageSessionFactory;
 import io.imago.client.internal.transaction.SimpleXid;
 import io.imago.client.producer.XAMessageProducer;
@@ -73,7 +74,7 @@ class XaTransactionIT {
         BROKERS.start(SYSTEM, TOPICS_A);
         brokerB = BROKERS.startAnother(1, SYSTEM, TOPICS_B);
         factory = new XAMetaMessageSessionFactory(
-                TxTesting.zkClient(BROKERS.harness().zkConnect()));
+                ConsumerTesting.zkClient(BROKERS.harness().zkConnect()));
         producer = factory.createXAProducer(TxTesting.byBroker());
         producer.setUniqueQualifier("imago-client-xa-it");
         for (String topic : new String[] {"xa1", "xa2", "xa3", "xa4", "xa5"}) {
@@ -404,7 +405,7 @@ class XaTransactionIT {
         assertThat(xa.prepare(xid)).isEqualTo(XAResource.XA_OK);
 
         XAMetaMessageSessionFactory other = new XAMetaMessageSessionFactory(
-                TxTesting.zkClient(BROKERS.harness().zkConnect()));
+                ConsumerTesting.zkClient(BROKERS.harness().zkConnect()));
         try {
             XAMessageProducer restarted = other.createXAProducer();
             restarted.setUniqueQualifier("imago-client-xa-it");
