@@ -26,6 +26,7 @@ import io.imago.store.txlog.TxJournal;
 import io.imago.store.txlog.TxJournalConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -58,10 +59,39 @@ import org.slf4j.LoggerFactory;
 public final class Broker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
     private static final long FLUSH_TICK_MS = 100;
-    /** The transaction journal's directory under {@code dataLogPath}, as MetaQ's. */
-    public static final String TRANSACTIONS_DIR = "transactions";
+    /**
+     * The transaction journal's directory under {@code dataLogPath}. Not MetaQ's {@code transactions}:
+     * a data directory MetaQ used holds its journal there, in another format, and each broker must find
+     * only its own. No '-' in the name: MetaQ's loader would take the directory for a partition's and fail.
+     */
+    public static final String TRANSACTIONS_DIR = "imago_transactions";
+
+    /** MetaQ's transaction journal's directory under {@code dataLogPath}; Imago does not read it. */
+    public static final String METAQ_TRANSACTIONS_DIR = "transactions";
 
     private static final long TX_JOURNAL_FILE_BYTES = 64L << 20;
+
+    /** Logs a warning when MetaQ's journal directory holds a non-empty file (its transactions are not taken over). */
+    private static void warnOfMetaqJournal(Path metaqJournal) throws IOException {
+        if (!Files.isDirectory(metaqJournal)) {
+            return;
+        }
+        long bytes;
+        try (java.util.stream.Stream<Path> files = Files.list(metaqJournal)) {
+            bytes = files.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
+        }
+        if (bytes > 0) {
+            LOG.warn(
+                    "{} holds MetaQ's transaction journal ({} bytes): Imago does not read it, so a transaction MetaQ"
+                            + " left open or prepared there is not recovered (finish them on MetaQ before switching;"
+                            + " docs/transactions.md). Imago's own journal is {}.",
+                    metaqJournal,
+                    bytes,
+                    metaqJournal.resolveSibling(TRANSACTIONS_DIR));
+        }
+    }
 
     private final BrokerConfig config;
     private final Clock clock;
@@ -140,11 +170,13 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Opens the transaction journal in {@code <dataLogPath>/transactions} and takes over what it
+     * Opens the transaction journal in {@code <dataLogPath>/imago_transactions} and takes over what it
      * recovered (unfinished transactions rolled back, committed ones completed, prepared ones kept),
-     * before the server accepts a connection.
+     * before the server accepts a connection. Warns when MetaQ's own journal holds data: what MetaQ left
+     * open or prepared there is not recovered.
      */
     private void startTransactions(MessageIdGenerator ids) throws IOException, InterruptedException {
+        warnOfMetaqJournal(config.dataLogPath().resolve(METAQ_TRANSACTIONS_DIR));
         Path dir = config.dataLogPath().resolve(TRANSACTIONS_DIR);
         journal = TxJournal.open(
                 dir,

@@ -230,6 +230,9 @@ final class MetaqReadyCommand implements Callable<Integer> {
                 if (child.equals(data.resolve(TRANSACTIONS_DIR))) {
                     continue; // Imago's transaction journal: see transactionJournal()
                 }
+                if (child.equals(data.resolve(Broker.METAQ_TRANSACTIONS_DIR))) {
+                    continue; // MetaQ's own transaction journal, left from MetaQ's run: its own to read
+                }
                 if (!Files.isDirectory(child)
                         || TopicPartition.parseDirectoryName(child.getFileName().toString())
                                 .isEmpty()) {
@@ -243,8 +246,9 @@ final class MetaqReadyCommand implements Callable<Integer> {
     }
 
     /**
-     * Imago's transaction journal ({@code DIR/transactions}, the default {@code dataLogPath}): MetaQ uses
-     * the same file names in another format, so it must not find it. Without an open transaction the
+     * Imago's transaction journal ({@code DIR/imago_transactions}, the default {@code dataLogPath}): MetaQ
+     * cannot read it, and any entry of the data directory that is not a partition may leave MetaQ's last
+     * partitions unloaded. Without an open transaction the
      * directory is removed; otherwise each open transaction is printed and the directory kept.
      *
      * @return the number of open transactions

@@ -3,6 +3,7 @@ package io.imago.cli;
 import static io.imago.cli.CliToolsIT.imago;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.imago.broker.Broker;
 import io.imago.broker.BrokerHarnessExtension;
 import io.imago.cli.CliToolsIT.Run;
 import io.imago.store.fs.FileChannelStorageIo;
@@ -15,6 +16,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +84,10 @@ class TransactionsCommandIT {
 
     @Test
     void metaqReadyRemovesAnEmptyJournalAndRefusesOneHoldingATransaction() throws Exception {
-        Path journalDir = dir.resolve("transactions");
+        Path journalDir = dir.resolve(Broker.TRANSACTIONS_DIR);
+        // MetaQ's own journal, from a run of the original broker on this directory: its own, left alone
+        Path metaqJournal = Files.createDirectories(dir.resolve(Broker.METAQ_TRANSACTIONS_DIR));
+        Files.write(metaqJournal.resolve("redo.1"), new byte[] {0, 0, 0, 7, 1, 2, 3});
         String xid = "XID:1:0b:01:uq-ready";
         try (TxJournal journal =
                 TxJournal.open(journalDir, TxJournalConfig.defaults(), new FileChannelStorageIo(), Clock.systemUTC())) {
@@ -102,6 +107,7 @@ class TransactionsCommandIT {
         assertThat(ready.exitCode()).as(ready.out()).isZero();
         assertThat(ready.out()).contains("removed Imago's transaction journal " + journalDir);
         assertThat(journalDir).doesNotExist();
+        assertThat(metaqJournal.resolve("redo.1")).hasBinaryContent(new byte[] {0, 0, 0, 7, 1, 2, 3});
     }
 
     @Test
